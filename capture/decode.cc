@@ -1,0 +1,312 @@
+#include "capture/decode.h"
+
+#include "capture/link_type.h"
+
+namespace netflower {
+namespace {
+
+inline uint16_t Be16(const uint8_t* p) {
+  return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+inline uint32_t Be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
+         p[3];
+}
+inline uint32_t Le32(const uint8_t* p) {
+  return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) |
+         p[0];
+}
+
+constexpr uint16_t kEtherIpv4 = 0x0800;
+constexpr uint16_t kEtherIpv6 = 0x86DD;
+constexpr uint16_t kEtherMplsUnicast = 0x8847;
+constexpr uint16_t kEtherMplsMulticast = 0x8848;
+constexpr uint16_t kEtherPppoeSession = 0x8864;
+constexpr uint16_t kPppIpv4 = 0x0021;
+constexpr uint16_t kPppIpv6 = 0x0057;
+constexpr int kMaxMplsLabels = 24;
+
+inline bool IsVlanTag(uint16_t ethertype) {
+  return ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100 ||
+         ethertype == 0x9200;
+}
+
+class Decoder {
+ public:
+  Decoder(const DecodeOptions& options, DecodedPacket* out)
+      : d_(options.default_profile), out_(out) {}
+
+  DecodeStatus Frame(uint16_t link_type, const uint8_t* p, size_t n) {
+    switch (link_type) {
+      case kLinkEthernet:
+        return Ethernet(p, n);
+      case kLinkNull:
+        if (n < 4) return DecodeStatus::kTruncated;
+        {
+          // Written in the capturing host's byte order: a little-endian read
+          // above 0xFFFF means the writer was big-endian.
+          uint32_t family = Le32(p);
+          if (family > 0xFFFF) family = Be32(p);
+          return AddressFamily(family, p + 4, n - 4);
+        }
+      case kLinkLoop:
+        if (n < 4) return DecodeStatus::kTruncated;
+        return AddressFamily(Be32(p), p + 4, n - 4);
+      case kLinkRawOpenBsd:
+      case kLinkRawBsdOs:
+      case kLinkRaw:
+        return ByVersionNibble(p, n);
+      case kLinkIpv4:
+        return Ipv4(p, n);
+      case kLinkIpv6:
+        return Ipv6(p, n);
+      case kLinkLinuxSll:
+        if (n < 16) return DecodeStatus::kTruncated;
+        return Ethertype(Be16(p + 14), p + 16, n - 16);
+      case kLinkLinuxSll2:
+        if (n < 20) return DecodeStatus::kTruncated;
+        return Ethertype(Be16(p), p + 20, n - 20);
+      case kLinkPpp:
+        if (n >= 2 && p[0] == 0xFF && p[1] == 0x03) {
+          p += 2;
+          n -= 2;
+        }
+        return PppProtocol(p, n);
+      default:
+        return DecodeStatus::kUnsupportedLinkType;
+    }
+  }
+
+ private:
+  DecodeStatus Ethernet(const uint8_t* p, size_t n) {
+    for (;;) {
+      if (n < 14) return DecodeStatus::kTruncated;
+      const uint16_t type = Be16(p + 12);
+      if (type > 1500) return Ethertype(type, p + 14, n - 14);
+      // Cisco ISL: a 26-byte header in front of a whole Ethernet frame.
+      const bool isl = (p[0] == 0x01 || p[0] == 0x03) && p[1] == 0x00 &&
+                       p[2] == 0x0C && p[3] == 0x00 && p[4] == 0x00;
+      if (!isl) return DecodeStatus::kNotIp;  // 802.3/LLC, Novell raw, ...
+      if (n < 26) return DecodeStatus::kTruncated;
+      p += 26;
+      n -= 26;
+    }
+  }
+
+  DecodeStatus Ethertype(uint16_t type, const uint8_t* p, size_t n) {
+    bool tagged = false;
+    if (IsVlanTag(type)) {
+      if (n < 4) return DecodeStatus::kTruncated;
+      type = Be16(p + 2);
+      p += 4;
+      n -= 4;
+      if (type == 0x8100) {  // only an 802.1Q inner tag is read (QinQ)
+        if (n < 4) return DecodeStatus::kTruncated;
+        type = Be16(p + 2);
+        p += 4;
+        n -= 4;
+      }
+      if (IsVlanTag(type)) return DecodeStatus::kNotIp;
+      tagged = true;
+    }
+    switch (type) {
+      case kEtherIpv4:
+        return Ipv4(p, n);
+      case kEtherIpv6:
+        return d_ ? Ipv6(p, n) : DecodeStatus::kDefaultProfileOnly;
+      case kEtherMplsUnicast:
+      case kEtherMplsMulticast:
+        // netflower 1.0 looked for MPLS only right after the link header.
+        if (tagged && !d_) return DecodeStatus::kNotIp;
+        return Mpls(p, n);
+      case kEtherPppoeSession:
+        if (!d_) return DecodeStatus::kDefaultProfileOnly;
+        if (n < 6) return DecodeStatus::kTruncated;
+        return PppProtocol(p + 6, n - 6);
+      default:
+        return DecodeStatus::kNotIp;
+    }
+  }
+
+  DecodeStatus Mpls(const uint8_t* p, size_t n) {
+    for (int i = 0; i < kMaxMplsLabels; ++i) {
+      if (n < 4) return DecodeStatus::kTruncated;
+      const bool bottom_of_stack = p[2] & 1;
+      p += 4;
+      n -= 4;
+      if (bottom_of_stack) break;
+    }
+    if (n == 0) return DecodeStatus::kTruncated;
+    if (!d_) return p[0] == 0x45 ? Ipv4(p, n) : DecodeStatus::kNotIp;
+    return ByVersionNibble(p, n);
+  }
+
+  // PPP protocol field: one byte if its first byte is odd, else two.
+  DecodeStatus PppProtocol(const uint8_t* p, size_t n) {
+    if (n < 1) return DecodeStatus::kTruncated;
+    uint16_t protocol;
+    if (p[0] & 1) {
+      protocol = p[0];
+      p += 1;
+      n -= 1;
+    } else {
+      if (n < 2) return DecodeStatus::kTruncated;
+      protocol = Be16(p);
+      p += 2;
+      n -= 2;
+    }
+    if (protocol == kPppIpv4) return Ipv4(p, n);
+    if (protocol == kPppIpv6) return d_ ? Ipv6(p, n) : DecodeStatus::kDefaultProfileOnly;
+    return DecodeStatus::kNotIp;
+  }
+
+  DecodeStatus AddressFamily(uint32_t family, const uint8_t* p, size_t n) {
+    if (family == 2) return Ipv4(p, n);
+    if (family == 24 || family == 28 || family == 30) {
+      return d_ ? Ipv6(p, n) : DecodeStatus::kDefaultProfileOnly;
+    }
+    return DecodeStatus::kNotIp;
+  }
+
+  DecodeStatus ByVersionNibble(const uint8_t* p, size_t n) {
+    if (n < 1) return DecodeStatus::kTruncated;
+    switch (p[0] >> 4) {
+      case 4:
+        return Ipv4(p, n);
+      case 6:
+        return d_ ? Ipv6(p, n) : DecodeStatus::kDefaultProfileOnly;
+      default:
+        return DecodeStatus::kNotIp;
+    }
+  }
+
+  DecodeStatus Ipv4(const uint8_t* p, size_t n) {
+    // The version nibble is not checked (netflower 1.0 did not either).
+    if (n < 20) return DecodeStatus::kTruncated;
+    const size_t ihl_bytes = size_t{p[0] & 0x0Fu} * 4;
+    if (ihl_bytes < 20) return DecodeStatus::kMalformed;
+    const size_t total_length = Be16(p + 2);
+    // total_length 0 (segmentation offload) means "all captured bytes",
+    // Ethernet padding included; otherwise padding and trailers are cut.
+    const size_t end = (total_length != 0 && total_length < n) ? total_length : n;
+    if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
+    out_->src = IpAddress::V4(p + 12);
+    out_->dst = IpAddress::V4(p + 16);
+    out_->pkt_len = static_cast<uint32_t>(end);
+    const uint8_t* l4 = p + ihl_bytes;
+    const size_t l4_len = end > ihl_bytes ? end - ihl_bytes : 0;
+    return Transport(p[9], l4, l4_len);
+  }
+
+  DecodeStatus Ipv6(const uint8_t* p, size_t n) {
+    if (n < 40) return DecodeStatus::kTruncated;
+    const size_t payload_length = Be16(p + 4);
+    const size_t end =
+        (payload_length != 0 && 40 + payload_length < n) ? 40 + payload_length : n;
+    uint8_t next = p[6];
+    size_t off = 40;
+    for (;;) {
+      switch (next) {
+        case 0:    // hop-by-hop options
+        case 43:   // routing
+        case 60: {  // destination options
+          if (off + 2 > end) return DecodeStatus::kTruncated;
+          const size_t len = (size_t{p[off + 1]} + 1) * 8;
+          if (off + len > end) return DecodeStatus::kTruncated;
+          next = p[off];
+          off += len;
+          continue;
+        }
+        case 44: {  // fragment
+          if (off + 8 > end) return DecodeStatus::kTruncated;
+          if ((Be16(p + off + 2) & 0xFFF8) != 0) return DecodeStatus::kIpFragment;
+          next = p[off];
+          off += 8;
+          continue;
+        }
+        case 51: {  // authentication header
+          if (off + 2 > end) return DecodeStatus::kTruncated;
+          const size_t len = (size_t{p[off + 1]} + 2) * 4;
+          if (off + len > end) return DecodeStatus::kTruncated;
+          next = p[off];
+          off += len;
+          continue;
+        }
+        default:
+          break;
+      }
+      break;
+    }
+    out_->src = IpAddress::V6(p + 8);
+    out_->dst = IpAddress::V6(p + 24);
+    out_->pkt_len = static_cast<uint32_t>(end);
+    return Transport(next, p + off, end - off);
+  }
+
+  DecodeStatus Transport(uint8_t protocol, const uint8_t* p, size_t n) {
+    if (protocol == 6) {
+      if (n < 20) return DecodeStatus::kTruncated;
+      const uint16_t data_offset_words = p[12] >> 4;
+      if (data_offset_words < 5) return DecodeStatus::kMalformed;
+      // The header length is taken as declared even when it points beyond the
+      // captured bytes; the payload is then empty.
+      const size_t header_len = size_t{data_offset_words} * 4;
+      out_->protocol = 6;
+      out_->src_port = Be16(p);
+      out_->dst_port = Be16(p + 2);
+      out_->header_len = static_cast<uint16_t>(header_len);
+      out_->payload_len = static_cast<uint32_t>(n > header_len ? n - header_len : 0);
+      out_->tcp_flags = static_cast<uint16_t>(((p[12] & 1) << 8) | p[13]);
+      out_->window = Be16(p + 14);
+      return DecodeStatus::kOk;
+    }
+    if (protocol == 17) {
+      if (n < 8) return DecodeStatus::kTruncated;
+      out_->protocol = 17;
+      out_->src_port = Be16(p);
+      out_->dst_port = Be16(p + 2);
+      out_->header_len = 8;
+      out_->payload_len = static_cast<uint32_t>(n - 8);  // UDP length ignored
+      out_->tcp_flags = 0;
+      out_->window = -1;
+      return DecodeStatus::kOk;
+    }
+    return DecodeStatus::kNotTcpUdp;
+  }
+
+  const bool d_;  // default-profile decoding rules
+  DecodedPacket* const out_;
+};
+
+}  // namespace
+
+std::string_view DecodeStatusName(DecodeStatus status) {
+  switch (status) {
+    case DecodeStatus::kOk:
+      return "ok";
+    case DecodeStatus::kUnsupportedLinkType:
+      return "unsupported_link_type";
+    case DecodeStatus::kNotIp:
+      return "not_ip";
+    case DecodeStatus::kDefaultProfileOnly:
+      return "ipv6_or_pppoe_python_profile";
+    case DecodeStatus::kTruncated:
+      return "truncated";
+    case DecodeStatus::kMalformed:
+      return "malformed";
+    case DecodeStatus::kIpFragment:
+      return "ip_fragment";
+    case DecodeStatus::kNotTcpUdp:
+      return "not_tcp_udp";
+    case DecodeStatus::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+                         const DecodeOptions& options, DecodedPacket* out) {
+  return Decoder(options, out).Frame(link_type, frame, length);
+}
+
+}  // namespace netflower

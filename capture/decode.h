@@ -1,0 +1,61 @@
+// Frame decoding: link layer → IPv4/IPv6 → TCP/UDP (FLOW-SPEC §4).
+//
+// The decoder is a pure function of (link type, frame bytes, profile). It
+// never reads outside [frame, frame + length) and never allocates.
+#ifndef NETFLOWER_CAPTURE_DECODE_H_
+#define NETFLOWER_CAPTURE_DECODE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "capture/ip_address.h"
+
+namespace netflower {
+
+// The fields handed to the flow engine (FLOW-SPEC §4.11), minus the time.
+struct DecodedPacket {
+  IpAddress src;
+  IpAddress dst;
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint8_t protocol = 0;      // 6 (TCP) or 17 (UDP)
+  uint16_t tcp_flags = 0;    // 9 bits, NS included; 0 for UDP
+  uint16_t header_len = 0;   // L4 header only: TCP data offset * 4, UDP 8
+  int32_t window = -1;       // raw TCP window; -1 for UDP
+  uint32_t pkt_len = 0;      // IP length as decoded (see §4.11)
+  uint32_t payload_len = 0;  // L4 payload bytes present
+};
+
+// Why a frame was not handed to the flow engine. Every skipped frame has
+// exactly one reason; the run summary counts them.
+enum class DecodeStatus : uint8_t {
+  kOk = 0,
+  kUnsupportedLinkType,  // link type not in FLOW-SPEC §4.2
+  kNotIp,                // ARP, LLC, unknown ethertype/family, PPPoE discovery...
+  kDefaultProfileOnly,   // IPv6 or PPPoE, which --compat=python does not decode
+  kTruncated,            // a required header runs past the captured bytes
+  kMalformed,            // IPv4 IHL < 5, TCP data offset < 5
+  kIpFragment,           // non-first IPv4/IPv6 fragment (carries no ports)
+  kNotTcpUdp,            // ICMP, IGMP, GRE, ESP, IP-in-IP, ...
+  kCount
+};
+
+// Short machine-friendly name of a status ("not_tcp_udp").
+std::string_view DecodeStatusName(DecodeStatus status);
+
+struct DecodeOptions {
+  // false: the python profile's rules (IPv4 only; MPLS only right after the
+  // link header and only before a 0x45 byte; no PPPoE). true: the default
+  // profile's (IPv6, PPPoE, MPLS after VLAN tags, by version nibble).
+  bool default_profile = true;
+};
+
+// Decodes one frame captured with `link_type`. On kOk fills `*out`.
+DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame,
+                         size_t length, const DecodeOptions& options,
+                         DecodedPacket* out);
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_CAPTURE_DECODE_H_

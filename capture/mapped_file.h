@@ -1,0 +1,44 @@
+// Read-only view of a whole input file.
+#ifndef NETFLOWER_CAPTURE_MAPPED_FILE_H_
+#define NETFLOWER_CAPTURE_MAPPED_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace netflower {
+
+// A regular file is mapped with mmap (no copy; the kernel's read-ahead streams
+// it). Anything else that can be read (a pipe, /dev/stdin) is read into
+// memory once, since the readers need random access within a record.
+class MappedFile {
+ public:
+  // Fails with NotFound / PermissionDenied / InvalidArgument (a directory)
+  // and a message naming the path and the cause.
+  static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path);
+
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  MappedFile() = default;
+
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  void* mapping_ = nullptr;        // non-null when mmap'ed
+  std::vector<uint8_t> buffer_;   // used when the input is not a regular file
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_CAPTURE_MAPPED_FILE_H_

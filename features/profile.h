@@ -1,0 +1,79 @@
+// The two output profiles as compile-time policies (FLOW-SPEC §1, §3.4, §8.2).
+//
+// One flow engine and one feature accumulator are written once against this
+// interface and instantiated twice; everything the profiles disagree on is a
+// member here, or an `if constexpr (P::kPython)` at the one place it matters.
+#ifndef NETFLOWER_FEATURES_PROFILE_H_
+#define NETFLOWER_FEATURES_PROFILE_H_
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace netflower {
+
+// --compat=python: times are double seconds and every quirk of netflower 1.0
+// is kept, the 0.0-as-unset marker included.
+struct PythonProfile {
+  using Time = double;
+  static constexpr bool kPython = true;
+  static constexpr Time kOneSecond = 1.0;
+  static constexpr Time kFiveSeconds = 5.0;
+
+  // A time difference in seconds (the difference is a double subtraction).
+  static double Seconds(Time delta) { return delta; }
+  // An absolute time in epoch seconds.
+  static double EpochSeconds(Time t) { return t; }
+  // A timeout given in seconds.
+  static Time FromSeconds(double seconds) { return seconds; }
+  // Sweep test: netflower 1.0 compares with >= (arrival uses >).
+  static bool SweepIdleExpired(Time now, Time latest, Time timeout) {
+    return now - latest >= timeout;
+  }
+  // Arrival test, with the "0.0 means unset" guard.
+  static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) {
+    return latest > 0.0 && t - latest > timeout;
+  }
+};
+
+// Default profile: times are int64 nanoseconds since the epoch; one strict
+// expiry rule everywhere; no time value is special.
+struct DefaultProfile {
+  using Time = int64_t;
+  static constexpr bool kPython = false;
+  static constexpr Time kOneSecond = 1000000000;
+  static constexpr Time kFiveSeconds = 5000000000;
+
+  // sec(Δ) = double(Δ) / 1e9: the correctly rounded seconds of an exact
+  // nanosecond difference.
+  static double Seconds(Time delta) { return static_cast<double>(delta) / 1e9; }
+  // abs_sec(T) = double(q) + double(r) / 1e9 with q = floor(T / 1e9),
+  // 0 <= r < 1e9; equals the python formula bit for bit on µs pcap input.
+  static double EpochSeconds(Time t) {
+    Time q = t / kOneSecond;
+    Time r = t % kOneSecond;
+    if (r < 0) {
+      r += kOneSecond;
+      --q;
+    }
+    return static_cast<double>(q) + static_cast<double>(r) / 1e9;
+  }
+  // round(x * 1e9), saturated so that differences never overflow.
+  static Time FromSeconds(double seconds) {
+    const double ns = std::round(seconds * 1e9);
+    constexpr double kLimit = 4.0e18;
+    if (!(ns < kLimit)) return static_cast<Time>(kLimit);
+    if (ns < -kLimit) return static_cast<Time>(-kLimit);
+    return static_cast<Time>(ns);
+  }
+  static bool SweepIdleExpired(Time now, Time latest, Time timeout) {
+    return now - latest > timeout;
+  }
+  static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) {
+    return t - latest > timeout;
+  }
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FEATURES_PROFILE_H_

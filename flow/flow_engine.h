@@ -1,0 +1,342 @@
+// The flow engine: lookup, expiry, termination and sweeps (FLOW-SPEC §5),
+// written once and instantiated for both profiles.
+//
+// Expiry bookkeeping is lazy so that the per-packet cost does not depend on
+// the number of open flows: every flow has an entry in a min-heap keyed by a
+// time that is never later than its last packet's time. A sweep pops only
+// entries old enough to be expired, checks the flow's real last time, emits
+// it or re-queues it at that time, and emits the expired flows in insertion
+// order (= order of their first packet numbers).
+#ifndef NETFLOWER_FLOW_FLOW_ENGINE_H_
+#define NETFLOWER_FLOW_FLOW_ENGINE_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "features/flow_features.h"
+#include "features/profile.h"
+#include "flow/flow_key.h"
+#include "flow/flow_sink.h"
+#include "flow/flow_table.h"
+
+namespace netflower {
+
+// A decoded, keyed packet as the engine consumes it.
+template <class P>
+struct EnginePacket {
+  FlowKey key;
+  uint64_t hash = 0;               // FlowHasher(seed)(key), computed once upstream
+  typename P::Time time{};
+  uint64_t number = 0;             // 1, 2, ... over accepted packets
+  bool src_is_a = true;            // see MakeFlowKey
+  PacketFields fields;
+};
+
+struct EngineCounters {
+  uint64_t packets = 0;        // handed to Process()
+  uint64_t late_packets = 0;   // D: dropped after a FIN/RST close (§5.4)
+  uint64_t flows_created = 0;
+  uint64_t flows_emitted = 0;
+  uint64_t emitted_by_reason[static_cast<int>(EmitReason::kCount)] = {};
+  uint64_t peak_flows = 0;
+};
+
+template <class P>
+class FlowEngine {
+ public:
+  using Time = typename P::Time;
+
+  struct Config {
+    Time idle_timeout{};     // > : expired (P sweeps: >=)
+    bool has_cap = false;    // duration cap (live flow_timeout, --active-timeout)
+    Time cap{};
+  };
+
+  FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
+      : config_(config), flows_(hash_seed), late_(hash_seed), sink_(sink) {}
+
+  uint64_t Hash(const FlowKey& key) const { return flows_.Hash(key); }
+
+  // Steps 1-4 of FLOW-SPEC §5.2 for one packet. The caller counts packets and
+  // calls Sweep() after every gc_interval-th one.
+  void Process(const EnginePacket<P>& pkt) {
+    ++counters_.packets;
+    const Time t = pkt.time;
+    uint32_t slot = flows_.Find(pkt.key, pkt.hash);
+    Direction dir = kForward;
+    if (slot != kNoSlot) {
+      Flow& flow = flows_.At(slot);
+      dir = pkt.src_is_a == flow.fwd_is_a ? kForward : kBackward;
+      const Time latest = flow.features.latest_time();
+      const bool idle = P::ArrivalIdleExpired(t, latest, config_.idle_timeout);
+      const bool capped =
+          config_.has_cap && t - flow.features.start_time() > config_.cap;
+      if (idle || capped) {
+        // The arriving packet starts a new flow under its own key, FORWARD.
+        Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
+             idle ? EmitReason::kIdleTimeout : EmitReason::kActiveTimeout);
+        slot = Create(pkt);
+        dir = kForward;
+      }
+    } else {
+      if constexpr (!P::kPython) {
+        if (IsLatePacket(pkt)) {
+          ++counters_.late_packets;
+          return;
+        }
+      }
+      slot = Create(pkt);
+    }
+
+    Flow& flow = flows_.At(slot);
+    flow.features.Add(dir, t, pkt.fields);
+    if (t < flow.queued_time) Requeue(slot, flow, t);
+
+    const uint16_t flags = pkt.fields.flags;
+    if (flags & (kTcpFin | kTcpRst)) {
+      if constexpr (P::kPython) {
+        // §5.3: RST, or FIN once both directions have sent one.
+        if (flags & kTcpRst) {
+          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
+               EmitReason::kRst);
+          return;
+        }
+        if (flow.features.fin_count(kForward) >= 1 &&
+            flow.features.fin_count(kBackward) >= 1) {
+          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
+               EmitReason::kFin);
+          return;
+        }
+      }
+    }
+    if constexpr (!P::kPython) {
+      // §5.4: RST ends at once; after the FIN exchange, the first packet from
+      // the side that did not send the last FIN ends the flow.
+      if (flags & kTcpRst) {
+        EndTcp(slot, flow, pkt, EmitReason::kRst);
+      } else if (flow.closing_dir != kNotClosing) {
+        if (dir != flow.closing_dir) EndTcp(slot, flow, pkt, EmitReason::kFin);
+      } else if ((flags & kTcpFin) && flow.features.fin_count(kForward) >= 1 &&
+                 flow.features.fin_count(kBackward) >= 1) {
+        flow.closing_dir = dir;
+      }
+    }
+  }
+
+  // A sweep at time `now` after packet `packet_number` (§5.5): emits every
+  // expired flow, in insertion order.
+  void Sweep(Time now, uint64_t packet_number) {
+    expired_.clear();
+    while (!idle_heap_.empty() &&
+           P::SweepIdleExpired(now, idle_heap_.front().time, config_.idle_timeout)) {
+      const HeapEntry e = PopHeap(&idle_heap_);
+      if (!IsCurrent(e)) continue;
+      Flow& flow = flows_.At(e.slot);
+      if (e.time != flow.queued_time) continue;  // superseded by a newer entry
+      if (P::SweepIdleExpired(now, flow.features.latest_time(), config_.idle_timeout)) {
+        expired_.push_back({flow.first_packet, e.slot, EmitReason::kIdleTimeout});
+      } else {
+        flow.queued_time = flow.features.latest_time();
+        PushHeap(&idle_heap_, HeapEntry{flow.queued_time, e.slot, e.tag});
+      }
+    }
+    if (config_.has_cap) {
+      while (!cap_heap_.empty() && now - cap_heap_.front().time > config_.cap) {
+        const HeapEntry e = PopHeap(&cap_heap_);
+        if (!IsCurrent(e)) continue;
+        const Flow& flow = flows_.At(e.slot);
+        if (now - flow.features.start_time() > config_.cap) {
+          expired_.push_back({flow.first_packet, e.slot, EmitReason::kActiveTimeout});
+        }
+      }
+    }
+    if (!expired_.empty()) {
+      std::sort(expired_.begin(), expired_.end(),
+                [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
+      uint64_t last = 0;
+      for (const Expired& x : expired_) {
+        if (x.first_packet == last) continue;  // expired both idle and capped
+        last = x.first_packet;
+        Emit(x.slot, EmitTag{packet_number, EmitKind::kSweep, x.first_packet}, x.reason);
+      }
+    }
+    if constexpr (!P::kPython) ForgetOldCloses(now);
+  }
+
+  // End of input: emits every open flow in insertion order.
+  void FlushAll() {
+    expired_.clear();
+    for (uint32_t slot = 0; slot < flows_.slot_limit(); ++slot) {
+      const Flow& flow = flows_.At(slot);
+      if (flow.in_use) expired_.push_back({flow.first_packet, slot, EmitReason::kEndOfInput});
+    }
+    std::sort(expired_.begin(), expired_.end(),
+              [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
+    for (const Expired& x : expired_) {
+      Emit(x.slot, EmitTag{kEndOfInput, EmitKind::kEnd, x.first_packet}, x.reason);
+    }
+    idle_heap_.clear();
+    cap_heap_.clear();
+  }
+
+  size_t open_flows() const { return flows_.size(); }
+  const EngineCounters& counters() const { return counters_; }
+  size_t MemoryBytes() const {
+    return flows_.MemoryBytes() + late_.MemoryBytes() +
+           (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
+           late_fifo_.size() * sizeof(LateFifoEntry);
+  }
+
+ private:
+  static constexpr uint8_t kNotClosing = 0xFF;
+
+  struct Flow {
+    FlowKey key;
+    bool in_use = false;
+    bool fwd_is_a = true;              // forward endpoint is key endpoint A
+    uint8_t closing_dir = kNotClosing; // D: direction of the FIN that completed the exchange
+    Time queued_time{};                // time of this flow's live idle-heap entry
+    uint64_t first_packet = 0;
+    FlowFeatures<P> features;
+  };
+
+  struct HeapEntry {
+    Time time;
+    uint32_t slot;
+    uint32_t tag;  // low 32 bits of the flow's first packet number
+  };
+
+  struct Expired {
+    uint64_t first_packet;
+    uint32_t slot;
+    EmitReason reason;
+  };
+
+  // D: a TCP endpoint pair whose flow ended by FIN or RST (§5.4).
+  struct LateEntry {
+    FlowKey key;
+    Time end{};
+    uint64_t serial = 0;
+  };
+  struct LateFifoEntry {
+    uint64_t serial;
+    uint32_t slot;
+  };
+
+  static uint32_t Tag(uint64_t first_packet) { return static_cast<uint32_t>(first_packet); }
+
+  static bool HeapLater(const HeapEntry& a, const HeapEntry& b) { return a.time > b.time; }
+  static void PushHeap(std::vector<HeapEntry>* heap, const HeapEntry& e) {
+    heap->push_back(e);
+    std::push_heap(heap->begin(), heap->end(), HeapLater);
+  }
+  static HeapEntry PopHeap(std::vector<HeapEntry>* heap) {
+    std::pop_heap(heap->begin(), heap->end(), HeapLater);
+    const HeapEntry e = heap->back();
+    heap->pop_back();
+    return e;
+  }
+
+  bool IsCurrent(const HeapEntry& e) const {
+    if (e.slot >= flows_.slot_limit()) return false;
+    const Flow& flow = flows_.At(e.slot);
+    return flow.in_use && Tag(flow.first_packet) == e.tag;
+  }
+
+  void Requeue(uint32_t slot, Flow& flow, Time t) {
+    flow.queued_time = t;
+    PushHeap(&idle_heap_, HeapEntry{t, slot, Tag(flow.first_packet)});
+  }
+
+  uint32_t Create(const EnginePacket<P>& pkt) {
+    const uint32_t slot = flows_.Insert(pkt.key, pkt.hash);
+    Flow& flow = flows_.At(slot);
+    flow.in_use = true;
+    flow.fwd_is_a = pkt.src_is_a;
+    flow.closing_dir = kNotClosing;
+    flow.first_packet = pkt.number;
+    flow.features = FlowFeatures<P>(pkt.time);
+    flow.queued_time = pkt.time;
+    PushHeap(&idle_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
+    if (config_.has_cap) PushHeap(&cap_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
+    ++counters_.flows_created;
+    counters_.peak_flows = std::max<uint64_t>(counters_.peak_flows, flows_.size());
+    return slot;
+  }
+
+  void Emit(uint32_t slot, const EmitTag& tag, EmitReason reason) {
+    Flow& flow = flows_.At(slot);
+    FlowRecord record;
+    const bool a = flow.fwd_is_a;
+    record.src_ip = KeyAddress(flow.key, a);
+    record.dst_ip = KeyAddress(flow.key, !a);
+    record.src_port = a ? flow.key.port_a : flow.key.port_b;
+    record.dst_port = a ? flow.key.port_b : flow.key.port_a;
+    record.protocol = flow.key.protocol;
+    flow.features.Fill(&record);
+    ++counters_.flows_emitted;
+    ++counters_.emitted_by_reason[static_cast<int>(reason)];
+    sink_->OnFlow(record, tag);
+    flow.in_use = false;
+    flows_.Erase(slot, flows_.Hash(flow.key));
+  }
+
+  // D: ends a TCP flow by FIN or RST and remembers the pair.
+  void EndTcp(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt, EmitReason reason) {
+    Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, reason);
+    uint32_t late_slot = late_.Find(pkt.key, pkt.hash);
+    if (late_slot == kNoSlot) late_slot = late_.Insert(pkt.key, pkt.hash);
+    LateEntry& entry = late_.At(late_slot);
+    entry.end = pkt.time;
+    entry.serial = ++late_serial_;
+    late_fifo_.push_back({entry.serial, late_slot});
+  }
+
+  // D: true if `pkt` (which found no flow) is a late packet of a closed TCP
+  // connection. A SYN, or a packet idle_timeout or more after the close,
+  // clears the memory instead.
+  bool IsLatePacket(const EnginePacket<P>& pkt) {
+    if (pkt.key.protocol != 6 || late_.size() == 0) return false;
+    const uint32_t slot = late_.Find(pkt.key, pkt.hash);
+    if (slot == kNoSlot) return false;
+    if (!(pkt.fields.flags & kTcpSyn) &&
+        pkt.time - late_.At(slot).end < config_.idle_timeout) {
+      return true;
+    }
+    late_.At(slot).serial = 0;
+    late_.Erase(slot, pkt.hash);
+    return false;
+  }
+
+  // D: discards close records that can no longer make a packet late.
+  void ForgetOldCloses(Time now) {
+    while (!late_fifo_.empty()) {
+      const LateFifoEntry& front = late_fifo_.front();
+      LateEntry& entry = late_.At(front.slot);
+      if (entry.serial == front.serial) {
+        if (now - entry.end < config_.idle_timeout) break;
+        entry.serial = 0;
+        late_.Erase(front.slot, late_.Hash(entry.key));
+      }
+      late_fifo_.pop_front();
+    }
+  }
+
+  const Config config_;
+  FlowTable<Flow> flows_;
+  FlowTable<LateEntry> late_;
+  std::deque<LateFifoEntry> late_fifo_;
+  uint64_t late_serial_ = 0;
+  std::vector<HeapEntry> idle_heap_;
+  std::vector<HeapEntry> cap_heap_;
+  std::vector<Expired> expired_;
+  FlowSink* const sink_;
+  EngineCounters counters_;
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_FLOW_ENGINE_H_

@@ -1,0 +1,96 @@
+// Bidirectional flow keys and their seeded hash.
+#ifndef NETFLOWER_FLOW_FLOW_KEY_H_
+#define NETFLOWER_FLOW_FLOW_KEY_H_
+
+#include <cstdint>
+#include <cstring>
+
+#include "capture/decode.h"
+#include "capture/ip_address.h"
+
+namespace netflower {
+
+// The unordered endpoint pair of a flow plus protocol and address family:
+// endpoint A is the smaller (address bytes, then port) of the two, so both
+// directions of a conversation have the same key. At most one flow per key
+// is in a table at any time (FLOW-SPEC §5.2), which is why one lookup of the
+// unordered key replaces netflower 1.0's "own key, else reverse key".
+struct FlowKey {
+  uint8_t addr_a[16];
+  uint8_t addr_b[16];
+  uint16_t port_a;
+  uint16_t port_b;
+  uint8_t protocol;
+  uint8_t family;  // 4 or 6: part of the key in the default profile
+  uint8_t padding[2];
+
+  friend bool operator==(const FlowKey& x, const FlowKey& y) {
+    return std::memcmp(&x, &y, sizeof(FlowKey)) == 0;
+  }
+};
+static_assert(sizeof(FlowKey) == 40, "FlowKey must have no implicit padding");
+
+// Builds the key of a decoded packet. Sets *src_is_a when the packet's source
+// is endpoint A (always true when source equals destination).
+inline FlowKey MakeFlowKey(const DecodedPacket& p, bool* src_is_a) {
+  FlowKey key;
+  std::memset(&key, 0, sizeof(key));
+  int order = std::memcmp(p.src.bytes, p.dst.bytes, 16);
+  if (order == 0) order = (p.src_port > p.dst_port) - (p.src_port < p.dst_port);
+  *src_is_a = order <= 0;
+  const IpAddress& a = *src_is_a ? p.src : p.dst;
+  const IpAddress& b = *src_is_a ? p.dst : p.src;
+  std::memcpy(key.addr_a, a.bytes, 16);
+  std::memcpy(key.addr_b, b.bytes, 16);
+  key.port_a = *src_is_a ? p.src_port : p.dst_port;
+  key.port_b = *src_is_a ? p.dst_port : p.src_port;
+  key.protocol = p.protocol;
+  key.family = p.src.family;
+  return key;
+}
+
+inline IpAddress KeyAddress(const FlowKey& key, bool endpoint_a) {
+  IpAddress address;
+  address.family = key.family;
+  std::memcpy(address.bytes, endpoint_a ? key.addr_a : key.addr_b, 16);
+  return address;
+}
+
+// Keyed 64-bit hash of a FlowKey. The seed is drawn per run so that crafted
+// traffic cannot aim many keys at one bucket; the mixing is the 128-bit
+// multiply-fold used by wyhash. Symmetric by construction (the key is).
+class FlowHasher {
+ public:
+  explicit FlowHasher(uint64_t seed) : seed_(seed) {}
+
+  uint64_t operator()(const FlowKey& key) const {
+    uint64_t w[5];
+    std::memcpy(w, &key, sizeof(w));
+    uint64_t h = Mix(w[0] ^ seed_, w[1] ^ kP1);
+    h = Mix(h ^ w[2], w[3] ^ kP2);
+    h = Mix(h ^ w[4], seed_ ^ kP3);
+    return h;
+  }
+
+  uint64_t seed() const { return seed_; }
+
+ private:
+  static constexpr uint64_t kP1 = 0xa0761d6478bd642full;
+  static constexpr uint64_t kP2 = 0xe7037ed1a0b428dbull;
+  static constexpr uint64_t kP3 = 0x8ebc6af09c88c6e3ull;
+
+  static uint64_t Mix(uint64_t a, uint64_t b) {
+    const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+  }
+
+  uint64_t seed_;
+};
+
+// A fresh seed from the kernel's random source (getrandom), falling back to
+// clock and address entropy if that fails.
+uint64_t RandomHashSeed();
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_FLOW_KEY_H_

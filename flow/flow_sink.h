@@ -1,0 +1,57 @@
+// Where emitted flows go.
+#ifndef NETFLOWER_FLOW_FLOW_SINK_H_
+#define NETFLOWER_FLOW_FLOW_SINK_H_
+
+#include <cstdint>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "features/columns.h"
+
+namespace netflower {
+
+// The event that emitted a flow. Rows sorted by (event_packet, kind,
+// first_packet) are in single-job emission order (FLOW-SPEC §9.3, §10.2).
+enum class EmitKind : uint8_t {
+  kPacket = 0,  // expiry on arrival or termination at packet `event_packet`
+  kSweep = 1,   // the sweep after packet `event_packet`
+  kEnd = 2,     // end of input (event_packet is kEndOfInput)
+};
+
+inline constexpr uint64_t kEndOfInput = std::numeric_limits<uint64_t>::max();
+
+struct EmitTag {
+  uint64_t event_packet = 0;
+  EmitKind kind = EmitKind::kPacket;
+  uint64_t first_packet = 0;  // number of the flow's first packet
+
+  friend bool operator<(const EmitTag& a, const EmitTag& b) {
+    if (a.event_packet != b.event_packet) return a.event_packet < b.event_packet;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.first_packet < b.first_packet;
+  }
+};
+
+// Why a flow was emitted (for the run summary).
+enum class EmitReason : uint8_t {
+  kFin = 0,         // TCP FIN exchange completed
+  kRst,             // TCP RST
+  kIdleTimeout,     // idle, found on arrival or in a sweep
+  kActiveTimeout,   // duration cap reached
+  kEndOfInput,      // still open when the input ended (or capture stopped)
+  kCount
+};
+
+class FlowSink {
+ public:
+  virtual ~FlowSink() = default;
+  // Called once per emitted flow, in emission order, on the engine's thread.
+  virtual void OnFlow(const FlowRecord& record, const EmitTag& tag) = 0;
+  // Not OK once the sink has failed (say, its disk is full); the run then
+  // stops reading input and reports this status.
+  virtual absl::Status status() const { return absl::OkStatus(); }
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_FLOW_SINK_H_

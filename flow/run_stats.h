@@ -1,0 +1,72 @@
+// Counters of one conversion or capture run.
+#ifndef NETFLOWER_FLOW_RUN_STATS_H_
+#define NETFLOWER_FLOW_RUN_STATS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netflower {
+
+// Why a packet record was not handed to the flow engine.
+enum class SkipReason : uint8_t {
+  kUnsupportedLinkType = 0,  // link type netflower does not decode
+  kNotIp,                    // ARP, LLC, unknown ethertype, ...
+  kDefaultProfileOnly,       // IPv6 or PPPoE under --compat=python
+  kTruncated,                // a header runs past the captured bytes
+  kMalformed,                // IPv4 IHL < 5, TCP data offset < 5
+  kIpFragment,               // non-first fragment (no ports)
+  kNotTcpUdp,                // ICMP, GRE, ESP, IGMP, ...
+  kNoTimestamp,              // pcapng simple packet block
+  kUnknownInterface,         // pcapng packet naming an undefined interface
+  kMalformedBlock,           // pcapng packet block too short for its fields
+  kCount
+};
+
+// Short name of a reason, as printed in the run summary ("not_tcp_udp").
+std::string_view SkipReasonName(SkipReason reason);
+
+// Why flows were emitted.
+struct EmitCounts {
+  uint64_t fin = 0;             // TCP FIN exchange
+  uint64_t rst = 0;             // TCP RST
+  uint64_t idle_timeout = 0;    // idle, on arrival or in a sweep
+  uint64_t active_timeout = 0;  // duration cap
+  uint64_t end_of_input = 0;    // open when the input ended
+};
+
+// What a run did. read = accepted + sum(skipped).
+struct RunStats {
+  uint64_t packets_read = 0;      // packet records in the input
+  uint64_t packets_accepted = 0;  // TCP/UDP packets given to the flow engine
+  uint64_t late_packets = 0;      // of those: D, after a FIN/RST close (§5.4)
+  uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
+  uint64_t flows_written = 0;
+  EmitCounts flows_by_reason;
+  uint64_t peak_open_flows = 0;
+  uint64_t timestamps_clamped = 0;  // D: pcapng times beyond ±146 years
+  uint64_t bytes_read = 0;          // input bytes consumed
+  double seconds = 0.0;             // wall time of the conversion
+  bool input_ended_early = false;   // truncated or damaged input
+  std::vector<std::string> warnings;  // one line each: file, offset, problem
+
+  uint64_t packets_skipped() const {
+    uint64_t n = 0;
+    for (uint64_t s : skipped) n += s;
+    return n;
+  }
+};
+
+// Progress of a long conversion.
+struct Progress {
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  uint64_t packets_read = 0;
+  uint64_t flows_written = 0;
+  double seconds = 0.0;
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_RUN_STATS_H_

@@ -1,0 +1,151 @@
+// File conversion entry points (netflower.h).
+#include <cmath>
+#include <memory>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "capture/capture_file.h"
+#include "capture/decode.h"
+#include "features/profile.h"
+#include "flow/flow_key.h"
+#include "flow/offline_driver.h"
+#include "io/csv_writer.h"
+#include "io/output_file.h"
+#include "netflower/netflower.h"
+
+namespace netflower {
+namespace {
+
+static_assert(static_cast<int>(DecodeStatus::kUnsupportedLinkType) - 1 ==
+                  static_cast<int>(SkipReason::kUnsupportedLinkType) &&
+              static_cast<int>(DecodeStatus::kNotTcpUdp) - 1 ==
+                  static_cast<int>(SkipReason::kNotTcpUdp),
+              "DecodeStatus 1..7 must map onto SkipReason 0..6");
+
+class CsvSink : public FlowSink {
+ public:
+  explicit CsvSink(CsvWriter* writer) : writer_(writer) {}
+  void OnFlow(const FlowRecord& record, const EmitTag&) override { writer_->Add(record); }
+  absl::Status status() const override { return writer_->status(); }
+
+ private:
+  CsvWriter* const writer_;
+};
+
+class CallbackSink : public FlowSink {
+ public:
+  explicit CallbackSink(const std::function<void(const FlowRecord&)>& on_flow)
+      : on_flow_(on_flow) {}
+  void OnFlow(const FlowRecord& record, const EmitTag&) override { on_flow_(record); }
+
+ private:
+  const std::function<void(const FlowRecord&)>& on_flow_;
+};
+
+// Runs the conversion of an opened reader into `sink`.
+absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, FlowSink* sink,
+                 RunStats* stats) {
+  DriverConfig config;
+  config.idle_timeout_seconds = options.flow_timeout;
+  config.cap_seconds = options.active_timeout;
+  config.gc_interval = static_cast<uint64_t>(options.gc_interval);
+  config.hash_seed = RandomHashSeed();
+  config.on_progress = options.on_progress;
+  const auto started = std::chrono::steady_clock::now();
+  absl::Status status =
+      options.compat == Compat::kPython
+          ? RunOffline<PythonProfile>(reader, config, sink, stats)
+          : RunOffline<DefaultProfile>(reader, config, sink, stats);
+  stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                       .count();
+  return status;
+}
+
+TimestampMode ModeFor(Compat compat) {
+  return compat == Compat::kPython ? TimestampMode::kDoubleSeconds
+                                   : TimestampMode::kIntegerNanos;
+}
+
+}  // namespace
+
+absl::StatusOr<int> ResolveJobs(int n_jobs) {
+  if (n_jobs == 0) {
+    return absl::InvalidArgumentError("n_jobs must not be 0 (use 1, N, or -1 for all CPUs)");
+  }
+  if (n_jobs > 0) return n_jobs;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cpus + n_jobs + 1);
+}
+
+absl::Status ValidateOptions(const ConvertOptions& options) {
+  if (!(options.flow_timeout >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flow_timeout (idle timeout) must be >= 0 seconds, got ",
+                     options.flow_timeout));
+  }
+  if (options.active_timeout && !(*options.active_timeout >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("active_timeout (duration cap) must be >= 0 seconds, got ",
+                     *options.active_timeout));
+  }
+  if (options.gc_interval < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gc_interval must be >= 1, got ", options.gc_interval));
+  }
+  if (options.buffer_rows < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
+  }
+  absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
+  if (!jobs.ok()) return jobs.status();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
+                                          const std::string& output_path,
+                                          const ConvertOptions& options) {
+  RunStats local_stats;
+  RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
+  *stats = RunStats();
+  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+
+  absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
+      CaptureFileReader::Open(input_path, ModeFor(options.compat));
+  if (!reader.ok()) return reader.status();
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
+  if (!out.ok()) return out.status();
+
+  CsvDialect dialect;
+  dialect.crlf = options.compat == Compat::kPython;
+  dialect.header_always = options.compat != Compat::kPython;
+  CsvWriter writer(out->get(), dialect, static_cast<size_t>(options.buffer_rows));
+  CsvSink sink(&writer);
+  absl::Status status = Run(**reader, options, &sink, stats);
+  absl::Status finish = writer.Finish();
+  if (status.ok()) status = finish;
+  if (status.ok()) status = (*out)->Commit();
+  if (!status.ok()) {
+    (*out)->Abort();
+    return status;
+  }
+  return writer.rows();
+}
+
+absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
+                                     const std::function<void(const FlowRecord&)>& on_flow,
+                                     const ConvertOptions& options) {
+  RunStats local_stats;
+  RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
+  *stats = RunStats();
+  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
+      CaptureFileReader::Open(input_path, ModeFor(options.compat));
+  if (!reader.ok()) return reader.status();
+  CallbackSink sink(on_flow);
+  absl::Status status = Run(**reader, options, &sink, stats);
+  if (!status.ok()) return status;
+  return stats->flows_written;
+}
+
+}  // namespace netflower
