@@ -1,6 +1,9 @@
 #include "capture/capture_file.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <string_view>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -33,6 +36,29 @@ double PowerOfTen(int v) {
   char text[8];
   std::snprintf(text, sizeof(text), "1e%d", v);
   return std::strtod(text, nullptr);
+}
+
+// A hint for the unknown-magic error, naming what the file looks like.
+std::string FormatHint(const uint8_t* p, size_t size) {
+  auto starts_with = [&](std::string_view prefix) {
+    return size >= prefix.size() && std::memcmp(p, prefix.data(), prefix.size()) == 0;
+  };
+  if (starts_with("snoop")) return " (a Solaris snoop file; convert it with 'editcap -F pcap')";
+  if (starts_with("version https://git-lfs")) {
+    return " (a Git LFS pointer, not the capture itself; fetch it with 'git lfs pull')";
+  }
+  if (size >= 2 && p[0] == 0x1F && p[1] == 0x8B) return " (gzip data; decompress it first)";
+  if (size >= 3 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h') return " (bzip2 data; decompress it first)";
+  if (size >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD) {
+    return " (zstd data; decompress it first)";
+  }
+  const size_t n = std::min<size_t>(size, 64);
+  bool text = true;
+  for (size_t i = 0; i < n && text; ++i) {
+    text = (p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t';
+  }
+  if (text) return " (the file looks like text)";
+  return "";
 }
 
 int64_t ClampNanos(__int128 ns, uint64_t* clamped) {
@@ -145,7 +171,7 @@ absl::Status CaptureFileReader::ParseHeader() {
     default:
       return absl::InvalidArgumentError(absl::StrCat(
           path(), ": not a pcap or pcapng file: unknown magic ", Hex4(p),
-          " at byte offset 0"));
+          " at byte offset 0", FormatHint(p, size_)));
   }
   // Version, thiszone, sigfigs and snaplen are neither checked nor used; the
   // upper 16 bits of the link-type field (FCS length, reserved) are ignored.
@@ -347,7 +373,8 @@ bool CaptureFileReader::NextPcapng(RawPacket* packet) {
     }
     if (total > remaining) {
       EndEarly(absl::StrCat("block at byte offset ", pos_, " (type ", type,
-                            ") declares ", total, " bytes but only ", remaining,
+                            ") is cut short by the end of the file: it declares ", total,
+                            " bytes, ", remaining,
                             " remain; the incomplete block is dropped, input ends here"));
       return false;
     }

@@ -1,0 +1,234 @@
+#include "capture/capture_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "tests/testing/capture_builder.h"
+
+namespace netflower {
+namespace {
+
+using testing::Bytes;
+
+std::unique_ptr<CaptureFileReader> OpenBytes(const Bytes& bytes, TimestampMode mode) {
+  const std::string path = testing::WriteTempFile("capture", bytes);
+  absl::StatusOr<std::unique_ptr<CaptureFileReader>> r = CaptureFileReader::Open(path, mode);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *std::move(r) : nullptr;
+}
+
+std::vector<RawPacket> ReadAll(CaptureFileReader* r) {
+  std::vector<RawPacket> out;
+  RawPacket p;
+  while (r->Next(&p)) out.push_back(p);
+  return out;
+}
+
+const Bytes kFrame = testing::Ethernet(testing::Udp("10.0.0.1", 1, "10.0.0.2", 2, 3));
+
+TEST(CaptureFile, PcapMicrosecondBothByteOrders) {
+  for (bool big_endian : {false, true}) {
+    testing::PcapFile f(1, false, big_endian);
+    f.Add(1795799828, 894394, kFrame);
+    f.Add(1795799828, 899240, kFrame);
+    auto r = OpenBytes(f.bytes(), TimestampMode::kDoubleSeconds);
+    ASSERT_NE(r, nullptr);
+    const auto packets = ReadAll(r.get());
+    ASSERT_EQ(packets.size(), 2u);
+    EXPECT_EQ(packets[0].link_type, 1);
+    EXPECT_EQ(packets[0].length, kFrame.size());
+    EXPECT_EQ(packets[0].seconds, 1795799828.0 + 894394.0 / 1e6);
+    EXPECT_EQ(packets[0].file_offset, 24u);
+    EXPECT_TRUE(r->warnings().empty());
+
+    auto n = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+    const auto np = ReadAll(n.get());
+    EXPECT_EQ(np[1].nanos, 1795799828LL * 1000000000 + 899240000);
+  }
+}
+
+TEST(CaptureFile, PcapNanosecondAndModified) {
+  testing::PcapFile ns(1, true, true);
+  ns.Add(100, 123456789, kFrame);
+  auto r = OpenBytes(ns.bytes(), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(r.get())[0].nanos, 100123456789LL);
+  auto d = OpenBytes(ns.bytes(), TimestampMode::kDoubleSeconds);
+  EXPECT_EQ(ReadAll(d.get())[0].seconds, 100.0 + 123456789.0 / 1e9);
+
+  testing::PcapFile mod(1, false, false, true);
+  mod.Add(5, 6, kFrame);
+  mod.Add(7, 8, kFrame);
+  auto m = OpenBytes(mod.bytes(), TimestampMode::kIntegerNanos);
+  const auto mp = ReadAll(m.get());
+  ASSERT_EQ(mp.size(), 2u);
+  EXPECT_EQ(mp[1].nanos, 7000008000LL);
+  EXPECT_EQ(mp[1].length, kFrame.size());
+}
+
+TEST(CaptureFile, LinkTypeUpperBitsIgnored) {
+  testing::PcapFile f(0x30000001);
+  f.Add(1, 0, kFrame);
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(r.get())[0].link_type, 1);
+}
+
+TEST(CaptureFile, TruncatedRecordHeaderEndsWithWarning) {
+  testing::PcapFile f(1);
+  f.Add(1, 0, kFrame);
+  f.AppendRaw(Bytes(7, 0));
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(r.get()).size(), 1u);
+  EXPECT_TRUE(r->ended_early());
+  ASSERT_EQ(r->warnings().size(), 1u);
+  EXPECT_NE(r->warnings()[0].find("truncated record header at byte offset"), std::string::npos);
+  EXPECT_NE(r->warnings()[0].find("7 of 16 bytes"), std::string::npos);
+}
+
+TEST(CaptureFile, CaplenPastEndOfFileUsesTheBytesPresent) {
+  testing::PcapFile f(1);
+  f.Add(1, 0, kFrame, 0x7FFFFFFF);  // huge caplen, never allocated
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  const auto packets = ReadAll(r.get());
+  ASSERT_EQ(packets.size(), 1u);
+  EXPECT_EQ(packets[0].length, kFrame.size());
+  EXPECT_TRUE(r->ended_early());
+}
+
+TEST(CaptureFile, RejectsShortAndUnknownFiles) {
+  const std::string short_path = testing::WriteTempFile("short", Bytes(23, 0));
+  auto s = CaptureFileReader::Open(short_path, TimestampMode::kIntegerNanos);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("shorter than a pcap file header"), std::string::npos);
+
+  const std::string empty = testing::WriteTempFile("empty", Bytes());
+  EXPECT_FALSE(CaptureFileReader::Open(empty, TimestampMode::kIntegerNanos).ok());
+
+  Bytes text(40, 'a');
+  auto t = CaptureFileReader::Open(testing::WriteTempFile("text", text),
+                                   TimestampMode::kIntegerNanos);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("unknown magic 61 61 61 61 at byte offset 0"),
+            std::string::npos);
+
+  auto missing = CaptureFileReader::Open(testing::TempPath("nope"), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(CaptureFile, PcapngInterfacesResolutionsAndOffsets) {
+  testing::PcapngFile f;
+  f.Section();
+  f.Interface(1);                 // µs
+  f.Interface(101, 9);            // ns, raw IP
+  f.Interface(0, 0x80 | 20, 10);  // 2^-20 s ticks, +10 s
+  f.Enhanced(0, 1700000000123456ULL, kFrame);
+  const Bytes raw_ip = testing::Udp("10.0.0.1", 1, "10.0.0.2", 2);
+  f.Enhanced(1, 1700000000123456789ULL, raw_ip);
+  f.Enhanced(2, 3ULL << 20 | 1, testing::BsdNull(raw_ip));
+  f.Enhanced(7, 1, kFrame);  // undefined interface
+  f.Simple(kFrame);          // no timestamp
+  f.Custom(0x40000BAD, Bytes(5, 1));
+
+  auto d = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  const auto dp = ReadAll(d.get());
+  ASSERT_EQ(dp.size(), 3u);
+  EXPECT_EQ(dp[0].link_type, 1);
+  EXPECT_EQ(dp[0].nanos, 1700000000123456000LL);
+  EXPECT_EQ(dp[1].link_type, 101);
+  EXPECT_EQ(dp[1].nanos, 1700000000123456789LL);
+  EXPECT_EQ(dp[2].link_type, 0);
+  // 10 s + 3 s + floor(1e9 / 2^20) ns
+  EXPECT_EQ(dp[2].nanos, 13000000000LL + 953);
+  EXPECT_EQ(d->skips().unknown_interface, 1u);
+  EXPECT_EQ(d->skips().simple_packet_blocks, 1u);
+  EXPECT_EQ(d->records_read(), 5u);
+  EXPECT_TRUE(d->warnings().empty());
+
+  auto p = OpenBytes(f.bytes(), TimestampMode::kDoubleSeconds);
+  const auto pp = ReadAll(p.get());
+  EXPECT_EQ(pp[0].seconds, 0.0 + static_cast<double>(1700000000123456ULL) / 1e6);
+  EXPECT_EQ(pp[1].seconds, static_cast<double>(1700000000123456789ULL) / 1e9);
+  EXPECT_EQ(pp[2].seconds, 10.0 + static_cast<double>(3ULL << 20 | 1) / 1048576.0);
+}
+
+TEST(CaptureFile, PcapngSectionsWithTheirOwnByteOrder) {
+  testing::PcapngFile f;
+  f.Section(false);
+  f.Interface(1);
+  f.Enhanced(0, 1000000, kFrame);
+  f.Section(true);  // new section: interfaces restart, big-endian
+  f.Enhanced(0, 1, kFrame);  // names no interface of this section
+  f.Interface(1, 3);         // milliseconds
+  f.Enhanced(0, 2500, kFrame);
+  f.Obsolete(0, 2600, kFrame);
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  const auto packets = ReadAll(r.get());
+  ASSERT_EQ(packets.size(), 3u);
+  EXPECT_EQ(packets[0].nanos, 1000000000LL);
+  EXPECT_EQ(packets[1].nanos, 2500000000LL);
+  EXPECT_EQ(packets[2].nanos, 2600000000LL);
+  EXPECT_EQ(r->skips().unknown_interface, 1u);
+}
+
+TEST(CaptureFile, PcapngDamage) {
+  // Bad first SHB: unreadable.
+  testing::PcapngFile v0;
+  v0.Section(false, 2);
+  auto bad = CaptureFileReader::Open(testing::WriteTempFile("v0", v0.bytes()),
+                                     TimestampMode::kIntegerNanos);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("major version 2"), std::string::npos);
+
+  // A block cut short by the end of the file: the packets before it survive.
+  testing::PcapngFile cut;
+  cut.Section();
+  cut.Interface(1);
+  cut.Enhanced(0, 1, kFrame);
+  cut.Enhanced(0, 2, kFrame);
+  Bytes bytes = cut.bytes();
+  bytes.resize(bytes.size() - 10);
+  auto r = OpenBytes(bytes, TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(r.get()).size(), 1u);
+  EXPECT_TRUE(r->ended_early());
+  ASSERT_EQ(r->warnings().size(), 1u);
+  EXPECT_NE(r->warnings()[0].find("cut short"), std::string::npos);
+
+  // Fewer than 8 bytes at a block boundary: a normal end.
+  testing::PcapngFile tail;
+  tail.Section();
+  tail.Interface(1);
+  tail.Enhanced(0, 1, kFrame);
+  tail.AppendRaw(Bytes(7, 0));
+  auto t = OpenBytes(tail.bytes(), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(t.get()).size(), 1u);
+  EXPECT_FALSE(t->ended_early());
+
+  // A bad later SHB ends the input with a warning.
+  testing::PcapngFile later;
+  later.Section();
+  later.Interface(1);
+  later.Enhanced(0, 1, kFrame);
+  later.Section(false, 7);
+  later.Interface(1);
+  later.Enhanced(0, 1, kFrame);
+  auto l = OpenBytes(later.bytes(), TimestampMode::kIntegerNanos);
+  EXPECT_EQ(ReadAll(l.get()).size(), 1u);
+  EXPECT_TRUE(l->ended_early());
+}
+
+TEST(CaptureFile, PcapngExtremeTimestampsAreClampedAndCounted) {
+  testing::PcapngFile f;
+  f.Section();
+  f.Interface(1, 9, INT64_MAX / 4);
+  f.Enhanced(0, ~0ULL, kFrame);
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  const auto packets = ReadAll(r.get());
+  ASSERT_EQ(packets.size(), 1u);
+  EXPECT_EQ(packets[0].nanos, kMaxTimestampNanos);
+  EXPECT_EQ(r->timestamps_clamped(), 1u);
+}
+
+}  // namespace
+}  // namespace netflower

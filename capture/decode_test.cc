@@ -1,0 +1,288 @@
+#include "capture/decode.h"
+
+#include <gtest/gtest.h>
+
+#include "capture/link_type.h"
+#include "tests/testing/capture_builder.h"
+
+namespace netflower {
+namespace {
+
+using testing::Bytes;
+using testing::IpPacketSpec;
+
+DecodeOptions Default() { return DecodeOptions{true}; }
+DecodeOptions Python() { return DecodeOptions{false}; }
+
+DecodeStatus Decode(uint16_t link, const Bytes& f, DecodedPacket* out,
+                    DecodeOptions options = Default()) {
+  return DecodeFrame(link, f.data(), f.size(), options, out);
+}
+
+TEST(Decode, EthernetIpv4Tcp) {
+  IpPacketSpec s;
+  s.tcp_flags = 0x1FF;  // all nine bits, NS included
+  s.window = 4321;
+  s.payload = 10;
+  s.tcp_option_bytes = 12;
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p),
+            DecodeStatus::kOk);
+  EXPECT_EQ(IpAddressToString(p.src), "10.0.0.1");
+  EXPECT_EQ(IpAddressToString(p.dst), "10.0.0.2");
+  EXPECT_EQ(p.src_port, 40000);
+  EXPECT_EQ(p.dst_port, 80);
+  EXPECT_EQ(p.protocol, 6);
+  EXPECT_EQ(p.tcp_flags, 0x1FF);
+  EXPECT_EQ(p.window, 4321);
+  EXPECT_EQ(p.header_len, 32);
+  EXPECT_EQ(p.payload_len, 10u);
+  EXPECT_EQ(p.pkt_len, 20u + 32 + 10);
+}
+
+TEST(Decode, UdpIgnoresItsLengthField) {
+  Bytes ip = testing::Udp("10.0.0.1", 5353, "10.0.0.2", 53, 32);
+  ip[20 + 4] = 0xFF;  // bogus UDP length
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(ip), &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.protocol, 17);
+  EXPECT_EQ(p.header_len, 8);
+  EXPECT_EQ(p.payload_len, 32u);
+  EXPECT_EQ(p.window, -1);
+  EXPECT_EQ(p.tcp_flags, 0);
+  EXPECT_EQ(p.pkt_len, 60u);
+}
+
+// FLOW-SPEC §13 "Lengths".
+TEST(Decode, LengthsFollowTheIpTotalLength) {
+  // A 1040-byte IPv4/TCP packet captured to 54 bytes of Ethernet.
+  IpPacketSpec big;
+  big.payload = 1000;
+  Bytes frame = testing::Ethernet(testing::IpPacket(big));
+  ASSERT_EQ(frame.size(), 14u + 1040);
+  DecodedPacket p;
+  ASSERT_EQ(DecodeFrame(kLinkEthernet, frame.data(), 54, Default(), &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.pkt_len, 40u);
+  EXPECT_EQ(p.header_len, 20);
+  EXPECT_EQ(p.payload_len, 0u);
+
+  // A 60-byte frame holding a 40-byte packet: the padding is cut...
+  IpPacketSpec small;
+  Bytes padded = testing::Ethernet(testing::IpPacket(small), 60);
+  ASSERT_EQ(Decode(kLinkEthernet, padded, &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.pkt_len, 40u);
+  EXPECT_EQ(p.payload_len, 0u);
+  // ...unless total_length is 0, when it counts.
+  small.total_length_override = 0;
+  padded = testing::Ethernet(testing::IpPacket(small), 60);
+  ASSERT_EQ(Decode(kLinkEthernet, padded, &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.pkt_len, 46u);
+  EXPECT_EQ(p.payload_len, 6u);
+}
+
+TEST(Decode, IpOptionsCountInPktLenNotHeaderLen) {
+  IpPacketSpec s;
+  s.ipv4_option_bytes = 8;
+  s.payload = 5;
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p),
+            DecodeStatus::kOk);
+  EXPECT_EQ(p.pkt_len, 28u + 20 + 5);
+  EXPECT_EQ(p.header_len, 20);
+}
+
+TEST(Decode, TcpDataOffsetBeyondCapturedBytes) {
+  Bytes ip = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10, 4);
+  ip[20 + 12] = 0xF0;  // data offset 15 words = 60 bytes, only 24 present
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkRaw, ip, &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.header_len, 60);
+  EXPECT_EQ(p.payload_len, 0u);
+  ip[20 + 12] = 0x40;  // data offset 4: malformed
+  EXPECT_EQ(Decode(kLinkRaw, ip, &p), DecodeStatus::kMalformed);
+}
+
+TEST(Decode, SkipReasons) {
+  DecodedPacket p;
+  Bytes ip = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10);
+  // IHL < 5.
+  Bytes bad = ip;
+  bad[0] = 0x44;
+  EXPECT_EQ(Decode(kLinkRaw, bad, &p), DecodeStatus::kMalformed);
+  // Non-first fragment; a first fragment (MF, offset 0) is decoded.
+  IpPacketSpec frag;
+  frag.fragment_field = 0x0010;
+  EXPECT_EQ(Decode(kLinkRaw, testing::IpPacket(frag), &p), DecodeStatus::kIpFragment);
+  frag.fragment_field = 0x2000;
+  EXPECT_EQ(Decode(kLinkRaw, testing::IpPacket(frag), &p), DecodeStatus::kOk);
+  // ICMP.
+  IpPacketSpec icmp;
+  icmp.protocol = 1;
+  icmp.payload = 8;
+  EXPECT_EQ(Decode(kLinkRaw, testing::IpPacket(icmp), &p), DecodeStatus::kNotTcpUdp);
+  // Short frames.
+  EXPECT_EQ(DecodeFrame(kLinkEthernet, ip.data(), 10, Default(), &p), DecodeStatus::kTruncated);
+  Bytes eth = testing::Ethernet(ip);
+  EXPECT_EQ(DecodeFrame(kLinkEthernet, eth.data(), 14 + 19, Default(), &p),
+            DecodeStatus::kTruncated);
+  EXPECT_EQ(DecodeFrame(kLinkEthernet, eth.data(), 14 + 20 + 19, Default(), &p),
+            DecodeStatus::kTruncated);
+  // ARP, 802.3 with LLC.
+  EXPECT_EQ(Decode(kLinkEthernet, testing::EthernetWithType(0x0806, Bytes(28)), &p),
+            DecodeStatus::kNotIp);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::EthernetWithType(46, Bytes(46)), &p),
+            DecodeStatus::kNotIp);
+  // Radiotap and other link types.
+  EXPECT_EQ(Decode(127, eth, &p), DecodeStatus::kUnsupportedLinkType);
+}
+
+TEST(Decode, VlanTags) {
+  DecodedPacket p;
+  Bytes ip = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::VlanEthernet(ip, 1), &p, Python()), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::VlanEthernet(ip, 2), &p, Python()), DecodeStatus::kOk);
+  // A third tag is not read.
+  Bytes three = testing::VlanEthernet(testing::Bytes{0x00, 0x64, 0x08, 0x00}, 2);
+  three[14 + 4 + 2] = 0x81;
+  three[14 + 4 + 3] = 0x00;
+  three.insert(three.end(), ip.begin(), ip.end());
+  EXPECT_EQ(Decode(kLinkEthernet, three, &p), DecodeStatus::kNotIp);
+}
+
+TEST(Decode, IslEncapsulation) {
+  DecodedPacket p;
+  Bytes inner = testing::Ethernet(testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10));
+  Bytes isl(26, 0);
+  const uint8_t dst[5] = {0x01, 0x00, 0x0C, 0x00, 0x00};
+  std::copy(dst, dst + 5, isl.begin());
+  isl[12] = 0x00;
+  isl[13] = static_cast<uint8_t>(inner.size());  // a length <= 1500
+  isl.insert(isl.end(), inner.begin(), inner.end());
+  EXPECT_EQ(Decode(kLinkEthernet, isl, &p), DecodeStatus::kOk);
+}
+
+TEST(Decode, Ipv6OnlyInDefaultProfile) {
+  DecodedPacket p;
+  Bytes ip = testing::Tcp("2001:db8::1", 1000, "2001:db8::2", 443, 0x02, 7);
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(ip), &p), DecodeStatus::kOk);
+  EXPECT_EQ(IpAddressToString(p.src), "2001:db8::1");
+  EXPECT_EQ(p.pkt_len, 40u + 20 + 7);
+  EXPECT_EQ(p.header_len, 20);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::Ethernet(ip), &p, Python()),
+            DecodeStatus::kDefaultProfileOnly);
+}
+
+TEST(Decode, Ipv6ExtensionHeaders) {
+  DecodedPacket p;
+  // Hop-by-hop (8 bytes) + destination options (16) before UDP.
+  Bytes ip = testing::Udp("2001:db8::1", 1, "2001:db8::2", 2, 4);
+  Bytes udp(ip.begin() + 40, ip.end());
+  Bytes hbh = {60, 0, 0, 0, 0, 0, 0, 0};
+  Bytes dst = {17, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  Bytes out(ip.begin(), ip.begin() + 40);
+  out[6] = 0;
+  const size_t plen = hbh.size() + dst.size() + udp.size();
+  out[4] = static_cast<uint8_t>(plen >> 8);
+  out[5] = static_cast<uint8_t>(plen);
+  out.insert(out.end(), hbh.begin(), hbh.end());
+  out.insert(out.end(), dst.begin(), dst.end());
+  out.insert(out.end(), udp.begin(), udp.end());
+  ASSERT_EQ(Decode(kLinkIpv6, out, &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.pkt_len, 40u + 24 + 12);
+  EXPECT_EQ(p.header_len, 8);
+  EXPECT_EQ(p.payload_len, 4u);
+  // An extension header running past the packet.
+  out[40 + 8 + 1] = 9;
+  EXPECT_EQ(Decode(kLinkIpv6, out, &p), DecodeStatus::kTruncated);
+
+  // Fragments: the first (offset 0) is decoded, later ones skipped.
+  IpPacketSpec f;
+  f.src = "2001:db8::1";
+  f.dst = "2001:db8::2";
+  f.protocol = 17;
+  f.fragment_field = 0x0001;  // offset 0, M set
+  EXPECT_EQ(Decode(kLinkIpv6, testing::IpPacket(f), &p), DecodeStatus::kOk);
+  f.fragment_field = 0x00A8;  // offset 21
+  EXPECT_EQ(Decode(kLinkIpv6, testing::IpPacket(f), &p), DecodeStatus::kIpFragment);
+}
+
+TEST(Decode, LinkTypes) {
+  DecodedPacket p;
+  Bytes v4 = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10);
+  Bytes v6 = testing::Tcp("::1", 1, "::2", 2, 0x10);
+  EXPECT_EQ(Decode(kLinkNull, testing::BsdNull(v4), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkNull, testing::BsdNull(v4, true), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkNull, testing::BsdNull(v6), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkLoop, testing::BsdNull(v4, true), &p), DecodeStatus::kOk);
+  for (uint16_t raw : {kLinkRawOpenBsd, kLinkRawBsdOs, kLinkRaw}) {
+    EXPECT_EQ(Decode(raw, v4, &p), DecodeStatus::kOk);
+    EXPECT_EQ(Decode(raw, v6, &p), DecodeStatus::kOk);
+  }
+  EXPECT_EQ(Decode(kLinkIpv4, v4, &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkIpv6, v6, &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkLinuxSll, testing::LinuxSll(v4), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkLinuxSll2, testing::LinuxSll2(v6), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkPpp, testing::PppFrame(v4, true), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkPpp, testing::PppFrame(v4, false), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkPpp, testing::PppFrame(v6, true), &p), DecodeStatus::kOk);
+  // The python profile decodes the same link types, IPv4 only.
+  EXPECT_EQ(Decode(kLinkNull, testing::BsdNull(v4), &p, Python()), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkRaw, v6, &p, Python()), DecodeStatus::kDefaultProfileOnly);
+  // Unknown address family / PPP protocol.
+  Bytes odd = testing::BsdNull(v4);
+  odd[0] = 7;
+  EXPECT_EQ(Decode(kLinkNull, odd, &p), DecodeStatus::kNotIp);
+}
+
+TEST(Decode, MplsAndPppoeByProfile) {
+  DecodedPacket p;
+  Bytes v4 = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10);
+  Bytes v6 = testing::Tcp("::1", 1, "::2", 2, 0x10);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v4, 2), &p, Python()), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v4, 2), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v6, 1), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v6, 1), &p, Python()), DecodeStatus::kNotIp);
+  // IPv4 with options after MPLS: python needs exactly 0x45.
+  IpPacketSpec opt;
+  opt.ipv4_option_bytes = 4;
+  Bytes with_options = testing::MplsEthernet(testing::IpPacket(opt), 1);
+  EXPECT_EQ(Decode(kLinkEthernet, with_options, &p, Python()), DecodeStatus::kNotIp);
+  EXPECT_EQ(Decode(kLinkEthernet, with_options, &p), DecodeStatus::kOk);
+  // MPLS after a VLAN tag: default profile only.
+  Bytes vlan_mpls = testing::MplsEthernet(v4, 1);
+  Bytes tag = {0x00, 0x05, 0x88, 0x47};
+  vlan_mpls[12] = 0x81;
+  vlan_mpls[13] = 0x00;
+  vlan_mpls.insert(vlan_mpls.begin() + 14, tag.begin(), tag.end());
+  EXPECT_EQ(Decode(kLinkEthernet, vlan_mpls, &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, vlan_mpls, &p, Python()), DecodeStatus::kNotIp);
+  // PPPoE session.
+  EXPECT_EQ(Decode(kLinkEthernet, testing::PppoeEthernet(v4), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::PppoeEthernet(v6), &p), DecodeStatus::kOk);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::PppoeEthernet(v4), &p, Python()),
+            DecodeStatus::kDefaultProfileOnly);
+  // Labels but nothing after them.
+  Bytes empty = testing::MplsEthernet(Bytes{}, 1);
+  EXPECT_EQ(Decode(kLinkEthernet, empty, &p), DecodeStatus::kTruncated);
+}
+
+// Every prefix of a valid frame decodes or is skipped; none reads past it.
+TEST(Decode, EveryPrefixIsSafe) {
+  const Bytes frames[] = {
+      testing::Ethernet(testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10, 9)),
+      testing::VlanEthernet(testing::Udp("::1", 1, "::2", 2, 5), 2),
+      testing::MplsEthernet(testing::Udp("10.0.0.1", 1, "10.0.0.2", 2, 5), 3),
+      testing::PppoeEthernet(testing::Tcp("::1", 1, "::2", 2, 0x10)),
+  };
+  for (const Bytes& f : frames) {
+    for (size_t n = 0; n <= f.size(); ++n) {
+      Bytes copy(f.begin(), f.begin() + n);  // exact-size heap copy for ASan
+      DecodedPacket p;
+      DecodeFrame(kLinkEthernet, copy.data(), copy.size(), Default(), &p);
+      DecodeFrame(kLinkEthernet, copy.data(), copy.size(), Python(), &p);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace netflower

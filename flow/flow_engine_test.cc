@@ -1,0 +1,284 @@
+// Flow table, direction, expiry, termination and sweep rules (FLOW-SPEC §5).
+#include "flow/flow_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/engine_harness.h"
+
+namespace netflower {
+namespace {
+
+using testing::At;
+using testing::EngineHarness;
+using testing::F;
+using testing::Tcp;
+using testing::Udp;
+
+constexpr uint16_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kRst = 0x04;
+
+std::string Src(const FlowRecord& r) { return IpAddressToString(r.src_ip); }
+
+// §13 "Sweep boundary" (gc_interval 1).
+TEST(Engine, SweepBoundaryPython) {
+  EngineHarness<PythonProfile> h(120.0, 1);
+  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{130}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+  h.Feed(At{130}, Udp("10.0.0.2", 2, "10.0.0.1", 1));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 3u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[0].tag.kind, EmitKind::kSweep);
+  EXPECT_EQ(h.rows[0].tag.event_packet, 2u);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.3");
+  EXPECT_EQ(Src(h.rows[2].record), "10.0.0.2");  // re-oriented after expiry
+}
+
+TEST(Engine, SweepBoundaryDefault) {
+  EngineHarness<DefaultProfile> h(120.0, 1);
+  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{130}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+  h.Feed(At{130}, Udp("10.0.0.2", 2, "10.0.0.1", 1));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[0].record.tot_fwd_pkts, 1);
+  EXPECT_EQ(h.rows[0].record.tot_bwd_pkts, 1);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.3");
+}
+
+// §13 "TCP close".
+TEST(Engine, TcpClosePythonLeavesAnAppendixFlow) {
+  EngineHarness<PythonProfile> h;
+  h.Feed(At{1, 0}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kSyn));
+  h.Feed(At{1, 1}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kSyn | kAck));
+  h.Feed(At{1, 2}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kAck));
+  h.Feed(At{1, 3}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kFin | kAck));
+  h.Feed(At{1, 4}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kFin | kAck));
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.rows[0].record.tot_fwd_pkts + h.rows[0].record.tot_bwd_pkts, 5);
+  EXPECT_EQ(h.rows[0].tag.event_packet, 5u);
+  h.Feed(At{1, 5}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kAck));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(h.rows[1].record.tot_fwd_pkts, 1);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[1].tag.kind, EmitKind::kEnd);
+}
+
+TEST(Engine, TcpCloseDefaultNoAppendixLatePacketsAndSynReuse) {
+  EngineHarness<DefaultProfile> h;
+  h.Feed(At{1, 0}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kSyn));
+  h.Feed(At{1, 1}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kSyn | kAck));
+  h.Feed(At{1, 2}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kAck));
+  h.Feed(At{1, 3}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kFin | kAck));
+  h.Feed(At{1, 4}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kFin | kAck));
+  // A second FIN from the side that sent the last one does not end it.
+  h.Feed(At{1, 5}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kFin | kAck));
+  EXPECT_TRUE(h.rows.empty());
+  h.Feed(At{1, 6}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kAck));  // final ACK
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.rows[0].record.tot_fwd_pkts + h.rows[0].record.tot_bwd_pkts, 7);
+  EXPECT_EQ(h.rows[0].tag.event_packet, 7u);
+  EXPECT_EQ(h.rows[0].tag.kind, EmitKind::kPacket);
+  // A retransmitted FIN/ACK 1 s later is late: no row.
+  h.Feed(At{2, 4}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kFin | kAck));
+  EXPECT_EQ(h.engine().counters().late_packets, 1u);
+  EXPECT_EQ(h.engine().open_flows(), 0u);
+  // A SYN on the same ports starts a new flow.
+  h.Feed(At{3}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kSyn));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(h.rows[1].record.syn_flag_cnt, 1);
+  EXPECT_EQ(h.engine().counters().late_packets, 1u);
+}
+
+TEST(Engine, DefaultLateMemoryExpiresAfterIdleTimeout) {
+  EngineHarness<DefaultProfile> h(10.0);
+  h.Feed(At{1}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kAck));
+  h.Feed(At{2}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kRst));
+  ASSERT_EQ(h.rows.size(), 1u);
+  h.Feed(At{11, 999999}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kAck));  // 9.999999 s: late
+  EXPECT_EQ(h.engine().counters().late_packets, 1u);
+  h.Feed(At{12}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kAck));  // 10 s: a new flow
+  h.End();
+  EXPECT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(h.engine().counters().late_packets, 1u);
+}
+
+TEST(Engine, RstEndsAtOnceEvenOnTheFirstPacket) {
+  EngineHarness<PythonProfile> p;
+  p.Feed(At{5}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kRst));
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.rows[0].record.rst_flag_cnt, 1);
+  // netflower 1.0: a late packet after a RST starts a new flow.
+  p.Feed(At{6}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kAck));
+  p.End();
+  EXPECT_EQ(p.rows.size(), 2u);
+
+  EngineHarness<DefaultProfile> d;
+  d.Feed(At{5}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kRst));
+  d.Feed(At{6}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kAck));
+  d.End();
+  EXPECT_EQ(d.rows.size(), 1u);
+}
+
+TEST(Engine, FinFromOneSideDoesNotEndTheFlow) {
+  EngineHarness<PythonProfile> h;
+  h.Feed(At{1}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kFin | kAck));
+  h.Feed(At{2}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kFin | kAck));
+  h.Feed(At{3}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kAck));
+  EXPECT_TRUE(h.rows.empty());
+  h.Feed(At{4}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kFin));
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.rows[0].record.fin_flag_cnt, 3);
+}
+
+TEST(Engine, DirectionAndReorientationAfterIdleExpiry) {
+  for (int python = 0; python < 2; ++python) {
+    auto run = [&](auto& h) {
+      h.Feed(At{100}, Udp("10.0.0.1", 5000, "10.0.0.9", 53));
+      h.Feed(At{101}, Udp("10.0.0.9", 53, "10.0.0.1", 5000));
+      h.Feed(At{300}, Udp("10.0.0.9", 53, "10.0.0.1", 5000));  // server first after timeout
+      h.End();
+      ASSERT_EQ(h.rows.size(), 2u);
+      EXPECT_EQ(h.rows[0].record.tot_bwd_pkts, 1);
+      EXPECT_EQ(h.rows[0].tag.kind, EmitKind::kPacket);
+      EXPECT_EQ(h.rows[0].tag.event_packet, 3u);
+      EXPECT_EQ(Src(h.rows[1].record), "10.0.0.9");
+      EXPECT_EQ(h.rows[1].record.src_port, 53);
+    };
+    if (python) {
+      EngineHarness<PythonProfile> h;
+      run(h);
+    } else {
+      EngineHarness<DefaultProfile> h;
+      run(h);
+    }
+  }
+}
+
+TEST(Engine, SelfAddressedPacketsAreForward) {
+  EngineHarness<DefaultProfile> h;
+  h.Feed(At{1}, Udp("10.0.0.1", 7, "10.0.0.1", 7));
+  h.Feed(At{2}, Udp("10.0.0.1", 7, "10.0.0.1", 7));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.rows[0].record.tot_fwd_pkts, 2);
+}
+
+TEST(Engine, ProtocolAndFamilyArePartOfTheKey) {
+  EngineHarness<DefaultProfile> h;
+  h.Feed(At{1}, Udp("10.0.0.1", 7, "10.0.0.2", 8));
+  h.Feed(At{1}, Tcp("10.0.0.1", 7, "10.0.0.2", 8, kAck));
+  h.Feed(At{1}, Udp("::a00:1", 7, "::a00:2", 8));
+  h.End();
+  EXPECT_EQ(h.rows.size(), 3u);
+}
+
+// Insertion order at end of input; a flow re-created after expiry counts
+// from its re-creation.
+TEST(Engine, EndOfInputInInsertionOrder) {
+  EngineHarness<DefaultProfile> h(50.0);
+  h.Feed(At{1}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{2}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+  h.Feed(At{100}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // expires the first, re-created
+  h.Feed(At{101}, Udp("10.0.0.5", 1, "10.0.0.6", 2));
+  h.End();
+  ASSERT_EQ(h.rows.size(), 4u);
+  EXPECT_EQ(h.rows[0].tag.first_packet, 1u);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.3");
+  EXPECT_EQ(Src(h.rows[2].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[2].tag.first_packet, 3u);
+  EXPECT_EQ(Src(h.rows[3].record), "10.0.0.5");
+  for (size_t i = 1; i < h.rows.size(); ++i) EXPECT_TRUE(h.rows[i - 1].tag < h.rows[i].tag);
+}
+
+// One packet expires an old flow and terminates the new one it starts: the
+// old one comes first.
+TEST(Engine, ExpiryBeforeTerminationAtTheSamePacket) {
+  EngineHarness<PythonProfile> h(10.0);
+  h.Feed(At{1}, Tcp("10.0.0.1", 1, "10.0.0.2", 2, kAck));
+  h.Feed(At{20}, Tcp("10.0.0.2", 2, "10.0.0.1", 1, kRst));
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(h.rows[0].tag.first_packet, 1u);
+  EXPECT_EQ(h.rows[1].tag.first_packet, 2u);
+  EXPECT_EQ(h.rows[0].tag.event_packet, h.rows[1].tag.event_packet);
+}
+
+// In the default profile the rows do not depend on gc_interval.
+TEST(Engine, DefaultRowsIndependentOfGcInterval) {
+  auto run = [](uint64_t gc) {
+    EngineHarness<DefaultProfile> h(30.0, gc);
+    for (int i = 0; i < 400; ++i) {
+      const std::string a = "10.0.0." + std::to_string(i % 13);
+      h.Feed(At{i * 3, (i * 7919) % 1000000}, Udp(a, static_cast<uint16_t>(1000 + i % 5), "10.9.9.9", 53));
+    }
+    h.End();
+    std::vector<std::string> rows;
+    for (auto& r : h.rows) rows.push_back(CsvRow(r.record, false));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  const auto base = run(1);
+  EXPECT_GT(base.size(), 13u);
+  EXPECT_EQ(run(7), base);
+  EXPECT_EQ(run(1000), base);
+}
+
+TEST(Engine, IdleExpiryBoundaryIsStrictOnArrival) {
+  EngineHarness<PythonProfile> p(120.0);
+  p.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  p.Feed(At{130}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // exactly 120: same flow
+  p.Feed(At{250, 1}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // > 120: new flow
+  p.End();
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[0].record.tot_fwd_pkts, 2);
+}
+
+TEST(Engine, DurationCap) {
+  EngineHarness<DefaultProfile> h(120.0, 1, /*cap=*/10.0);
+  h.Feed(At{0}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{5}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // 10 s: not yet (strict)
+  h.Feed(At{10, 1}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // capped on arrival
+  EXPECT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.rows[0].record.tot_fwd_pkts, 3);
+  // A sweep emits a capped flow without its next packet.
+  h.Feed(At{25}, Udp("10.0.0.7", 1, "10.0.0.8", 2));
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(h.rows[1].tag.kind, EmitKind::kSweep);
+  EXPECT_EQ(h.engine().counters().emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)], 2u);
+  h.End();
+}
+
+// Flows whose timestamps go backwards still expire in sweeps.
+TEST(Engine, SweepsHandleTimeGoingBackwards) {
+  EngineHarness<DefaultProfile> h(10.0, 1);
+  h.Feed(At{100}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
+  h.Feed(At{50}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // latest time moves back to 50
+  h.Feed(At{70}, Udp("10.0.0.3", 1, "10.0.0.4", 2));   // sweep at 70: 70 - 50 > 10
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.1");
+  EXPECT_EQ(F(h.rows[0].record.flow_duration), "-50.0");
+  EXPECT_EQ(F(h.rows[0].record.flow_byts_s), "0.0");
+  h.End();
+}
+
+TEST(Engine, ManyFlowsStress) {
+  EngineHarness<DefaultProfile> h(5.0, 100);
+  for (int i = 0; i < 20000; ++i) {
+    const int a = i % 3000;
+    h.Feed(At{i / 1000, i % 1000}, Udp("10." + std::to_string(a / 256) + "." +
+                                           std::to_string(a % 256) + ".1",
+                                       static_cast<uint16_t>(i % 7), "192.168.0.1", 53));
+  }
+  h.End();
+  uint64_t packets = 0;
+  for (auto& r : h.rows) packets += r.record.tot_fwd_pkts + r.record.tot_bwd_pkts;
+  EXPECT_EQ(packets, 20000u);
+  for (size_t i = 1; i < h.rows.size(); ++i) EXPECT_TRUE(h.rows[i - 1].tag < h.rows[i].tag);
+  EXPECT_EQ(h.engine().open_flows(), 0u);
+}
+
+}  // namespace
+}  // namespace netflower

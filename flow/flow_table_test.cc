@@ -1,0 +1,59 @@
+#include "flow/flow_table.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+namespace netflower {
+namespace {
+
+struct Value {
+  FlowKey key;
+  int payload = 0;
+};
+
+FlowKey Key(uint32_t i) {
+  FlowKey k;
+  std::memset(&k, 0, sizeof(k));
+  std::memcpy(k.addr_a, &i, 4);
+  k.port_a = static_cast<uint16_t>(i);
+  k.protocol = 17;
+  k.family = 4;
+  return k;
+}
+
+TEST(FlowTable, MatchesAReferenceMapUnderRandomOperations) {
+  FlowTable<Value> table(42);
+  std::map<uint32_t, std::pair<uint32_t, int>> reference;  // id -> (slot, payload)
+  std::mt19937 rng(7);
+  for (int step = 0; step < 200000; ++step) {
+    const uint32_t id = rng() % 5000;
+    const FlowKey key = Key(id);
+    const uint64_t hash = table.Hash(key);
+    const uint32_t slot = table.Find(key, hash);
+    auto it = reference.find(id);
+    ASSERT_EQ(slot == kNoSlot, it == reference.end()) << step;
+    if (slot == kNoSlot) {
+      const uint32_t s = table.Insert(key, hash);
+      table.At(s).payload = step;
+      reference[id] = {s, step};
+    } else {
+      ASSERT_EQ(table.At(slot).payload, it->second.second);
+      if (rng() % 2) {
+        table.Erase(slot, hash);
+        reference.erase(it);
+      }
+    }
+    ASSERT_EQ(table.size(), reference.size());
+  }
+}
+
+TEST(FlowTable, SeedChangesTheHash) {
+  FlowTable<Value> a(1), b(2);
+  EXPECT_NE(a.Hash(Key(1)), b.Hash(Key(1)));
+  EXPECT_EQ(a.Hash(Key(1)), FlowTable<Value>(1).Hash(Key(1)));
+}
+
+}  // namespace
+}  // namespace netflower
