@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Corpus tests over ../shared (run by tools/run_tests.sh when it exists):
+#  1. --compat=python output is byte-identical to every golden CSV;
+#  2. every capture in pcaps/ converts (exit 0) or fails with a clear
+#     message naming the file (exit 1) in both profiles, within a time limit,
+#     never crashing; converted runs account for every packet.
+set -uo pipefail
+NF=${NETFLOWER_BIN:-tools/netflower}
+SHARED=${NETFLOWER_SHARED_DIR:?set NETFLOWER_SHARED_DIR to the shared corpus folder}
+TMP=${TEST_TMPDIR:-$(mktemp -d)}
+failures=0
+checked=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+for golden in "$SHARED"/golden/python/*.csv; do
+  name=$(basename "$golden" .csv)
+  "$NF" --pcap "$SHARED/pcaps/$name" --out "$TMP/g.csv" --compat=python --quiet 2>"$TMP/g.err" ||
+    fail "$name: exit $? ($(head -c 300 "$TMP/g.err"))"
+  if cmp -s "$golden" "$TMP/g.csv"; then
+    echo "ok: golden $name"
+  else
+    fail "golden $name differs: $(cmp "$golden" "$TMP/g.csv" 2>&1 | head -1)"
+  fi
+  checked=$((checked + 1))
+done
+((checked > 0)) || fail "no golden files under $SHARED/golden/python"
+
+for capture in "$SHARED"/pcaps/*; do
+  name=$(basename "$capture")
+  [[ $name == *.md ]] && continue
+  for compat in python none; do
+    rm -f "$TMP/c.csv"
+    timeout 120 "$NF" --pcap "$capture" --out "$TMP/c.csv" --compat=$compat 2>"$TMP/c.err"
+    rc=$?
+    case $rc in
+      0)
+        [[ -f $TMP/c.csv ]] || fail "$name ($compat): exit 0 but no CSV"
+        read_n=$(awk '/packets read/ {print $3}' "$TMP/c.err")
+        acc_n=$(awk '/^  accepted/ {print $2}' "$TMP/c.err")
+        skip_n=$(awk '/^  skipped/ {print $2}' "$TMP/c.err")
+        if [[ -z $read_n || $((acc_n + skip_n)) -ne $read_n ]]; then
+          fail "$name ($compat): read $read_n != accepted $acc_n + skipped $skip_n"
+        fi
+        echo "ok: $name ($compat) converted"
+        ;;
+      1)
+        grep -q "netflower: error: .*$name" "$TMP/c.err" || fail "$name ($compat): exit 1 without a clear message: $(cat "$TMP/c.err")"
+        [[ -e $TMP/c.csv ]] && fail "$name ($compat): failed but left a CSV"
+        echo "ok: $name ($compat) rejected: $(head -1 "$TMP/c.err")"
+        ;;
+      124) fail "$name ($compat): hung (killed after 120 s)" ;;
+      *) fail "$name ($compat): exit $rc (crash?) $(head -c 300 "$TMP/c.err")" ;;
+    esac
+  done
+done
+
+if ((failures)); then
+  echo "$failures corpus check(s) failed"
+  exit 1
+fi
+echo "corpus checks passed"
