@@ -68,8 +68,13 @@ class CaptureFileReader {
   // Fills `*packet` with the next packet record and returns true, or returns
   // false at the end of the input. The input ends early (with a warning) at
   // a truncated record or block; everything before it has been returned.
-  // `packet->data` stays valid for the reader's lifetime.
+  // `packet->data` stays valid until ReleaseConsumed() or the reader's end.
   bool Next(RawPacket* packet);
+
+  // Releases the memory of every packet returned so far (their `data`
+  // pointers become invalid). Long conversions call it now and then so that
+  // a mapped multi-gigabyte file does not inflate the resident set.
+  void ReleaseConsumed() { file_->ReleaseBefore(pos_); }
 
   // Problems met so far, one line each, naming file and byte offset.
   const std::vector<std::string>& warnings() const { return warnings_; }

@@ -25,6 +25,12 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
+  // Tells the kernel the bytes before `offset` will not be read again, so
+  // their pages stop counting towards this process's memory (they stay in
+  // the page cache). Pointers into that range become invalid. No-op for
+  // inputs read into memory.
+  void ReleaseBefore(size_t offset);
+
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
@@ -36,6 +42,7 @@ class MappedFile {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   void* mapping_ = nullptr;        // non-null when mmap'ed
+  size_t released_ = 0;            // bytes before this are released
   std::vector<uint8_t> buffer_;   // used when the input is not a regular file
 };
 

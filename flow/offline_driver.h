@@ -51,6 +51,8 @@ absl::Status RunOffline(CaptureFileReader& reader, const DriverConfig& config,
   DecodedPacket decoded;
   EnginePacket<P> packet;
   absl::Status sink_status;
+  constexpr size_t kReleaseBytes = size_t{8} << 20;
+  size_t released = 0;
 
   while (reader.Next(&raw)) {
     ++records;
@@ -78,6 +80,11 @@ absl::Status RunOffline(CaptureFileReader& reader, const DriverConfig& config,
         until_gc = gc_interval;
         engine.Sweep(packet.time, accepted);
       }
+    }
+    if ((records & 0x3FF) == 0 && reader.bytes_consumed() - released > kReleaseBytes) {
+      // Keep the resident set small on multi-gigabyte inputs.
+      reader.ReleaseConsumed();
+      released = reader.bytes_consumed();
     }
     if ((records & 0xFFFF) == 0) {
       sink_status = sink->status();

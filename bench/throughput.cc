@@ -1,0 +1,194 @@
+// End-to-end throughput of file conversion, next to a bare libpcap read loop
+// over the same file, measured in the same run.
+//
+//   bazel run -c opt //bench:throughput -- --pcap FILE [--runs 5]
+//       [--jobs 1,2] [--compat none,python] [--out /dev/null]
+//
+// Every measurement runs in a fresh child process (fork), so its peak RSS is
+// its own and one run's heap does not help the next. Runs of the different
+// configurations are interleaved; the median is reported.
+#include <pcap/pcap.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "netflower/netflower.h"
+
+namespace {
+
+struct Result {
+  double seconds = 0;
+  uint64_t packets = 0;
+  long peak_rss_kb = 0;
+  uint64_t flows = 0;
+  uint64_t peak_flows = 0;
+};
+
+// Runs `body` in a child; the child writes a Result into a pipe.
+template <class Body>
+Result InChild(Body body) {
+  int fds[2];
+  if (pipe(fds) != 0) std::abort();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Result r = body();
+    if (write(fds[1], &r, sizeof(r)) != sizeof(r)) _exit(2);
+    _exit(0);
+  }
+  close(fds[1]);
+  Result r;
+  if (read(fds[0], &r, sizeof(r)) != sizeof(r)) {
+    std::fprintf(stderr, "benchmark child failed\n");
+    std::exit(1);
+  }
+  close(fds[0]);
+  int status = 0;
+  struct rusage usage;
+  wait4(pid, &status, 0, &usage);
+  r.peak_rss_kb = usage.ru_maxrss;
+  return r;
+}
+
+Result LibpcapLoop(const std::string& path) {
+  return InChild([&] {
+    char err[PCAP_ERRBUF_SIZE];
+    const auto start = std::chrono::steady_clock::now();
+    pcap_t* p = pcap_open_offline(path.c_str(), err);
+    if (p == nullptr) {
+      std::fprintf(stderr, "libpcap: %s\n", err);
+      _exit(1);
+    }
+    struct pcap_pkthdr* h;
+    const u_char* data;
+    Result r;
+    uint64_t bytes = 0;
+    while (pcap_next_ex(p, &h, &data) == 1) {
+      ++r.packets;
+      bytes += h->caplen;
+    }
+    pcap_close(p);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.flows = bytes;  // keeps the loop honest
+    return r;
+  });
+}
+
+Result Netflower(const std::string& path, const std::string& out, int jobs,
+                 netflower::Compat compat) {
+  return InChild([&] {
+    netflower::ConvertOptions options;
+    options.n_jobs = jobs;
+    options.compat = compat;
+    netflower::RunStats stats;
+    options.stats = &stats;
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<uint64_t> rows = netflower::ConvertPcapToCsv(path, out, options);
+    if (!rows.ok()) {
+      std::fprintf(stderr, "netflower: %s\n", std::string(rows.status().message()).c_str());
+      _exit(1);
+    }
+    Result r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.packets = stats.packets_read;
+    r.flows = *rows;
+    r.peak_flows = stats.peak_open_flows;
+    return r;
+  });
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string pcap, out = "/dev/null";
+  int runs = 5;
+  std::vector<int> jobs = {1};
+  std::vector<std::string> compats = {"none"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--pcap") {
+      pcap = value();
+    } else if (a == "--runs") {
+      runs = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--out") {
+      out = value();
+    } else if (a == "--jobs") {
+      jobs.clear();
+      for (auto s : absl::StrSplit(value(), ',')) jobs.push_back(std::atoi(std::string(s).c_str()));
+    } else if (a == "--compat") {
+      compats.clear();
+      for (auto s : absl::StrSplit(value(), ',')) compats.emplace_back(s);
+    } else {
+      std::fprintf(stderr,
+                   "usage: throughput --pcap FILE [--runs N] [--jobs 1,2] "
+                   "[--compat none,python] [--out /dev/null]\n");
+      return 2;
+    }
+  }
+  if (pcap.empty()) {
+    std::fprintf(stderr, "--pcap FILE is required\n");
+    return 2;
+  }
+
+  struct Config {
+    std::string name;
+    int jobs;
+    netflower::Compat compat;
+    std::vector<double> rates;
+    Result last;
+  };
+  std::vector<Config> configs;
+  for (const std::string& c : compats) {
+    for (int j : jobs) {
+      configs.push_back({absl::StrFormat("netflower --compat=%s --jobs %d", c, j), j,
+                         c == "python" ? netflower::Compat::kPython : netflower::Compat::kNone,
+                         {}, {}});
+    }
+  }
+  std::vector<double> baseline;
+  Result base_last;
+  LibpcapLoop(pcap);  // warm the page cache
+  for (int run = 0; run < runs; ++run) {
+    base_last = LibpcapLoop(pcap);
+    baseline.push_back(base_last.packets / base_last.seconds);
+    for (Config& c : configs) {
+      c.last = Netflower(pcap, out, c.jobs, c.compat);
+      c.rates.push_back(c.last.packets / c.last.seconds);
+    }
+  }
+  const double base = Median(baseline);
+  std::printf("capture: %s (%llu packets)\nruns: %d, median packets/s, each run in its own process\n\n",
+              pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
+  std::printf("%-40s %14s %8s %12s %12s\n", "what", "packets/s", "ratio", "peak RSS MB",
+              "flows");
+  std::printf("%-40s %14.0f %8.2f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base, 1.0,
+              base_last.peak_rss_kb / 1024.0, "-");
+  for (const Config& c : configs) {
+    const double m = Median(c.rates);
+    std::printf("%-40s %14.0f %8.2f %12.1f %12llu\n", c.name.c_str(), m, m / base,
+                c.last.peak_rss_kb / 1024.0, static_cast<unsigned long long>(c.last.flows));
+  }
+  return 0;
+}
