@@ -29,7 +29,7 @@ namespace {
 struct Result {
   double seconds = 0;
   uint64_t packets = 0;
-  long peak_rss_kb = 0;
+  int64_t peak_rss_kb = 0;
   uint64_t flows = 0;
   uint64_t peak_flows = 0;
 };
@@ -162,9 +162,11 @@ int main(int argc, char** argv) {
   std::vector<Config> configs;
   for (const std::string& c : compats) {
     for (int j : jobs) {
-      configs.push_back({absl::StrFormat("netflower --compat=%s --jobs %d", c, j), j,
+      configs.push_back({absl::StrFormat("netflower --compat=%s --jobs %d", c, j),
+                         j,
                          c == "python" ? netflower::Compat::kPython : netflower::Compat::kNone,
-                         {}, {}});
+                         {},
+                         {}});
     }
   }
   std::vector<double> baseline;
@@ -179,10 +181,10 @@ int main(int argc, char** argv) {
     }
   }
   const double base = Median(baseline);
-  std::printf("capture: %s (%llu packets)\nruns: %d, median packets/s, each run in its own process\n\n",
-              pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
-  std::printf("%-40s %14s %8s %12s %12s\n", "what", "packets/s", "ratio", "peak RSS MB",
-              "flows");
+  std::printf(
+      "capture: %s (%llu packets)\nruns: %d, median packets/s, each run in its own process\n\n",
+      pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
+  std::printf("%-40s %14s %8s %12s %12s\n", "what", "packets/s", "ratio", "peak RSS MB", "flows");
   std::printf("%-40s %14.0f %8.2f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base, 1.0,
               base_last.peak_rss_kb / 1024.0, "-");
   for (const Config& c : configs) {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <string_view>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -48,7 +48,9 @@ std::string FormatHint(const uint8_t* p, size_t size) {
     return " (a Git LFS pointer, not the capture itself; fetch it with 'git lfs pull')";
   }
   if (size >= 2 && p[0] == 0x1F && p[1] == 0x8B) return " (gzip data; decompress it first)";
-  if (size >= 3 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h') return " (bzip2 data; decompress it first)";
+  if (size >= 3 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h') {
+    return " (bzip2 data; decompress it first)";
+  }
   if (size >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD) {
     return " (zstd data; decompress it first)";
   }
@@ -80,8 +82,8 @@ CaptureFileReader::CaptureFileReader(std::unique_ptr<MappedFile> file, Timestamp
 
 CaptureFileReader::~CaptureFileReader() = default;
 
-absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(
-    const std::string& path, TimestampMode mode) {
+absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(const std::string& path,
+                                                                           TimestampMode mode) {
   absl::StatusOr<std::unique_ptr<MappedFile>> file = MappedFile::Open(path);
   if (!file.ok()) return file.status();
   return FromFile(*std::move(file), mode);
@@ -107,7 +109,7 @@ uint16_t CaptureFileReader::U16(const uint8_t* p) const {
                   : static_cast<uint16_t>((p[1] << 8) | p[0]);
 }
 
-void CaptureFileReader::EndEarly(std::string message) {
+void CaptureFileReader::EndEarly(const std::string& message) {
   warnings_.push_back(absl::StrCat(path(), ": ", message));
   ended_early_ = true;
   done_ = true;
@@ -117,9 +119,9 @@ absl::Status CaptureFileReader::ParseHeader() {
   // "swapped_" here means "big-endian": the reader decodes both byte orders
   // explicitly and never depends on the host's.
   if (size_ < 24) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path(), ": not a capture file: ", size_,
-        " bytes, shorter than a pcap file header (24 bytes)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path(), ": not a capture file: ", size_,
+                     " bytes, shorter than a pcap file header (24 bytes)"));
   }
   const uint8_t* p = data_;
   const uint32_t magic_be =
@@ -129,8 +131,7 @@ absl::Status CaptureFileReader::ParseHeader() {
     size_t block_length = 0;
     std::string error = ParseSectionHeader(0, &block_length);
     if (!error.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path(), ": unreadable pcapng: ", error));
+      return absl::InvalidArgumentError(absl::StrCat(path(), ": unreadable pcapng: ", error));
     }
     pos_ = block_length;
     // The first interface's link type, for callers that show it.
@@ -169,9 +170,9 @@ absl::Status CaptureFileReader::ParseHeader() {
       record_header_size_ = 24;
       break;
     default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          path(), ": not a pcap or pcapng file: unknown magic ", Hex4(p),
-          " at byte offset 0", FormatHint(p, size_)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path(), ": not a pcap or pcapng file: unknown magic ", Hex4(p),
+                       " at byte offset 0", FormatHint(p, size_)));
   }
   // Version, thiszone, sigfigs and snaplen are neither checked nor used; the
   // upper 16 bits of the link-type field (FCS length, reserved) are ignored.
@@ -191,9 +192,8 @@ bool CaptureFileReader::NextPcap(RawPacket* packet) {
   const size_t remaining = size_ - pos_;
   if (remaining < record_header_size_) {
     if (remaining != 0) {
-      EndEarly(absl::StrCat("truncated record header at byte offset ", pos_, ": ",
-                            remaining, " of ", record_header_size_,
-                            " bytes; input ends here"));
+      EndEarly(absl::StrCat("truncated record header at byte offset ", pos_, ": ", remaining,
+                            " of ", record_header_size_, " bytes; input ends here"));
     }
     done_ = true;
     return false;
@@ -206,10 +206,9 @@ bool CaptureFileReader::NextPcap(RawPacket* packet) {
   const size_t available = remaining - record_header_size_;
   if (length > available) {
     // The bytes present are the frame (FLOW-SPEC §3.2); nothing follows.
-    warnings_.push_back(absl::StrCat(
-        path(), ": record at byte offset ", pos_, " declares ", caplen,
-        " captured bytes but only ", available,
-        " remain; decoded the bytes present, input ends here"));
+    warnings_.push_back(absl::StrCat(path(), ": record at byte offset ", pos_, " declares ", caplen,
+                                     " captured bytes but only ", available,
+                                     " remain; decoded the bytes present, input ends here"));
     ended_early_ = true;
     done_ = true;
     length = available;
@@ -219,11 +218,10 @@ bool CaptureFileReader::NextPcap(RawPacket* packet) {
   packet->link_type = first_link_type_;
   packet->file_offset = pos_;
   if (mode_ == TimestampMode::kDoubleSeconds) {
-    packet->seconds = static_cast<double>(ts_sec) +
-                      static_cast<double>(ts_frac) / (nanosecond_ ? 1e9 : 1e6);
+    packet->seconds =
+        static_cast<double>(ts_sec) + static_cast<double>(ts_frac) / (nanosecond_ ? 1e9 : 1e6);
   } else {
-    packet->nanos = int64_t{ts_sec} * 1000000000 +
-                    int64_t{ts_frac} * (nanosecond_ ? 1 : 1000);
+    packet->nanos = int64_t{ts_sec} * 1000000000 + int64_t{ts_frac} * (nanosecond_ ? 1 : 1000);
   }
   pos_ += record_header_size_ + length;
   return true;
@@ -247,12 +245,12 @@ std::string CaptureFileReader::ParseSectionHeader(size_t start, size_t* block_le
   }
   const uint32_t total = U32(p + 4);
   if (total < 28) {
-    return absl::StrCat("section header block at byte offset ", start,
-                        ": block length ", total, " is below the minimum of 28");
+    return absl::StrCat("section header block at byte offset ", start, ": block length ", total,
+                        " is below the minimum of 28");
   }
   if (total > remaining) {
-    return absl::StrCat("section header block at byte offset ", start, " declares ",
-                        total, " bytes but only ", remaining, " remain");
+    return absl::StrCat("section header block at byte offset ", start, " declares ", total,
+                        " bytes but only ", remaining, " remain");
   }
   const uint16_t major = U16(p + 12);
   if (major != 1) {
@@ -266,8 +264,8 @@ std::string CaptureFileReader::ParseSectionHeader(size_t start, size_t* block_le
     if (code == kOptionEnd) break;
     const size_t padded = (size_t{length} + 3) & ~size_t{3};
     if (off + 4 + padded > end) {
-      return absl::StrCat("section header block at byte offset ", start, ": option ",
-                          code, " at byte offset ", off, " (length ", length,
+      return absl::StrCat("section header block at byte offset ", start, ": option ", code,
+                          " at byte offset ", off, " (length ", length,
                           ") runs past the end of the block");
     }
     off += 4 + padded;
@@ -294,9 +292,9 @@ void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
     if (code == kOptionEnd) break;
     const size_t padded = (size_t{length} + 3) & ~size_t{3};
     if (off + 4 + padded > body_length) {
-      warnings_.push_back(absl::StrCat(
-          path(), ": interface description block at byte offset ", block_start,
-          ": option ", code, " runs past the block; later options ignored"));
+      warnings_.push_back(absl::StrCat(path(), ": interface description block at byte offset ",
+                                       block_start, ": option ", code,
+                                       " runs past the block; later options ignored"));
       break;
     }
     const uint8_t* value = body + off + 4;
@@ -314,11 +312,10 @@ void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
   interfaces_.push_back(iface);
 }
 
-void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks,
-                                    RawPacket* packet) {
+void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, RawPacket* packet) {
   if (mode_ == TimestampMode::kDoubleSeconds) {
-    packet->seconds = static_cast<double>(iface.offset_seconds) +
-                      static_cast<double>(ticks) / iface.tick_divisor;
+    packet->seconds =
+        static_cast<double>(iface.offset_seconds) + static_cast<double>(ticks) / iface.tick_divisor;
     return;
   }
   // floor(ticks * 10^9 / divisor), exactly: the product needs up to 94 bits.
@@ -340,8 +337,8 @@ void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks,
       q = scaled / divisor;
     }
   }
-  const __int128 ns = static_cast<__int128>(iface.offset_seconds) * 1000000000 +
-                      static_cast<__int128>(q);
+  const __int128 ns =
+      static_cast<__int128>(iface.offset_seconds) * 1000000000 + static_cast<__int128>(q);
   packet->nanos = ClampNanos(ns, &timestamps_clamped_);
 }
 
@@ -396,8 +393,7 @@ bool CaptureFileReader::NextPcapng(RawPacket* packet) {
           ++skips_.malformed_blocks;
           continue;
         }
-        const uint32_t interface_id =
-            type == kBlockEnhancedPacket ? U32(body) : U16(body);
+        const uint32_t interface_id = type == kBlockEnhancedPacket ? U32(body) : U16(body);
         if (interface_id >= interfaces_.size()) {
           ++skips_.unknown_interface;
           continue;

@@ -25,8 +25,8 @@ namespace netflower {
 
 // Which timestamp representation to compute (FLOW-SPEC §3.4).
 enum class TimestampMode : uint8_t {
-  kDoubleSeconds,    // python profile: double seconds, per-format formula
-  kIntegerNanos,     // default profile: int64 nanoseconds since the epoch
+  kDoubleSeconds,  // python profile: double seconds, per-format formula
+  kIntegerNanos,   // default profile: int64 nanoseconds since the epoch
 };
 
 // Timestamps in nanoseconds are kept within ±(2^62 - 1) so that differences of two
@@ -38,8 +38,8 @@ struct RawPacket {
   const uint8_t* data = nullptr;  // the captured bytes (points into the file)
   uint32_t length = 0;            // captured bytes present
   uint16_t link_type = 0;
-  double seconds = 0.0;   // set in TimestampMode::kDoubleSeconds
-  int64_t nanos = 0;      // set in TimestampMode::kIntegerNanos
+  double seconds = 0.0;      // set in TimestampMode::kDoubleSeconds
+  int64_t nanos = 0;         // set in TimestampMode::kIntegerNanos
   uint64_t file_offset = 0;  // where the record (or block) starts
 };
 
@@ -58,8 +58,8 @@ class CaptureFileReader {
   // Block (pcapng). Fails with InvalidArgument and a message naming the file,
   // the byte offset and the problem when the input is not a capture this
   // reader understands (too short, unknown magic, bad first SHB).
-  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> Open(
-      const std::string& path, TimestampMode mode);
+  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> Open(const std::string& path,
+                                                                 TimestampMode mode);
 
   // Same, over an already opened file.
   static absl::StatusOr<std::unique_ptr<CaptureFileReader>> FromFile(
@@ -86,8 +86,8 @@ class CaptureFileReader {
   const ReaderSkips& skips() const { return skips_; }
   // Records seen: returned + skipped by the reader.
   uint64_t records_read() const {
-    return packets_returned_ + skips_.simple_packet_blocks +
-           skips_.unknown_interface + skips_.malformed_blocks;
+    return packets_returned_ + skips_.simple_packet_blocks + skips_.unknown_interface +
+           skips_.malformed_blocks;
   }
   uint64_t timestamps_clamped() const { return timestamps_clamped_; }
   size_t bytes_consumed() const { return pos_; }
@@ -117,7 +117,7 @@ class CaptureFileReader {
   std::string ParseSectionHeader(size_t block_start, size_t* block_length);
   void ParseInterface(const uint8_t* body, size_t body_length, size_t block_start);
   void StampPcapng(const Interface& iface, uint64_t ticks, RawPacket* packet);
-  void EndEarly(std::string message);
+  void EndEarly(const std::string& message);
   uint32_t U32(const uint8_t* p) const;
   uint16_t U16(const uint8_t* p) const;
 

@@ -107,8 +107,8 @@ TEST(CaptureFile, RejectsShortAndUnknownFiles) {
   EXPECT_FALSE(CaptureFileReader::Open(empty, TimestampMode::kIntegerNanos).ok());
 
   Bytes text(40, 'a');
-  auto t = CaptureFileReader::Open(testing::WriteTempFile("text", text),
-                                   TimestampMode::kIntegerNanos);
+  auto t =
+      CaptureFileReader::Open(testing::WriteTempFile("text", text), TimestampMode::kIntegerNanos);
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("unknown magic 61 61 61 61 at byte offset 0"),
             std::string::npos);
@@ -158,7 +158,7 @@ TEST(CaptureFile, PcapngSectionsWithTheirOwnByteOrder) {
   f.Section(false);
   f.Interface(1);
   f.Enhanced(0, 1000000, kFrame);
-  f.Section(true);  // new section: interfaces restart, big-endian
+  f.Section(true);           // new section: interfaces restart, big-endian
   f.Enhanced(0, 1, kFrame);  // names no interface of this section
   f.Interface(1, 3);         // milliseconds
   f.Enhanced(0, 2500, kFrame);

@@ -5,16 +5,12 @@
 namespace netflower {
 namespace {
 
-inline uint16_t Be16(const uint8_t* p) {
-  return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
+inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 inline uint32_t Be32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
-         p[3];
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
 inline uint32_t Le32(const uint8_t* p) {
-  return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) |
-         p[0];
+  return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
 }
 
 constexpr uint16_t kEtherIpv4 = 0x0800;
@@ -27,8 +23,7 @@ constexpr uint16_t kPppIpv6 = 0x0057;
 constexpr int kMaxMplsLabels = 24;
 
 inline bool IsVlanTag(uint16_t ethertype) {
-  return ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100 ||
-         ethertype == 0x9200;
+  return ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100 || ethertype == 0x9200;
 }
 
 class Decoder {
@@ -84,8 +79,8 @@ class Decoder {
       const uint16_t type = Be16(p + 12);
       if (type > 1500) return Ethertype(type, p + 14, n - 14);
       // Cisco ISL: a 26-byte header in front of a whole Ethernet frame.
-      const bool isl = (p[0] == 0x01 || p[0] == 0x03) && p[1] == 0x00 &&
-                       p[2] == 0x0C && p[3] == 0x00 && p[4] == 0x00;
+      const bool isl = (p[0] == 0x01 || p[0] == 0x03) && p[1] == 0x00 && p[2] == 0x0C &&
+                       p[3] == 0x00 && p[4] == 0x00;
       if (!isl) return DecodeStatus::kNotIp;  // 802.3/LLC, Novell raw, ...
       if (n < 26) return DecodeStatus::kTruncated;
       p += 26;
@@ -201,14 +196,13 @@ class Decoder {
   DecodeStatus Ipv6(const uint8_t* p, size_t n) {
     if (n < 40) return DecodeStatus::kTruncated;
     const size_t payload_length = Be16(p + 4);
-    const size_t end =
-        (payload_length != 0 && 40 + payload_length < n) ? 40 + payload_length : n;
+    const size_t end = (payload_length != 0 && 40 + payload_length < n) ? 40 + payload_length : n;
     uint8_t next = p[6];
     size_t off = 40;
     for (;;) {
       switch (next) {
-        case 0:    // hop-by-hop options
-        case 43:   // routing
+        case 0:     // hop-by-hop options
+        case 43:    // routing
         case 60: {  // destination options
           if (off + 2 > end) return DecodeStatus::kTruncated;
           const size_t len = (size_t{p[off + 1]} + 1) * 8;

@@ -52,9 +52,8 @@ struct DecodeOptions {
 };
 
 // Decodes one frame captured with `link_type`. On kOk fills `*out`.
-DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame,
-                         size_t length, const DecodeOptions& options,
-                         DecodedPacket* out);
+DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+                         const DecodeOptions& options, DecodedPacket* out);
 
 }  // namespace netflower
 

@@ -26,8 +26,7 @@ TEST(Decode, EthernetIpv4Tcp) {
   s.payload = 10;
   s.tcp_option_bytes = 12;
   DecodedPacket p;
-  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p),
-            DecodeStatus::kOk);
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p), DecodeStatus::kOk);
   EXPECT_EQ(IpAddressToString(p.src), "10.0.0.1");
   EXPECT_EQ(IpAddressToString(p.dst), "10.0.0.2");
   EXPECT_EQ(p.src_port, 40000);
@@ -85,8 +84,7 @@ TEST(Decode, IpOptionsCountInPktLenNotHeaderLen) {
   s.ipv4_option_bytes = 8;
   s.payload = 5;
   DecodedPacket p;
-  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p),
-            DecodeStatus::kOk);
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(testing::IpPacket(s)), &p), DecodeStatus::kOk);
   EXPECT_EQ(p.pkt_len, 28u + 20 + 5);
   EXPECT_EQ(p.header_len, 20);
 }
@@ -241,7 +239,8 @@ TEST(Decode, MplsAndPppoeByProfile) {
   EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v4, 2), &p, Python()), DecodeStatus::kOk);
   EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v4, 2), &p), DecodeStatus::kOk);
   EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v6, 1), &p), DecodeStatus::kOk);
-  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v6, 1), &p, Python()), DecodeStatus::kNotIp);
+  EXPECT_EQ(Decode(kLinkEthernet, testing::MplsEthernet(v6, 1), &p, Python()),
+            DecodeStatus::kNotIp);
   // IPv4 with options after MPLS: python needs exactly 0x45.
   IpPacketSpec opt;
   opt.ipv4_option_bytes = 4;

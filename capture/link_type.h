@@ -6,13 +6,13 @@
 
 namespace netflower {
 
-inline constexpr uint16_t kLinkNull = 0;          // BSD loopback, host order
+inline constexpr uint16_t kLinkNull = 0;  // BSD loopback, host order
 inline constexpr uint16_t kLinkEthernet = 1;
 inline constexpr uint16_t kLinkPpp = 9;
-inline constexpr uint16_t kLinkRawOpenBsd = 12;   // DLT_RAW as OpenBSD writes it
-inline constexpr uint16_t kLinkRawBsdOs = 14;     // DLT_RAW as BSD/OS writes it
+inline constexpr uint16_t kLinkRawOpenBsd = 12;  // DLT_RAW as OpenBSD writes it
+inline constexpr uint16_t kLinkRawBsdOs = 14;    // DLT_RAW as BSD/OS writes it
 inline constexpr uint16_t kLinkRaw = 101;
-inline constexpr uint16_t kLinkLoop = 108;        // OpenBSD loopback, big-endian
+inline constexpr uint16_t kLinkLoop = 108;  // OpenBSD loopback, big-endian
 inline constexpr uint16_t kLinkLinuxSll = 113;
 inline constexpr uint16_t kLinkIpv4 = 228;
 inline constexpr uint16_t kLinkIpv6 = 229;

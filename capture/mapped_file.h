@@ -41,9 +41,9 @@ class MappedFile {
   std::string path_;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  void* mapping_ = nullptr;        // non-null when mmap'ed
-  size_t released_ = 0;            // bytes before this are released
-  std::vector<uint8_t> buffer_;   // used when the input is not a regular file
+  void* mapping_ = nullptr;      // non-null when mmap'ed
+  size_t released_ = 0;          // bytes before this are released
+  std::vector<uint8_t> buffer_;  // used when the input is not a regular file
 };
 
 }  // namespace netflower

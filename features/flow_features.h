@@ -41,10 +41,7 @@ class FlowFeatures {
   FlowFeatures() : FlowFeatures(Time(0)) {}
   // State at creation with the first packet's time t0 (§6.1).
   explicit FlowFeatures(Time t0)
-      : start_time_(t0),
-        latest_time_(t0),
-        last_active_start_(t0),
-        last_activity_time_(t0) {}
+      : start_time_(t0), latest_time_(t0), last_active_start_(t0), last_activity_time_(t0) {}
 
   // Adds one packet (§6.2), steps 1-7 in this exact order.
   void Add(Direction dir, Time t, const PacketFields& pkt) {
@@ -185,8 +182,7 @@ class FlowFeatures {
     r->urg_flag_cnt = static_cast<int64_t>(flag_urg_);
     r->ece_flag_cnt = static_cast<int64_t>(flag_ece_);
     r->down_up_ratio = Div(static_cast<double>(b.packets), static_cast<double>(f.packets));
-    r->pkt_size_avg =
-        Div(static_cast<double>(f.bytes + b.bytes), static_cast<double>(n_all));
+    r->pkt_size_avg = Div(static_cast<double>(f.bytes + b.bytes), static_cast<double>(n_all));
     r->fwd_seg_size_avg = Div(static_cast<double>(f.bytes), static_cast<double>(f.packets));
     r->bwd_seg_size_avg = Div(static_cast<double>(b.bytes), static_cast<double>(b.packets));
     FillBulk(f, &r->fwd_byts_b_avg, &r->fwd_pkts_b_avg, &r->fwd_blk_rate_avg);
@@ -234,8 +230,8 @@ class FlowFeatures {
   // div(a, b) = a / b if b > 0, else 0.0.
   static double Div(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-  static void FillLength(const DirectionState& d, IntOrZero* max, IntOrZero* min,
-                         double* mean, double* std_dev) {
+  static void FillLength(const DirectionState& d, IntOrZero* max, IntOrZero* min, double* mean,
+                         double* std_dev) {
     if (d.packets > 0) {
       *max = IntOrZero{true, d.length.max()};
       *min = IntOrZero{true, d.length.min()};

@@ -103,10 +103,9 @@ TEST(Features, Bulk) {
   EXPECT_EQ(F(Bulk<PythonProfile>(6, true, true).fwd_blk_rate_avg), "12000.01144410271");
   EXPECT_EQ(F(Bulk<DefaultProfile>(6, true, true).fwd_byts_b_avg), "600.0");
   // Four segments are not a bulk; a run never closed is not counted.
-  for (const FlowRecord& r : {Bulk<PythonProfile>(4, true, false),
-                              Bulk<PythonProfile>(6, false, false),
-                              Bulk<DefaultProfile>(4, true, false),
-                              Bulk<DefaultProfile>(6, false, false)}) {
+  for (const FlowRecord& r :
+       {Bulk<PythonProfile>(4, true, false), Bulk<PythonProfile>(6, false, false),
+        Bulk<DefaultProfile>(4, true, false), Bulk<DefaultProfile>(6, false, false)}) {
     EXPECT_EQ(F(r.fwd_byts_b_avg), "0.0");
     EXPECT_EQ(F(r.fwd_pkts_b_avg), "0.0");
     EXPECT_EQ(F(r.fwd_blk_rate_avg), "0.0");

@@ -58,9 +58,9 @@ struct DefaultProfile {
     }
     return static_cast<double>(q) + static_cast<double>(r) / 1e9;
   }
-  // round(x * 1e9), saturated so that differences never overflow.
+  // round(x * 1e9) (ties to even), saturated so differences never overflow.
   static Time FromSeconds(double seconds) {
-    const double ns = std::round(seconds * 1e9);
+    const double ns = std::nearbyint(seconds * 1e9);  // ties to even, like Python
     constexpr double kLimit = 4.0e18;
     if (!(ns < kLimit)) return static_cast<Time>(kLimit);
     if (ns < -kLimit) return static_cast<Time>(-kLimit);
@@ -69,9 +69,7 @@ struct DefaultProfile {
   static bool SweepIdleExpired(Time now, Time latest, Time timeout) {
     return now - latest > timeout;
   }
-  static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) {
-    return t - latest > timeout;
-  }
+  static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) { return t - latest > timeout; }
 };
 
 }  // namespace netflower

@@ -28,16 +28,16 @@ namespace netflower {
 template <class P>
 struct EnginePacket {
   FlowKey key;
-  uint64_t hash = 0;               // FlowHasher(seed)(key), computed once upstream
+  uint64_t hash = 0;  // FlowHasher(seed)(key), computed once upstream
   typename P::Time time{};
-  uint64_t number = 0;             // 1, 2, ... over accepted packets
-  bool src_is_a = true;            // see MakeFlowKey
+  uint64_t number = 0;   // 1, 2, ... over accepted packets
+  bool src_is_a = true;  // see MakeFlowKey
   PacketFields fields;
 };
 
 struct EngineCounters {
-  uint64_t packets = 0;        // handed to Process()
-  uint64_t late_packets = 0;   // D: dropped after a FIN/RST close (§5.4)
+  uint64_t packets = 0;       // handed to Process()
+  uint64_t late_packets = 0;  // D: dropped after a FIN/RST close (§5.4)
   uint64_t flows_created = 0;
   uint64_t flows_emitted = 0;
   uint64_t emitted_by_reason[static_cast<int>(EmitReason::kCount)] = {};
@@ -50,8 +50,8 @@ class FlowEngine {
   using Time = typename P::Time;
 
   struct Config {
-    Time idle_timeout{};     // > : expired (P sweeps: >=)
-    bool has_cap = false;    // duration cap (live flow_timeout, --active-timeout)
+    Time idle_timeout{};   // > : expired (P sweeps: >=)
+    bool has_cap = false;  // duration cap (live flow_timeout, --active-timeout)
     Time cap{};
   };
 
@@ -72,8 +72,7 @@ class FlowEngine {
       dir = pkt.src_is_a == flow.fwd_is_a ? kForward : kBackward;
       const Time latest = flow.features.latest_time();
       const bool idle = P::ArrivalIdleExpired(t, latest, config_.idle_timeout);
-      const bool capped =
-          config_.has_cap && t - flow.features.start_time() > config_.cap;
+      const bool capped = config_.has_cap && t - flow.features.start_time() > config_.cap;
       if (idle || capped) {
         // The arriving packet starts a new flow under its own key, FORWARD.
         Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
@@ -100,14 +99,11 @@ class FlowEngine {
       if constexpr (P::kPython) {
         // §5.3: RST, or FIN once both directions have sent one.
         if (flags & kTcpRst) {
-          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
-               EmitReason::kRst);
+          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kRst);
           return;
         }
-        if (flow.features.fin_count(kForward) >= 1 &&
-            flow.features.fin_count(kBackward) >= 1) {
-          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
-               EmitReason::kFin);
+        if (flow.features.fin_count(kForward) >= 1 && flow.features.fin_count(kBackward) >= 1) {
+          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kFin);
           return;
         }
       }
@@ -196,9 +192,9 @@ class FlowEngine {
   struct Flow {
     FlowKey key;
     bool in_use = false;
-    bool fwd_is_a = true;              // forward endpoint is key endpoint A
-    uint8_t closing_dir = kNotClosing; // D: direction of the FIN that completed the exchange
-    Time queued_time{};                // time of this flow's live idle-heap entry
+    bool fwd_is_a = true;               // forward endpoint is key endpoint A
+    uint8_t closing_dir = kNotClosing;  // D: direction of the FIN that completed the exchange
+    Time queued_time{};                 // time of this flow's live idle-heap entry
     uint64_t first_packet = 0;
     FlowFeatures<P> features;
   };
@@ -302,8 +298,7 @@ class FlowEngine {
     if (pkt.key.protocol != 6 || late_.size() == 0) return false;
     const uint32_t slot = late_.Find(pkt.key, pkt.hash);
     if (slot == kNoSlot) return false;
-    if (!(pkt.fields.flags & kTcpSyn) &&
-        pkt.time - late_.At(slot).end < config_.idle_timeout) {
+    if (!(pkt.fields.flags & kTcpSyn) && pkt.time - late_.At(slot).end < config_.idle_timeout) {
       return true;
     }
     late_.At(slot).serial = 0;

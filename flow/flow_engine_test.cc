@@ -211,7 +211,8 @@ TEST(Engine, DefaultRowsIndependentOfGcInterval) {
     EngineHarness<DefaultProfile> h(30.0, gc);
     for (int i = 0; i < 400; ++i) {
       const std::string a = "10.0.0." + std::to_string(i % 13);
-      h.Feed(At{i * 3, (i * 7919) % 1000000}, Udp(a, static_cast<uint16_t>(1000 + i % 5), "10.9.9.9", 53));
+      h.Feed(At{i * 3, (i * 7919) % 1000000},
+             Udp(a, static_cast<uint16_t>(1000 + i % 5), "10.9.9.9", 53));
     }
     h.End();
     std::vector<std::string> rows;
@@ -228,7 +229,7 @@ TEST(Engine, DefaultRowsIndependentOfGcInterval) {
 TEST(Engine, IdleExpiryBoundaryIsStrictOnArrival) {
   EngineHarness<PythonProfile> p(120.0);
   p.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
-  p.Feed(At{130}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // exactly 120: same flow
+  p.Feed(At{130}, Udp("10.0.0.1", 1, "10.0.0.2", 2));     // exactly 120: same flow
   p.Feed(At{250, 1}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // > 120: new flow
   p.End();
   ASSERT_EQ(p.rows.size(), 2u);
@@ -239,7 +240,7 @@ TEST(Engine, DurationCap) {
   EngineHarness<DefaultProfile> h(120.0, 1, /*cap=*/10.0);
   h.Feed(At{0}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
   h.Feed(At{5}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
-  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // 10 s: not yet (strict)
+  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.2", 2));     // 10 s: not yet (strict)
   h.Feed(At{10, 1}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // capped on arrival
   EXPECT_EQ(h.rows.size(), 1u);
   EXPECT_EQ(h.rows[0].record.tot_fwd_pkts, 3);
@@ -247,7 +248,8 @@ TEST(Engine, DurationCap) {
   h.Feed(At{25}, Udp("10.0.0.7", 1, "10.0.0.8", 2));
   ASSERT_EQ(h.rows.size(), 2u);
   EXPECT_EQ(h.rows[1].tag.kind, EmitKind::kSweep);
-  EXPECT_EQ(h.engine().counters().emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)], 2u);
+  EXPECT_EQ(h.engine().counters().emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)],
+            2u);
   h.End();
 }
 
@@ -255,8 +257,8 @@ TEST(Engine, DurationCap) {
 TEST(Engine, SweepsHandleTimeGoingBackwards) {
   EngineHarness<DefaultProfile> h(10.0, 1);
   h.Feed(At{100}, Udp("10.0.0.1", 1, "10.0.0.2", 2));
-  h.Feed(At{50}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // latest time moves back to 50
-  h.Feed(At{70}, Udp("10.0.0.3", 1, "10.0.0.4", 2));   // sweep at 70: 70 - 50 > 10
+  h.Feed(At{50}, Udp("10.0.0.1", 1, "10.0.0.2", 2));  // latest time moves back to 50
+  h.Feed(At{70}, Udp("10.0.0.3", 1, "10.0.0.4", 2));  // sweep at 70: 70 - 50 > 10
   ASSERT_EQ(h.rows.size(), 1u);
   EXPECT_EQ(Src(h.rows[0].record), "10.0.0.1");
   EXPECT_EQ(F(h.rows[0].record.flow_duration), "-50.0");
@@ -268,9 +270,9 @@ TEST(Engine, ManyFlowsStress) {
   EngineHarness<DefaultProfile> h(5.0, 100);
   for (int i = 0; i < 20000; ++i) {
     const int a = i % 3000;
-    h.Feed(At{i / 1000, i % 1000}, Udp("10." + std::to_string(a / 256) + "." +
-                                           std::to_string(a % 256) + ".1",
-                                       static_cast<uint16_t>(i % 7), "192.168.0.1", 53));
+    h.Feed(At{i / 1000, i % 1000},
+           Udp("10." + std::to_string(a / 256) + "." + std::to_string(a % 256) + ".1",
+               static_cast<uint16_t>(i % 7), "192.168.0.1", 53));
   }
   h.End();
   uint64_t packets = 0;

@@ -34,11 +34,11 @@ struct EmitTag {
 
 // Why a flow was emitted (for the run summary).
 enum class EmitReason : uint8_t {
-  kFin = 0,         // TCP FIN exchange completed
-  kRst,             // TCP RST
-  kIdleTimeout,     // idle, found on arrival or in a sweep
-  kActiveTimeout,   // duration cap reached
-  kEndOfInput,      // still open when the input ended (or capture stopped)
+  kFin = 0,        // TCP FIN exchange completed
+  kRst,            // TCP RST
+  kIdleTimeout,    // idle, found on arrival or in a sweep
+  kActiveTimeout,  // duration cap reached
+  kEndOfInput,     // still open when the input ended (or capture stopped)
   kCount
 };
 

@@ -71,9 +71,7 @@ class FlowTable {
   }
 
   Value& At(uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
-  const Value& At(uint32_t slot) const {
-    return chunks_[slot >> kChunkBits][slot & kChunkMask];
-  }
+  const Value& At(uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
 
   size_t size() const { return size_; }
   // Slots ever allocated (live or free); slot numbers are below this.

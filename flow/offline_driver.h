@@ -29,8 +29,8 @@ struct DriverConfig {
 // end. Counts into `stats`. Returns the sink's error if it failed (reading
 // stops then), else OK.
 template <class P>
-absl::Status RunOffline(CaptureFileReader& reader, const DriverConfig& config,
-                        FlowSink* sink, RunStats* stats) {
+absl::Status RunOffline(CaptureFileReader& reader, const DriverConfig& config, FlowSink* sink,
+                        RunStats* stats) {
   typename FlowEngine<P>::Config engine_config;
   engine_config.idle_timeout = P::FromSeconds(config.idle_timeout_seconds);
   if (config.cap_seconds) {

@@ -45,10 +45,10 @@ struct RunStats {
   uint64_t flows_written = 0;
   EmitCounts flows_by_reason;
   uint64_t peak_open_flows = 0;
-  uint64_t timestamps_clamped = 0;  // D: pcapng times beyond ±146 years
-  uint64_t bytes_read = 0;          // input bytes consumed
-  double seconds = 0.0;             // wall time of the conversion
-  bool input_ended_early = false;   // truncated or damaged input
+  uint64_t timestamps_clamped = 0;    // D: pcapng times beyond ±146 years
+  uint64_t bytes_read = 0;            // input bytes consumed
+  double seconds = 0.0;               // wall time of the conversion
+  bool input_ended_early = false;     // truncated or damaged input
   std::vector<std::string> warnings;  // one line each: file, offset, problem
 
   uint64_t packets_skipped() const {

@@ -13,8 +13,8 @@
 namespace netflower {
 
 struct CsvDialect {
-  bool crlf = false;           // python: "\r\n"; default: "\n"
-  bool header_always = true;   // python: header only with the first row
+  bool crlf = false;          // python: "\r\n"; default: "\n"
+  bool header_always = true;  // python: header only with the first row
 };
 
 class CsvWriter {

@@ -29,7 +29,7 @@ size_t FormatPythonFloat(double value, char* out) {
   char sci[kMaxPythonFloatChars];
   const std::to_chars_result r =
       std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific);
-  char digits[20];
+  char digits[20] = {'0'};
   int n = 0;
   const char* s = sci;
   for (; s < r.ptr && *s != 'e'; ++s) {
@@ -86,8 +86,7 @@ size_t FormatPythonFloat(double value, char* out) {
 }
 
 size_t FormatInt(int64_t value, char* out) {
-  return static_cast<size_t>(std::to_chars(out, out + kMaxIntChars, value).ptr -
-                             out);
+  return static_cast<size_t>(std::to_chars(out, out + kMaxIntChars, value).ptr - out);
 }
 
 std::string PythonFloatRepr(double value) {

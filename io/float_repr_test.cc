@@ -40,8 +40,8 @@ TEST(PythonFloatRepr, ZerosSignsAndSpecials) {
 TEST(PythonFloatRepr, FixedScientificBoundaries) {
   EXPECT_EQ(PythonFloatRepr(9999999999999998.0), "9999999999999998.0");  // p = 16
   EXPECT_EQ(PythonFloatRepr(12345678901234568.0), "1.2345678901234568e+16");
-  EXPECT_EQ(PythonFloatRepr(0.001), "0.001");  // p = -2
-  EXPECT_EQ(PythonFloatRepr(0.000123), "0.000123");  // p = -3
+  EXPECT_EQ(PythonFloatRepr(0.001), "0.001");         // p = -2
+  EXPECT_EQ(PythonFloatRepr(0.000123), "0.000123");   // p = -3
   EXPECT_EQ(PythonFloatRepr(0.0000123), "1.23e-05");  // p = -4
   EXPECT_EQ(PythonFloatRepr(123.0), "123.0");
   EXPECT_EQ(PythonFloatRepr(123.25), "123.25");

@@ -18,9 +18,9 @@ namespace netflower {
 namespace {
 
 static_assert(static_cast<int>(DecodeStatus::kUnsupportedLinkType) - 1 ==
-                  static_cast<int>(SkipReason::kUnsupportedLinkType) &&
-              static_cast<int>(DecodeStatus::kNotTcpUdp) - 1 ==
-                  static_cast<int>(SkipReason::kNotTcpUdp),
+                      static_cast<int>(SkipReason::kUnsupportedLinkType) &&
+                  static_cast<int>(DecodeStatus::kNotTcpUdp) - 1 ==
+                      static_cast<int>(SkipReason::kNotTcpUdp),
               "DecodeStatus 1..7 must map onto SkipReason 0..6");
 
 class CsvSink : public FlowSink {
@@ -53,18 +53,16 @@ absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, FlowS
   config.hash_seed = RandomHashSeed();
   config.on_progress = options.on_progress;
   const auto started = std::chrono::steady_clock::now();
-  absl::Status status =
-      options.compat == Compat::kPython
-          ? RunOffline<PythonProfile>(reader, config, sink, stats)
-          : RunOffline<DefaultProfile>(reader, config, sink, stats);
-  stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                       .count();
+  absl::Status status = options.compat == Compat::kPython
+                            ? RunOffline<PythonProfile>(reader, config, sink, stats)
+                            : RunOffline<DefaultProfile>(reader, config, sink, stats);
+  stats->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return status;
 }
 
 TimestampMode ModeFor(Compat compat) {
-  return compat == Compat::kPython ? TimestampMode::kDoubleSeconds
-                                   : TimestampMode::kIntegerNanos;
+  return compat == Compat::kPython ? TimestampMode::kDoubleSeconds : TimestampMode::kIntegerNanos;
 }
 
 }  // namespace
@@ -80,14 +78,12 @@ absl::StatusOr<int> ResolveJobs(int n_jobs) {
 
 absl::Status ValidateOptions(const ConvertOptions& options) {
   if (!(options.flow_timeout >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("flow_timeout (idle timeout) must be >= 0 seconds, got ",
-                     options.flow_timeout));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "flow_timeout (idle timeout) must be >= 0 seconds, got ", options.flow_timeout));
   }
   if (options.active_timeout && !(*options.active_timeout >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("active_timeout (duration cap) must be >= 0 seconds, got ",
-                     *options.active_timeout));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "active_timeout (duration cap) must be >= 0 seconds, got ", *options.active_timeout));
   }
   if (options.gc_interval < 1) {
     return absl::InvalidArgumentError(

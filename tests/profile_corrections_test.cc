@@ -23,11 +23,16 @@ constexpr uint16_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kPshAck = 0x18;
 // A small TCP conversation with a FIN/FIN close plus a DNS exchange.
 std::vector<Bytes> Conversation(const std::string& a, const std::string& b) {
   return {
-      Tcp(a, 40000, b, 80, kSyn),          Tcp(b, 80, a, 40000, kSyn | kAck),
-      Tcp(a, 40000, b, 80, kAck),          Tcp(a, 40000, b, 80, kPshAck, 120),
-      Tcp(b, 80, a, 40000, kPshAck, 1400), Tcp(a, 40000, b, 80, kAck),
-      Udp(a, 5353, b, 53, 30),             Udp(b, 53, a, 5353, 90),
-      Tcp(a, 40000, b, 80, kFin | kAck),   Tcp(b, 80, a, 40000, kFin | kAck),
+      Tcp(a, 40000, b, 80, kSyn),
+      Tcp(b, 80, a, 40000, kSyn | kAck),
+      Tcp(a, 40000, b, 80, kAck),
+      Tcp(a, 40000, b, 80, kPshAck, 120),
+      Tcp(b, 80, a, 40000, kPshAck, 1400),
+      Tcp(a, 40000, b, 80, kAck),
+      Udp(a, 5353, b, 53, 30),
+      Udp(b, 53, a, 5353, 90),
+      Tcp(a, 40000, b, 80, kFin | kAck),
+      Tcp(b, 80, a, 40000, kFin | kAck),
       Tcp(a, 40000, b, 80, kAck),
   };
 }
@@ -64,11 +69,9 @@ TEST(DefaultProfile, SamePacketsUnderEveryLinkTypeGiveIdenticalRows) {
   for (const auto& [a, b] : {std::pair<std::string, std::string>{"192.0.2.1", "198.51.100.7"},
                              {"2001:db8::1", "2001:db8:1::7"}}) {
     const std::vector<Bytes> ip = Conversation(a, b);
-    const std::string ethernet =
-        ConvertBytes(PcapOf(kLinkEthernet, Framed(ip, [](const Bytes& p) {
-                       return testing::Ethernet(p);
-                     })),
-                     Compat::kNone);
+    const std::string ethernet = ConvertBytes(
+        PcapOf(kLinkEthernet, Framed(ip, [](const Bytes& p) { return testing::Ethernet(p); })),
+        Compat::kNone);
     EXPECT_GT(std::count(ethernet.begin(), ethernet.end(), '\n'), 2);
     const bool v6 = a.find(':') != std::string::npos;
     const std::vector<std::pair<uint32_t, std::vector<Bytes>>> variants = {
@@ -117,8 +120,9 @@ TEST(DefaultProfile, SamePacketsUnderEveryLinkTypeGiveIdenticalRows) {
 }
 
 TEST(DefaultProfile, Ipv6FlowsAppearOnlyInTheDefaultProfile) {
-  const Bytes capture = PcapOf(kLinkEthernet, Framed(Conversation("2001:db8::1", "2001:db8::2"),
-                                                     [](const Bytes& p) { return testing::Ethernet(p); }));
+  const Bytes capture =
+      PcapOf(kLinkEthernet, Framed(Conversation("2001:db8::1", "2001:db8::2"),
+                                   [](const Bytes& p) { return testing::Ethernet(p); }));
   RunStats stats;
   const std::string d = ConvertBytes(capture, Compat::kNone, &stats);
   EXPECT_NE(d.find("\n2001:db8::1,2001:db8::2,40000,80,6,"), std::string::npos) << d;
@@ -130,8 +134,9 @@ TEST(DefaultProfile, Ipv6FlowsAppearOnlyInTheDefaultProfile) {
 }
 
 TEST(DefaultProfile, NoAppendixFlowAfterFinFinClose) {
-  const Bytes capture = PcapOf(kLinkEthernet, Framed(Conversation("10.0.0.1", "10.0.0.2"),
-                                                     [](const Bytes& p) { return testing::Ethernet(p); }));
+  const Bytes capture =
+      PcapOf(kLinkEthernet, Framed(Conversation("10.0.0.1", "10.0.0.2"),
+                                   [](const Bytes& p) { return testing::Ethernet(p); }));
   RunStats stats;
   const std::string d = ConvertBytes(capture, Compat::kNone, &stats);
   EXPECT_EQ(stats.flows_written, 2u);  // the TCP connection and the DNS exchange
@@ -228,8 +233,9 @@ TEST(Api, OptionsAreValidatedBeforeAnyWork) {
 }
 
 TEST(Api, CallbackReceivesTypedRecordsInCsvOrder) {
-  const Bytes capture = PcapOf(kLinkEthernet, Framed(Conversation("10.0.0.1", "10.0.0.2"),
-                                                     [](const Bytes& p) { return testing::Ethernet(p); }));
+  const Bytes capture =
+      PcapOf(kLinkEthernet, Framed(Conversation("10.0.0.1", "10.0.0.2"),
+                                   [](const Bytes& p) { return testing::Ethernet(p); }));
   const std::string in = testing::WriteTempFile("cb.pcap", capture);
   std::vector<FlowRecord> records;
   auto n = ConvertPcap(in, [&](const FlowRecord& r) { records.push_back(r); });

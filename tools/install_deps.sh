@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and benchmarks: network namespaces, captures, traffic
   iproute2 tcpdump python3 procps
+  # style check
+  clang-format
 )
 
 missing=()

@@ -1,8 +1,11 @@
 // netflower command-line tool: capture files to flow CSV.
+#include "netflower/netflower.h"
+
 #include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,16 +17,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "netflower/netflower.h"
 
 namespace netflower {
 namespace {
 
 // Exit codes.
 constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;     // the run could not finish (bad input, I/O error)
-constexpr int kExitUsage = 2;      // bad command line
-constexpr int kExitDamaged = 3;    // --strict: finished, but the input was damaged
+constexpr int kExitFailed = 1;   // the run could not finish (bad input, I/O error)
+constexpr int kExitUsage = 2;    // bad command line
+constexpr int kExitDamaged = 3;  // --strict: finished, but the input was damaged
 
 constexpr char kUsage[] = R"(usage: netflower --pcap FILE [--out FILE.csv|-] [options]
 
@@ -93,11 +95,11 @@ std::optional<double> ParseSeconds(const std::string& text) {
   return v;
 }
 
-std::optional<long long> ParseInteger(const std::string& text) {
+std::optional<int64_t> ParseInteger(const std::string& text) {
   if (text.empty()) return std::nullopt;
   char* end = nullptr;
   errno = 0;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
+  const int64_t v = std::strtoll(text.c_str(), &end, 10);
   if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
   return v;
 }
@@ -106,11 +108,13 @@ std::optional<long long> ParseInteger(const std::string& text) {
 absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
   CommandLine cl;
   static const std::map<std::string, bool> kTakesValue = {
-      {"--pcap", true},         {"--out", true},          {"--compat", true},
-      {"--idle-timeout", true}, {"--active-timeout", true}, {"--gc-interval", true},
-      {"--jobs", true},         {"--buffer-rows", true},  {"--strict", false},
-      {"--quiet", false},       {"--progress", false},    {"--no-progress", false},
-      {"--help", false},        {"-h", false},
+      {"--pcap", true},           {"--out", true},
+      {"--compat", true},         {"--idle-timeout", true},
+      {"--active-timeout", true}, {"--gc-interval", true},
+      {"--jobs", true},           {"--buffer-rows", true},
+      {"--strict", false},        {"--quiet", false},
+      {"--progress", false},      {"--no-progress", false},
+      {"--help", false},          {"-h", false},
   };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -168,15 +172,15 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
         cl.options.active_timeout = *v;
       }
     } else if (arg == "--gc-interval") {
-      const std::optional<long long> v = ParseInteger(value);
+      const std::optional<int64_t> v = ParseInteger(value);
       if (!v || *v < 1) return bad("an integer >= 1");
       cl.options.gc_interval = *v;
     } else if (arg == "--buffer-rows") {
-      const std::optional<long long> v = ParseInteger(value);
+      const std::optional<int64_t> v = ParseInteger(value);
       if (!v || *v < 1 || *v > 100000000) return bad("an integer from 1 to 100000000");
       cl.options.buffer_rows = *v;
     } else if (arg == "--jobs") {
-      const std::optional<long long> v = ParseInteger(value);
+      const std::optional<int64_t> v = ParseInteger(value);
       if (!v || *v == 0 || *v < -1024 || *v > 1024) {
         return bad("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
       }
@@ -213,7 +217,9 @@ void PrintSummary(const CommandLine& cl, const RunStats& s) {
                                 : std::string("no duration cap"));
   absl::StrAppendFormat(&out, "  packets read      %12u\n", s.packets_read);
   absl::StrAppendFormat(&out, "  accepted          %12u", s.packets_accepted);
-  if (s.late_packets) absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
+  if (s.late_packets) {
+    absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
+  }
   out += "\n";
   absl::StrAppendFormat(&out, "  skipped           %12u\n", s.packets_skipped());
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
@@ -262,8 +268,8 @@ int Main(int argc, char** argv) {
       const double pct =
           p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
       std::fprintf(stderr, "\r  %5.1f%%  %llu packets  %llu flows  %.1f s   ", pct,
-                   static_cast<unsigned long long>(p.packets_read),
-                   static_cast<unsigned long long>(p.flows_written), p.seconds);
+                   static_cast<unsigned int64_t>(p.packets_read),
+                   static_cast<unsigned int64_t>(p.flows_written), p.seconds);
       std::fflush(stderr);
     };
   }

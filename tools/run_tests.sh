@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh
+tools/lint.sh --format
 targets=(//...)
 flags=()
 if [[ -d ../shared/pcaps ]]; then

@@ -65,8 +65,9 @@ Bytes IpPacket(const IpPacketSpec& s) {
     ip.assign(ihl, 0);
     ip[0] = static_cast<uint8_t>(0x40 | (ihl / 4));
     const size_t total = ihl + l4.size();
-    Be16(&ip, 2, s.total_length_override >= 0 ? static_cast<uint16_t>(s.total_length_override)
-                                              : static_cast<uint16_t>(total));
+    Be16(&ip, 2,
+         s.total_length_override >= 0 ? static_cast<uint16_t>(s.total_length_override)
+                                      : static_cast<uint16_t>(total));
     Be16(&ip, 6, s.fragment_field);
     ip[8] = 64;
     ip[9] = s.protocol;
@@ -370,9 +371,10 @@ std::string TempPath(const std::string& name) {
 }
 
 std::string WriteTempFile(const std::string& name, const Bytes& bytes) {
-  const std::string path = TempPath(name);
+  std::string path = TempPath(name);
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 

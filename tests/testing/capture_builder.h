@@ -15,10 +15,10 @@ struct IpPacketSpec {
   std::string dst = "10.0.0.2";
   uint16_t src_port = 40000;
   uint16_t dst_port = 80;
-  uint8_t protocol = 6;          // 6 TCP, 17 UDP, anything else: no L4 header
-  uint16_t tcp_flags = 0x10;     // ACK; 9 bits
+  uint8_t protocol = 6;       // 6 TCP, 17 UDP, anything else: no L4 header
+  uint16_t tcp_flags = 0x10;  // ACK; 9 bits
   uint16_t window = 65535;
-  size_t tcp_option_bytes = 0;   // multiple of 4, <= 40
+  size_t tcp_option_bytes = 0;  // multiple of 4, <= 40
   size_t payload = 0;
   // IPv4 only: -1 = the correct total length; any other value is written
   // as given (0 included).

@@ -33,8 +33,7 @@ class EngineHarness : public FlowSink {
     EmitTag tag;
   };
 
-  explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000,
-                         double cap = -1)
+  explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1)
       : engine_(MakeConfig(idle_timeout, cap), /*hash_seed=*/12345, this),
         gc_interval_(gc_interval) {}
 
