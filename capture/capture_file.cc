@@ -15,6 +15,9 @@
 namespace netflower {
 namespace {
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "CaptureFileReader::U32/U16 assume a little-endian host");
+
 constexpr uint32_t kBlockSectionHeader = 0x0A0D0D0A;
 constexpr uint32_t kBlockInterface = 1;
 constexpr uint32_t kBlockObsoletePacket = 2;
@@ -97,18 +100,6 @@ absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::FromFile(
   return reader;
 }
 
-uint32_t CaptureFileReader::U32(const uint8_t* p) const {
-  if (swapped_) {
-    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-  }
-  return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
-}
-
-uint16_t CaptureFileReader::U16(const uint8_t* p) const {
-  return swapped_ ? static_cast<uint16_t>((p[0] << 8) | p[1])
-                  : static_cast<uint16_t>((p[1] << 8) | p[0]);
-}
-
 void CaptureFileReader::EndEarly(const std::string& message) {
   warnings_.push_back(absl::StrCat(path(), ": ", message));
   ended_early_ = true;
@@ -116,8 +107,6 @@ void CaptureFileReader::EndEarly(const std::string& message) {
 }
 
 absl::Status CaptureFileReader::ParseHeader() {
-  // "swapped_" here means "big-endian": the reader decodes both byte orders
-  // explicitly and never depends on the host's.
   if (size_ < 24) {
     return absl::InvalidArgumentError(
         absl::StrCat(path(), ": not a capture file: ", size_,
@@ -153,20 +142,20 @@ absl::Status CaptureFileReader::ParseHeader() {
     case 0xD4C3B2A1:  // little-endian, microseconds
       break;
     case 0xA1B2C3D4:
-      swapped_ = true;
+      big_endian_ = true;
       break;
     case 0x4D3CB2A1:  // nanoseconds
       nanosecond_ = true;
       break;
     case 0xA1B23C4D:
-      swapped_ = true;
+      big_endian_ = true;
       nanosecond_ = true;
       break;
     case 0x34CDB2A1:  // "modified pcap" (Alexey Kuznetsov's patches)
       record_header_size_ = 24;
       break;
     case 0xA1B2CD34:
-      swapped_ = true;
+      big_endian_ = true;
       record_header_size_ = 24;
       break;
     default:
@@ -236,9 +225,9 @@ std::string CaptureFileReader::ParseSectionHeader(size_t start, size_t* block_le
   const uint8_t* p = data_ + start;
   const uint8_t* bom = p + 8;
   if (bom[0] == 0x1A && bom[1] == 0x2B && bom[2] == 0x3C && bom[3] == 0x4D) {
-    swapped_ = true;
+    big_endian_ = true;
   } else if (bom[0] == 0x4D && bom[1] == 0x3C && bom[2] == 0x2B && bom[3] == 0x1A) {
-    swapped_ = false;
+    big_endian_ = false;
   } else {
     return absl::StrCat("section header block at byte offset ", start,
                         ": unknown byte-order magic ", Hex4(bom));
@@ -302,7 +291,7 @@ void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
       iface.resolution_code = value[0];
     } else if (code == kOptionTsOffset && length >= 8) {
       const uint64_t lo = U32(value), hi = U32(value + 4);
-      const uint64_t raw = swapped_ ? (lo << 32) | hi : (hi << 32) | lo;
+      const uint64_t raw = big_endian_ ? (lo << 32) | hi : (hi << 32) | lo;
       iface.offset_seconds = static_cast<int64_t>(raw);
     }
     off += 4 + padded;
