@@ -1,52 +1,49 @@
 #include "io/csv_writer.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "io/csv_format.h"
 
 namespace netflower {
+namespace {
+constexpr size_t kMaxChunkBytes = size_t{4} << 20;
+}  // namespace
 
-CsvWriter::CsvWriter(OutputFile* out, CsvDialect dialect, size_t buffer_rows)
-    : out_(out), dialect_(dialect), buffer_rows_(std::max<size_t>(buffer_rows, 1)) {
-  // Room for a full batch at the worst-case row size, capped: a batch that
-  // does not fit is simply written in several pieces.
-  buffer_.resize(std::min<size_t>(buffer_rows_ * kMaxCsvRowBytes, size_t{8} << 20) +
-                 2 * kMaxCsvRowBytes);
+CsvWriter::CsvWriter(ChunkWriter* out, CsvDialect dialect, size_t buffer_rows)
+    : out_(out), dialect_(dialect), buffer_rows_(std::max<size_t>(buffer_rows, 1)) {}
+
+void CsvWriter::AppendHeader() {
+  chunk_.append(CsvHeader());
+  if (dialect_.crlf) chunk_.push_back('\r');
+  chunk_.push_back('\n');
+  header_written_ = true;
+}
+
+void CsvWriter::AddRow(std::string_view row) {
+  if (!status_.ok()) return;
+  if (!header_written_) AppendHeader();
+  chunk_.append(row);
+  ++rows_;
+  if (++rows_in_chunk_ >= buffer_rows_ || chunk_.size() >= kMaxChunkBytes) Flush();
 }
 
 void CsvWriter::Add(const FlowRecord& record) {
-  if (!status_.ok()) return;
-  if (!header_written_) {
-    const std::string_view header = CsvHeader();
-    std::memcpy(buffer_.data() + used_, header.data(), header.size());
-    used_ += header.size();
-    if (dialect_.crlf) buffer_[used_++] = '\r';
-    buffer_[used_++] = '\n';
-    header_written_ = true;
-  }
-  used_ += FormatCsvRow(record, dialect_.crlf, buffer_.data() + used_);
-  ++rows_;
-  ++rows_in_buffer_;
-  if (rows_in_buffer_ >= buffer_rows_ || buffer_.size() - used_ < kMaxCsvRowBytes) Flush();
+  char row[kMaxCsvRowBytes];
+  AddRow(std::string_view(row, FormatCsvRow(record, dialect_.crlf, row)));
 }
 
 void CsvWriter::Flush() {
-  if (used_ > 0 && status_.ok()) status_ = out_->Write(buffer_.data(), used_);
-  used_ = 0;
-  rows_in_buffer_ = 0;
+  if (!chunk_.empty() && status_.ok()) status_ = out_->Write(std::move(chunk_));
+  chunk_ = out_->TakeSpare();
+  chunk_.clear();
+  rows_in_chunk_ = 0;
 }
 
 absl::Status CsvWriter::Finish() {
-  if (!header_written_ && dialect_.header_always && status_.ok()) {
-    const std::string_view header = CsvHeader();
-    std::memcpy(buffer_.data() + used_, header.data(), header.size());
-    used_ += header.size();
-    if (dialect_.crlf) buffer_[used_++] = '\r';
-    buffer_[used_++] = '\n';
-    header_written_ = true;
-  }
+  if (!header_written_ && dialect_.header_always && status_.ok()) AppendHeader();
   Flush();
+  const absl::Status flushed = out_->Flush();
+  if (status_.ok()) status_ = flushed;
   return status_;
 }
 

@@ -1,14 +1,16 @@
-// Formats flow records into large buffers and writes them to an OutputFile.
+// Assembles CSV text (header, rows) into chunks of `buffer_rows` rows and
+// hands them to a ChunkWriter.
 #ifndef NETFLOWER_IO_CSV_WRITER_H_
 #define NETFLOWER_IO_CSV_WRITER_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "features/columns.h"
-#include "io/output_file.h"
+#include "io/chunk_writer.h"
 
 namespace netflower {
 
@@ -19,30 +21,34 @@ struct CsvDialect {
 
 class CsvWriter {
  public:
-  // `buffer_rows` rows are formatted before each write (>= 1). `out` must
-  // outlive the writer.
-  CsvWriter(OutputFile* out, CsvDialect dialect, size_t buffer_rows);
+  // `buffer_rows` rows go into each chunk (>= 1; chunks are also cut at a
+  // few MiB). `out` must outlive the writer.
+  CsvWriter(ChunkWriter* out, CsvDialect dialect, size_t buffer_rows);
 
-  // Formats one row (the header first, before the first row). Write errors
-  // are kept in status(); after one, rows are dropped.
+  // Appends one formatted row (line end included), the header first. After
+  // a write error rows are dropped; status() tells.
+  void AddRow(std::string_view row);
+  // Formats `record` in the writer's dialect and appends it.
   void Add(const FlowRecord& record);
 
   // Writes the header if the dialect wants one and none was written yet,
-  // then everything buffered. Returns the first error of the whole run.
+  // then everything pending, and waits for the writes. Returns the first
+  // error of the whole run.
   absl::Status Finish();
 
   const absl::Status& status() const { return status_; }
   uint64_t rows() const { return rows_; }
+  bool crlf() const { return dialect_.crlf; }
 
  private:
+  void AppendHeader();
   void Flush();
 
-  OutputFile* const out_;
+  ChunkWriter* const out_;
   const CsvDialect dialect_;
   const size_t buffer_rows_;
-  std::vector<char> buffer_;
-  size_t used_ = 0;
-  size_t rows_in_buffer_ = 0;
+  std::string chunk_;
+  size_t rows_in_chunk_ = 0;
   uint64_t rows_ = 0;
   bool header_written_ = false;
   absl::Status status_;

@@ -1,10 +1,13 @@
 #include "io/csv_writer.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 
+#include "io/chunk_writer.h"
 #include "io/csv_format.h"
 #include "io/output_file.h"
 #include "tests/testing/capture_builder.h"
@@ -46,13 +49,17 @@ TEST(CsvFormat, IntOrZeroAndIpv6) {
   EXPECT_EQ(CsvRow(r, true).substr(row.size() - 1), "\r\n");
 }
 
-std::string WriteRows(int rows, CsvDialect dialect, size_t buffer_rows) {
+std::string WriteRows(int rows, CsvDialect dialect, size_t buffer_rows,
+                      WriteMethod method = WriteMethod::kAuto) {
   const std::string path = testing::TempPath("out.csv");
   auto out = OutputFile::Create(path);
   EXPECT_TRUE(out.ok());
-  CsvWriter w(out->get(), dialect, buffer_rows);
+  auto chunks = MakeChunkWriter((*out)->fd(), path, method);
+  EXPECT_TRUE(chunks.ok()) << chunks.status();
+  CsvWriter w(chunks->get(), dialect, buffer_rows);
   for (int i = 0; i < rows; ++i) w.Add(Row(i));
   EXPECT_TRUE(w.Finish().ok());
+  chunks->reset();
   EXPECT_TRUE((*out)->Commit().ok());
   return testing::ReadFile(path);
 }
@@ -65,19 +72,79 @@ TEST(CsvWriter, DefaultDialectAlwaysHasTheHeader) {
   EXPECT_EQ(WriteRows(0, CsvDialect{false, true}, 500), std::string(CsvHeader()) + "\n");
 }
 
-TEST(CsvWriter, BufferRowsDoNotChangeTheContent) {
-  const std::string a = WriteRows(1234, CsvDialect{true, false}, 1);
-  EXPECT_EQ(a, WriteRows(1234, CsvDialect{true, false}, 500));
-  EXPECT_EQ(a, WriteRows(1234, CsvDialect{true, false}, 100000));
+TEST(CsvWriter, BufferRowsAndWriteMethodDoNotChangeTheContent) {
+  const std::string a = WriteRows(12345, CsvDialect{true, false}, 1, WriteMethod::kSyscall);
+  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 1, WriteMethod::kIoUring));
+  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 500, WriteMethod::kIoUring));
+  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 100000, WriteMethod::kIoUring));
+  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 7, WriteMethod::kSyscall));
   EXPECT_EQ(a.substr(0, CsvHeader().size() + 2), std::string(CsvHeader()) + "\r\n");
-  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 1235);
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 12346);
+}
+
+// A pipe gets one write in flight at a time, so order holds on a stream too.
+TEST(ChunkWriter, OrderedOnAPipe) {
+  for (WriteMethod method : {WriteMethod::kIoUring, WriteMethod::kSyscall}) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    std::string expected;
+    std::string got;
+    std::thread reader([&] {
+      char buf[65536];
+      ssize_t n;
+      while ((n = read(fds[0], buf, sizeof(buf))) > 0) got.append(buf, n);
+    });
+    {
+      auto w = MakeChunkWriter(fds[1], "pipe", method);
+      ASSERT_TRUE(w.ok());
+      for (int i = 0; i < 200; ++i) {
+        std::string chunk(1000 + i * 997 % 70000, static_cast<char>('a' + i % 26));
+        expected += chunk;
+        ASSERT_TRUE((*w)->Write(std::move(chunk)).ok());
+      }
+      ASSERT_TRUE((*w)->Flush().ok());
+      EXPECT_STREQ((*w)->method(), method == WriteMethod::kIoUring ? "io_uring" : "write(2)");
+    }
+    close(fds[1]);
+    reader.join();
+    close(fds[0]);
+    EXPECT_EQ(got, expected);
+  }
+}
+
+TEST(ChunkWriter, EnvironmentForcesTheFallback) {
+  setenv("NETFLOWER_IO_URING", "0", 1);
+  auto w = MakeChunkWriter(STDERR_FILENO, "stderr", WriteMethod::kAuto);
+  unsetenv("NETFLOWER_IO_URING");
+  ASSERT_TRUE(w.ok());
+  EXPECT_STREQ((*w)->method(), "write(2)");
+  auto u = MakeChunkWriter(STDERR_FILENO, "stderr", WriteMethod::kAuto);
+  ASSERT_TRUE(u.ok());
+  EXPECT_STREQ((*u)->method(), "io_uring");
+}
+
+TEST(ChunkWriter, DiskFullIsAClearErrorOnBothPaths) {
+  for (WriteMethod method : {WriteMethod::kIoUring, WriteMethod::kSyscall}) {
+    const int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto w = MakeChunkWriter(fd, "/dev/full", method);
+    ASSERT_TRUE(w.ok());
+    absl::Status s = (*w)->Write(std::string(100000, 'x'));
+    if (s.ok()) s = (*w)->Flush();
+    EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+    EXPECT_NE(s.message().find("/dev/full: write failed: No space left on device"),
+              std::string::npos)
+        << s;
+    w->reset();
+    close(fd);
+  }
 }
 
 TEST(OutputFile, NothingUnderTheFinalNameUntilCommit) {
   const std::string path = testing::TempPath("atomic.csv");
   auto out = OutputFile::Create(path);
   ASSERT_TRUE(out.ok());
-  ASSERT_TRUE((*out)->Write("abc", 3).ok());
+  ASSERT_EQ(write((*out)->fd(), "abc", 3), 3);
   struct stat st;
   EXPECT_NE(::stat(path.c_str(), &st), 0);
   ASSERT_TRUE((*out)->Commit().ok());
@@ -89,7 +156,7 @@ TEST(OutputFile, AbortLeavesNothing) {
   {
     auto out = OutputFile::Create(path);
     ASSERT_TRUE(out.ok());
-    ASSERT_TRUE((*out)->Write("abc", 3).ok());
+    ASSERT_EQ(write((*out)->fd(), "abc", 3), 3);
   }  // destroyed without Commit
   struct stat st;
   EXPECT_NE(::stat(path.c_str(), &st), 0);
@@ -103,15 +170,6 @@ TEST(OutputFile, ErrorsNameThePath) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("/nonexistent-dir-for-netflower/x.csv"),
             std::string::npos);
-}
-
-TEST(OutputFile, DiskFullIsAClearError) {
-  // /dev/full fails every write with ENOSPC.
-  auto out = OutputFile::Create("/dev/full");
-  ASSERT_TRUE(out.ok());
-  const absl::Status s = (*out)->Write("abc", 3);
-  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_NE(s.message().find("/dev/full"), std::string::npos);
 }
 
 }  // namespace

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace netflower {
@@ -72,6 +76,90 @@ TEST(PythonFloatRepr, MatchesPythonOnCommittedVectors) {
     ++checked;
   }
   EXPECT_GT(checked, 3000);
+}
+
+}  // namespace
+}  // namespace netflower
+
+namespace netflower {
+namespace {
+
+// The reference: std::to_chars' shortest digits in scientific form, laid out
+// as Python does (FLOW-SPEC §8.3 step 1).
+std::string Reference(double v) {
+  char sci[64];
+  const auto r = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+  std::string s(sci, r.ptr);
+  std::string sign;
+  if (s[0] == '-') {
+    sign = "-";
+    s = s.substr(1);
+  }
+  const size_t e = s.find('e');
+  std::string digits;
+  for (size_t i = 0; i < e; ++i) {
+    if (s[i] != '.') digits += s[i];
+  }
+  const int point = std::stoi(s.substr(e + 1)) + 1;
+  const int n = static_cast<int>(digits.size());
+  std::string out = sign;
+  if (point > -4 && point <= 16) {
+    if (point <= 0) {
+      out += "0." + std::string(-point, '0') + digits;
+    } else if (point < n) {
+      out += digits.substr(0, point) + "." + digits.substr(point);
+    } else {
+      out += digits + std::string(point - n, '0') + ".0";
+    }
+  } else {
+    out += digits.substr(0, 1);
+    if (n > 1) out += "." + digits.substr(1);
+    const int exp = point - 1;
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += buf;
+  }
+  return out;
+}
+
+TEST(PythonFloatRepr, AgreesWithToCharsOnRandomBitPatterns) {
+  std::mt19937_64 rng(20261127);
+  for (int i = 0; i < 2000000; ++i) {
+    uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, sizeof(v));
+    if (!std::isfinite(v) || v == 0) continue;
+    ASSERT_EQ(PythonFloatRepr(v), Reference(v)) << std::hexfloat << v;
+  }
+}
+
+TEST(PythonFloatRepr, AgreesWithToCharsOnTypicalFeatureValues) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 1000000; ++i) {
+    double v;
+    switch (i % 6) {
+      case 0:  // nanosecond durations
+        v = static_cast<double>(rng() % 100000000000ULL) / 1e9;
+        break;
+      case 1:  // epoch timestamps
+        v = static_cast<double>(rng() % 2000000000) + static_cast<double>(rng() % 1000000000) / 1e9;
+        break;
+      case 2:  // ratios and means
+        v = static_cast<double>(rng() % 100000) / static_cast<double>(1 + rng() % 1000);
+        break;
+      case 3:  // integral
+        v = static_cast<double>(rng() % (uint64_t{1} << 54));
+        break;
+      case 4:  // powers of ten and neighbours
+        v = std::nextafter(std::pow(10.0, static_cast<int>(rng() % 40) - 20),
+                           (rng() & 1) ? 0.0 : 1e300);
+        break;
+      default:  // subnormals and huge
+        v = (rng() & 1) ? std::ldexp(static_cast<double>(rng() % 1000000), -1074)
+                        : std::ldexp(1.0 + static_cast<double>(rng() % 1000) / 1000, 1000);
+    }
+    ASSERT_EQ(PythonFloatRepr(v), Reference(v)) << std::hexfloat << v;
+  }
 }
 
 }  // namespace

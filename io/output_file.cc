@@ -80,20 +80,6 @@ OutputFile::~OutputFile() {
   if (!done_) Abort();
 }
 
-absl::Status OutputFile::Write(const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd_, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(path_, "write failed", errno);
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-    bytes_written_ += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
 absl::Status OutputFile::Commit() {
   if (done_) return absl::OkStatus();
   done_ = true;

@@ -1,4 +1,5 @@
 // An output file that never leaves a partial result under its final name.
+// Writing goes through a ChunkWriter on fd().
 #ifndef NETFLOWER_IO_OUTPUT_FILE_H_
 #define NETFLOWER_IO_OUTPUT_FILE_H_
 
@@ -25,10 +26,6 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // Writes all `size` bytes (retrying short writes and EINTR). A failure
-  // (disk full, broken pipe) is reported with the path and errno text.
-  absl::Status Write(const char* data, size_t size);
-
   // Closes the file and moves it to its final name. After an error here the
   // final name is untouched.
   absl::Status Commit();
@@ -36,10 +33,9 @@ class OutputFile {
   // Removes the temporary file (if any). Safe to call more than once.
   void Abort();
 
+  // Where to write (through a ChunkWriter).
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
-  // Bytes written so far.
-  size_t bytes_written() const { return bytes_written_; }
 
  private:
   OutputFile() = default;
@@ -49,7 +45,6 @@ class OutputFile {
   int fd_ = -1;
   bool owns_fd_ = false;
   bool done_ = false;
-  size_t bytes_written_ = 0;
 };
 
 }  // namespace netflower

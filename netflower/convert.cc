@@ -1,5 +1,6 @@
 // File conversion entry points (netflower.h).
-#include <cmath>
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -7,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "capture/capture_file.h"
 #include "capture/decode.h"
-#include "features/profile.h"
 #include "flow/flow_key.h"
-#include "flow/offline_driver.h"
+#include "flow/pipeline.h"
+#include "io/chunk_writer.h"
 #include "io/csv_writer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
@@ -23,39 +24,42 @@ static_assert(static_cast<int>(DecodeStatus::kUnsupportedLinkType) - 1 ==
                       static_cast<int>(SkipReason::kNotTcpUdp),
               "DecodeStatus 1..7 must map onto SkipReason 0..6");
 
-class CsvSink : public FlowSink {
+class CsvConsumer : public RowConsumer {
  public:
-  explicit CsvSink(CsvWriter* writer) : writer_(writer) {}
-  void OnFlow(const FlowRecord& record, const EmitTag&) override { writer_->Add(record); }
+  explicit CsvConsumer(CsvWriter* writer) : writer_(writer) {}
+  bool wants_text() const override { return true; }
+  void OnRowText(std::string_view row) override { writer_->AddRow(row); }
   absl::Status status() const override { return writer_->status(); }
 
  private:
   CsvWriter* const writer_;
 };
 
-class CallbackSink : public FlowSink {
+class CallbackConsumer : public RowConsumer {
  public:
-  explicit CallbackSink(const std::function<void(const FlowRecord&)>& on_flow)
+  explicit CallbackConsumer(const std::function<void(const FlowRecord&)>& on_flow)
       : on_flow_(on_flow) {}
-  void OnFlow(const FlowRecord& record, const EmitTag&) override { on_flow_(record); }
+  bool wants_text() const override { return false; }
+  void OnRecord(const FlowRecord& record) override { on_flow_(record); }
 
  private:
   const std::function<void(const FlowRecord&)>& on_flow_;
 };
 
-// Runs the conversion of an opened reader into `sink`.
-absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, FlowSink* sink,
+absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowConsumer* consumer,
                  RunStats* stats) {
-  DriverConfig config;
+  PipelineConfig config;
+  config.python_profile = options.compat == Compat::kPython;
   config.idle_timeout_seconds = options.flow_timeout;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
   config.hash_seed = RandomHashSeed();
+  config.jobs = *ResolveJobs(options.n_jobs);
+  config.cpus = options.cpus;
+  config.crlf = options.compat == Compat::kPython;
   config.on_progress = options.on_progress;
   const auto started = std::chrono::steady_clock::now();
-  absl::Status status = options.compat == Compat::kPython
-                            ? RunOffline<PythonProfile>(reader, config, sink, stats)
-                            : RunOffline<DefaultProfile>(reader, config, sink, stats);
+  absl::Status status = RunFilePipeline(reader, config, consumer, stats);
   stats->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return status;
@@ -93,6 +97,11 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
   }
+  for (int cpu : options.cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+      return absl::InvalidArgumentError(absl::StrCat("no such CPU: ", cpu));
+    }
+  }
   absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
   if (!jobs.ok()) return jobs.status();
   return absl::OkStatus();
@@ -111,14 +120,19 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   if (!reader.ok()) return reader.status();
   absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
   if (!out.ok()) return out.status();
+  absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks = MakeChunkWriter(
+      (*out)->fd(), output_path == "-" ? std::string("standard output") : output_path,
+      options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
+  if (!chunks.ok()) return chunks.status();
 
   CsvDialect dialect;
   dialect.crlf = options.compat == Compat::kPython;
   dialect.header_always = options.compat != Compat::kPython;
-  CsvWriter writer(out->get(), dialect, static_cast<size_t>(options.buffer_rows));
-  CsvSink sink(&writer);
-  absl::Status status = Run(**reader, options, &sink, stats);
+  CsvWriter writer(chunks->get(), dialect, static_cast<size_t>(options.buffer_rows));
+  CsvConsumer consumer(&writer);
+  absl::Status status = Run(**reader, options, &consumer, stats);
   absl::Status finish = writer.Finish();
+  chunks->reset();  // every write has completed before the file is committed
   if (status.ok()) status = finish;
   if (status.ok()) status = (*out)->Commit();
   if (!status.ok()) {
@@ -138,8 +152,8 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
       CaptureFileReader::Open(input_path, ModeFor(options.compat));
   if (!reader.ok()) return reader.status();
-  CallbackSink sink(on_flow);
-  absl::Status status = Run(**reader, options, &sink, stats);
+  CallbackConsumer consumer(on_flow);
+  absl::Status status = Run(**reader, options, &consumer, stats);
   if (!status.ok()) return status;
   return stats->flows_written;
 }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "features/columns.h"  // FlowRecord, kColumns, GetColumn()
@@ -45,7 +46,14 @@ struct ConvertOptions {
   // Worker count: 0 is an error, -1 means all CPUs, below -1 means
   // max(1, cpus + n_jobs + 1). The output never depends on it.
   int n_jobs = 1;
+  // CPUs to pin the flow workers to (round-robin). Empty: CPU 0 is left to
+  // the packet reader when there are more CPUs than workers, and the
+  // workers take the next ones.
+  std::vector<int> cpus;
   Compat compat = Compat::kNone;
+  // Write the CSV with io_uring when the kernel allows it (else write(2),
+  // said once on stderr). false: always write(2).
+  bool use_io_uring = true;
   // If set, filled with the run's statistics on return, also on failure (as
   // far as the run got).
   RunStats* stats = nullptr;

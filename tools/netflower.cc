@@ -267,9 +267,8 @@ int Main(int argc, char** argv) {
     cl.options.on_progress = [](const Progress& p) {
       const double pct =
           p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
-      std::fprintf(stderr, "\r  %5.1f%%  %llu packets  %llu flows  %.1f s   ", pct,
-                   static_cast<unsigned int64_t>(p.packets_read),
-                   static_cast<unsigned int64_t>(p.flows_written), p.seconds);
+      absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %u flows  %.1f s   ", pct, p.packets_read,
+                    p.flows_written, p.seconds);
       std::fflush(stderr);
     };
   }

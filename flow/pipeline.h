@@ -1,0 +1,70 @@
+// The packet pipeline: a source thread reads and decodes packets and routes
+// them, by a symmetric hash of the flow key, through lock-free SPSC queues
+// to N flow-worker threads (pinned to CPUs); each worker runs a FlowEngine
+// and formats its rows; the calling thread merges the workers' rows into the
+// single-job order (FLOW-SPEC §10.2) and hands them to a RowConsumer.
+//
+// Determinism: packets are numbered in input order; every worker sweeps
+// after the same global packet numbers with the same time; rows carry their
+// emitting event, and a row is merged only once every worker has published
+// all rows up to that event. The output never depends on N.
+#ifndef NETFLOWER_FLOW_PIPELINE_H_
+#define NETFLOWER_FLOW_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "capture/capture_file.h"
+#include "features/columns.h"
+#include "flow/run_stats.h"
+
+namespace netflower {
+
+// Receives the rows, in order, on the thread that called RunFilePipeline().
+class RowConsumer {
+ public:
+  virtual ~RowConsumer() = default;
+  // True: rows arrive as CSV text via OnRowText (formatted by the workers,
+  // in parallel). False: as records via OnRecord.
+  virtual bool wants_text() const = 0;
+  // One CSV row, line end included.
+  virtual void OnRowText(std::string_view row) { (void)row; }
+  virtual void OnRecord(const FlowRecord& record) { (void)record; }
+  // Not OK once the consumer failed (disk full): the pipeline stops.
+  virtual absl::Status status() const { return absl::OkStatus(); }
+};
+
+struct PipelineConfig {
+  bool python_profile = false;
+  double idle_timeout_seconds = 120.0;
+  std::optional<double> cap_seconds;  // duration cap; none for files by default
+  uint64_t gc_interval = 1000;
+  uint64_t hash_seed = 0;
+  int jobs = 1;           // flow workers (>= 1)
+  std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
+  bool crlf = false;      // line end of text rows
+  std::function<void(const Progress&)> on_progress;  // about twice a second
+};
+
+// Runs `reader` to its end through the pipeline. Counts into `stats`.
+// Returns the consumer's error if it failed, an Internal error if a worker
+// failed, else OK. Never hangs on a failure: every wait is interruptible.
+absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& config,
+                             RowConsumer* consumer, RunStats* stats);
+
+// The CPUs this process may run on (sched_getaffinity), ascending.
+std::vector<int> AllowedCpus();
+
+// The CPUs the workers of a `jobs`-worker pipeline are pinned to when no CPU
+// list is given: with more CPUs than workers, CPU 0 of the allowed set is
+// left to the source thread and workers take the next ones; otherwise
+// workers go round-robin over all allowed CPUs.
+std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed);
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_PIPELINE_H_
