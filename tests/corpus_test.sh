@@ -3,7 +3,8 @@
 #  1. --compat=python output is byte-identical to every golden CSV;
 #  2. every capture in pcaps/ converts (exit 0) or fails with a clear
 #     message naming the file (exit 1) in both profiles, within a time limit,
-#     never crashing; converted runs account for every packet.
+#     never crashing; converted runs account for every packet, and --jobs 2
+#     and 3 write the same bytes as --jobs 1.
 set -uo pipefail
 NF=${NETFLOWER_BIN:-tools/netflower}
 SHARED=${NETFLOWER_SHARED_DIR:?set NETFLOWER_SHARED_DIR to the shared corpus folder}
@@ -41,7 +42,12 @@ for capture in "$SHARED"/pcaps/*; do
         if [[ -z $read_n || $((acc_n + skip_n)) -ne $read_n ]]; then
           fail "$name ($compat): read $read_n != accepted $acc_n + skipped $skip_n"
         fi
-        echo "ok: $name ($compat) converted"
+        # Parallel conversion gives the same bytes.
+        for jobs in 2 3; do
+          "$NF" --pcap "$capture" --out "$TMP/j.csv" --compat=$compat --jobs $jobs --quiet 2>/dev/null
+          cmp -s "$TMP/c.csv" "$TMP/j.csv" || fail "$name ($compat): --jobs $jobs differs from --jobs 1"
+        done
+        echo "ok: $name ($compat) converted, --jobs 1/2/3 identical"
         ;;
       1)
         grep -q "netflower: error: .*$name" "$TMP/c.err" || fail "$name ($compat): exit 1 without a clear message: $(cat "$TMP/c.err")"

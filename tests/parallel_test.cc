@@ -1,0 +1,106 @@
+// Parallel conversion is byte-identical to a single job (FLOW-SPEC §10.2), in
+// both profiles, whatever gc_interval, duration cap or output mode.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "io/csv_format.h"
+#include "netflower/netflower.h"
+#include "tests/testing/capture_builder.h"
+#include "tests/testing/traffic_synth.h"
+
+namespace netflower {
+namespace {
+
+std::string Convert(const std::string& in, ConvertOptions options, RunStats* stats = nullptr) {
+  const std::string out = testing::TempPath("par.csv");
+  options.stats = stats;
+  absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(in, out, options);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  return testing::ReadFile(out);
+}
+
+class ParallelTest : public ::testing::TestWithParam<Compat> {};
+
+TEST_P(ParallelTest, JobsGiveByteIdenticalCsv) {
+  testing::SynthOptions synth;
+  synth.seed = 42;
+  synth.sessions = 6000;
+  const std::string in = testing::WriteTempFile("synth.pcap", testing::SynthesizeCapture(synth));
+  for (int64_t gc : {int64_t{1000}, int64_t{1}, int64_t{97}}) {
+    for (double idle : {120.0, 30.0}) {
+      ConvertOptions options;
+      options.compat = GetParam();
+      options.gc_interval = gc;
+      options.flow_timeout = idle;
+      RunStats stats;
+      const std::string one = Convert(in, options, &stats);
+      ASSERT_GT(stats.flows_written, 1000u);
+      ASSERT_GT(stats.flows_by_reason.idle_timeout, 10u);
+      ASSERT_GT(stats.flows_by_reason.fin + stats.flows_by_reason.rst, 100u);
+      for (int jobs : {2, 3, 7}) {
+        options.n_jobs = jobs;
+        EXPECT_EQ(Convert(in, options), one) << "jobs " << jobs << " gc " << gc << " idle " << idle;
+      }
+    }
+  }
+}
+
+TEST_P(ParallelTest, WithADurationCapToo) {
+  testing::SynthOptions synth;
+  synth.seed = 7;
+  synth.sessions = 3000;
+  synth.nanosecond = true;
+  const std::string in = testing::WriteTempFile("cap.pcap", testing::SynthesizeCapture(synth));
+  ConvertOptions options;
+  options.compat = GetParam();
+  options.active_timeout = 3.0;
+  RunStats stats;
+  const std::string one = Convert(in, options, &stats);
+  EXPECT_GT(stats.flows_by_reason.active_timeout, 10u);
+  options.n_jobs = 4;
+  EXPECT_EQ(Convert(in, options), one);
+}
+
+TEST_P(ParallelTest, CallbackOrderEqualsCsvOrder) {
+  testing::SynthOptions synth;
+  synth.seed = 3;
+  const std::string in = testing::WriteTempFile("cb.pcap", testing::SynthesizeCapture(synth));
+  ConvertOptions options;
+  options.compat = GetParam();
+  const std::string csv = Convert(in, options);
+  for (int jobs : {1, 3}) {
+    options.n_jobs = jobs;
+    std::string rebuilt;
+    absl::StatusOr<uint64_t> n = ConvertPcap(
+        in,
+        [&](const FlowRecord& r) { rebuilt += CsvRow(r, GetParam() == Compat::kPython); },
+        options);
+    ASSERT_TRUE(n.ok());
+    const std::string header = std::string(CsvHeader()) +
+                               (GetParam() == Compat::kPython ? "\r\n" : "\n");
+    EXPECT_EQ(header + rebuilt, csv) << "jobs " << jobs;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BothProfiles, ParallelTest,
+                         ::testing::Values(Compat::kNone, Compat::kPython),
+                         [](const ::testing::TestParamInfo<Compat>& info) {
+                           return info.param == Compat::kPython ? "Python" : "Default";
+                         });
+
+TEST(Parallel, CommittedCaptureAndCpuLists) {
+  const std::string in = "tests/testdata/loopback-web.pcap";
+  ConvertOptions options;
+  const std::string one = Convert(in, options);
+  options.n_jobs = 2;
+  options.cpus = {0};  // both workers on one CPU still works
+  EXPECT_EQ(Convert(in, options), one);
+  options.n_jobs = -1;
+  options.cpus.clear();
+  EXPECT_EQ(Convert(in, options), one);
+}
+
+}  // namespace
+}  // namespace netflower
