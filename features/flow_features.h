@@ -1,9 +1,22 @@
 // Per-flow accumulation (FLOW-SPEC §6) and the 82 values (§7.2).
+//
+// Memory: the state every flow needs per packet ("hot") is kept small; the
+// parts only some flows ever use — active/idle statistics (gaps over 5 s) and
+// completed-bulk totals — live in a ColdStore block allocated the first time
+// they are needed. Times the spec keeps separately but that always equal the
+// previous packet's time (last_activity_time, last_pkt_time,
+// subflow_last_ts, a bulk's run_last) are derived instead of stored.
+//
+// Counters are 32-bit: a flow never exceeds kMaxFlowPackets packets (the
+// engine ends it there), so no per-flow count can overflow.
 #ifndef NETFLOWER_FEATURES_FLOW_FEATURES_H_
 #define NETFLOWER_FEATURES_FLOW_FEATURES_H_
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <vector>
 
 #include "features/columns.h"
 #include "features/profile.h"
@@ -23,6 +36,10 @@ inline constexpr uint16_t kTcpUrg = 0x20;
 inline constexpr uint16_t kTcpEce = 0x40;
 inline constexpr uint16_t kTcpCwr = 0x80;
 
+// The engine ends a flow when it reaches this many packets, so that 32-bit
+// counters suffice (a flow that long needs a capture of hundreds of GB).
+inline constexpr uint64_t kMaxFlowPackets = 0xFFFFFFFEu;
+
 // What one packet contributes to a flow.
 struct PacketFields {
   uint32_t pkt_len = 0;
@@ -32,83 +49,139 @@ struct PacketFields {
   int32_t window = -1;
 };
 
+// The rarely used part of a flow's state.
+template <class P>
+struct ColdFeatures {
+  using Time = typename P::Time;
+  struct Bulk {
+    uint32_t count = 0;
+    uint32_t packets = 0;
+    uint64_t bytes = 0;
+    Time duration = Time(0);
+  };
+  TimeStats active;
+  TimeStats idle;
+  uint32_t active_n = 0;
+  uint32_t idle_n = 0;
+  Bulk bulk[2];
+};
+
+// A slab of ColdFeatures blocks, addressed by 1-based index (0 = none).
+template <class P>
+class ColdStore {
+ public:
+  ColdFeatures<P>& Get(uint32_t* index) {
+    if (*index == 0) {
+      if (!free_.empty()) {
+        *index = free_.back();
+        free_.pop_back();
+      } else {
+        if (next_ % kChunk == 0) chunks_.push_back(std::make_unique<ColdFeatures<P>[]>(kChunk));
+        *index = ++next_;
+      }
+      At(*index) = ColdFeatures<P>();
+    }
+    return At(*index);
+  }
+  const ColdFeatures<P>* Find(uint32_t index) const {
+    return index == 0 ? nullptr : &chunks_[(index - 1) / kChunk][(index - 1) % kChunk];
+  }
+  void Release(uint32_t* index) {
+    if (*index != 0) free_.push_back(*index);
+    *index = 0;
+  }
+  size_t MemoryBytes() const {
+    return chunks_.size() * kChunk * sizeof(ColdFeatures<P>) + free_.capacity() * 4;
+  }
+
+ private:
+  static constexpr uint32_t kChunk = 4096;
+  ColdFeatures<P>& At(uint32_t index) { return chunks_[(index - 1) / kChunk][(index - 1) % kChunk]; }
+  std::vector<std::unique_ptr<ColdFeatures<P>[]>> chunks_;
+  std::vector<uint32_t> free_;
+  uint32_t next_ = 0;
+};
+
 // The accumulators of one flow. `P` is PythonProfile or DefaultProfile.
 template <class P>
 class FlowFeatures {
  public:
   using Time = typename P::Time;
 
-  FlowFeatures() : FlowFeatures(Time(0)) {}
+  FlowFeatures() = default;
   // State at creation with the first packet's time t0 (§6.1).
-  explicit FlowFeatures(Time t0)
-      : start_time_(t0), latest_time_(t0), last_active_start_(t0), last_activity_time_(t0) {}
+  explicit FlowFeatures(Time t0) : start_time_(t0), latest_time_(t0), last_active_start_(t0) {}
 
   // Adds one packet (§6.2), steps 1-7 in this exact order.
-  void Add(Direction dir, Time t, const PacketFields& pkt) {
-    const bool first_of_flow = (dir_[0].packets + dir_[1].packets) == 0;
+  void Add(Direction dir, Time t, const PacketFields& pkt, ColdStore<P>& cold) {
+    const uint64_t before = packets();
+    const bool first = before == 0;
+    // The previous packet's time; for the first packet, t0 (= t).
+    const Time prev = latest_time_;
     // 1
     latest_time_ = t;
-    // 2 subflows
-    if (P::kPython ? subflow_last_ts_ < Time(0) : first_of_flow) {
-      subflow_last_ts_ = t;
-    } else {
-      if (t - subflow_last_ts_ > P::kOneSecond) ++subflow_count_;
-      subflow_last_ts_ = t;
+    // 2 subflows: subflow_last_ts is the previous packet's time (P: -1.0
+    // before the first packet, and a negative time counts as unset).
+    if (!(P::kPython ? (first || prev < Time(0)) : first)) {
+      if (t - prev > P::kOneSecond) ++subflow_count_;
     }
-    // 3 active / idle
-    if (P::kPython && last_activity_time_ == Time(0)) {
-      last_activity_time_ = t;
+    // 3 active / idle: last_activity_time is the previous packet's time.
+    if (P::kPython && prev == Time(0)) {
       last_active_start_ = t;
     } else {
-      const Time gap = t - last_activity_time_;
+      const Time gap = t - prev;
       if (gap > P::kFiveSeconds) {
-        const Time active = last_activity_time_ - last_active_start_;
-        if (active > Time(0)) active_.Add(P::Seconds(active));
-        idle_.Add(P::Seconds(gap));
+        ColdFeatures<P>& c = cold.Get(&cold_index_);
+        const Time active = prev - last_active_start_;
+        if (active > Time(0)) c.active.Add(P::Seconds(active), ++c.active_n);
+        c.idle.Add(P::Seconds(gap), ++c.idle_n);
         last_active_start_ = t;
       }
-      last_activity_time_ = t;
     }
-    // 4 flow IAT
-    if (P::kPython ? last_pkt_time_ > Time(0) : !first_of_flow) {
-      flow_iat_.Add(P::Seconds(t - last_pkt_time_));
+    // 4 flow IAT: last_pkt_time is the previous packet's time (P: 0.0 before
+    // the first packet, and 0.0 counts as unset).
+    if (P::kPython ? (!first && prev > Time(0)) : !first) {
+      flow_iat_.Add(P::Seconds(t - prev), NextCount(flow_iat_n_, before));
     }
-    last_pkt_time_ = t;
     // 5 direction
     DirectionState& d = dir_[dir];
+    const Time prev_in_dir = d.last_time;  // 0 before this direction's first packet
+    const uint32_t before_in_dir = d.packets;
     ++d.packets;
     d.bytes += pkt.pkt_len;
     d.length.Add(pkt.pkt_len, d.packets);
-    all_length_.Add(pkt.pkt_len, dir_[0].packets + dir_[1].packets);
+    all_length_.Add(pkt.pkt_len, before + 1);
     d.header_bytes += pkt.header_len;
     if (dir == kForward) {
       fwd_seg_size_min_ = std::min<uint32_t>(fwd_seg_size_min_, pkt.header_len);
       if (pkt.payload_len > 0) ++fwd_act_data_pkts_;
     }
-    if (P::kPython ? d.last_time > Time(0) : d.packets > 1) {
-      d.iat.Add(P::Seconds(t - d.last_time));
+    if (P::kPython ? prev_in_dir > Time(0) : before_in_dir > 0) {
+      const double iat = P::Seconds(t - prev_in_dir);
+      d.iat_total += iat;  // the running double sum (fwd_iat_tot), in packet order
+      d.iat.Add(iat, NextCount(d.iat_n, before_in_dir));
     }
     d.last_time = t;
     if (d.init_window == -1 && pkt.window >= 0) d.init_window = pkt.window;
     if (pkt.flags & kTcpPsh) ++d.psh;
     if (pkt.flags & kTcpUrg) ++d.urg;
     if (pkt.flags & kTcpFin) ++d.fin;
-    // 6 flag totals (NS alone counts nothing)
-    if (pkt.flags & kTcpFin) ++flag_fin_;
+    // 6 flag totals (FIN, PSH and URG are the directions' sums; NS alone
+    // counts nothing)
     if (pkt.flags & kTcpSyn) ++flag_syn_;
     if (pkt.flags & kTcpRst) ++flag_rst_;
-    if (pkt.flags & kTcpPsh) ++flag_psh_;
     if (pkt.flags & kTcpAck) ++flag_ack_;
-    if (pkt.flags & kTcpUrg) ++flag_urg_;
     if (pkt.flags & kTcpEce) ++flag_ece_;
     if (pkt.flags & kTcpCwr) ++flag_cwr_;
-    // 7 bulk (§6.3), this direction only
+    // 7 bulk (§6.3), this direction only. While a run is open, the previous
+    // packet of this direction carried payload, so run_last is prev_in_dir.
     if (pkt.payload_len == 0) {
       if (d.run_pkts > 4) {
-        ++d.bulk_count;
-        d.bulk_bytes += d.run_bytes;
-        d.bulk_pkts += d.run_pkts;
-        d.bulk_duration += d.run_last - d.run_start;
+        typename ColdFeatures<P>::Bulk& b = cold.Get(&cold_index_).bulk[dir];
+        ++b.count;
+        b.bytes += d.run_bytes;
+        b.packets += d.run_pkts;
+        b.duration += prev_in_dir - d.run_start;
       }
       d.run_bytes = 0;
       d.run_pkts = 0;
@@ -117,20 +190,23 @@ class FlowFeatures {
       if (P::kPython ? d.run_start == Time(0) : d.run_pkts == 0) d.run_start = t;
       ++d.run_pkts;
       d.run_bytes += pkt.payload_len;
-      d.run_last = t;
     }
   }
 
   Time start_time() const { return start_time_; }
   Time latest_time() const { return latest_time_; }
-  uint64_t fin_count(Direction dir) const { return dir_[dir].fin; }
+  uint64_t packets() const { return uint64_t{dir_[0].packets} + dir_[1].packets; }
+  uint32_t fin_count(Direction dir) const { return dir_[dir].fin; }
+
+  // Returns the cold block, if any, to `cold`. Call when the flow ends.
+  void ReleaseCold(ColdStore<P>& cold) { cold.Release(&cold_index_); }
 
   // Fills every feature column (7-82) and the timestamp (6); the identity
   // columns 1-5 are the caller's.
-  void Fill(FlowRecord* r) const {
+  void Fill(FlowRecord* r, const ColdStore<P>& cold) const {
     const DirectionState& f = dir_[kForward];
     const DirectionState& b = dir_[kBackward];
-    const uint64_t n_all = f.packets + b.packets;
+    const uint64_t n_all = packets();
     const double duration = P::Seconds(latest_time_ - start_time_);
 
     r->timestamp = P::EpochSeconds(start_time_);
@@ -139,92 +215,109 @@ class FlowFeatures {
     r->flow_pkts_s = Div(static_cast<double>(n_all), duration);
     r->fwd_pkts_s = Div(static_cast<double>(f.packets), duration);
     r->bwd_pkts_s = Div(static_cast<double>(b.packets), duration);
-    r->tot_fwd_pkts = static_cast<int64_t>(f.packets);
-    r->tot_bwd_pkts = static_cast<int64_t>(b.packets);
+    r->tot_fwd_pkts = f.packets;
+    r->tot_bwd_pkts = b.packets;
     r->totlen_fwd_pkts = static_cast<int64_t>(f.bytes);
     r->totlen_bwd_pkts = static_cast<int64_t>(b.bytes);
     FillLength(f, &r->fwd_pkt_len_max, &r->fwd_pkt_len_min, &r->fwd_pkt_len_mean,
                &r->fwd_pkt_len_std);
     FillLength(b, &r->bwd_pkt_len_max, &r->bwd_pkt_len_min, &r->bwd_pkt_len_mean,
                &r->bwd_pkt_len_std);
-    r->pkt_len_max = n_all > 0 ? all_length_.max() : 0;
-    r->pkt_len_min = n_all > 0 ? all_length_.min() : 0;
-    r->pkt_len_mean = all_length_.mean(n_all);
-    r->pkt_len_std = all_length_.std_dev(n_all);
-    r->pkt_len_var = all_length_.variance(n_all);
+    r->pkt_len_max = all_length_.max;
+    r->pkt_len_min = all_length_.min;
+    r->pkt_len_mean = all_length_.w.Mean(n_all);
+    r->pkt_len_std = all_length_.w.Std(n_all);
+    r->pkt_len_var = all_length_.w.Variance(n_all);
     r->fwd_header_len = static_cast<int64_t>(f.header_bytes);
     r->bwd_header_len = static_cast<int64_t>(b.header_bytes);
     r->fwd_seg_size_min = f.packets > 0 ? fwd_seg_size_min_ : 0;
-    r->fwd_act_data_pkts = static_cast<int64_t>(fwd_act_data_pkts_);
-    r->flow_iat_mean = flow_iat_.mean();
-    r->flow_iat_max = flow_iat_.safe_max();
-    r->flow_iat_min = flow_iat_.safe_min();
-    r->flow_iat_std = flow_iat_.std_dev();
-    r->fwd_iat_tot = f.iat.total();
-    r->fwd_iat_max = f.iat.safe_max();
-    r->fwd_iat_min = f.iat.safe_min();
-    r->fwd_iat_mean = f.iat.mean();
-    r->fwd_iat_std = f.iat.std_dev();
-    r->bwd_iat_tot = b.iat.total();
-    r->bwd_iat_max = b.iat.safe_max();
-    r->bwd_iat_min = b.iat.safe_min();
-    r->bwd_iat_mean = b.iat.mean();
-    r->bwd_iat_std = b.iat.std_dev();
-    r->fwd_psh_flags = static_cast<int64_t>(f.psh);
-    r->bwd_psh_flags = static_cast<int64_t>(b.psh);
-    r->fwd_urg_flags = static_cast<int64_t>(f.urg);
-    r->bwd_urg_flags = static_cast<int64_t>(b.urg);
-    r->fin_flag_cnt = static_cast<int64_t>(flag_fin_);
-    r->syn_flag_cnt = static_cast<int64_t>(flag_syn_);
-    r->rst_flag_cnt = static_cast<int64_t>(flag_rst_);
-    r->psh_flag_cnt = static_cast<int64_t>(flag_psh_);
-    r->ack_flag_cnt = static_cast<int64_t>(flag_ack_);
-    r->urg_flag_cnt = static_cast<int64_t>(flag_urg_);
-    r->ece_flag_cnt = static_cast<int64_t>(flag_ece_);
+    r->fwd_act_data_pkts = fwd_act_data_pkts_;
+    const uint64_t flow_iat_n = P::kPython ? flow_iat_n_.value : (n_all > 0 ? n_all - 1 : 0);
+    r->flow_iat_mean = flow_iat_.w.Mean(flow_iat_n);
+    r->flow_iat_max = flow_iat_.SafeMax(flow_iat_n);
+    r->flow_iat_min = flow_iat_.SafeMin(flow_iat_n);
+    r->flow_iat_std = flow_iat_.w.Std(flow_iat_n);
+    FillIat(f, &r->fwd_iat_tot, &r->fwd_iat_max, &r->fwd_iat_min, &r->fwd_iat_mean,
+            &r->fwd_iat_std);
+    FillIat(b, &r->bwd_iat_tot, &r->bwd_iat_max, &r->bwd_iat_min, &r->bwd_iat_mean,
+            &r->bwd_iat_std);
+    r->fwd_psh_flags = f.psh;
+    r->bwd_psh_flags = b.psh;
+    r->fwd_urg_flags = f.urg;
+    r->bwd_urg_flags = b.urg;
+    r->fin_flag_cnt = int64_t{f.fin} + b.fin;
+    r->syn_flag_cnt = flag_syn_;
+    r->rst_flag_cnt = flag_rst_;
+    r->psh_flag_cnt = int64_t{f.psh} + b.psh;
+    r->ack_flag_cnt = flag_ack_;
+    r->urg_flag_cnt = int64_t{f.urg} + b.urg;
+    r->ece_flag_cnt = flag_ece_;
     r->down_up_ratio = Div(static_cast<double>(b.packets), static_cast<double>(f.packets));
     r->pkt_size_avg = Div(static_cast<double>(f.bytes + b.bytes), static_cast<double>(n_all));
     r->fwd_seg_size_avg = Div(static_cast<double>(f.bytes), static_cast<double>(f.packets));
     r->bwd_seg_size_avg = Div(static_cast<double>(b.bytes), static_cast<double>(b.packets));
-    FillBulk(f, &r->fwd_byts_b_avg, &r->fwd_pkts_b_avg, &r->fwd_blk_rate_avg);
-    FillBulk(b, &r->bwd_byts_b_avg, &r->bwd_pkts_b_avg, &r->bwd_blk_rate_avg);
-    r->subflow_fwd_pkts = static_cast<int64_t>(f.packets / subflow_count_);
+    const ColdFeatures<P>* c = cold.Find(cold_index_);
+    const ColdFeatures<P> none;
+    if (c == nullptr) c = &none;
+    FillBulk(c->bulk[kForward], &r->fwd_byts_b_avg, &r->fwd_pkts_b_avg, &r->fwd_blk_rate_avg);
+    FillBulk(c->bulk[kBackward], &r->bwd_byts_b_avg, &r->bwd_pkts_b_avg, &r->bwd_blk_rate_avg);
+    r->subflow_fwd_pkts = f.packets / subflow_count_;
     r->subflow_fwd_byts = static_cast<int64_t>(f.bytes / subflow_count_);
-    r->subflow_bwd_pkts = static_cast<int64_t>(b.packets / subflow_count_);
+    r->subflow_bwd_pkts = b.packets / subflow_count_;
     r->subflow_bwd_byts = static_cast<int64_t>(b.bytes / subflow_count_);
     r->init_fwd_win_byts = f.init_window;
     r->init_bwd_win_byts = b.init_window;
-    r->active_max = active_.safe_max();
-    r->active_min = active_.safe_min();
-    r->active_mean = active_.mean();
-    r->active_std = active_.std_dev();
-    r->idle_max = idle_.safe_max();
-    r->idle_min = idle_.safe_min();
-    r->idle_mean = idle_.mean();
-    r->idle_std = idle_.std_dev();
-    r->cwr_flag_count = static_cast<int64_t>(flag_cwr_);
+    r->active_max = c->active.SafeMax(c->active_n);
+    r->active_min = c->active.SafeMin(c->active_n);
+    r->active_mean = c->active.w.Mean(c->active_n);
+    r->active_std = c->active.w.Std(c->active_n);
+    r->idle_max = c->idle.SafeMax(c->idle_n);
+    r->idle_min = c->idle.SafeMin(c->idle_n);
+    r->idle_mean = c->idle.w.Mean(c->idle_n);
+    r->idle_std = c->idle.w.Std(c->idle_n);
+    r->cwr_flag_count = flag_cwr_;
   }
 
  private:
+  // A count only the python profile needs (0.0 timestamps skip IATs there);
+  // in the default profile it is derived from packet counts.
+  struct NoCount {
+    static constexpr uint32_t value = 0;
+  };
+  struct Count {
+    uint32_t value = 0;
+  };
+  using PythonCount = std::conditional_t<P::kPython, Count, NoCount>;
+  // The count including a new value: the stored one (python) or `derived`.
+  static uint64_t NextCount(PythonCount& count, uint64_t derived) {
+    if constexpr (P::kPython) {
+      return ++count.value;
+    } else {
+      return derived;
+    }
+  }
+
   struct DirectionState {
-    uint64_t packets = 0;
+    uint32_t packets = 0;
+    uint32_t psh = 0;
+    uint32_t urg = 0;
+    uint32_t fin = 0;
     uint64_t bytes = 0;
     uint64_t header_bytes = 0;
     LengthStats length;
     TimeStats iat;
+    double iat_total = 0.0;
     Time last_time = Time(0);
     int32_t init_window = -1;
-    uint64_t psh = 0;
-    uint64_t urg = 0;
-    uint64_t fin = 0;
-    // Bulk (§6.3).
-    uint64_t run_pkts = 0;
+    uint32_t run_pkts = 0;
     uint64_t run_bytes = 0;
-    uint64_t bulk_count = 0;
-    uint64_t bulk_bytes = 0;
-    uint64_t bulk_pkts = 0;
     Time run_start = Time(0);
-    Time run_last = Time(0);
-    Time bulk_duration = Time(0);
+    [[no_unique_address]] PythonCount iat_n;
+
+    uint64_t IatCount() const {
+      if constexpr (P::kPython) return iat_n.value;
+      return packets > 0 ? packets - 1 : 0;
+    }
   };
 
   // div(a, b) = a / b if b > 0, else 0.0.
@@ -233,41 +326,46 @@ class FlowFeatures {
   static void FillLength(const DirectionState& d, IntOrZero* max, IntOrZero* min, double* mean,
                          double* std_dev) {
     if (d.packets > 0) {
-      *max = IntOrZero{true, d.length.max()};
-      *min = IntOrZero{true, d.length.min()};
+      *max = IntOrZero{true, d.length.max};
+      *min = IntOrZero{true, d.length.min};
     } else {
       *max = IntOrZero{};
       *min = IntOrZero{};
     }
-    *mean = d.length.mean(d.packets);
-    *std_dev = d.length.std_dev(d.packets);
+    *mean = d.length.w.Mean(d.packets);
+    *std_dev = d.length.w.Std(d.packets);
   }
 
-  static void FillBulk(const DirectionState& d, double* bytes_avg, double* pkts_avg,
-                       double* rate_avg) {
-    const double count = static_cast<double>(d.bulk_count);
-    *bytes_avg = Div(static_cast<double>(d.bulk_bytes), count);
-    *pkts_avg = Div(static_cast<double>(d.bulk_pkts), count);
-    *rate_avg = Div(static_cast<double>(d.bulk_bytes), P::Seconds(d.bulk_duration));
+  static void FillIat(const DirectionState& d, double* total, double* max, double* min,
+                      double* mean, double* std_dev) {
+    const uint64_t n = d.IatCount();
+    *total = d.iat_total;
+    *max = d.iat.SafeMax(n);
+    *min = d.iat.SafeMin(n);
+    *mean = d.iat.w.Mean(n);
+    *std_dev = d.iat.w.Std(n);
   }
 
-  Time start_time_;
-  Time latest_time_;
-  Time last_active_start_;
-  Time last_activity_time_;
-  Time last_pkt_time_ = Time(0);
-  // P: -1.0 means "no packet yet". D never reads it before the first packet.
-  Time subflow_last_ts_ = Time(-1);
-  uint64_t subflow_count_ = 1;
-  uint64_t fwd_act_data_pkts_ = 0;
-  uint32_t fwd_seg_size_min_ = 0xFFFF;
-  uint64_t flag_fin_ = 0, flag_syn_ = 0, flag_rst_ = 0, flag_psh_ = 0;
-  uint64_t flag_ack_ = 0, flag_urg_ = 0, flag_ece_ = 0, flag_cwr_ = 0;
-  DirectionState dir_[2];
+  static void FillBulk(const typename ColdFeatures<P>::Bulk& bulk, double* bytes_avg,
+                       double* pkts_avg, double* rate_avg) {
+    const double count = static_cast<double>(bulk.count);
+    *bytes_avg = Div(static_cast<double>(bulk.bytes), count);
+    *pkts_avg = Div(static_cast<double>(bulk.packets), count);
+    *rate_avg = Div(static_cast<double>(bulk.bytes), P::Seconds(bulk.duration));
+  }
+
+  Time start_time_ = Time(0);
+  Time latest_time_ = Time(0);
+  Time last_active_start_ = Time(0);
   LengthStats all_length_;
   TimeStats flow_iat_;
-  TimeStats active_;
-  TimeStats idle_;
+  uint32_t subflow_count_ = 1;
+  uint32_t fwd_act_data_pkts_ = 0;
+  uint32_t flag_syn_ = 0, flag_rst_ = 0, flag_ack_ = 0, flag_ece_ = 0, flag_cwr_ = 0;
+  uint32_t cold_index_ = 0;
+  uint8_t fwd_seg_size_min_ = 0xFF;  // header lengths are at most 60
+  [[no_unique_address]] PythonCount flow_iat_n_;
+  DirectionState dir_[2];
 };
 
 }  // namespace netflower

@@ -91,8 +91,16 @@ class FlowEngine {
     }
 
     Flow& flow = flows_.At(slot);
-    flow.features.Add(dir, t, pkt.fields);
-    if (t < flow.queued_time) Requeue(slot, flow, t);
+    const Time previous = flow.features.latest_time();
+    flow.features.Add(dir, t, pkt.fields, cold_);
+    // The heap entry's time must not exceed the last packet's time: file the
+    // flow again when time went backwards.
+    if (t < previous) QueueIdle(slot, flow, t);
+    if (flow.features.packets() >= kMaxFlowPackets) {
+      Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
+           EmitReason::kPacketLimit);
+      return;
+    }
 
     const uint16_t flags = pkt.fields.flags;
     if (flags & (kTcpFin | kTcpRst)) {
@@ -129,20 +137,18 @@ class FlowEngine {
     while (!idle_heap_.empty() &&
            P::SweepIdleExpired(now, idle_heap_.front().time, config_.idle_timeout)) {
       const HeapEntry e = PopHeap(&idle_heap_);
-      if (!IsCurrent(e)) continue;
+      if (!IsLiveIdleEntry(e)) continue;
       Flow& flow = flows_.At(e.slot);
-      if (e.time != flow.queued_time) continue;  // superseded by a newer entry
       if (P::SweepIdleExpired(now, flow.features.latest_time(), config_.idle_timeout)) {
         expired_.push_back({flow.first_packet, e.slot, EmitReason::kIdleTimeout});
       } else {
-        flow.queued_time = flow.features.latest_time();
-        PushHeap(&idle_heap_, HeapEntry{flow.queued_time, e.slot, e.tag});
+        QueueIdle(e.slot, flow, flow.features.latest_time());
       }
     }
     if (config_.has_cap) {
       while (!cap_heap_.empty() && now - cap_heap_.front().time > config_.cap) {
         const HeapEntry e = PopHeap(&cap_heap_);
-        if (!IsCurrent(e)) continue;
+        if (!IsLiveCapEntry(e)) continue;
         const Flow& flow = flows_.At(e.slot);
         if (now - flow.features.start_time() > config_.cap) {
           expired_.push_back({flow.first_packet, e.slot, EmitReason::kActiveTimeout});
@@ -181,7 +187,7 @@ class FlowEngine {
   size_t open_flows() const { return flows_.size(); }
   const EngineCounters& counters() const { return counters_; }
   size_t MemoryBytes() const {
-    return flows_.MemoryBytes() + late_.MemoryBytes() +
+    return flows_.MemoryBytes() + cold_.MemoryBytes() + late_.MemoryBytes() +
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
            late_fifo_.size() * sizeof(LateFifoEntry);
   }
@@ -191,18 +197,20 @@ class FlowEngine {
 
   struct Flow {
     FlowKey key;
+    uint64_t first_packet = 0;
+    uint32_t heap_generation = 0;       // matches the flow's live idle-heap entry
     bool in_use = false;
     bool fwd_is_a = true;               // forward endpoint is key endpoint A
     uint8_t closing_dir = kNotClosing;  // D: direction of the FIN that completed the exchange
-    Time queued_time{};                 // time of this flow's live idle-heap entry
-    uint64_t first_packet = 0;
     FlowFeatures<P> features;
   };
 
+  // An idle-heap entry is live while its generation equals the flow's; a
+  // cap-heap entry while the flow slot holds the same first packet.
   struct HeapEntry {
     Time time;
     uint32_t slot;
-    uint32_t tag;  // low 32 bits of the flow's first packet number
+    uint32_t tag;  // idle heap: generation; cap heap: low bits of first_packet
   };
 
   struct Expired {
@@ -236,15 +244,20 @@ class FlowEngine {
     return e;
   }
 
-  bool IsCurrent(const HeapEntry& e) const {
-    if (e.slot >= flows_.slot_limit()) return false;
+  bool IsLiveIdleEntry(const HeapEntry& e) const {
+    const Flow& flow = flows_.At(e.slot);
+    return flow.in_use && flow.heap_generation == e.tag;
+  }
+  bool IsLiveCapEntry(const HeapEntry& e) const {
     const Flow& flow = flows_.At(e.slot);
     return flow.in_use && Tag(flow.first_packet) == e.tag;
   }
 
-  void Requeue(uint32_t slot, Flow& flow, Time t) {
-    flow.queued_time = t;
-    PushHeap(&idle_heap_, HeapEntry{t, slot, Tag(flow.first_packet)});
+  // Files the flow in the idle heap at time `t` (<= its last packet's time);
+  // its earlier entry, if any, stops being live.
+  void QueueIdle(uint32_t slot, Flow& flow, Time t) {
+    flow.heap_generation = ++heap_generation_;
+    PushHeap(&idle_heap_, HeapEntry{t, slot, flow.heap_generation});
   }
 
   uint32_t Create(const EnginePacket<P>& pkt) {
@@ -255,8 +268,7 @@ class FlowEngine {
     flow.closing_dir = kNotClosing;
     flow.first_packet = pkt.number;
     flow.features = FlowFeatures<P>(pkt.time);
-    flow.queued_time = pkt.time;
-    PushHeap(&idle_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
+    QueueIdle(slot, flow, pkt.time);
     if (config_.has_cap) PushHeap(&cap_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
     ++counters_.flows_created;
     counters_.peak_flows = std::max<uint64_t>(counters_.peak_flows, flows_.size());
@@ -272,7 +284,8 @@ class FlowEngine {
     record.src_port = a ? flow.key.port_a : flow.key.port_b;
     record.dst_port = a ? flow.key.port_b : flow.key.port_a;
     record.protocol = flow.key.protocol;
-    flow.features.Fill(&record);
+    flow.features.Fill(&record, cold_);
+    flow.features.ReleaseCold(cold_);
     ++counters_.flows_emitted;
     ++counters_.emitted_by_reason[static_cast<int>(reason)];
     sink_->OnFlow(record, tag);
@@ -322,6 +335,8 @@ class FlowEngine {
 
   const Config config_;
   FlowTable<Flow> flows_;
+  ColdStore<P> cold_;
+  uint32_t heap_generation_ = 0;
   FlowTable<LateEntry> late_;
   std::deque<LateFifoEntry> late_fifo_;
   uint64_t late_serial_ = 0;
