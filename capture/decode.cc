@@ -1,5 +1,7 @@
 #include "capture/decode.h"
 
+#include <cstring>
+
 #include "capture/link_type.h"
 
 namespace netflower {
@@ -11,6 +13,17 @@ inline uint32_t Be32(const uint8_t* p) {
 }
 inline uint32_t Le32(const uint8_t* p) {
   return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
+}
+
+// Field-wise stores: cheaper than building an IpAddress and copying it.
+inline void SetV4(IpAddress* a, const uint8_t* p) {
+  a->family = 4;
+  std::memcpy(a->bytes, p, 4);
+  std::memset(a->bytes + 4, 0, 12);
+}
+inline void SetV6(IpAddress* a, const uint8_t* p) {
+  a->family = 6;
+  std::memcpy(a->bytes, p, 16);
 }
 
 constexpr uint16_t kEtherIpv4 = 0x0800;
@@ -185,8 +198,8 @@ class Decoder {
     // Ethernet padding included; otherwise padding and trailers are cut.
     const size_t end = (total_length != 0 && total_length < n) ? total_length : n;
     if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
-    out_->src = IpAddress::V4(p + 12);
-    out_->dst = IpAddress::V4(p + 16);
+    SetV4(&out_->src, p + 12);
+    SetV4(&out_->dst, p + 16);
     out_->pkt_len = static_cast<uint32_t>(end);
     const uint8_t* l4 = p + ihl_bytes;
     const size_t l4_len = end > ihl_bytes ? end - ihl_bytes : 0;
@@ -231,8 +244,8 @@ class Decoder {
       }
       break;
     }
-    out_->src = IpAddress::V6(p + 8);
-    out_->dst = IpAddress::V6(p + 24);
+    SetV6(&out_->src, p + 8);
+    SetV6(&out_->dst, p + 24);
     out_->pkt_len = static_cast<uint32_t>(end);
     return Transport(next, p + off, end - off);
   }

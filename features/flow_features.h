@@ -96,7 +96,9 @@ class ColdStore {
 
  private:
   static constexpr uint32_t kChunk = 4096;
-  ColdFeatures<P>& At(uint32_t index) { return chunks_[(index - 1) / kChunk][(index - 1) % kChunk]; }
+  ColdFeatures<P>& At(uint32_t index) {
+    return chunks_[(index - 1) / kChunk][(index - 1) % kChunk];
+  }
   std::vector<std::unique_ptr<ColdFeatures<P>[]>> chunks_;
   std::vector<uint32_t> free_;
   uint32_t next_ = 0;

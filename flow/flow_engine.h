@@ -196,9 +196,9 @@ class FlowEngine {
   static constexpr uint8_t kNotClosing = 0xFF;
 
   struct Flow {
-    FlowKey key;
+    CompactKey key;  // managed by the table
     uint64_t first_packet = 0;
-    uint32_t heap_generation = 0;       // matches the flow's live idle-heap entry
+    uint32_t heap_generation = 0;  // matches the flow's live idle-heap entry
     bool in_use = false;
     bool fwd_is_a = true;               // forward endpoint is key endpoint A
     uint8_t closing_dir = kNotClosing;  // D: direction of the FIN that completed the exchange
@@ -221,7 +221,7 @@ class FlowEngine {
 
   // D: a TCP endpoint pair whose flow ended by FIN or RST (§5.4).
   struct LateEntry {
-    FlowKey key;
+    CompactKey key;  // managed by the table
     Time end{};
     uint64_t serial = 0;
   };
@@ -279,18 +279,19 @@ class FlowEngine {
     Flow& flow = flows_.At(slot);
     FlowRecord record;
     const bool a = flow.fwd_is_a;
-    record.src_ip = KeyAddress(flow.key, a);
-    record.dst_ip = KeyAddress(flow.key, !a);
-    record.src_port = a ? flow.key.port_a : flow.key.port_b;
-    record.dst_port = a ? flow.key.port_b : flow.key.port_a;
-    record.protocol = flow.key.protocol;
+    const FlowKey key = flows_.KeyOf(slot);
+    record.src_ip = KeyAddress(key, a);
+    record.dst_ip = KeyAddress(key, !a);
+    record.src_port = a ? key.port_a : key.port_b;
+    record.dst_port = a ? key.port_b : key.port_a;
+    record.protocol = key.protocol;
     flow.features.Fill(&record, cold_);
     flow.features.ReleaseCold(cold_);
     ++counters_.flows_emitted;
     ++counters_.emitted_by_reason[static_cast<int>(reason)];
     sink_->OnFlow(record, tag);
     flow.in_use = false;
-    flows_.Erase(slot, flows_.Hash(flow.key));
+    flows_.Erase(slot);
   }
 
   // D: ends a TCP flow by FIN or RST and remembers the pair.
@@ -315,7 +316,7 @@ class FlowEngine {
       return true;
     }
     late_.At(slot).serial = 0;
-    late_.Erase(slot, pkt.hash);
+    late_.Erase(slot);
     return false;
   }
 
@@ -327,7 +328,7 @@ class FlowEngine {
       if (entry.serial == front.serial) {
         if (now - entry.end < config_.idle_timeout) break;
         entry.serial = 0;
-        late_.Erase(front.slot, late_.Hash(entry.key));
+        late_.Erase(front.slot);
       }
       late_fifo_.pop_front();
     }

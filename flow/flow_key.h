@@ -17,7 +17,7 @@ namespace netflower {
 // unordered key replaces netflower 1.0's "own key, else reverse key".
 struct FlowKey {
   uint8_t addr_a[16];
-  uint8_t addr_b[16];
+  uint8_t addr_b[16];  // directly after addr_a (FlowTable copies both at once)
   uint16_t port_a;
   uint16_t port_b;
   uint8_t protocol;
@@ -33,19 +33,30 @@ static_assert(sizeof(FlowKey) == 40, "FlowKey must have no implicit padding");
 // Builds the key of a decoded packet. Sets *src_is_a when the packet's source
 // is endpoint A (always true when source equals destination).
 inline FlowKey MakeFlowKey(const DecodedPacket& p, bool* src_is_a) {
+  // Compare (address, port) as big-endian integers: the same order as
+  // memcmp, without a library call.
+  uint64_t s[2], d[2];
+  std::memcpy(s, p.src.bytes, 16);
+  std::memcpy(d, p.dst.bytes, 16);
+  const uint64_t s0 = __builtin_bswap64(s[0]), d0 = __builtin_bswap64(d[0]);
+  const uint64_t s1 = __builtin_bswap64(s[1]), d1 = __builtin_bswap64(d[1]);
+  bool less_or_equal;
+  if (s0 != d0) {
+    less_or_equal = s0 < d0;
+  } else if (s1 != d1) {
+    less_or_equal = s1 < d1;
+  } else {
+    less_or_equal = p.src_port <= p.dst_port;
+  }
+  *src_is_a = less_or_equal;
   FlowKey key;
-  std::memset(&key, 0, sizeof(key));
-  int order = std::memcmp(p.src.bytes, p.dst.bytes, 16);
-  if (order == 0) order = (p.src_port > p.dst_port) - (p.src_port < p.dst_port);
-  *src_is_a = order <= 0;
-  const IpAddress& a = *src_is_a ? p.src : p.dst;
-  const IpAddress& b = *src_is_a ? p.dst : p.src;
-  std::memcpy(key.addr_a, a.bytes, 16);
-  std::memcpy(key.addr_b, b.bytes, 16);
-  key.port_a = *src_is_a ? p.src_port : p.dst_port;
-  key.port_b = *src_is_a ? p.dst_port : p.src_port;
+  std::memcpy(key.addr_a, less_or_equal ? s : d, 16);
+  std::memcpy(key.addr_b, less_or_equal ? d : s, 16);
+  key.port_a = less_or_equal ? p.src_port : p.dst_port;
+  key.port_b = less_or_equal ? p.dst_port : p.src_port;
   key.protocol = p.protocol;
   key.family = p.src.family;
+  key.padding[0] = key.padding[1] = 0;
   return key;
 }
 

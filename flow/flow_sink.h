@@ -39,7 +39,7 @@ enum class EmitReason : uint8_t {
   kIdleTimeout,    // idle, found on arrival or in a sweep
   kActiveTimeout,  // duration cap reached
   kEndOfInput,     // still open when the input ended (or capture stopped)
-  kPacketLimit,     // reached kMaxFlowPackets packets
+  kPacketLimit,    // reached kMaxFlowPackets packets
   kCount
 };
 

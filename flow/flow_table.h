@@ -1,10 +1,16 @@
 // A hash table of flows keyed by FlowKey: values live in a slab of fixed-size
 // chunks (stable addresses, no copying on growth, slots reused through a free
 // list) and an open-addressing index maps keys to slots.
+//
+// Keys are stored compactly inside each value (16 bytes instead of 40): an
+// IPv4 key holds its two addresses inline; an IPv6 key holds the index of
+// its address pair in a side table.
 #ifndef NETFLOWER_FLOW_FLOW_TABLE_H_
 #define NETFLOWER_FLOW_FLOW_TABLE_H_
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -14,7 +20,17 @@ namespace netflower {
 
 inline constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
 
-// `Value` must be default-constructible and have a public `FlowKey key`.
+struct CompactKey {
+  uint32_t a = 0;  // IPv4: address A; IPv6: index of the address pair
+  uint32_t b = 0;  // IPv4: address B
+  uint16_t port_a = 0;
+  uint16_t port_b = 0;
+  uint8_t protocol = 0;
+  uint8_t family = 0;
+};
+
+// `Value` must be default-constructible and have a public `CompactKey key`,
+// which the table manages.
 template <class Value>
 class FlowTable {
  public:
@@ -28,18 +44,18 @@ class FlowTable {
     for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Bucket& b = buckets_[i];
       if (b.slot == kNoSlot) return kNoSlot;
-      if (b.tag == tag && At(b.slot).key == key) return b.slot;
+      if (b.tag == tag && Matches(At(b.slot).key, key)) return b.slot;
     }
   }
 
   // Stores a default-constructed value under `key` (which must be absent)
-  // and returns its slot. The caller initializes the value.
+  // and returns its slot. The caller initializes the rest of the value.
   uint32_t Insert(const FlowKey& key, uint64_t hash) {
     if ((size_ + 1) * 2 > buckets_.size()) Rehash(buckets_.size() * 2);
     const uint32_t slot = AllocateSlot();
     Value& v = At(slot);
     v = Value();
-    v.key = key;
+    v.key = Compact(key);
     const uint32_t tag = static_cast<uint32_t>(hash);
     size_t i = tag & mask_;
     while (buckets_[i].slot != kNoSlot) i = (i + 1) & mask_;
@@ -48,9 +64,11 @@ class FlowTable {
     return slot;
   }
 
-  // Removes the value at `slot` (stored under key with hash `hash`).
-  void Erase(uint32_t slot, uint64_t hash) {
-    const uint32_t tag = static_cast<uint32_t>(hash);
+  // Removes the value at `slot`.
+  void Erase(uint32_t slot) {
+    Value& v = At(slot);
+    const uint32_t tag = static_cast<uint32_t>(hasher_(KeyOf(slot)));
+    if (v.key.family == 6) free_pairs_.push_back(v.key.a);
     size_t i = tag & mask_;
     while (buckets_[i].slot != slot) i = (i + 1) & mask_;
     // Backward-shift deletion: no tombstones, probe chains stay short.
@@ -70,16 +88,40 @@ class FlowTable {
     --size_;
   }
 
+  // The full key of the value at `slot`.
+  FlowKey KeyOf(uint32_t slot) const {
+    const CompactKey& c = At(slot).key;
+    FlowKey key;
+    std::memset(&key, 0, sizeof(key));
+    if (c.family == 6) {
+      std::memcpy(key.addr_a, pairs_[c.a].data(), 16);
+      std::memcpy(key.addr_b, pairs_[c.a].data() + 16, 16);
+    } else {
+      std::memcpy(key.addr_a, &c.a, 4);
+      std::memcpy(key.addr_b, &c.b, 4);
+    }
+    key.port_a = c.port_a;
+    key.port_b = c.port_b;
+    key.protocol = c.protocol;
+    key.family = c.family;
+    return key;
+  }
+
   Value& At(uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
   const Value& At(uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+
+  // Hints the cache about the bucket `hash` starts probing at.
+  void PrefetchBucket(uint64_t hash) const {
+    __builtin_prefetch(&buckets_[static_cast<uint32_t>(hash) & mask_]);
+  }
 
   size_t size() const { return size_; }
   // Slots ever allocated (live or free); slot numbers are below this.
   uint32_t slot_limit() const { return next_slot_; }
-  // Bytes held by the table's own arrays (values and index).
+  // Bytes held by the table's own arrays (values, index, IPv6 pairs).
   size_t MemoryBytes() const {
     return chunks_.size() * sizeof(Value) * kChunkSize + buckets_.size() * sizeof(Bucket) +
-           free_slots_.capacity() * sizeof(uint32_t);
+           free_slots_.capacity() * sizeof(uint32_t) + pairs_.capacity() * 32;
   }
 
  private:
@@ -91,6 +133,42 @@ class FlowTable {
   static constexpr int kChunkBits = 12;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
   static constexpr uint32_t kChunkMask = kChunkSize - 1;
+
+  bool Matches(const CompactKey& c, const FlowKey& key) const {
+    if (c.port_a != key.port_a || c.port_b != key.port_b || c.protocol != key.protocol ||
+        c.family != key.family) {
+      return false;
+    }
+    if (c.family == 6) return std::memcmp(pairs_[c.a].data(), key.addr_a, 32) == 0;
+    uint32_t a, b;
+    std::memcpy(&a, key.addr_a, 4);
+    std::memcpy(&b, key.addr_b, 4);
+    return c.a == a && c.b == b;
+  }
+
+  CompactKey Compact(const FlowKey& key) {
+    CompactKey c;
+    c.port_a = key.port_a;
+    c.port_b = key.port_b;
+    c.protocol = key.protocol;
+    c.family = key.family;
+    if (key.family == 6) {
+      uint32_t index;
+      if (!free_pairs_.empty()) {
+        index = free_pairs_.back();
+        free_pairs_.pop_back();
+      } else {
+        index = static_cast<uint32_t>(pairs_.size());
+        pairs_.emplace_back();
+      }
+      std::memcpy(pairs_[index].data(), key.addr_a, 32);  // addr_a, addr_b are adjacent
+      c.a = index;
+    } else {
+      std::memcpy(&c.a, key.addr_a, 4);
+      std::memcpy(&c.b, key.addr_b, 4);
+    }
+    return c;
+  }
 
   uint32_t AllocateSlot() {
     if (!free_slots_.empty()) {
@@ -124,6 +202,8 @@ class FlowTable {
   std::vector<std::unique_ptr<Value[]>> chunks_;
   std::vector<uint32_t> free_slots_;
   uint32_t next_slot_ = 0;
+  std::vector<std::array<uint8_t, 32>> pairs_;  // IPv6 address pairs (A then B)
+  std::vector<uint32_t> free_pairs_;
 };
 
 }  // namespace netflower

@@ -9,10 +9,11 @@ namespace netflower {
 namespace {
 
 struct Value {
-  FlowKey key;
+  CompactKey key;
   int payload = 0;
 };
 
+// Every seventh key is IPv6, so both key layouts are exercised.
 FlowKey Key(uint32_t i) {
   FlowKey k;
   std::memset(&k, 0, sizeof(k));
@@ -20,6 +21,11 @@ FlowKey Key(uint32_t i) {
   k.port_a = static_cast<uint16_t>(i);
   k.protocol = 17;
   k.family = 4;
+  if (i % 7 == 0) {
+    k.family = 6;
+    k.addr_b[15] = static_cast<uint8_t>(i);
+    k.addr_a[12] = 0x20;
+  }
   return k;
 }
 
@@ -40,8 +46,9 @@ TEST(FlowTable, MatchesAReferenceMapUnderRandomOperations) {
       reference[id] = {s, step};
     } else {
       ASSERT_EQ(table.At(slot).payload, it->second.second);
+      ASSERT_EQ(table.KeyOf(slot), key);
       if (rng() % 2) {
-        table.Erase(slot, hash);
+        table.Erase(slot);
         reference.erase(it);
       }
     }

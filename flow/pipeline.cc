@@ -53,12 +53,51 @@ struct RowBlock {
   }
 };
 
+// Rows compare by (OrderKey(tag), first_packet), the same order as EmitTag.
+inline uint64_t OrderKey(const EmitTag& tag) {
+  if (tag.kind == EmitKind::kEnd) return UINT64_MAX;
+  return tag.event_packet * 4 + static_cast<uint64_t>(tag.kind);  // numbers < 2^62
+}
+
+// "Every row with (OrderKey, first_packet) <= (key, first) has been pushed."
+// One writer (the worker), any readers: a sequence lock over two atomics.
+class Watermark {
+ public:
+  void Store(uint64_t key, uint64_t first) {
+    const uint32_t s = seq_.load(std::memory_order_relaxed);
+    seq_.store(s + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    key_.store(key, std::memory_order_relaxed);
+    first_.store(first, std::memory_order_relaxed);
+    seq_.store(s + 2, std::memory_order_release);
+  }
+  std::pair<uint64_t, uint64_t> Load() const {
+    for (;;) {
+      const uint32_t s1 = seq_.load(std::memory_order_acquire);
+      if (s1 & 1) continue;
+      const uint64_t key = key_.load(std::memory_order_relaxed);
+      const uint64_t first = first_.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (seq_.load(std::memory_order_relaxed) == s1) return {key, first};
+    }
+  }
+
+ private:
+  std::atomic<uint32_t> seq_{0};
+  std::atomic<uint64_t> key_{0};
+  std::atomic<uint64_t> first_{0};
+};
+
 constexpr size_t kInputQueueItems = 4096;
 constexpr size_t kSourceBatch = 64;   // items per worker gathered before a push
 constexpr size_t kWorkerBatch = 128;  // items popped at once
-constexpr size_t kBlockQueue = 1024;
-constexpr size_t kBlockRows = 2048;
-constexpr size_t kBlockTextBytes = size_t{1} << 20;
+constexpr size_t kBlockQueue = 32;
+constexpr size_t kBlockRows = 256;
+constexpr size_t kBlockTextBytes = size_t{256} << 10;
+// Once a worker is flushing its flows at the end of input, the merger keeps
+// at most this many of its blocks (the source is done, so holding back
+// cannot stall anyone) and its memory stays bounded.
+constexpr size_t kMaxPendingBlocksAtEnd = 16;
 // Without sweeps, every worker still hears of the global position this often,
 // so that the merger can release rows.
 constexpr uint64_t kProgressEvery = 4096;
@@ -154,8 +193,10 @@ class Worker final : public FlowSink {
   // Worker → merger, and back.
   SpscQueue<RowBlock*> output;
   SpscQueue<RowBlock*> returned;
-  // Every row with event_packet <= progress has been pushed to `output`.
-  std::atomic<uint64_t> progress{0};
+  // Rows up to the watermark have been pushed to `output`. Rows are emitted
+  // in ascending tag order, so the last pushed row's tag is always a valid
+  // watermark; finishing an item raises it to the whole event.
+  Watermark watermark;
   std::atomic<bool> finished{false};
 
  private:
@@ -183,14 +224,15 @@ class Worker final : public FlowSink {
             break;
           case ItemKind::kSweep:
             engine_.Sweep(item.packet.time, item.packet.number);
-            Publish(item.packet.number);
+            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
             break;
           case ItemKind::kProgress:
-            Publish(item.packet.number);
+            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
             break;
           case ItemKind::kEnd:
-            engine_.FlushAll();
-            Publish(kEndOfInput);
+            Publish(UINT64_MAX, 0);  // every row before the end phase is out
+            engine_.FlushAll();      // streams: each pushed block raises the watermark
+            Publish(UINT64_MAX, UINT64_MAX);
             return;
         }
       }
@@ -207,16 +249,19 @@ class Worker final : public FlowSink {
   }
 
   void PushBlock() {
+    const EmitTag last = block_->tags.back();
     while (!output.TryPush(block_)) {
       if (shared_->abort.load()) return;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     block_ = nullptr;
+    watermark.Store(OrderKey(last), last.first_packet);
+    shared_->merge_bell.Ring();
   }
 
-  void Publish(uint64_t event_packet) {
+  void Publish(uint64_t key, uint64_t first) {
     if (block_ != nullptr && block_->rows() > 0) PushBlock();
-    progress.store(event_packet, std::memory_order_release);
+    watermark.Store(key, first);
     shared_->merge_bell.Ring();
   }
 
@@ -365,6 +410,12 @@ class Source {
   std::vector<size_t> batch_sizes_;
 };
 
+// True once the worker flushes its flows at the end of input.
+template <class P>
+bool InEndPhase(const Worker<P>& worker) {
+  return worker.watermark.Load().first == UINT64_MAX;  // the order key
+}
+
 template <class P>
 absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowConsumer* consumer,
                  RunStats* stats) {
@@ -402,21 +453,28 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   absl::Status consumer_status;
   for (;;) {
     const uint32_t seen = shared.merge_bell.Snapshot();
-    // Read every worker's progress before draining its blocks: a block is
-    // pushed before the progress that covers it is stored.
-    uint64_t limit = kEndOfInput;
+    // Read every worker's watermark before draining its blocks: a block is
+    // pushed before the watermark that covers it is stored.
+    std::pair<uint64_t, uint64_t> limit{UINT64_MAX, UINT64_MAX};
     bool all_finished = true;
     for (size_t w = 0; w < n; ++w) {
       const bool finished = workers[w]->finished.load(std::memory_order_acquire);
-      limit = std::min(limit, workers[w]->progress.load(std::memory_order_acquire));
+      limit = std::min(limit, workers[w]->watermark.Load());
       all_finished = all_finished && finished;
     }
     bool drained = false;
     for (size_t w = 0; w < n; ++w) {
       RowBlock* b;
-      while (workers[w]->output.TryPop(&b)) {
+      const bool end_phase = InEndPhase(*workers[w]);
+      while (!(end_phase && pending[w].size() >= kMaxPendingBlocksAtEnd) &&
+             workers[w]->output.TryPop(&b)) {
         pending[w].push_back(b);
         drained = true;
+      }
+      if (end_phase && pending[w].size() >= kMaxPendingBlocksAtEnd) {
+        // Blocks may remain queued: vouch only for the rows held here.
+        const EmitTag& last = pending[w].back()->tags.back();
+        limit = std::min(limit, std::make_pair(OrderKey(last), last.first_packet));
       }
     }
     // k-way merge of the rows every worker has vouched for.
@@ -426,7 +484,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
       for (size_t w = 0; w < n; ++w) {
         if (pending[w].empty()) continue;
         const EmitTag& tag = pending[w].front()->tags[cursor[w]];
-        if (tag.event_packet > limit) continue;
+        if (std::make_pair(OrderKey(tag), tag.first_packet) > limit) continue;
         if (best_tag == nullptr || tag < *best_tag) {
           best = w;
           best_tag = &tag;

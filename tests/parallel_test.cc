@@ -74,12 +74,11 @@ TEST_P(ParallelTest, CallbackOrderEqualsCsvOrder) {
     options.n_jobs = jobs;
     std::string rebuilt;
     absl::StatusOr<uint64_t> n = ConvertPcap(
-        in,
-        [&](const FlowRecord& r) { rebuilt += CsvRow(r, GetParam() == Compat::kPython); },
+        in, [&](const FlowRecord& r) { rebuilt += CsvRow(r, GetParam() == Compat::kPython); },
         options);
     ASSERT_TRUE(n.ok());
-    const std::string header = std::string(CsvHeader()) +
-                               (GetParam() == Compat::kPython ? "\r\n" : "\n");
+    const std::string header =
+        std::string(CsvHeader()) + (GetParam() == Compat::kPython ? "\r\n" : "\n");
     EXPECT_EQ(header + rebuilt, csv) << "jobs " << jobs;
   }
 }
@@ -89,6 +88,31 @@ INSTANTIATE_TEST_SUITE_P(BothProfiles, ParallelTest,
                          [](const ::testing::TestParamInfo<Compat>& info) {
                            return info.param == Compat::kPython ? "Python" : "Default";
                          });
+
+// Tens of thousands of flows still open at the end: the end-of-input rows
+// stream through the merge in bounded batches, in first-packet order.
+TEST(Parallel, ManyFlowsOpenAtTheEnd) {
+  testing::PcapFile f(1);
+  for (uint32_t i = 0; i < 40000; ++i) {
+    const std::string src = "10." + std::to_string(i >> 16) + "." + std::to_string((i >> 8) & 255) +
+                            "." + std::to_string(i & 255);
+    f.Add(1700000000 + i / 1000, (i * 37) % 1000000,
+          testing::Ethernet(
+              testing::Udp(src, static_cast<uint16_t>(1024 + i % 5000), "192.0.2.1", 53, i % 40)));
+  }
+  const std::string in = testing::WriteTempFile("flood.pcap", f.bytes());
+  for (Compat compat : {Compat::kNone, Compat::kPython}) {
+    ConvertOptions options;
+    options.compat = compat;
+    RunStats stats;
+    const std::string one = Convert(in, options, &stats);
+    EXPECT_EQ(stats.flows_by_reason.end_of_input, 40000u);
+    for (int jobs : {2, 3}) {
+      options.n_jobs = jobs;
+      EXPECT_EQ(Convert(in, options), one) << jobs;
+    }
+  }
+}
 
 TEST(Parallel, CommittedCaptureAndCpuLists) {
   const std::string in = "tests/testdata/loopback-web.pcap";

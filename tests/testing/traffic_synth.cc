@@ -30,9 +30,9 @@ Bytes SynthesizeCapture(const SynthOptions& options) {
   for (int s = 0; s < options.sessions; ++s) {
     const int host = static_cast<int>(rng() % static_cast<uint64_t>(options.hosts));
     const bool v6 = rng() % 10 == 0;
-    const std::string client = v6 ? "2001:db8::" + std::to_string(host + 1)
-                                   : "10.1." + std::to_string(host / 250) + "." +
-                                         std::to_string(host % 250 + 1);
+    const std::string client =
+        v6 ? "2001:db8::" + std::to_string(host + 1)
+           : "10.1." + std::to_string(host / 250) + "." + std::to_string(host % 250 + 1);
     const std::string server = v6 ? "2001:db8:1::" + std::to_string(rng() % 5 + 1)
                                   : "192.0.2." + std::to_string(rng() % 5 + 1);
     // Few client ports per host, so that 5-tuples get reused.
@@ -42,10 +42,10 @@ Bytes SynthesizeCapture(const SynthOptions& options) {
     auto frame = [&](const Bytes& ip) { return vlan ? VlanEthernet(ip, 1) : Ethernet(ip); };
     auto step = [&]() {
       const int r = static_cast<int>(rng() % 100);
-      if (r < 80) return uniform(1000, 50 * 1000 * 1000);     // up to 50 ms
-      if (r < 95) return uniform(kSecond, 7 * kSecond);       // subflow / idle gaps
+      if (r < 80) return uniform(1000, 50 * 1000 * 1000);        // up to 50 ms
+      if (r < 95) return uniform(kSecond, 7 * kSecond);          // subflow / idle gaps
       if (r < 99) return uniform(100 * kSecond, 200 * kSecond);  // beyond the idle timeout
-      return -uniform(0, 3 * kSecond);                         // a step backwards
+      return -uniform(0, 3 * kSecond);                           // a step backwards
     };
     const int kind = static_cast<int>(rng() % 10);
     if (kind < 7) {  // TCP
