@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
     int jobs;
     netflower::Compat compat;
     std::vector<double> rates;
+    std::vector<double> ratios;  // to the read loop run just before
     Result last;
   };
   std::vector<Config> configs;
@@ -175,9 +176,11 @@ int main(int argc, char** argv) {
   for (int run = 0; run < runs; ++run) {
     base_last = LibpcapLoop(pcap);
     baseline.push_back(base_last.packets / base_last.seconds);
+    const double base_rate = base_last.packets / base_last.seconds;
     for (Config& c : configs) {
       c.last = Netflower(pcap, out, c.jobs, c.compat);
       c.rates.push_back(c.last.packets / c.last.seconds);
+      c.ratios.push_back(c.rates.back() / base_rate);
     }
   }
   const double base = Median(baseline);
@@ -189,7 +192,7 @@ int main(int argc, char** argv) {
               base_last.peak_rss_kb / 1024.0, "-");
   for (const Config& c : configs) {
     const double m = Median(c.rates);
-    std::printf("%-40s %14.0f %8.2f %12.1f %12llu\n", c.name.c_str(), m, m / base,
+    std::printf("%-40s %14.0f %8.2f %12.1f %12llu\n", c.name.c_str(), m, Median(c.ratios),
                 c.last.peak_rss_kb / 1024.0, static_cast<unsigned long long>(c.last.flows));
   }
   return 0;

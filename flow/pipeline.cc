@@ -512,8 +512,12 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
     }
     if (shared.abort.load()) break;
     if (all_finished) {
+      // Done when nothing is held here and nothing is left queued (the
+      // end-phase cap can leave blocks in a worker's queue).
       bool any = false;
-      for (auto& p : pending) any = any || !p.empty();
+      for (size_t w = 0; w < n; ++w) {
+        any = any || !pending[w].empty() || !workers[w]->output.Empty();
+      }
       if (!any) break;
     }
     if (config.on_progress) {

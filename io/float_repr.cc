@@ -316,21 +316,6 @@ inline void WriteDigits(uint64_t m, int n, char* out) {
   }
 }
 
-// Exact powers of ten as doubles (all of 10^0..10^22 are representable).
-constexpr double kExactPow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// A fast path for doubles that some decimal of at most 15 significant digits
-// reads back to (durations and IATs from nanosecond times, most ratios of
-// small numbers). Let e = floor(log10(v)) and k = round(v * 10^(14 - e)), a
-// 15-digit integer. If k / 10^(14 - e) (one correctly rounded division, as
-// both operands are exact) gives back v, then k * 10^(e - 14) is a decimal
-// that reads back to v; and since two different 15-digit decimals of one
-// decade are more than one unit in the last place apart, it is the only one
-// with 15 or fewer digits in that decade: with its trailing zeros removed it
-// is the shortest. k landing outside [10^14, 10^15) means a neighbouring
-// decade is involved; that and every other miss falls back to Ryu.
 // Removes trailing decimal zeros of m (> 0), adding them to *exponent.
 inline uint64_t StripZeros(uint64_t m, int* exponent) {
   if (m % 100000000 == 0) {
@@ -352,19 +337,51 @@ inline uint64_t StripZeros(uint64_t m, int* exponent) {
   return m;
 }
 
-// `v` is positive and finite; `ieee_exponent` its biased binary exponent.
-bool ShortDecimal(double v, uint32_t ieee_exponent, uint64_t* mantissa, int* exponent) {
-  if (!(v >= 1e-8 && v < 1e15)) return false;
-  // floor(log10(2^(e2 - 1))) with v in [2^(e2-1), 2^e2): one low at most.
+// Exact powers of ten as doubles (all of 10^0..10^22 are representable).
+constexpr double kExactPow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// A fast path for doubles that a decimal of at most 15 significant digits
+// reads back to (durations and IATs from nanosecond times, many ratios of
+// small numbers). With e = floor(log10(v)), k = round(v * 10^(14 - e)) is a
+// 15-digit candidate (one double multiplication: possibly one off, which
+// only means a miss). If k * 10^(e - 14) reads back to v, it is the only
+// decimal of 15 or fewer digits in that decade that does (two 15-digit
+// decimals of one decade are more than one unit in the last place of v
+// apart), so with its trailing zeros removed it is the shortest. Every miss
+// falls back to Ryu. Only normal values in [1e-3, 1e15) are tried, which
+// keeps the exact check within 128-bit integers.
+bool ShortDecimal(double v, uint64_t ieee_mantissa, uint32_t ieee_exponent, uint64_t* mantissa,
+                  int* exponent) {
+  if (!(v >= 1e-3 && v < 1e15)) return false;
+  // floor(log10(2^(e2-1))) with v in [2^(e2-1), 2^e2): one low at most. The
+  // doubles 1e-3..1e-1 lie above the decimals they stand for, so comparing
+  // with them is exact.
   const int e2 = static_cast<int>(ieee_exponent) - kBias + 1;
   int e10 = ((e2 - 1) * 1233) >> 12;
-  const double upper = e10 + 1 >= 0 ? kExactPow10[e10 + 1] : 1.0 / kExactPow10[-(e10 + 1)];
-  if (v >= upper) ++e10;
+  static constexpr double kUpper[] = {1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
+                                      1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+  if (e10 + 1 < -3 || e10 + 1 > 16) return false;
+  if (v >= kUpper[e10 + 1 + 3]) ++e10;
   const int j = 14 - e10;  // scale to 15 digits
-  if (j < 0 || j > 22) return false;
+  if (j < 0 || j > 17) return false;
   const uint64_t k = static_cast<uint64_t>(v * kExactPow10[j] + 0.5);
   if (k < kPow10[14] || k >= kPow10[15]) return false;
-  if (static_cast<double>(k) / kExactPow10[j] != v) return false;
+  // Does k * 10^-j read back to v = m / 2^shift? Scaled by 4 * 2^shift * 10^j,
+  // d = 4k * 2^shift - 4m * 10^j must lie in the rounding interval: 2 * 10^j
+  // above, 2 * 10^j below (10^j when m is a power of two: the gap below it
+  // is half as wide); the ends count when m is even (ties go to even). No
+  // 15-digit decimal is ever exactly at an end, but the test is exact anyway.
+  using int128 = __int128;
+  const uint64_t m = (uint64_t{1} << kMantissaBits) | ieee_mantissa;
+  const int shift = kBias + kMantissaBits - static_cast<int>(ieee_exponent);  // 3..62 here
+  const int128 d = static_cast<int128>(static_cast<uint128>(k) << (shift + 2)) -
+                   static_cast<int128>(static_cast<uint128>(4 * m) * kPow10[j]);
+  const int128 above = 2 * static_cast<int128>(kPow10[j]);
+  const int128 below = ieee_mantissa == 0 ? static_cast<int128>(kPow10[j]) : above;
+  const bool even = (m & 1) == 0;
+  if (even ? (d > above || d < -below) : (d >= above || d <= -below)) return false;
   int exp = -j;
   *mantissa = StripZeros(k, &exp);
   *exponent = exp;
@@ -402,7 +419,7 @@ size_t FormatPythonFloat(double value, char* out) {
     // Integral and exact: its own digits, without trailing zeros.
     exponent = 0;
     mantissa = StripZeros(static_cast<uint64_t>(magnitude), &exponent);
-  } else if (!ShortDecimal(magnitude, ieee_exponent, &mantissa, &exponent)) {
+  } else if (!ShortDecimal(magnitude, ieee_mantissa, ieee_exponent, &mantissa, &exponent)) {
     const Decimal d = ShortestDecimal(ieee_mantissa, ieee_exponent);
     mantissa = d.mantissa;
     exponent = d.exponent;

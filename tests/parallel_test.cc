@@ -2,7 +2,9 @@
 // both profiles, whatever gc_interval, duration cap or output mode.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/csv_format.h"
@@ -110,6 +112,25 @@ TEST(Parallel, ManyFlowsOpenAtTheEnd) {
     for (int jobs : {2, 3}) {
       options.n_jobs = jobs;
       EXPECT_EQ(Convert(in, options), one) << jobs;
+    }
+    // A slow consumer lets the workers run far ahead: every row still
+    // arrives, once, in order.
+    for (int jobs : {1, 2}) {
+      options.n_jobs = jobs;
+      options.stats = nullptr;
+      std::string rebuilt;
+      uint64_t calls = 0;
+      absl::StatusOr<uint64_t> n = ConvertPcap(
+          in,
+          [&](const FlowRecord& r) {
+            if (++calls % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+            rebuilt += CsvRow(r, compat == Compat::kPython);
+          },
+          options);
+      ASSERT_TRUE(n.ok());
+      EXPECT_EQ(calls, 40000u);
+      EXPECT_EQ(std::string(CsvHeader()) + (compat == Compat::kPython ? "\r\n" : "\n") + rebuilt,
+                one);
     }
   }
 }
