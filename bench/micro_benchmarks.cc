@@ -68,10 +68,13 @@ void BM_FlowEngineProcess(benchmark::State& state) {
   FlowEngine<DefaultProfile>::Config config;
   config.idle_timeout = DefaultProfile::FromSeconds(120);
   FlowEngine<DefaultProfile> engine(config, 99, &sink);
-  std::vector<EnginePacket<DefaultProfile>> packets(1 << 16);
+  // Enough packets that every flow appears (in random order).
+  std::vector<EnginePacket<DefaultProfile>> packets(size_t{1} << 21);
   std::mt19937_64 rng(1);
   for (auto& p : packets) {
-    const uint32_t id = static_cast<uint32_t>(rng() % flows);
+    const uint32_t id = static_cast<uint32_t>((&p - packets.data()) < static_cast<ptrdiff_t>(flows)
+                                                  ? (&p - packets.data())
+                                                  : rng() % flows);
     DecodedPacket d;
     uint8_t a[4] = {10, static_cast<uint8_t>(id >> 16), static_cast<uint8_t>(id >> 8),
                     static_cast<uint8_t>(id)};

@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
   }
   const double base = Median(baseline);
   std::printf(
-      "capture: %s (%llu packets)\nruns: %d, median packets/s, each run in its own process\n\n",
+      "capture: %s (%llu packets)\nruns: %d, each in its own process; medians of packets/s and "
+      "of each run's ratio to the read-loop run just before it\n\n",
       pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
   std::printf("%-40s %14s %8s %12s %12s\n", "what", "packets/s", "ratio", "peak RSS MB", "flows");
   std::printf("%-40s %14.0f %8.2f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base, 1.0,

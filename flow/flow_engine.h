@@ -60,6 +60,11 @@ class FlowEngine {
 
   uint64_t Hash(const FlowKey& key) const { return flows_.Hash(key); }
 
+  // Cache hints for a packet a few places ahead in a batch: first the table
+  // bucket, later the flow itself. Never change results.
+  void PrefetchBucket(uint64_t hash) const { flows_.PrefetchBucket(hash); }
+  void PrefetchFlow(uint64_t hash) const { flows_.PrefetchValue(hash); }
+
   // Steps 1-4 of FLOW-SPEC §5.2 for one packet. The caller counts packets and
   // calls Sweep() after every gc_interval-th one.
   void Process(const EnginePacket<P>& pkt) {

@@ -110,9 +110,16 @@ class FlowTable {
   Value& At(uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
   const Value& At(uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
 
-  // Hints the cache about the bucket `hash` starts probing at.
+  // Cache hints for a lookup coming soon: the bucket `hash` starts probing
+  // at, then (once that bucket is likely cached) the value it points to.
   void PrefetchBucket(uint64_t hash) const {
     __builtin_prefetch(&buckets_[static_cast<uint32_t>(hash) & mask_]);
+  }
+  void PrefetchValue(uint64_t hash) const {
+    const Bucket& b = buckets_[static_cast<uint32_t>(hash) & mask_];
+    if (b.slot == kNoSlot || b.tag != static_cast<uint32_t>(hash)) return;
+    const char* v = reinterpret_cast<const char*>(&At(b.slot));
+    for (size_t line = 0; line < sizeof(Value); line += 64) __builtin_prefetch(v + line, 1);
   }
 
   size_t size() const { return size_; }

@@ -88,7 +88,7 @@ class Watermark {
   std::atomic<uint64_t> first_{0};
 };
 
-constexpr size_t kInputQueueItems = 4096;
+constexpr size_t kInputQueueItems = 16384;
 constexpr size_t kSourceBatch = 64;   // items per worker gathered before a push
 constexpr size_t kWorkerBatch = 128;  // items popped at once
 constexpr size_t kBlockQueue = 32;
@@ -102,6 +102,8 @@ constexpr size_t kMaxPendingBlocksAtEnd = 16;
 // so that the merger can release rows.
 constexpr uint64_t kProgressEvery = 4096;
 constexpr int kSpinsBeforeSleep = 64;
+constexpr size_t kPrefetchBucketAhead = 8;
+constexpr size_t kPrefetchFlowAhead = 4;
 
 struct Shared {
   std::atomic<bool> abort{false};
@@ -217,6 +219,12 @@ class Worker final : public FlowSink {
       idle_spins = 0;
       space_bell.Ring();
       for (size_t i = 0; i < n; ++i) {
+        // Software pipelining of the table's cache misses.
+        if (i + kPrefetchBucketAhead < n) {
+          engine_.PrefetchBucket(items[i + kPrefetchBucketAhead].packet.hash);
+        }
+        if (i + kPrefetchFlowAhead < n)
+          engine_.PrefetchFlow(items[i + kPrefetchFlowAhead].packet.hash);
         const WorkItem<P>& item = items[i];
         switch (item.kind) {
           case ItemKind::kPacket:
