@@ -16,7 +16,7 @@ check() {  # check "description" command...
 help=$("$NF" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
 for flag in --pcap --out --compat --idle-timeout --active-timeout --gc-interval --jobs \
-            --buffer-rows --strict --quiet --progress --no-progress --help; do
+            --cpus --buffer-rows --strict --quiet --progress --no-progress --help; do
   check "--help documents $flag" grep -q -- "$flag" <<<"$help"
 done
 
@@ -38,6 +38,11 @@ check "--quiet prints nothing" test ! -s "$TMP/quiet.err"
 # Options that must not change the content.
 "$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/b1.csv" --buffer-rows 1 --quiet
 check "--buffer-rows does not change the CSV" cmp -s "$TMP/web.csv" "$TMP/b1.csv"
+"$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/j3.csv" --jobs 3 --cpus 0 --quiet
+check "--jobs 3 --cpus 0 does not change the CSV" cmp -s "$TMP/web.csv" "$TMP/j3.csv"
+NETFLOWER_IO_URING=0 "$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/w.csv" --quiet 2>"$TMP/w.err"
+check "write(2) fallback gives the same CSV" cmp -s "$TMP/web.csv" "$TMP/w.csv"
+check "the fallback is said once" test "$(grep -c 'writing with write(2)' "$TMP/w.err")" -eq 1
 
 # The python profile: CRLF lines, and the final-ACK flows of FIN/FIN closes.
 "$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/py.csv" --compat=python --quiet
@@ -47,7 +52,7 @@ check "python profile writes more rows (final-ACK flows)" test "$(wc -l <"$TMP/p
 # Bad command lines: exit 2, nothing written.
 for args in "--pcap" "--bogus" "--pcap x --jobs 0" "--pcap x --gc-interval 0" \
             "--pcap x --idle-timeout -1" "--pcap x --idle-timeout abc" "--pcap x --compat=perl" \
-            "--out $TMP/none.csv" "--pcap x --strict=1"; do
+            "--out $TMP/none.csv" "--pcap x --strict=1" "--pcap x --cpus 3-1" "--pcap x --cpus a"; do
   # shellcheck disable=SC2086
   "$NF" $args >"$TMP/usage.out" 2>"$TMP/usage.err"; rc=$?
   check "'$args' exits 2" test "$rc" -eq 2
