@@ -101,6 +101,7 @@ class FlowEngine {
     // The heap entry's time must not exceed the last packet's time: file the
     // flow again when time went backwards.
     if (t < previous) QueueIdle(slot, flow, t);
+    if (observer_ != nullptr) observer_->OnPacketAdded(flow.first_packet);
     if (flow.features.packets() >= kMaxFlowPackets) {
       Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet},
            EmitReason::kPacketLimit);
@@ -188,6 +189,10 @@ class FlowEngine {
     idle_heap_.clear();
     cap_heap_.clear();
   }
+
+  // save_pcap: tells `observer` (or nobody, if null) which flow each packet
+  // joins.
+  void set_packet_observer(PacketObserver* observer) { observer_ = observer; }
 
   size_t open_flows() const { return flows_.size(); }
   const EngineCounters& counters() const { return counters_; }
@@ -350,6 +355,7 @@ class FlowEngine {
   std::vector<HeapEntry> cap_heap_;
   std::vector<Expired> expired_;
   FlowSink* const sink_;
+  PacketObserver* observer_ = nullptr;
   EngineCounters counters_;
 };
 

@@ -53,6 +53,16 @@ class FlowSink {
   virtual absl::Status status() const { return absl::OkStatus(); }
 };
 
+// Told which flow each packet joined (save_pcap keeps frames per flow). Only
+// set when needed: the engine skips the call when there is no observer.
+class PacketObserver {
+ public:
+  virtual ~PacketObserver() = default;
+  // The packet just processed was added to the flow whose first packet is
+  // `first_packet`; called before a termination the packet causes emits it.
+  virtual void OnPacketAdded(uint64_t first_packet) = 0;
+};
+
 }  // namespace netflower
 
 #endif  // NETFLOWER_FLOW_FLOW_SINK_H_

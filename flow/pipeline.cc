@@ -17,269 +17,14 @@
 #include "features/profile.h"
 #include "flow/doorbell.h"
 #include "flow/flow_engine.h"
+#include "flow/pipeline_worker.h"
 #include "flow/spsc_queue.h"
 #include "io/csv_format.h"
 
 namespace netflower {
 namespace {
 
-enum class ItemKind : uint8_t {
-  kPacket,    // a packet for the engine
-  kSweep,     // sweep after packet `number` at its time, then publish rows
-  kProgress,  // no rows will come for events <= `number` beyond what is emitted
-  kEnd,       // end of input: flush every flow
-};
-
-template <class P>
-struct WorkItem {
-  EnginePacket<P> packet;
-  ItemKind kind = ItemKind::kPacket;
-};
-
-// Rows a worker hands to the merger, in the worker's emission order (which is
-// ascending EmitTag order).
-struct RowBlock {
-  std::vector<EmitTag> tags;
-  std::vector<uint32_t> row_end;  // text mode: end offset of each row in `text`
-  std::string text;
-  std::vector<FlowRecord> records;
-
-  size_t rows() const { return tags.size(); }
-  void Clear() {
-    tags.clear();
-    row_end.clear();
-    text.clear();
-    records.clear();
-  }
-};
-
-// Rows compare by (OrderKey(tag), first_packet), the same order as EmitTag.
-inline uint64_t OrderKey(const EmitTag& tag) {
-  if (tag.kind == EmitKind::kEnd) return UINT64_MAX;
-  return tag.event_packet * 4 + static_cast<uint64_t>(tag.kind);  // numbers < 2^62
-}
-
-// "Every row with (OrderKey, first_packet) <= (key, first) has been pushed."
-// One writer (the worker), any readers: a sequence lock over two atomics.
-class Watermark {
- public:
-  void Store(uint64_t key, uint64_t first) {
-    const uint32_t s = seq_.load(std::memory_order_relaxed);
-    seq_.store(s + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    key_.store(key, std::memory_order_relaxed);
-    first_.store(first, std::memory_order_relaxed);
-    seq_.store(s + 2, std::memory_order_release);
-  }
-  std::pair<uint64_t, uint64_t> Load() const {
-    for (;;) {
-      const uint32_t s1 = seq_.load(std::memory_order_acquire);
-      if (s1 & 1) continue;
-      const uint64_t key = key_.load(std::memory_order_relaxed);
-      const uint64_t first = first_.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (seq_.load(std::memory_order_relaxed) == s1) return {key, first};
-    }
-  }
-
- private:
-  std::atomic<uint32_t> seq_{0};
-  std::atomic<uint64_t> key_{0};
-  std::atomic<uint64_t> first_{0};
-};
-
-constexpr size_t kInputQueueItems = 16384;
-constexpr size_t kSourceBatch = 64;   // items per worker gathered before a push
-constexpr size_t kWorkerBatch = 128;  // items popped at once
-constexpr size_t kBlockQueue = 32;
-constexpr size_t kBlockRows = 256;
-constexpr size_t kBlockTextBytes = size_t{256} << 10;
-// Once a worker is flushing its flows at the end of input, the merger keeps
-// at most this many of its blocks (the source is done, so holding back
-// cannot stall anyone) and its memory stays bounded.
-constexpr size_t kMaxPendingBlocksAtEnd = 16;
-// Without sweeps, every worker still hears of the global position this often,
-// so that the merger can release rows.
-constexpr uint64_t kProgressEvery = 4096;
-constexpr int kSpinsBeforeSleep = 64;
-constexpr size_t kPrefetchBucketAhead = 8;
-constexpr size_t kPrefetchFlowAhead = 4;
-
-struct Shared {
-  std::atomic<bool> abort{false};
-  Doorbell merge_bell;  // rung by workers when they publish
-  std::mutex failure_mutex;
-  std::string failure;
-
-  void Fail(const std::string& why) {
-    {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (failure.empty()) failure = why;
-    }
-    abort.store(true);
-    merge_bell.Ring();
-  }
-};
-
-inline void CpuRelax() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
-void PinCurrentThread(int cpu) {
-  if (cpu < 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  // Pinning is an optimization: if the CPU is not allowed, run unpinned.
-  pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
-template <class P>
-class Worker final : public FlowSink {
- public:
-  Worker(const typename FlowEngine<P>::Config& engine_config, uint64_t seed, bool text, bool crlf,
-         int cpu, Shared* shared)
-      : input(kInputQueueItems),
-        output(kBlockQueue),
-        returned(kBlockQueue),
-        engine_(engine_config, seed, this),
-        text_(text),
-        crlf_(crlf),
-        cpu_(cpu),
-        shared_(shared) {}
-
-  ~Worker() override {
-    delete block_;
-    RowBlock* b;
-    while (output.TryPop(&b)) delete b;
-    while (returned.TryPop(&b)) delete b;
-  }
-
-  void Run(int index) {
-    pthread_setname_np(pthread_self(), absl::StrCat("nf-worker-", index).c_str());
-    PinCurrentThread(cpu_);
-    try {
-      Loop();
-    } catch (const std::exception& e) {
-      shared_->Fail(absl::StrCat("flow worker failed: ", e.what()));
-    } catch (...) {
-      shared_->Fail("flow worker failed");
-    }
-    finished.store(true, std::memory_order_release);
-    shared_->merge_bell.Ring();
-  }
-
-  void OnFlow(const FlowRecord& record, const EmitTag& tag) override {
-    if (block_ == nullptr) block_ = NewBlock();
-    block_->tags.push_back(tag);
-    if (text_) {
-      char row[kMaxCsvRowBytes];
-      block_->text.append(row, FormatCsvRow(record, crlf_, row));
-      block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
-    } else {
-      block_->records.push_back(record);
-    }
-    if (block_->rows() >= kBlockRows || block_->text.size() >= kBlockTextBytes) PushBlock();
-  }
-
-  const EngineCounters& counters() const { return engine_.counters(); }
-
-  // Source → worker.
-  SpscQueue<WorkItem<P>> input;
-  Doorbell input_bell;  // rung after items are pushed
-  Doorbell space_bell;  // rung after items are popped
-  // Worker → merger, and back.
-  SpscQueue<RowBlock*> output;
-  SpscQueue<RowBlock*> returned;
-  // Rows up to the watermark have been pushed to `output`. Rows are emitted
-  // in ascending tag order, so the last pushed row's tag is always a valid
-  // watermark; finishing an item raises it to the whole event.
-  Watermark watermark;
-  std::atomic<bool> finished{false};
-
- private:
-  void Loop() {
-    WorkItem<P> items[kWorkerBatch];
-    int idle_spins = 0;
-    while (!shared_->abort.load(std::memory_order_relaxed)) {
-      const size_t n = input.TryPop(items, kWorkerBatch);
-      if (n == 0) {
-        if (++idle_spins < kSpinsBeforeSleep) {
-          CpuRelax();
-          continue;
-        }
-        const uint32_t seen = input_bell.Snapshot();
-        if (input.Empty()) input_bell.Wait(seen);
-        continue;
-      }
-      idle_spins = 0;
-      space_bell.Ring();
-      for (size_t i = 0; i < n; ++i) {
-        // Software pipelining of the table's cache misses.
-        if (i + kPrefetchBucketAhead < n) {
-          engine_.PrefetchBucket(items[i + kPrefetchBucketAhead].packet.hash);
-        }
-        if (i + kPrefetchFlowAhead < n)
-          engine_.PrefetchFlow(items[i + kPrefetchFlowAhead].packet.hash);
-        const WorkItem<P>& item = items[i];
-        switch (item.kind) {
-          case ItemKind::kPacket:
-            engine_.Process(item.packet);
-            break;
-          case ItemKind::kSweep:
-            engine_.Sweep(item.packet.time, item.packet.number);
-            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
-            break;
-          case ItemKind::kProgress:
-            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
-            break;
-          case ItemKind::kEnd:
-            Publish(UINT64_MAX, 0);  // every row before the end phase is out
-            engine_.FlushAll();      // streams: each pushed block raises the watermark
-            Publish(UINT64_MAX, UINT64_MAX);
-            return;
-        }
-      }
-    }
-  }
-
-  RowBlock* NewBlock() {
-    RowBlock* b = nullptr;
-    if (returned.TryPop(&b)) {
-      b->Clear();
-      return b;
-    }
-    return new RowBlock();
-  }
-
-  void PushBlock() {
-    const EmitTag last = block_->tags.back();
-    while (!output.TryPush(block_)) {
-      if (shared_->abort.load()) return;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    block_ = nullptr;
-    watermark.Store(OrderKey(last), last.first_packet);
-    shared_->merge_bell.Ring();
-  }
-
-  void Publish(uint64_t key, uint64_t first) {
-    if (block_ != nullptr && block_->rows() > 0) PushBlock();
-    watermark.Store(key, first);
-    shared_->merge_bell.Ring();
-  }
-
-  FlowEngine<P> engine_;
-  RowBlock* block_ = nullptr;
-  const bool text_;
-  const bool crlf_;
-  const int cpu_;
-  Shared* const shared_;
-};
+using namespace pipeline_internal;  // NOLINT: the pipeline's own parts
 
 struct SourceCounts {
   uint64_t accepted = 0;
@@ -442,8 +187,12 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   std::vector<std::unique_ptr<Worker<P>>> workers;
   for (size_t i = 0; i < n; ++i) {
     const int cpu = cpus.empty() ? -1 : cpus[i % cpus.size()];
-    workers.push_back(std::make_unique<Worker<P>>(engine_config, config.hash_seed, text,
-                                                  config.crlf, cpu, &shared));
+    WorkerOptions options;
+    options.text = text;
+    options.crlf = config.crlf;
+    options.cpu = cpu;
+    workers.push_back(
+        std::make_unique<Worker<P>>(engine_config, config.hash_seed, options, &shared));
   }
   SourceCounts counts;
   Source<P> source(reader, workers, config, config.hash_seed, &shared, &counts);
@@ -502,8 +251,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
       RowBlock* b = pending[best].front();
       const size_t i = cursor[best];
       if (text) {
-        const uint32_t begin = i == 0 ? 0 : b->row_end[i - 1];
-        consumer->OnRowText(std::string_view(b->text.data() + begin, b->row_end[i] - begin));
+        consumer->OnRowText(b->Row(i));
       } else {
         consumer->OnRecord(b->records[i]);
       }

@@ -1,0 +1,293 @@
+#include "capture/packet_ring.h"
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <net/if_arp.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "capture/link_type.h"
+
+namespace netflower {
+namespace {
+
+std::string Errno(int err) { return std::strerror(err); }
+
+// Closes what a failed Open() had opened.
+struct Cleanup {
+  int fd = -1;
+  int wake_fd = -1;
+  void* ring = nullptr;
+  size_t ring_size = 0;
+  ~Cleanup() {
+    if (ring != nullptr) ::munmap(ring, ring_size);
+    if (fd >= 0) ::close(fd);
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+};
+
+absl::Status AttachFilter(int fd, const std::string& interface, const std::string& expression,
+                          uint16_t link_type) {
+  pcap_t* dead = pcap_open_dead(link_type, 65535);
+  if (dead == nullptr) return absl::InternalError("pcap_open_dead failed");
+  struct bpf_program program;
+  if (pcap_compile(dead, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    std::string message = pcap_geterr(dead);
+    pcap_close(dead);
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad capture filter '", expression, "': ", message));
+  }
+  struct sock_fprog fprog;
+  fprog.len = static_cast<unsigned short>(program.bf_len);
+  fprog.filter = reinterpret_cast<struct sock_filter*>(program.bf_insns);
+  const int r = ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog));
+  const int err = errno;
+  pcap_freecode(&program);
+  pcap_close(dead);
+  if (r != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(interface, ": cannot attach the capture filter: ", Errno(err)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& interface,
+                                                             const RingOptions& options) {
+  if (interface.empty() || interface.size() >= IFNAMSIZ) {
+    return absl::InvalidArgumentError(absl::StrCat("bad interface name '", interface, "'"));
+  }
+  if (interface == "any") {
+    return absl::InvalidArgumentError(
+        "capturing on 'any' is not supported: name one interface (list them with 'ip link')");
+  }
+  const unsigned ifindex = if_nametoindex(interface.c_str());
+  if (ifindex == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("no network interface named '", interface, "' (list them with 'ip link')"));
+  }
+  Cleanup c;
+  // Protocol 0: receive nothing until bind(), so no packet of another
+  // interface slips in while the ring is set up.
+  c.fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (c.fd < 0) {
+    const int err = errno;
+    if (err == EPERM || err == EACCES) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "capturing on ", interface,
+          " needs root or the CAP_NET_RAW capability (run as root, or grant it: "
+          "setcap cap_net_raw,cap_net_admin=eip <path to netflower>)"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot open a packet socket: ", Errno(err)));
+  }
+
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof(ifr));
+  std::memcpy(ifr.ifr_name, interface.c_str(), interface.size());
+  if (::ioctl(c.fd, SIOCGIFFLAGS, &ifr) != 0) {
+    return absl::UnavailableError(absl::StrCat(interface, ": cannot read its flags: ", Errno(errno)));
+  }
+  if (!(ifr.ifr_flags & IFF_UP)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "interface ", interface, " is down (bring it up: ip link set ", interface, " up)"));
+  }
+  if (::ioctl(c.fd, SIOCGIFHWADDR, &ifr) != 0) {
+    return absl::UnavailableError(absl::StrCat(interface, ": cannot read its type: ", Errno(errno)));
+  }
+  uint16_t link_type;
+  switch (ifr.ifr_hwaddr.sa_family) {
+    case ARPHRD_ETHER:
+    case ARPHRD_LOOPBACK:  // Linux loopback frames carry an Ethernet header
+      link_type = kLinkEthernet;
+      break;
+    case ARPHRD_NONE:  // tun and other IP-only devices
+    case 519:          // ARPHRD_RAWIP
+      link_type = kLinkRaw;
+      break;
+    default:
+      return absl::UnimplementedError(
+          absl::StrCat(interface, ": live capture supports Ethernet, loopback and raw-IP "
+                                  "interfaces; this one has ARPHRD type ",
+                       ifr.ifr_hwaddr.sa_family));
+  }
+  if (::ioctl(c.fd, SIOCGIFMTU, &ifr) != 0) ifr.ifr_mtu = 65535;
+  const uint32_t mtu = static_cast<uint32_t>(ifr.ifr_mtu > 0 ? ifr.ifr_mtu : 65535);
+
+  int version = TPACKET_V3;
+  if (::setsockopt(c.fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) != 0) {
+    return absl::UnimplementedError(
+        absl::StrCat("this kernel has no TPACKET_V3 packet rings: ", Errno(errno)));
+  }
+  const long page = ::sysconf(_SC_PAGESIZE);
+  uint32_t block_size = options.block_size;
+  if (block_size < static_cast<uint32_t>(page) || block_size % page != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ring block size ", block_size, " must be a multiple of the page size (",
+                     page, ")"));
+  }
+  uint32_t frame_size = options.frame_size;
+  if (frame_size == 0) {
+    // Room for one maximum-size packet: header, link header, MTU, aligned.
+    frame_size = TPACKET_ALIGN(TPACKET3_HDRLEN + 64 + mtu);
+  }
+  frame_size = TPACKET_ALIGN(frame_size);
+  if (frame_size > block_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ring block size ", block_size, " is smaller than one frame (", frame_size,
+        " bytes for MTU ", mtu, ")"));
+  }
+  struct tpacket_req3 req;
+  std::memset(&req, 0, sizeof(req));
+  req.tp_block_size = block_size;
+  req.tp_block_nr = options.block_count;
+  req.tp_frame_size = frame_size;
+  req.tp_frame_nr = (block_size / frame_size) * options.block_count;
+  req.tp_retire_blk_tov = options.block_timeout_ms;
+  req.tp_sizeof_priv = 0;
+  req.tp_feature_req_word = 0;
+  const size_t ring_size = size_t{block_size} * options.block_count;
+  if (::setsockopt(c.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0) {
+    const int err = errno;
+    if (err == ENOMEM) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "a ", ring_size >> 20, " MiB capture ring on ", interface,
+          " does not fit in memory (use fewer or smaller ring blocks)"));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(interface, ": cannot set up the capture ring: ", Errno(err)));
+  }
+  void* ring = ::mmap(nullptr, ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
+  if (ring == MAP_FAILED) {
+    const int err = errno;
+    if (err == ENOMEM || err == EAGAIN) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "a ", ring_size >> 20, " MiB capture ring on ", interface,
+          " cannot be mapped (use fewer or smaller ring blocks)"));
+    }
+    return absl::UnavailableError(absl::StrCat(interface, ": cannot map the ring: ", Errno(err)));
+  }
+  c.ring = ring;
+  c.ring_size = ring_size;
+
+  if (!options.filter.empty()) {
+    absl::Status s = AttachFilter(c.fd, interface, options.filter, link_type);
+    if (!s.ok()) return s;
+  }
+  struct sockaddr_ll addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sll_family = AF_PACKET;
+  addr.sll_protocol = htons(ETH_P_ALL);
+  addr.sll_ifindex = static_cast<int>(ifindex);
+  if (::bind(c.fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot bind to ", interface, ": ", Errno(errno)));
+  }
+  if (options.promiscuous) {
+    struct packet_mreq mreq;
+    std::memset(&mreq, 0, sizeof(mreq));
+    mreq.mr_ifindex = static_cast<int>(ifindex);
+    mreq.mr_type = PACKET_MR_PROMISC;
+    if (::setsockopt(c.fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat(interface, ": cannot enter promiscuous mode: ", Errno(errno)));
+    }
+  }
+  if (options.fanout_group != 0) {
+    const int fanout = options.fanout_group | (PACKET_FANOUT_HASH << 16);
+    if (::setsockopt(c.fd, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof(fanout)) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat(interface, ": cannot join fanout group: ", Errno(errno)));
+    }
+  }
+  c.wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (c.wake_fd < 0) return absl::UnavailableError(absl::StrCat("eventfd: ", Errno(errno)));
+
+  std::unique_ptr<PacketRing> r(new PacketRing());
+  r->fd_ = c.fd;
+  r->wake_fd_ = c.wake_fd;
+  r->ring_ = static_cast<uint8_t*>(ring);
+  r->ring_size_ = ring_size;
+  r->block_size_ = block_size;
+  r->block_count_ = options.block_count;
+  r->link_type_ = link_type;
+  c.fd = c.wake_fd = -1;
+  c.ring = nullptr;
+  return r;
+}
+
+PacketRing::~PacketRing() {
+  if (ring_ != nullptr) ::munmap(ring_, ring_size_);
+  if (fd_ >= 0) ::close(fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void PacketRing::ReleaseBlock() {
+  auto* desc = reinterpret_cast<tpacket_block_desc*>(ring_ + size_t{block_} * block_size_);
+  __atomic_store_n(&desc->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+  in_block_ = false;
+  block_ = (block_ + 1) % block_count_;
+}
+
+bool PacketRing::Next(RingPacket* packet, int timeout_ms) {
+  for (;;) {
+    if (in_block_ && left_in_block_ > 0) {
+      const auto* hdr = reinterpret_cast<const tpacket3_hdr*>(next_packet_);
+      packet->data = next_packet_ + hdr->tp_mac;
+      packet->length = hdr->tp_snaplen;
+      packet->wire_length = hdr->tp_len;
+      packet->sec = hdr->tp_sec;
+      packet->nsec = hdr->tp_nsec;
+      next_packet_ += hdr->tp_next_offset;
+      --left_in_block_;
+      return true;
+    }
+    if (in_block_) ReleaseBlock();
+    auto* desc = reinterpret_cast<tpacket_block_desc*>(ring_ + size_t{block_} * block_size_);
+    if (__atomic_load_n(&desc->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
+      in_block_ = true;
+      left_in_block_ = desc->hdr.bh1.num_pkts;
+      next_packet_ = reinterpret_cast<const uint8_t*>(desc) + desc->hdr.bh1.offset_to_first_pkt;
+      continue;
+    }
+    struct pollfd fds[2] = {{fd_, POLLIN | POLLERR, 0}, {wake_fd_, POLLIN, 0}};
+    const int r = ::poll(fds, 2, timeout_ms);
+    if (r <= 0) return false;  // timeout (or EINTR): let the caller do its chores
+    if (fds[1].revents & POLLIN) {
+      uint64_t drain;
+      (void)!::read(wake_fd_, &drain, sizeof(drain));
+      return false;
+    }
+  }
+}
+
+void PacketRing::Interrupt() {
+  const uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof(one));
+}
+
+RingStats PacketRing::ReadStats() {
+  struct tpacket_stats_v3 st;
+  std::memset(&st, 0, sizeof(st));
+  socklen_t len = sizeof(st);
+  if (::getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
+    totals_.packets += st.tp_packets;  // includes drops
+    totals_.drops += st.tp_drops;
+    totals_.freeze_count += st.tp_freeze_q_cnt;
+  }
+  return totals_;
+}
+
+}  // namespace netflower

@@ -1,0 +1,391 @@
+// The flow worker of the packet pipeline and what it exchanges with the
+// packet source and the row consumer; shared by file conversion
+// (pipeline.cc) and live capture (live_capture.cc).
+#ifndef NETFLOWER_FLOW_PIPELINE_WORKER_H_
+#define NETFLOWER_FLOW_PIPELINE_WORKER_H_
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "flow/doorbell.h"
+#include "flow/flow_engine.h"
+#include "flow/spsc_queue.h"
+#include "io/csv_format.h"
+
+namespace netflower {
+namespace pipeline_internal {
+
+enum class ItemKind : uint8_t {
+  kPacket,    // a packet for the engine
+  kSweep,     // sweep after packet `number` at its time, then publish rows
+  kProgress,  // no rows will come for events <= `number` beyond what is emitted
+  kEnd,       // end of input: flush every flow
+};
+
+template <class P>
+struct WorkItem {
+  EnginePacket<P> packet;
+  ItemKind kind = ItemKind::kPacket;
+};
+
+// Rows a worker hands to the merger, in the worker's emission order (which is
+// ascending EmitTag order).
+struct RowBlock {
+  std::vector<EmitTag> tags;
+  std::vector<uint32_t> row_end;  // text mode: end offset of each row in `text`
+  std::string text;
+  std::vector<FlowRecord> records;
+  std::vector<std::string> frames;  // save_pcap: each row's frames as pcap records
+
+  size_t rows() const { return tags.size(); }
+  // The text of row i (text mode).
+  std::string_view Row(size_t i) const {
+    const uint32_t begin = i == 0 ? 0 : row_end[i - 1];
+    return std::string_view(text.data() + begin, row_end[i] - begin);
+  }
+  void Clear() {
+    tags.clear();
+    row_end.clear();
+    text.clear();
+    records.clear();
+    frames.clear();
+  }
+};
+
+// Rows compare by (OrderKey(tag), first_packet), the same order as EmitTag.
+inline uint64_t OrderKey(const EmitTag& tag) {
+  if (tag.kind == EmitKind::kEnd) return UINT64_MAX;
+  return tag.event_packet * 4 + static_cast<uint64_t>(tag.kind);  // numbers < 2^62
+}
+
+// "Every row with (OrderKey, first_packet) <= (key, first) has been pushed."
+// One writer (the worker), any readers: a sequence lock over two atomics.
+class Watermark {
+ public:
+  void Store(uint64_t key, uint64_t first) {
+    const uint32_t s = seq_.load(std::memory_order_relaxed);
+    seq_.store(s + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    key_.store(key, std::memory_order_relaxed);
+    first_.store(first, std::memory_order_relaxed);
+    seq_.store(s + 2, std::memory_order_release);
+  }
+  std::pair<uint64_t, uint64_t> Load() const {
+    for (;;) {
+      const uint32_t s1 = seq_.load(std::memory_order_acquire);
+      if (s1 & 1) continue;
+      const uint64_t key = key_.load(std::memory_order_relaxed);
+      const uint64_t first = first_.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (seq_.load(std::memory_order_relaxed) == s1) return {key, first};
+    }
+  }
+
+ private:
+  std::atomic<uint32_t> seq_{0};
+  std::atomic<uint64_t> key_{0};
+  std::atomic<uint64_t> first_{0};
+};
+
+constexpr size_t kInputQueueItems = 16384;
+constexpr size_t kSourceBatch = 64;   // items per worker gathered before a push
+constexpr size_t kWorkerBatch = 128;  // items popped at once
+constexpr size_t kBlockQueue = 32;
+constexpr size_t kBlockRows = 256;
+constexpr size_t kBlockTextBytes = size_t{256} << 10;
+// Once a worker is flushing its flows at the end of input, the merger keeps
+// at most this many of its blocks (the source is done, so holding back
+// cannot stall anyone) and its memory stays bounded.
+constexpr size_t kMaxPendingBlocksAtEnd = 16;
+// Without sweeps, every worker still hears of the global position this often,
+// so that the merger can release rows.
+constexpr uint64_t kProgressEvery = 4096;
+constexpr int kSpinsBeforeSleep = 64;
+constexpr size_t kPrefetchBucketAhead = 8;
+constexpr size_t kPrefetchFlowAhead = 4;
+
+struct Shared {
+  std::atomic<bool> abort{false};
+  Doorbell merge_bell;  // rung by workers when they publish
+  std::mutex failure_mutex;
+  std::string failure;
+
+  void Fail(const std::string& why) {
+    {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (failure.empty()) failure = why;
+    }
+    abort.store(true);
+    merge_bell.Ring();
+  }
+};
+
+inline void CpuRelax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+inline void PinCurrentThread(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  // Pinning is an optimization: if the CPU is not allowed, run unpinned.
+  pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+struct WorkerOptions {
+  bool text = true;   // rows as CSV text (else as records)
+  bool crlf = false;  // line end of text rows
+  int cpu = -1;       // pin to this CPU (-1: no pinning)
+  // Live capture: hand rows over after every batch of items (a flow is
+  // emitted the moment it completes) instead of when a block fills or an
+  // event completes.
+  bool push_each_batch = false;
+  // save_pcap: keep each flow's raw frames (which the source sends along
+  // in FrameBatches) and hand them over with the flow's row.
+  bool keep_frames = false;
+  uint64_t frame_budget_bytes = 0;  // frames beyond this are not kept (counted)
+};
+
+// Raw frames for save_pcap, as pcap records (16-byte header + data), one per
+// packet item, in item order.
+struct FrameBatch {
+  std::string bytes;
+  std::vector<uint32_t> ends;
+  void Clear() {
+    bytes.clear();
+    ends.clear();
+  }
+};
+
+template <class P>
+class Worker final : public FlowSink, public PacketObserver {
+ public:
+  Worker(const typename FlowEngine<P>::Config& engine_config, uint64_t seed,
+         const WorkerOptions& options, Shared* shared)
+      : input(kInputQueueItems),
+        output(kBlockQueue),
+        returned(kBlockQueue),
+        frames_in(kBlockQueue),
+        frames_back(kBlockQueue),
+        engine_(engine_config, seed, this),
+        options_(options),
+        text_(options.text),
+        crlf_(options.crlf),
+        cpu_(options.cpu),
+        shared_(shared) {
+    if (options.keep_frames) engine_.set_packet_observer(this);
+  }
+
+  ~Worker() override {
+    delete block_;
+    RowBlock* b;
+    while (output.TryPop(&b)) delete b;
+    while (returned.TryPop(&b)) delete b;
+    FrameBatch* f;
+    while (frames_in.TryPop(&f)) delete f;
+    while (frames_back.TryPop(&f)) delete f;
+    delete frame_batch_;
+  }
+
+  void Run(int index) {
+    pthread_setname_np(pthread_self(), absl::StrCat("nf-worker-", index).c_str());
+    PinCurrentThread(cpu_);
+    try {
+      Loop();
+    } catch (const std::exception& e) {
+      shared_->Fail(absl::StrCat("flow worker failed: ", e.what()));
+    } catch (...) {
+      shared_->Fail("flow worker failed");
+    }
+    finished.store(true, std::memory_order_release);
+    shared_->merge_bell.Ring();
+  }
+
+  void OnFlow(const FlowRecord& record, const EmitTag& tag) override {
+    if (block_ == nullptr) block_ = NewBlock();
+    block_->tags.push_back(tag);
+    if (text_) {
+      char row[kMaxCsvRowBytes];
+      block_->text.append(row, FormatCsvRow(record, crlf_, row));
+      block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
+    } else {
+      block_->records.push_back(record);
+    }
+    if (options_.keep_frames) {
+      auto it = flow_frames_.find(tag.first_packet);
+      if (it != flow_frames_.end()) {
+        frame_bytes_ -= it->second.size();
+        block_->frames.push_back(std::move(it->second));
+        flow_frames_.erase(it);
+      } else {
+        block_->frames.emplace_back();
+      }
+    }
+    if (block_->rows() >= kBlockRows || block_->text.size() >= kBlockTextBytes) PushBlock();
+  }
+
+  // save_pcap: the packet being processed joined the flow `first_packet`.
+  void OnPacketAdded(uint64_t first_packet) override {
+    if (current_frame_.empty()) return;
+    if (frame_bytes_ + current_frame_.size() > options_.frame_budget_bytes) {
+      ++frames_not_kept_;
+      return;
+    }
+    flow_frames_[first_packet].append(current_frame_);
+    frame_bytes_ += current_frame_.size();
+  }
+
+  const EngineCounters& counters() const { return engine_.counters(); }
+  uint64_t frames_not_kept() const { return frames_not_kept_; }
+
+  // Source → worker.
+  SpscQueue<WorkItem<P>> input;
+  Doorbell input_bell;  // rung after items are pushed
+  Doorbell space_bell;  // rung after items are popped
+  // Worker → merger, and back.
+  SpscQueue<RowBlock*> output;
+  SpscQueue<RowBlock*> returned;
+  // Source → worker (save_pcap only), and back.
+  SpscQueue<FrameBatch*> frames_in;
+  SpscQueue<FrameBatch*> frames_back;
+  // Rows up to the watermark have been pushed to `output`. Rows are emitted
+  // in ascending tag order, so the last pushed row's tag is always a valid
+  // watermark; finishing an item raises it to the whole event.
+  Watermark watermark;
+  std::atomic<bool> finished{false};
+
+ private:
+  void Loop() {
+    WorkItem<P> items[kWorkerBatch];
+    int idle_spins = 0;
+    while (!shared_->abort.load(std::memory_order_relaxed)) {
+      const size_t n = input.TryPop(items, kWorkerBatch);
+      if (n == 0) {
+        if (++idle_spins < kSpinsBeforeSleep) {
+          CpuRelax();
+          continue;
+        }
+        const uint32_t seen = input_bell.Snapshot();
+        if (input.Empty()) input_bell.Wait(seen);
+        continue;
+      }
+      idle_spins = 0;
+      space_bell.Ring();
+      for (size_t i = 0; i < n; ++i) {
+        // Software pipelining of the table's cache misses.
+        if (i + kPrefetchBucketAhead < n) {
+          engine_.PrefetchBucket(items[i + kPrefetchBucketAhead].packet.hash);
+        }
+        if (i + kPrefetchFlowAhead < n)
+          engine_.PrefetchFlow(items[i + kPrefetchFlowAhead].packet.hash);
+        const WorkItem<P>& item = items[i];
+        switch (item.kind) {
+          case ItemKind::kPacket:
+            if (options_.keep_frames) NextFrame();
+            engine_.Process(item.packet);
+            break;
+          case ItemKind::kSweep:
+            engine_.Sweep(item.packet.time, item.packet.number);
+            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
+            break;
+          case ItemKind::kProgress:
+            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
+            break;
+          case ItemKind::kEnd:
+            Publish(UINT64_MAX, 0);  // every row before the end phase is out
+            engine_.FlushAll();      // streams: each pushed block raises the watermark
+            Publish(UINT64_MAX, UINT64_MAX);
+            return;
+        }
+      }
+      if (options_.push_each_batch && block_ != nullptr && block_->rows() > 0) PushBlock();
+    }
+  }
+
+  RowBlock* NewBlock() {
+    RowBlock* b = nullptr;
+    if (returned.TryPop(&b)) {
+      b->Clear();
+      return b;
+    }
+    return new RowBlock();
+  }
+
+  void PushBlock() {
+    const EmitTag last = block_->tags.back();
+    while (!output.TryPush(block_)) {
+      if (shared_->abort.load()) return;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    block_ = nullptr;
+    watermark.Store(OrderKey(last), last.first_packet);
+    shared_->merge_bell.Ring();
+  }
+
+  void Publish(uint64_t key, uint64_t first) {
+    if (block_ != nullptr && block_->rows() > 0) PushBlock();
+    watermark.Store(key, first);
+    shared_->merge_bell.Ring();
+  }
+
+  // Moves current_frame_ to the next frame the source sent.
+  void NextFrame() {
+    while (frame_batch_ == nullptr || frame_index_ >= frame_batch_->ends.size()) {
+      if (frame_batch_ != nullptr && !frames_back.TryPush(frame_batch_)) delete frame_batch_;
+      frame_batch_ = nullptr;
+      frame_index_ = 0;
+      while (!frames_in.TryPop(&frame_batch_)) {
+        // Pushed before the items it belongs to; only a failing source can
+        // leave us waiting here.
+        if (shared_->abort.load()) {
+          current_frame_ = {};
+          return;
+        }
+        CpuRelax();
+      }
+    }
+    const uint32_t begin = frame_index_ == 0 ? 0 : frame_batch_->ends[frame_index_ - 1];
+    current_frame_ = std::string_view(frame_batch_->bytes.data() + begin,
+                                      frame_batch_->ends[frame_index_] - begin);
+    ++frame_index_;
+  }
+
+  FlowEngine<P> engine_;
+  const WorkerOptions options_;
+  RowBlock* block_ = nullptr;
+  // save_pcap state.
+  FrameBatch* frame_batch_ = nullptr;
+  size_t frame_index_ = 0;
+  std::string_view current_frame_;
+  std::unordered_map<uint64_t, std::string> flow_frames_;  // by first packet number
+  uint64_t frame_bytes_ = 0;
+  uint64_t frames_not_kept_ = 0;
+  const bool text_;
+  const bool crlf_;
+  const int cpu_;
+  Shared* const shared_;
+};
+
+}  // namespace pipeline_internal
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_PIPELINE_WORKER_H_
