@@ -2,10 +2,10 @@
 
 #include <arpa/inet.h>
 #include <linux/filter.h>
-#include <net/if_arp.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -87,10 +87,10 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   if (c.fd < 0) {
     const int err = errno;
     if (err == EPERM || err == EACCES) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "capturing on ", interface,
-          " needs root or the CAP_NET_RAW capability (run as root, or grant it: "
-          "setcap cap_net_raw,cap_net_admin=eip <path to netflower>)"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("capturing on ", interface,
+                       " needs root or the CAP_NET_RAW capability (run as root, or grant it: "
+                       "setcap cap_net_raw,cap_net_admin=eip <path to netflower>)"));
     }
     return absl::UnavailableError(absl::StrCat("cannot open a packet socket: ", Errno(err)));
   }
@@ -99,16 +99,19 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   std::memset(&ifr, 0, sizeof(ifr));
   std::memcpy(ifr.ifr_name, interface.c_str(), interface.size());
   if (::ioctl(c.fd, SIOCGIFFLAGS, &ifr) != 0) {
-    return absl::UnavailableError(absl::StrCat(interface, ": cannot read its flags: ", Errno(errno)));
+    return absl::UnavailableError(
+        absl::StrCat(interface, ": cannot read its flags: ", Errno(errno)));
   }
   if (!(ifr.ifr_flags & IFF_UP)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "interface ", interface, " is down (bring it up: ip link set ", interface, " up)"));
   }
   if (::ioctl(c.fd, SIOCGIFHWADDR, &ifr) != 0) {
-    return absl::UnavailableError(absl::StrCat(interface, ": cannot read its type: ", Errno(errno)));
+    return absl::UnavailableError(
+        absl::StrCat(interface, ": cannot read its type: ", Errno(errno)));
   }
   uint16_t link_type;
+  const bool loopback = ifr.ifr_hwaddr.sa_family == ARPHRD_LOOPBACK;
   switch (ifr.ifr_hwaddr.sa_family) {
     case ARPHRD_ETHER:
     case ARPHRD_LOOPBACK:  // Linux loopback frames carry an Ethernet header
@@ -120,8 +123,9 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
       break;
     default:
       return absl::UnimplementedError(
-          absl::StrCat(interface, ": live capture supports Ethernet, loopback and raw-IP "
-                                  "interfaces; this one has ARPHRD type ",
+          absl::StrCat(interface,
+                       ": live capture supports Ethernet, loopback and raw-IP "
+                       "interfaces; this one has ARPHRD type ",
                        ifr.ifr_hwaddr.sa_family));
   }
   if (::ioctl(c.fd, SIOCGIFMTU, &ifr) != 0) ifr.ifr_mtu = 65535;
@@ -135,9 +139,8 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   const long page = ::sysconf(_SC_PAGESIZE);
   uint32_t block_size = options.block_size;
   if (block_size < static_cast<uint32_t>(page) || block_size % page != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ring block size ", block_size, " must be a multiple of the page size (",
-                     page, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ring block size ", block_size, " must be a multiple of the page size (", page, ")"));
   }
   uint32_t frame_size = options.frame_size;
   if (frame_size == 0) {
@@ -146,9 +149,9 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   }
   frame_size = TPACKET_ALIGN(frame_size);
   if (frame_size > block_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ring block size ", block_size, " is smaller than one frame (", frame_size,
-        " bytes for MTU ", mtu, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("ring block size ", block_size,
+                                                   " is smaller than one frame (", frame_size,
+                                                   " bytes for MTU ", mtu, ")"));
   }
   struct tpacket_req3 req;
   std::memset(&req, 0, sizeof(req));
@@ -163,9 +166,9 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   if (::setsockopt(c.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0) {
     const int err = errno;
     if (err == ENOMEM) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "a ", ring_size >> 20, " MiB capture ring on ", interface,
-          " does not fit in memory (use fewer or smaller ring blocks)"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("a ", ring_size >> 20, " MiB capture ring on ", interface,
+                       " does not fit in memory (use fewer or smaller ring blocks)"));
     }
     return absl::InvalidArgumentError(
         absl::StrCat(interface, ": cannot set up the capture ring: ", Errno(err)));
@@ -174,9 +177,9 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   if (ring == MAP_FAILED) {
     const int err = errno;
     if (err == ENOMEM || err == EAGAIN) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "a ", ring_size >> 20, " MiB capture ring on ", interface,
-          " cannot be mapped (use fewer or smaller ring blocks)"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("a ", ring_size >> 20, " MiB capture ring on ", interface,
+                       " cannot be mapped (use fewer or smaller ring blocks)"));
     }
     return absl::UnavailableError(absl::StrCat(interface, ": cannot map the ring: ", Errno(err)));
   }
@@ -223,6 +226,7 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   r->block_size_ = block_size;
   r->block_count_ = options.block_count;
   r->link_type_ = link_type;
+  r->loopback_ = loopback;
   c.fd = c.wake_fd = -1;
   c.ring = nullptr;
   return r;
@@ -245,13 +249,21 @@ bool PacketRing::Next(RingPacket* packet, int timeout_ms) {
   for (;;) {
     if (in_block_ && left_in_block_ > 0) {
       const auto* hdr = reinterpret_cast<const tpacket3_hdr*>(next_packet_);
-      packet->data = next_packet_ + hdr->tp_mac;
+      const uint8_t* const this_packet = next_packet_;
+      next_packet_ += hdr->tp_next_offset;
+      --left_in_block_;
+      if (loopback_) {
+        // The loopback device shows every packet twice, leaving and
+        // arriving; keep the arrival (as libpcap does).
+        const auto* ll =
+            reinterpret_cast<const sockaddr_ll*>(this_packet + TPACKET_ALIGN(sizeof(tpacket3_hdr)));
+        if (ll->sll_pkttype == PACKET_OUTGOING) continue;
+      }
+      packet->data = this_packet + hdr->tp_mac;
       packet->length = hdr->tp_snaplen;
       packet->wire_length = hdr->tp_len;
       packet->sec = hdr->tp_sec;
       packet->nsec = hdr->tp_nsec;
-      next_packet_ += hdr->tp_next_offset;
-      --left_in_block_;
       return true;
     }
     if (in_block_) ReleaseBlock();

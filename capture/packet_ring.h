@@ -90,9 +90,10 @@ class PacketRing {
   uint32_t block_size_ = 0;
   uint32_t block_count_ = 0;
   uint16_t link_type_ = 1;
+  bool loopback_ = false;  // skip the outgoing copy of each packet
   // Walking state.
-  uint32_t block_ = 0;         // current block index
-  bool in_block_ = false;      // current block is ours (TP_STATUS_USER)
+  uint32_t block_ = 0;     // current block index
+  bool in_block_ = false;  // current block is ours (TP_STATUS_USER)
   uint32_t left_in_block_ = 0;
   const uint8_t* next_packet_ = nullptr;
   RingStats totals_;

@@ -36,6 +36,12 @@ class CsvWriter {
   // error of the whole run.
   absl::Status Finish();
 
+  // Hands everything formatted so far to the writer now (live capture:
+  // rows should not wait for a full batch).
+  void FlushPending() {
+    if (rows_in_chunk_ > 0) Flush();
+  }
+
   const absl::Status& status() const { return status_; }
   uint64_t rows() const { return rows_; }
   bool crlf() const { return dialect_.crlf; }

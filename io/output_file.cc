@@ -40,7 +40,8 @@ std::string BaseName(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
+absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path,
+                                                               bool atomic) {
   std::unique_ptr<OutputFile> out(new OutputFile());
   out->path_ = path;
   if (path == "-") {
@@ -59,6 +60,13 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string
       out->owns_fd_ = true;
       return out;
     }
+  }
+  if (!atomic) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return ErrnoError(path, "cannot create the output file", errno);
+    out->fd_ = fd;
+    out->owns_fd_ = true;
+    return out;
   }
   const std::string dir = DirectoryOf(path);
   std::string pattern = absl::StrCat(dir, "/.", BaseName(path), ".partial-XXXXXX");

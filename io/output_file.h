@@ -20,7 +20,10 @@ class OutputFile {
   // write never leaves a truncated file under the final name. Anything else
   // that exists (a FIFO, /dev/null, a terminal) is written directly.
   // Fails with a message naming the path and the cause.
-  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
+  // With `atomic` false the file is written in place (live capture: the
+  // CSV grows while the capture runs and can be followed).
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path,
+                                                            bool atomic = true);
 
   ~OutputFile();  // Abort() unless committed
   OutputFile(const OutputFile&) = delete;

@@ -92,6 +92,111 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
 // for 0.
 absl::StatusOr<int> ResolveJobs(int n_jobs);
 
+// ---------------------------------------------------------------------------
+// Live capture (FLOW-SPEC §2.2, §11)
+
+// Options of a live capture.
+struct CaptureOptions {
+  // Idle timeout in seconds (>= 0).
+  double idle_timeout = 30.0;
+  // Duration cap in seconds (>= 0): a flow older than this since its first
+  // packet is emitted (netflower 1.0's live flow_timeout).
+  double flow_timeout = 120.0;
+  // Write each completed flow's frames to
+  // <pcap_dir>/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap.
+  bool save_pcap = false;
+  std::string pcap_dir;  // must be an existing directory when save_pcap is on
+  // Memory for frames waiting in open flows (save_pcap); frames beyond it
+  // are not saved and are counted.
+  uint64_t save_pcap_memory_bytes = uint64_t{256} << 20;
+  // Rings (and flow workers), joined in one PACKET_FANOUT_HASH group: the
+  // kernel's flow hash keeps both directions of a flow on one worker.
+  int jobs = 1;
+  std::vector<int> cpus;  // CPUs for the workers (empty: a sensible default)
+  std::string filter;     // BPF filter in tcpdump syntax; empty for none
+  bool promiscuous = false;
+  Compat compat = Compat::kNone;
+  // Per ring: blocks of block_size bytes (a multiple of the page size); the
+  // kernel hands a block over when full or after block_timeout_ms.
+  uint32_t ring_block_size = 1u << 20;
+  uint32_t ring_block_count = 64;
+  uint32_t ring_block_timeout_ms = 10;
+  // Also write each flow as a CSV row here ("-" = standard output), in the
+  // order flows complete; written as it goes (not renamed at the end).
+  std::string csv_path;
+  // Stop taking packets after this many (0: no limit); see limit_reached().
+  uint64_t packet_limit = 0;
+};
+
+// Live counters of a capture. read = accepted + skipped.
+struct CaptureStats {
+  uint64_t packets_read = 0;      // taken from the capture rings
+  uint64_t packets_accepted = 0;  // TCP/UDP given to the flow engine
+  uint64_t late_packets = 0;      // (after Stop) D: after a FIN/RST close
+  uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
+  uint64_t flows_emitted = 0;    // delivered to on_flow
+  EmitCounts flows_by_reason;    // (after Stop)
+  uint64_t kernel_received = 0;  // seen by the sockets, drops included
+  uint64_t kernel_drops = 0;     // dropped by the kernel: no room in a ring
+  uint64_t kernel_freezes = 0;   // ring queue freezes
+  uint64_t callback_exceptions = 0;
+  std::string first_callback_error;
+  uint64_t pcap_files_written = 0;
+  uint64_t pcap_write_errors = 0;
+  std::string first_pcap_error;
+  uint64_t frames_not_saved = 0;  // (after Stop) save_pcap memory limit reached
+
+  uint64_t packets_skipped() const {
+    uint64_t n = 0;
+    for (uint64_t s : skipped) n += s;
+    return n;
+  }
+};
+
+// A running (or ready) capture on one interface. Destroying it stops it.
+//
+// Threads: every completed flow is passed to `on_flow` on one delivery
+// thread (never two calls at once); the flows flushed by Stop() are passed
+// on the thread that calls Stop(). A slow on_flow delays delivery: the
+// capture rings absorb bursts, and sustained slowness shows up as counted
+// kernel drops, never as unbounded memory or a hang. An exception escaping
+// on_flow is caught and counted (CaptureStats::callback_exceptions); the
+// capture continues.
+class LiveCapture {
+ public:
+  ~LiveCapture();  // Stop()
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+
+  // Starts capturing. FailedPrecondition if already started.
+  absl::Status Start();
+  // Stops: takes what is left in the rings, emits every open flow, finishes
+  // the CSV, and returns when on_flow will not be called again. Safe to call
+  // more than once. Returns the CSV writer's error, if any.
+  absl::Status Stop();
+  // True once CaptureOptions::packet_limit packets were taken.
+  bool limit_reached() const;
+  CaptureStats stats() const;
+  // LINKTYPE_* of the interface (used for save_pcap files).
+  uint16_t link_type() const;
+
+ private:
+  friend absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
+      const std::string&, std::function<void(const FlowRecord&)>, const CaptureOptions&);
+  LiveCapture();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Prepares a capture on `interface` (rings set up, nothing running yet).
+// Errors name the cause and the fix: NotFound (no such interface),
+// FailedPrecondition (interface down; pcap_dir missing), PermissionDenied
+// (needs root or CAP_NET_RAW), ResourceExhausted (ring too large),
+// InvalidArgument (bad options or filter). Nothing is left half-started.
+absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
+    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
+    const CaptureOptions& options = {});
+
 }  // namespace netflower
 
 #endif  // NETFLOWER_NETFLOWER_NETFLOWER_H_

@@ -1,17 +1,20 @@
-// netflower command-line tool: capture files to flow CSV.
+// netflower command-line tool: capture files or a live interface to flow CSV.
 #include "netflower/netflower.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,37 +31,57 @@ constexpr int kExitUsage = 2;    // bad command line
 constexpr int kExitDamaged = 3;  // --strict: finished, but the input was damaged
 
 constexpr char kUsage[] = R"(usage: netflower --pcap FILE [--out FILE.csv|-] [options]
+       netflower --iface IF [--out FILE.csv|-] [options]
 
-Converts a packet capture (pcap or pcapng, detected from its first bytes, not
-its name) into bidirectional flows, one CSV row per flow with 82
-CICFlowMeter-style columns, as specified by FLOW-SPEC.md.
+Turns packets into bidirectional flows, one CSV row per flow with 82
+CICFlowMeter-style columns, as specified by FLOW-SPEC.md: from a capture file
+(pcap or pcapng, detected from its first bytes, not its name) or live from a
+network interface (flows are written the moment they complete).
 
 Input and output:
-  --pcap FILE            capture file to convert (required)
+  --pcap FILE            capture file to convert
+  --iface IF             capture live on network interface IF (needs root or
+                         CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
+                         --count; every open flow is written at the end
   --out FILE|-           where the CSV goes; "-" is standard output (default).
-                         A file is written under a temporary name and renamed
-                         into place when complete.
+                         From a file, the CSV is written under a temporary
+                         name and renamed into place when complete; live, it
+                         grows as flows complete.
 
 Flow rules:
   --compat=python|none   output profile (default: none).
                          python: byte-identical with netflower 1.0 (CRLF lines,
                            no header when there are no rows, IPv4 only, every
-                           rule of netflower 1.0 kept).
+                           rule of netflower 1.0 kept; microsecond times live).
                          none: the same with FLOW-SPEC §1's corrections (IPv6,
                            PPPoE, no one-packet flows after a FIN/FIN close,
-                           nanosecond precision, header always, LF lines).
+                           nanosecond precision, header always, LF lines; live,
+                           idle flows are swept every half second).
   --idle-timeout S       a flow idle for more than S seconds ends; the next
-                         packet starts a new flow (default: 120; netflower
-                         1.0's flow_timeout)
+                         packet starts a new flow (default: 120 for files, as
+                         netflower 1.0's flow_timeout; 30 live)
   --active-timeout S     duration cap: a flow is cut once it is older than S
                          seconds since its first packet (default: none for
-                         files; "none" disables)
-  --gc-interval N        sweep for idle flows after every N-th accepted packet
-                         (default: 1000)
+                         files, 120 live; "none" disables it for files)
+  --gc-interval N        files: sweep for idle flows after every N-th accepted
+                         packet (default: 1000; live always sweeps every 1000)
+
+Live capture:
+  --save-pcap DIR        also write each completed flow's frames to
+                         DIR/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap
+                         (DIR must exist)
+  --duration S           stop after S seconds
+  --count N              stop after N packets
+  --filter EXPR          capture only what this BPF expression (tcpdump syntax)
+                         matches
+  --promisc              put the interface into promiscuous mode
+  --ring-mb N            capture ring size per job in MiB (default: 64)
 
 Performance:
   --jobs N               flow workers: N >= 1, -1 = all CPUs, below -1 =
-                         CPUs + N + 1 (default: 1). The CSV never depends on it.
+                         CPUs + N + 1 (default: 1). Files: the CSV never
+                         depends on it. Live: N rings in one fanout group, the
+                         kernel keeping both directions of a flow on one.
   --cpus LIST            CPUs to pin the flow workers to, e.g. 2,3 or 4-7
                          (default: the next CPUs after CPU 0, which is left to
                          the packet reader when there are enough)
@@ -77,14 +100,25 @@ Environment: NETFLOWER_IO_URING=0 writes the CSV with write(2) instead of
 io_uring (which is also the fallback when io_uring is unavailable).
 
 Exit status: 0 success; 1 the run could not finish (unreadable input, write
-error; no CSV is left under the output name); 2 bad command line; 3 with
---strict, the input was damaged (warnings name the byte offset).
+error, capture set-up error; from a file, no CSV is left under the output
+name); 2 bad command line; 3 with --strict, the input was damaged (warnings
+name the byte offset).
 )";
 
 struct CommandLine {
   std::string pcap;
+  std::string iface;
   std::string out = "-";
   ConvertOptions options;
+  std::optional<double> idle_timeout;
+  std::optional<double> active_timeout;
+  bool active_timeout_none = false;
+  std::string save_pcap_dir;
+  std::optional<double> duration;
+  uint64_t count = 0;
+  std::string filter;
+  bool promisc = false;
+  uint32_t ring_mb = 64;
   bool strict = false;
   bool quiet = false;
   std::optional<bool> progress;
@@ -135,20 +169,13 @@ std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
 absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
   CommandLine cl;
   static const std::map<std::string, bool> kTakesValue = {
-      {"--pcap", true},
-      {"--out", true},
-      {"--compat", true},
-      {"--idle-timeout", true},
-      {"--active-timeout", true},
-      {"--gc-interval", true},
-      {"--jobs", true},
-      {"--buffer-rows", true},
-      {"--cpus", true},
-      {"--strict", false},
-      {"--quiet", false},
-      {"--progress", false},
-      {"--no-progress", false},
-      {"--help", false},
+      {"--pcap", true},        {"--iface", true},        {"--out", true},
+      {"--compat", true},      {"--idle-timeout", true}, {"--active-timeout", true},
+      {"--gc-interval", true}, {"--jobs", true},         {"--buffer-rows", true},
+      {"--cpus", true},        {"--save-pcap", true},    {"--duration", true},
+      {"--count", true},       {"--filter", true},       {"--promisc", false},
+      {"--ring-mb", true},     {"--strict", false},      {"--quiet", false},
+      {"--progress", false},   {"--no-progress", false}, {"--help", false},
       {"-h", false},
   };
   for (int i = 1; i < argc; ++i) {
@@ -166,9 +193,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
     }
     if (known->second) {
       if (!has_inline_value) {
-        if (i + 1 >= argc) {
-          return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
-        }
+        if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
         value = argv[++i];
       }
     } else if (has_inline_value) {
@@ -183,6 +208,9 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
       *help = true;
     } else if (arg == "--pcap") {
       cl.pcap = value;
+    } else if (arg == "--iface") {
+      if (value.empty()) return bad("an interface name");
+      cl.iface = value;
     } else if (arg == "--out") {
       if (value.empty()) return bad("a file name or -");
       cl.out = value;
@@ -195,16 +223,16 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
         return bad("python or none");
       }
     } else if (arg == "--idle-timeout") {
-      const std::optional<double> v = ParseSeconds(value);
-      if (!v) return bad("seconds >= 0");
-      cl.options.flow_timeout = *v;
+      cl.idle_timeout = ParseSeconds(value);
+      if (!cl.idle_timeout) return bad("seconds >= 0");
     } else if (arg == "--active-timeout") {
       if (value == "none") {
-        cl.options.active_timeout.reset();
+        cl.active_timeout_none = true;
+        cl.active_timeout.reset();
       } else {
-        const std::optional<double> v = ParseSeconds(value);
-        if (!v) return bad("seconds >= 0, or none");
-        cl.options.active_timeout = *v;
+        cl.active_timeout = ParseSeconds(value);
+        if (!cl.active_timeout) return bad("seconds >= 0, or none");
+        cl.active_timeout_none = false;
       }
     } else if (arg == "--gc-interval") {
       const std::optional<int64_t> v = ParseInteger(value);
@@ -224,6 +252,24 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
       std::optional<std::vector<int>> cpus = ParseCpuList(value);
       if (!cpus) return bad("a CPU list like 0,2 or 4-7");
       cl.options.cpus = *cpus;
+    } else if (arg == "--save-pcap") {
+      if (value.empty()) return bad("a directory");
+      cl.save_pcap_dir = value;
+    } else if (arg == "--duration") {
+      cl.duration = ParseSeconds(value);
+      if (!cl.duration || *cl.duration <= 0) return bad("seconds > 0");
+    } else if (arg == "--count") {
+      const std::optional<int64_t> v = ParseInteger(value);
+      if (!v || *v < 1) return bad("an integer >= 1");
+      cl.count = static_cast<uint64_t>(*v);
+    } else if (arg == "--filter") {
+      cl.filter = value;
+    } else if (arg == "--promisc") {
+      cl.promisc = true;
+    } else if (arg == "--ring-mb") {
+      const std::optional<int64_t> v = ParseInteger(value);
+      if (!v || *v < 1 || *v > 65536) return bad("MiB from 1 to 65536");
+      cl.ring_mb = static_cast<uint32_t>(*v);
     } else if (arg == "--strict") {
       cl.strict = true;
     } else if (arg == "--quiet") {
@@ -235,7 +281,23 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
     }
   }
   if (*help) return cl;
-  if (cl.pcap.empty()) return absl::InvalidArgumentError("--pcap FILE is required");
+  if (cl.pcap.empty() == cl.iface.empty()) {
+    return absl::InvalidArgumentError("give either --pcap FILE or --iface IF");
+  }
+  const bool live = !cl.iface.empty();
+  if (!live &&
+      (!cl.save_pcap_dir.empty() || cl.duration || cl.count || !cl.filter.empty() || cl.promisc)) {
+    return absl::InvalidArgumentError(
+        "--save-pcap, --duration, --count, --filter and --promisc apply to --iface only");
+  }
+  if (live && cl.active_timeout_none) {
+    return absl::InvalidArgumentError(
+        "live capture always has a duration cap (--active-timeout S)");
+  }
+  if (!live) {
+    if (cl.idle_timeout) cl.options.flow_timeout = *cl.idle_timeout;
+    if (cl.active_timeout) cl.options.active_timeout = *cl.active_timeout;
+  }
   return cl;
 }
 
@@ -247,31 +309,37 @@ std::string Rate(double count, double seconds) {
   return absl::StrFormat("%.0f ", r);
 }
 
-void PrintSummary(const CommandLine& cl, const RunStats& s) {
+void AppendCounts(std::string* out, uint64_t read, uint64_t accepted, uint64_t late,
+                  const uint64_t* skipped, uint64_t skipped_total) {
+  absl::StrAppendFormat(out, "  packets read      %12u\n", read);
+  absl::StrAppendFormat(out, "  accepted          %12u", accepted);
+  if (late) absl::StrAppendFormat(out, "  (%u late, after a FIN/RST close)", late);
+  *out += "\n";
+  absl::StrAppendFormat(out, "  skipped           %12u\n", skipped_total);
+  for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
+    if (skipped[r] == 0) continue;
+    absl::StrAppendFormat(out, "    %-30s %9u\n", SkipReasonName(static_cast<SkipReason>(r)),
+                          skipped[r]);
+  }
+}
+
+void AppendFlows(std::string* out, uint64_t flows, const EmitCounts& e) {
+  absl::StrAppendFormat(out,
+                        "  flows written     %12u  (fin %u, rst %u, idle %u, duration cap %u, "
+                        "open at end %u)\n",
+                        flows, e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
+}
+
+void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
   std::string out = absl::StrFormat(
       "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n", cl.pcap,
       cl.out == "-" ? "stdout" : cl.out,
       cl.options.compat == Compat::kPython ? "python" : "default", cl.options.flow_timeout,
       cl.options.active_timeout ? absl::StrFormat("duration cap %g s", *cl.options.active_timeout)
                                 : std::string("no duration cap"));
-  absl::StrAppendFormat(&out, "  packets read      %12u\n", s.packets_read);
-  absl::StrAppendFormat(&out, "  accepted          %12u", s.packets_accepted);
-  if (s.late_packets) {
-    absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
-  }
-  out += "\n";
-  absl::StrAppendFormat(&out, "  skipped           %12u\n", s.packets_skipped());
-  for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
-    if (s.skipped[r] == 0) continue;
-    absl::StrAppendFormat(&out, "    %-30s %9u\n", SkipReasonName(static_cast<SkipReason>(r)),
-                          s.skipped[r]);
-  }
-  const EmitCounts& e = s.flows_by_reason;
-  absl::StrAppendFormat(&out,
-                        "  flows written     %12u  (fin %u, rst %u, idle %u, duration cap %u, "
-                        "open at end %u)\n",
-                        s.flows_written, e.fin, e.rst, e.idle_timeout, e.active_timeout,
-                        e.end_of_input);
+  AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
+               s.packets_skipped());
+  AppendFlows(&out, s.flows_written, s.flows_by_reason);
   absl::StrAppendFormat(&out, "  peak open flows   %12u\n", s.peak_open_flows);
   if (s.timestamps_clamped) {
     absl::StrAppendFormat(&out, "  timestamps clamped %11u\n", s.timestamps_clamped);
@@ -279,6 +347,122 @@ void PrintSummary(const CommandLine& cl, const RunStats& s) {
   absl::StrAppendFormat(&out, "  time              %12.3f s  (%spackets/s)\n", s.seconds,
                         Rate(static_cast<double>(s.packets_read), s.seconds));
   std::fputs(out.c_str(), stderr);
+}
+
+int RunFile(CommandLine& cl) {
+  RunStats stats;
+  cl.options.stats = &stats;
+  const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
+  if (show_progress) {
+    cl.options.on_progress = [](const Progress& p) {
+      const double pct =
+          p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
+      absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %.1f s   ", pct, p.packets_read, p.seconds);
+      std::fflush(stderr);
+    };
+  }
+  absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(cl.pcap, cl.out, cl.options);
+  if (show_progress) std::fputs("\r\033[K", stderr);
+  for (const std::string& w : stats.warnings) {
+    std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
+  }
+  if (!rows.ok()) {
+    std::fprintf(stderr, "netflower: error: %s\n", std::string(rows.status().message()).c_str());
+    return kExitFailed;
+  }
+  if (!cl.quiet) PrintFileSummary(cl, stats);
+  if (cl.strict && !stats.warnings.empty()) return kExitDamaged;
+  return kExitOk;
+}
+
+std::atomic<int> g_signal{0};
+void OnSignal(int signo) { g_signal.store(signo); }
+
+int RunLive(CommandLine& cl) {
+  CaptureOptions options;
+  options.compat = cl.options.compat;
+  options.idle_timeout = cl.idle_timeout.value_or(30.0);
+  options.flow_timeout = cl.active_timeout.value_or(120.0);
+  absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
+  options.jobs = jobs.ok() ? *jobs : 1;
+  options.cpus = cl.options.cpus;
+  options.filter = cl.filter;
+  options.promiscuous = cl.promisc;
+  options.save_pcap = !cl.save_pcap_dir.empty();
+  options.pcap_dir = cl.save_pcap_dir;
+  options.ring_block_size = 1u << 20;
+  options.ring_block_count = cl.ring_mb;
+  options.csv_path = cl.out;
+  options.packet_limit = cl.count;
+
+  absl::StatusOr<std::unique_ptr<LiveCapture>> capture = CaptureLive(cl.iface, nullptr, options);
+  if (!capture.ok()) {
+    std::fprintf(stderr, "netflower: error: %s\n", std::string(capture.status().message()).c_str());
+    return kExitFailed;
+  }
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error, not a kill
+
+  const auto started = std::chrono::steady_clock::now();
+  if (absl::Status s = (*capture)->Start(); !s.ok()) {
+    std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
+    return kExitFailed;
+  }
+  const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
+  auto last_report = started;
+  while (g_signal.load() == 0 && !(*capture)->limit_reached()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - started).count();
+    if (cl.duration && elapsed >= *cl.duration) break;
+    if (show_progress && now - last_report > std::chrono::milliseconds(500)) {
+      last_report = now;
+      const CaptureStats s = (*capture)->stats();
+      absl::FPrintF(stderr, "\r  %.0f s  %u packets  %u flows  %u kernel drops   ", elapsed,
+                    s.packets_read, s.flows_emitted, s.kernel_drops);
+      std::fflush(stderr);
+    }
+  }
+  if (show_progress) std::fputs("\r\033[K", stderr);
+  const absl::Status stopped = (*capture)->Stop();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const CaptureStats s = (*capture)->stats();
+  if (!cl.quiet) {
+    std::string out = absl::StrFormat(
+        "netflower: live on %s -> %s (profile %s, idle timeout %g s, duration cap %g s, %d "
+        "job%s)\n",
+        cl.iface, cl.out == "-" ? "stdout" : cl.out,
+        options.compat == Compat::kPython ? "python" : "default", options.idle_timeout,
+        options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
+    AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
+                 s.packets_skipped());
+    AppendFlows(&out, s.flows_emitted, s.flows_by_reason);
+    absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
+                          s.kernel_received, s.kernel_drops, s.kernel_freezes);
+    if (options.save_pcap) {
+      absl::StrAppendFormat(&out, "  flow pcaps        %12u written, %u failed",
+                            s.pcap_files_written, s.pcap_write_errors);
+      if (s.frames_not_saved)
+        absl::StrAppendFormat(&out, ", %u frames over the memory limit", s.frames_not_saved);
+      out += "\n";
+    }
+    absl::StrAppendFormat(&out, "  time              %12.3f s\n", seconds);
+    std::fputs(out.c_str(), stderr);
+  }
+  if (!s.first_pcap_error.empty()) {
+    std::fprintf(stderr, "netflower: warning: could not write %llu flow pcap(s), first: %s\n",
+                 static_cast<unsigned long long>(s.pcap_write_errors), s.first_pcap_error.c_str());
+  }
+  if (!stopped.ok()) {
+    std::fprintf(stderr, "netflower: error: %s\n", std::string(stopped.message()).c_str());
+    return kExitFailed;
+  }
+  return kExitOk;
 }
 
 int Main(int argc, char** argv) {
@@ -298,32 +482,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "netflower: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
   }
-
-  RunStats stats;
-  cl.options.stats = &stats;
-  const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
-  if (show_progress) {
-    cl.options.on_progress = [](const Progress& p) {
-      const double pct =
-          p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
-      absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %u flows  %.1f s   ", pct, p.packets_read,
-                    p.flows_written, p.seconds);
-      std::fflush(stderr);
-    };
-  }
-
-  absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(cl.pcap, cl.out, cl.options);
-  if (show_progress) std::fputs("\r\033[K", stderr);
-  for (const std::string& w : stats.warnings) {
-    std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
-  }
-  if (!rows.ok()) {
-    std::fprintf(stderr, "netflower: error: %s\n", std::string(rows.status().message()).c_str());
-    return kExitFailed;
-  }
-  if (!cl.quiet) PrintSummary(cl, stats);
-  if (cl.strict && !stats.warnings.empty()) return kExitDamaged;
-  return kExitOk;
+  return cl.iface.empty() ? RunFile(cl) : RunLive(cl);
 }
 
 }  // namespace

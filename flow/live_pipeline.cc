@@ -1,0 +1,532 @@
+#include "flow/live_pipeline.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "capture/decode.h"
+#include "features/profile.h"
+#include "flow/pipeline.h"
+#include "flow/pipeline_worker.h"
+
+namespace netflower {
+namespace {
+
+using namespace pipeline_internal;  // NOLINT: the pipeline's own parts
+
+// The spec's live sweep interval (FLOW-SPEC §2.3): accepted packets between
+// sweeps, per ring.
+constexpr uint64_t kLiveSweepInterval = 1000;
+// Default profile: sweep at least this often while the wire is silent.
+constexpr auto kTimerSweepPeriod = std::chrono::milliseconds(500);
+constexpr int kPollMs = 100;
+
+int64_t RealTimeNanos() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// Counters a reader publishes for stats() while it runs.
+struct ReaderCounters {
+  std::atomic<uint64_t> read{0};
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> skipped[static_cast<int>(SkipReason::kCount)] = {};
+};
+
+template <class P>
+class RingReader {
+ public:
+  RingReader(int index, PacketRing* ring, Worker<P>* worker, const LiveConfig& config,
+             uint64_t seed, Shared* shared, std::atomic<bool>* stop, std::atomic<uint64_t>* taken,
+             std::atomic<bool>* limit_hit)
+      : index_(index),
+        ring_(ring),
+        worker_(worker),
+        config_(config),
+        hasher_(seed),
+        shared_(shared),
+        stop_(stop),
+        taken_(taken),
+        limit_hit_(limit_hit) {}
+
+  void Run() {
+    pthread_setname_np(pthread_self(), absl::StrCat("nf-ring-", index_).c_str());
+    try {
+      Loop();
+    } catch (const std::exception& e) {
+      shared_->Fail(absl::StrCat("capture reader failed: ", e.what()));
+    }
+    Publish();
+  }
+
+  ReaderCounters counters;
+
+ private:
+  void Loop() {
+    last_timer_sweep_ = std::chrono::steady_clock::now();
+    RingPacket rp;
+    while (!stop_->load(std::memory_order_relaxed)) {
+      if (!ring_->Next(&rp, 0)) {
+        // Nothing ready: hand over what we have, do the chores, then wait.
+        Flush();
+        TimerSweep();
+        if (stop_->load(std::memory_order_relaxed)) break;
+        if (!ring_->Next(&rp, kPollMs)) {
+          TimerSweep();
+          continue;
+        }
+      }
+      if (!Handle(rp)) break;
+    }
+    // Stop(): take what is still in the ring, then end the worker's input.
+    while (!limit_reached_ && ring_->Next(&rp, 0)) {
+      if (!Handle(rp)) break;
+    }
+    Flush();
+    WorkItem<P> end;
+    end.kind = ItemKind::kEnd;
+    end.packet.number = kEndOfInput;
+    Push(end);
+    Flush();
+  }
+
+  // Returns false once the packet limit is reached.
+  bool Handle(const RingPacket& rp) {
+    if (config_.packet_limit != 0 &&
+        taken_->fetch_add(1, std::memory_order_relaxed) >= config_.packet_limit) {
+      limit_reached_ = true;
+      limit_hit_->store(true);
+      return false;
+    }
+    ++read_;
+    DecodedPacket decoded;
+    const DecodeStatus status =
+        DecodeFrame(ring_->link_type(), rp.data, rp.length, decode_options_, &decoded);
+    if (status != DecodeStatus::kOk) {
+      ++skipped_[static_cast<int>(status) - 1];
+    } else {
+      WorkItem<P> item;
+      item.kind = ItemKind::kPacket;
+      EnginePacket<P>& packet = item.packet;
+      packet.key = MakeFlowKey(decoded, &packet.src_is_a);
+      packet.hash = hasher_(packet.key);
+      const uint32_t usec = rp.nsec / 1000;
+      if constexpr (P::kPython) {
+        packet.time = static_cast<double>(rp.sec) + static_cast<double>(usec) / 1e6;
+      } else {
+        packet.time = int64_t{rp.sec} * 1000000000 + rp.nsec;
+      }
+      packet.number = ++accepted_;
+      packet.fields = PacketFields{decoded.pkt_len, decoded.payload_len, decoded.header_len,
+                                   decoded.tcp_flags, decoded.window};
+      if (config_.save_pcap) AddFrame(rp, usec);
+      Push(item);
+      if (accepted_ % kLiveSweepInterval == 0) {
+        WorkItem<P> sweep;
+        sweep.kind = ItemKind::kSweep;
+        sweep.packet.number = accepted_;
+        sweep.packet.time = packet.time;
+        Push(sweep);
+      }
+    }
+    if ((read_ & 0xFF) == 0) Publish();
+    return true;
+  }
+
+  // Default profile: sweep with the real-time clock so idle flows leave
+  // without further traffic (FLOW-SPEC §1 correction 8).
+  void TimerSweep() {
+    if constexpr (!P::kPython) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_timer_sweep_ < kTimerSweepPeriod) return;
+      last_timer_sweep_ = now;
+      WorkItem<P> sweep;
+      sweep.kind = ItemKind::kSweep;
+      sweep.packet.number = accepted_;
+      sweep.packet.time = RealTimeNanos();
+      Push(sweep);
+      Flush();
+    }
+    Publish();
+  }
+
+  void AddFrame(const RingPacket& rp, uint32_t usec) {
+    if (frames_ == nullptr) {
+      if (!worker_->frames_back.TryPop(&frames_)) frames_ = new FrameBatch();
+      frames_->Clear();
+    }
+    const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
+    frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
+    frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
+    frames_->ends.push_back(static_cast<uint32_t>(frames_->bytes.size()));
+  }
+
+  void Push(const WorkItem<P>& item) {
+    batch_[batch_size_++] = item;
+    if (batch_size_ == kBatch) Flush();
+  }
+
+  // Frames go first: the worker needs a packet's frame when it takes the
+  // packet.
+  void Flush() {
+    if (frames_ != nullptr) {
+      while (!worker_->frames_in.TryPush(frames_)) {
+        if (shared_->abort.load()) return;
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      frames_ = nullptr;
+    }
+    size_t done = 0;
+    while (done < batch_size_) {
+      done += worker_->input.TryPush(batch_ + done, batch_size_ - done);
+      if (done == batch_size_) break;
+      worker_->input_bell.Ring();
+      const uint32_t seen = worker_->space_bell.Snapshot();
+      done += worker_->input.TryPush(batch_ + done, batch_size_ - done);
+      if (done == batch_size_) break;
+      if (shared_->abort.load()) return;
+      // A full queue: wait. The ring keeps filling meanwhile, and when it
+      // is full the kernel drops (and counts) — never unbounded memory.
+      worker_->space_bell.Wait(seen, 10);
+    }
+    if (batch_size_ > 0) worker_->input_bell.Ring();
+    batch_size_ = 0;
+  }
+
+  void Publish() {
+    counters.read.store(read_, std::memory_order_relaxed);
+    counters.accepted.store(accepted_, std::memory_order_relaxed);
+    for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
+      counters.skipped[r].store(skipped_[r], std::memory_order_relaxed);
+    }
+  }
+
+  static constexpr size_t kBatch = 64;
+  const int index_;
+  PacketRing* const ring_;
+  Worker<P>* const worker_;
+  const LiveConfig& config_;
+  FlowHasher hasher_;
+  Shared* const shared_;
+  std::atomic<bool>* const stop_;
+  std::atomic<uint64_t>* const taken_;
+  std::atomic<bool>* const limit_hit_;
+  const DecodeOptions decode_options_{!P::kPython};
+  WorkItem<P> batch_[kBatch];
+  size_t batch_size_ = 0;
+  FrameBatch* frames_ = nullptr;
+  uint64_t read_ = 0;
+  uint64_t accepted_ = 0;
+  uint64_t skipped_[static_cast<int>(SkipReason::kCount)] = {};
+  bool limit_reached_ = false;
+  std::chrono::steady_clock::time_point last_timer_sweep_;
+};
+
+// Writes one flow's frames as a classic microsecond pcap.
+absl::Status WriteFlowPcap(const std::string& path, uint16_t link_type,
+                           const std::string& records) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(errno)));
+  const uint32_t header[6] = {0xA1B2C3D4, 0x00040002, 0, 0, 65535, link_type};
+  std::string out(reinterpret_cast<const char*>(header), sizeof(header));
+  out += records;
+  const char* p = out.data();
+  size_t left = out.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(err)));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string SavedFlowFileName(const FlowRecord& r, int64_t start_us) {
+  return absl::StrCat(IpAddressToString(r.src_ip), "-", r.src_port, "-",
+                      IpAddressToString(r.dst_ip), "-", r.dst_port, "-", r.protocol, "-", start_us,
+                      ".pcap");
+}
+
+struct LivePipeline::Impl {
+  virtual ~Impl() = default;
+  virtual absl::Status Start() = 0;
+  virtual void Stop() = 0;
+  virtual LiveCounters counters() const = 0;
+  virtual uint16_t link_type() const = 0;
+  std::atomic<bool> limit_hit{false};
+};
+
+namespace {
+
+template <class P>
+class LiveImpl final : public LivePipeline::Impl {
+ public:
+  LiveImpl(const LiveConfig& config, LivePipeline::RowCallback on_flow,
+           std::function<void()> on_idle)
+      : on_idle_(std::move(on_idle)), config_(config), on_flow_(std::move(on_flow)) {}
+
+  ~LiveImpl() override { Stop(); }
+
+  absl::Status Init(const std::string& interface) {
+    const int jobs = std::max(1, config_.jobs);
+    RingOptions ring_options = config_.ring;
+    if (jobs > 1) {
+      // One fanout group per capture; the kernel's flow hash keeps both
+      // directions of a flow on one ring.
+      ring_options.fanout_group = static_cast<uint16_t>(
+          (static_cast<uintptr_t>(::getpid()) ^ (reinterpret_cast<uintptr_t>(this) >> 6)) & 0xFFFF);
+      if (ring_options.fanout_group == 0) ring_options.fanout_group = 1;
+    }
+    for (int i = 0; i < jobs; ++i) {
+      absl::StatusOr<std::unique_ptr<PacketRing>> ring = PacketRing::Open(interface, ring_options);
+      if (!ring.ok()) return ring.status();
+      rings_.push_back(*std::move(ring));
+    }
+    typename FlowEngine<P>::Config engine_config;
+    engine_config.idle_timeout = P::FromSeconds(config_.idle_timeout_seconds);
+    engine_config.has_cap = true;
+    engine_config.cap = P::FromSeconds(config_.cap_seconds);
+    const std::vector<int> cpus =
+        config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
+    const uint64_t seed = RandomHashSeed();
+    for (int i = 0; i < jobs; ++i) {
+      WorkerOptions options;
+      options.text = false;
+      options.cpu = cpus.empty() ? -1 : cpus[static_cast<size_t>(i) % cpus.size()];
+      options.push_each_batch = true;
+      options.keep_frames = config_.save_pcap;
+      options.frame_budget_bytes = config_.save_pcap_budget_bytes / static_cast<uint64_t>(jobs);
+      workers_.push_back(std::make_unique<Worker<P>>(engine_config, seed, options, &shared_));
+      readers_.push_back(std::make_unique<RingReader<P>>(i, rings_[static_cast<size_t>(i)].get(),
+                                                         workers_.back().get(), config_, seed,
+                                                         &shared_, &stop_, &taken_, &limit_hit));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Start() override {
+    std::lock_guard<std::mutex> lock(control_);
+    if (started_) return absl::FailedPreconditionError("the capture was already started");
+    started_ = true;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      threads_.emplace_back([this, i] { workers_[i]->Run(static_cast<int>(i)); });
+    }
+    for (auto& r : readers_) threads_.emplace_back([&r] { r->Run(); });
+    delivery_ = std::thread([this] { DeliveryLoop(); });
+    return absl::OkStatus();
+  }
+
+  void Stop() override {
+    std::lock_guard<std::mutex> lock(control_);
+    if (!started_ || stopped_) return;
+    stopped_ = true;
+    // From here on, rows are delivered on this (the caller's) thread.
+    delivery_stop_.store(true);
+    shared_.merge_bell.Ring();
+    delivery_.join();
+    stop_.store(true);
+    for (auto& ring : rings_) ring->Interrupt();
+    for (;;) {
+      const uint32_t seen = shared_.merge_bell.Snapshot();
+      bool all_done = true;
+      for (auto& w : workers_) {
+        all_done = all_done && w->finished.load(std::memory_order_acquire) && w->output.Empty();
+      }
+      const bool delivered = Deliver();
+      if (all_done && !delivered) break;
+      if (!delivered) shared_.merge_bell.Wait(seen, 20);
+    }
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    Deliver();
+  }
+
+  LiveCounters counters() const override {
+    LiveCounters c;
+    for (const auto& r : readers_) {
+      c.packets_read += r->counters.read.load(std::memory_order_relaxed);
+      c.packets_accepted += r->counters.accepted.load(std::memory_order_relaxed);
+      for (int i = 0; i < static_cast<int>(SkipReason::kCount); ++i) {
+        c.skipped[i] += r->counters.skipped[i].load(std::memory_order_relaxed);
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      for (const auto& ring : rings_) {
+        const RingStats s = ring->ReadStats();
+        c.kernel_received += s.packets;
+        c.kernel_drops += s.drops;
+        c.kernel_freezes += s.freeze_count;
+      }
+      c.flows_emitted = delivered_;
+      c.callback_exceptions = callback_exceptions_;
+      c.first_callback_error = first_callback_error_;
+      c.pcap_files_written = pcap_written_;
+      c.pcap_write_errors = pcap_errors_;
+      c.first_pcap_error = first_pcap_error_;
+    }
+    if (stopped_ && threads_.empty()) {
+      // Workers have finished: their counters are stable.
+      for (const auto& w : workers_) {
+        const EngineCounters& e = w->counters();
+        c.late_packets += e.late_packets;
+        c.flows_by_reason.fin += e.emitted_by_reason[static_cast<int>(EmitReason::kFin)];
+        c.flows_by_reason.rst += e.emitted_by_reason[static_cast<int>(EmitReason::kRst)];
+        c.flows_by_reason.idle_timeout +=
+            e.emitted_by_reason[static_cast<int>(EmitReason::kIdleTimeout)];
+        c.flows_by_reason.active_timeout +=
+            e.emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)];
+        c.flows_by_reason.end_of_input +=
+            e.emitted_by_reason[static_cast<int>(EmitReason::kEndOfInput)];
+        c.frames_not_saved += w->frames_not_kept();
+      }
+    }
+    return c;
+  }
+
+  uint16_t link_type() const override { return rings_.front()->link_type(); }
+
+ private:
+  void DeliveryLoop() {
+    pthread_setname_np(pthread_self(), "nf-deliver");
+    while (!delivery_stop_.load()) {
+      const uint32_t seen = shared_.merge_bell.Snapshot();
+      if (!Deliver()) shared_.merge_bell.Wait(seen, 100);
+    }
+  }
+
+  // Hands every row the workers have pushed to the callback; true if any.
+  bool Deliver() {
+    bool any = false;
+    for (auto& w : workers_) {
+      RowBlock* b;
+      while (w->output.TryPop(&b)) {
+        any = true;
+        for (size_t i = 0; i < b->rows(); ++i) {
+          DeliverOne(b->records[i], config_.save_pcap ? &b->frames[i] : nullptr);
+        }
+        if (!w->returned.TryPush(b)) delete b;
+      }
+    }
+    if (!any && on_idle_) on_idle_();
+    return any;
+  }
+
+  void DeliverOne(const FlowRecord& record, const std::string* frames) {
+    std::string error;
+    try {
+      on_flow_(record);
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "exception";
+    } catch (...) {
+      error = "unknown exception";
+    }
+    std::string pcap_error;
+    bool pcap_written = false;
+    if (frames != nullptr) {
+      int64_t start_us;
+      if constexpr (P::kPython) {
+        start_us = static_cast<int64_t>(record.timestamp * 1e6);  // netflower 1.0's int()
+      } else if (frames->size() >= 8) {
+        uint32_t sec, usec;
+        std::memcpy(&sec, frames->data(), 4);
+        std::memcpy(&usec, frames->data() + 4, 4);
+        start_us = int64_t{sec} * 1000000 + usec;  // floor(start_ns / 1000)
+      } else {
+        start_us = static_cast<int64_t>(std::floor(record.timestamp * 1e6));
+      }
+      const std::string path = config_.pcap_dir + "/" + SavedFlowFileName(record, start_us);
+      absl::Status s = WriteFlowPcap(path, rings_.front()->link_type(), *frames);
+      if (s.ok()) {
+        pcap_written = true;
+      } else {
+        pcap_error = std::string(s.message());
+      }
+    }
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++delivered_;
+    if (!error.empty()) {
+      if (callback_exceptions_++ == 0) first_callback_error_ = error;
+    }
+    if (pcap_written) ++pcap_written_;
+    if (!pcap_error.empty()) {
+      if (pcap_errors_++ == 0) first_pcap_error_ = pcap_error;
+    }
+  }
+
+ private:
+  const std::function<void()> on_idle_;
+  const LiveConfig config_;
+  const LivePipeline::RowCallback on_flow_;
+  Shared shared_;
+  std::vector<std::unique_ptr<PacketRing>> rings_;
+  std::vector<std::unique_ptr<Worker<P>>> workers_;
+  std::vector<std::unique_ptr<RingReader<P>>> readers_;
+  std::vector<std::thread> threads_;
+  std::thread delivery_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> delivery_stop_{false};
+  std::atomic<uint64_t> taken_{0};
+  std::mutex control_;
+  bool started_ = false;
+  bool stopped_ = false;
+  mutable std::mutex stats_mutex_;
+  uint64_t delivered_ = 0;
+  uint64_t callback_exceptions_ = 0;
+  std::string first_callback_error_;
+  uint64_t pcap_written_ = 0;
+  uint64_t pcap_errors_ = 0;
+  std::string first_pcap_error_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LivePipeline>> LivePipeline::Create(const std::string& interface,
+                                                                   const LiveConfig& config,
+                                                                   RowCallback on_flow,
+                                                                   std::function<void()> on_idle) {
+  std::unique_ptr<LivePipeline> pipeline(new LivePipeline());
+  if (config.python_profile) {
+    auto impl =
+        std::make_unique<LiveImpl<PythonProfile>>(config, std::move(on_flow), std::move(on_idle));
+    if (absl::Status s = impl->Init(interface); !s.ok()) return s;
+    pipeline->impl_ = std::move(impl);
+  } else {
+    auto impl =
+        std::make_unique<LiveImpl<DefaultProfile>>(config, std::move(on_flow), std::move(on_idle));
+    if (absl::Status s = impl->Init(interface); !s.ok()) return s;
+    pipeline->impl_ = std::move(impl);
+  }
+  return pipeline;
+}
+
+LivePipeline::~LivePipeline() {
+  if (impl_) impl_->Stop();
+}
+absl::Status LivePipeline::Start() { return impl_->Start(); }
+void LivePipeline::Stop() { impl_->Stop(); }
+bool LivePipeline::limit_reached() const { return impl_->limit_hit.load(); }
+LiveCounters LivePipeline::counters() const { return impl_->counters(); }
+uint16_t LivePipeline::link_type() const { return impl_->link_type(); }
+
+}  // namespace netflower

@@ -1,0 +1,90 @@
+// Live capture: per job a TPACKET_V3 ring (all rings in one fanout group), a
+// reader thread that decodes and keys packets, an SPSC queue into a pinned
+// flow worker; completed flows go to one delivery path.
+#ifndef NETFLOWER_FLOW_LIVE_PIPELINE_H_
+#define NETFLOWER_FLOW_LIVE_PIPELINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "capture/packet_ring.h"
+#include "features/columns.h"
+#include "flow/run_stats.h"
+
+namespace netflower {
+
+struct LiveConfig {
+  bool python_profile = false;
+  double idle_timeout_seconds = 30.0;
+  double cap_seconds = 120.0;  // duration cap (live flow_timeout)
+  int jobs = 1;
+  std::vector<int> cpus;
+  RingOptions ring;
+  bool save_pcap = false;
+  std::string pcap_dir;
+  uint64_t save_pcap_budget_bytes = uint64_t{256} << 20;
+  uint64_t packet_limit = 0;  // stop after this many packets (0: none)
+};
+
+// Counters of a running capture (totals over all rings and workers).
+struct LiveCounters {
+  uint64_t packets_read = 0;      // taken from the rings
+  uint64_t packets_accepted = 0;  // TCP/UDP handed to the flow engine
+  uint64_t late_packets = 0;
+  uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
+  uint64_t flows_emitted = 0;  // delivered to the callback / CSV
+  EmitCounts flows_by_reason;
+  uint64_t kernel_received = 0;  // PACKET_STATISTICS: seen by the socket (drops included)
+  uint64_t kernel_drops = 0;     // no room in the ring
+  uint64_t kernel_freezes = 0;   // queue freezes
+  uint64_t callback_exceptions = 0;
+  uint64_t pcap_files_written = 0;
+  uint64_t pcap_write_errors = 0;
+  uint64_t frames_not_saved = 0;  // save_pcap memory budget exceeded
+  std::string first_callback_error;
+  std::string first_pcap_error;
+};
+
+class LivePipeline {
+ public:
+  using RowCallback = std::function<void(const FlowRecord&)>;
+  // Opens the rings (all errors appear here; nothing runs yet). `on_flow`
+  // receives each completed flow; `on_idle` (optional) is called on the
+  // delivery thread whenever no flow is waiting.
+  static absl::StatusOr<std::unique_ptr<LivePipeline>> Create(const std::string& interface,
+                                                              const LiveConfig& config,
+                                                              RowCallback on_flow,
+                                                              std::function<void()> on_idle = {});
+  ~LivePipeline();
+
+  // Starts the threads. FailedPrecondition if already started or stopped.
+  absl::Status Start();
+  // Stops reading, drains the rings, emits every open flow (delivered on
+  // the calling thread) and returns when no delivery is left. Idempotent.
+  void Stop();
+  // True once a packet limit was reached (the capture then stops itself;
+  // Stop() still has to be called to flush).
+  bool limit_reached() const;
+  LiveCounters counters() const;
+  uint16_t link_type() const;
+
+  struct Impl;  // the profile-specific implementation (live_pipeline.cc)
+
+ private:
+  LivePipeline() = default;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The pcap file name save_pcap gives a flow (FLOW-SPEC §11.3), without the
+// folder: "<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap".
+std::string SavedFlowFileName(const FlowRecord& record, int64_t start_us);
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_FLOW_LIVE_PIPELINE_H_

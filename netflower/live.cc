@@ -1,0 +1,155 @@
+// Live capture entry points (netflower.h).
+#include <sys/stat.h>
+
+#include <memory>
+#include <mutex>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "flow/live_pipeline.h"
+#include "io/chunk_writer.h"
+#include "io/csv_writer.h"
+#include "io/output_file.h"
+#include "netflower/netflower.h"
+
+namespace netflower {
+
+struct LiveCapture::State {
+  std::unique_ptr<OutputFile> csv_file;
+  std::unique_ptr<ChunkWriter> csv_chunks;
+  std::unique_ptr<CsvWriter> csv;
+  std::function<void(const FlowRecord&)> on_flow;
+  std::unique_ptr<LivePipeline> pipeline;  // last: stopped before the CSV goes
+  std::mutex mutex;
+  bool stopped = false;
+  absl::Status stop_status;
+};
+
+LiveCapture::LiveCapture() : state_(std::make_unique<State>()) {}
+
+LiveCapture::~LiveCapture() { Stop().IgnoreError(); }
+
+absl::Status LiveCapture::Start() { return state_->pipeline->Start(); }
+
+absl::Status LiveCapture::Stop() {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  if (state_->stopped) return state_->stop_status;
+  state_->stopped = true;
+  state_->pipeline->Stop();
+  if (state_->csv != nullptr) {
+    absl::Status s = state_->csv->Finish();
+    state_->csv_chunks.reset();
+    if (s.ok()) s = state_->csv_file->Commit();
+    state_->stop_status = s;
+  }
+  return state_->stop_status;
+}
+
+bool LiveCapture::limit_reached() const { return state_->pipeline->limit_reached(); }
+
+uint16_t LiveCapture::link_type() const { return state_->pipeline->link_type(); }
+
+CaptureStats LiveCapture::stats() const {
+  const LiveCounters c = state_->pipeline->counters();
+  CaptureStats s;
+  s.packets_read = c.packets_read;
+  s.packets_accepted = c.packets_accepted;
+  s.late_packets = c.late_packets;
+  for (int i = 0; i < static_cast<int>(SkipReason::kCount); ++i) s.skipped[i] = c.skipped[i];
+  s.flows_emitted = c.flows_emitted;
+  s.flows_by_reason = c.flows_by_reason;
+  s.kernel_received = c.kernel_received;
+  s.kernel_drops = c.kernel_drops;
+  s.kernel_freezes = c.kernel_freezes;
+  s.callback_exceptions = c.callback_exceptions;
+  s.first_callback_error = c.first_callback_error;
+  s.pcap_files_written = c.pcap_files_written;
+  s.pcap_write_errors = c.pcap_write_errors;
+  s.first_pcap_error = c.first_pcap_error;
+  s.frames_not_saved = c.frames_not_saved;
+  return s;
+}
+
+absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
+    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
+    const CaptureOptions& options) {
+  if (!(options.idle_timeout >= 0)) {
+    return absl::InvalidArgumentError("idle_timeout must be >= 0 seconds");
+  }
+  if (!(options.flow_timeout >= 0)) {
+    return absl::InvalidArgumentError("flow_timeout (duration cap) must be >= 0 seconds");
+  }
+  if (options.jobs < 1 || options.jobs > 256) {
+    return absl::InvalidArgumentError("jobs must be between 1 and 256 for live capture");
+  }
+  if (options.ring_block_count < 1) {
+    return absl::InvalidArgumentError("the capture ring needs at least one block");
+  }
+  if (options.save_pcap) {
+    struct stat st;
+    if (options.pcap_dir.empty()) {
+      return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
+    }
+    if (::stat(options.pcap_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("save_pcap directory '", options.pcap_dir,
+                       "' does not exist or is not a directory (create it first: mkdir -p ",
+                       options.pcap_dir, ")"));
+    }
+  }
+
+  std::unique_ptr<LiveCapture> capture(new LiveCapture());
+  LiveCapture::State& state = *capture->state_;
+  state.on_flow = std::move(on_flow);
+  if (!options.csv_path.empty()) {
+    absl::StatusOr<std::unique_ptr<OutputFile>> out =
+        OutputFile::Create(options.csv_path, /*atomic=*/false);
+    if (!out.ok()) return out.status();
+    state.csv_file = *std::move(out);
+    absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
+        MakeChunkWriter(state.csv_file->fd(),
+                        options.csv_path == "-" ? std::string("standard output") : options.csv_path,
+                        WriteMethod::kAuto);
+    if (!chunks.ok()) return chunks.status();
+    state.csv_chunks = *std::move(chunks);
+    CsvDialect dialect;
+    dialect.crlf = options.compat == Compat::kPython;
+    dialect.header_always = options.compat != Compat::kPython;
+    state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
+  }
+
+  LiveConfig config;
+  config.python_profile = options.compat == Compat::kPython;
+  config.idle_timeout_seconds = options.idle_timeout;
+  config.cap_seconds = options.flow_timeout;
+  config.jobs = options.jobs;
+  config.cpus = options.cpus;
+  config.ring.block_size = options.ring_block_size;
+  config.ring.block_count = options.ring_block_count;
+  config.ring.block_timeout_ms = options.ring_block_timeout_ms;
+  config.ring.promiscuous = options.promiscuous;
+  config.ring.filter = options.filter;
+  config.save_pcap = options.save_pcap;
+  config.pcap_dir = options.pcap_dir;
+  config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
+  config.packet_limit = options.packet_limit;
+
+  LiveCapture::State* s = &state;
+  auto deliver = [s](const FlowRecord& record) {
+    if (s->csv != nullptr) s->csv->Add(record);
+    if (s->on_flow) s->on_flow(record);
+  };
+  auto idle = [s] {
+    if (s->csv != nullptr) s->csv->FlushPending();
+  };
+  absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
+      LivePipeline::Create(interface, config, deliver, idle);
+  if (!pipeline.ok()) {
+    if (state.csv_file) state.csv_file->Abort();
+    return pipeline.status();
+  }
+  state.pipeline = *std::move(pipeline);
+  return capture;
+}
+
+}  // namespace netflower
