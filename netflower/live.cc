@@ -33,7 +33,7 @@ absl::Status LiveCapture::Start() { return state_->pipeline->Start(); }
 
 absl::Status LiveCapture::Stop() {
   std::lock_guard<std::mutex> lock(state_->mutex);
-  if (state_->stopped) return state_->stop_status;
+  if (state_->stopped || state_->pipeline == nullptr) return state_->stop_status;
   state_->stopped = true;
   state_->pipeline->Stop();
   if (state_->csv != nullptr) {
