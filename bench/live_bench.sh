@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Live-capture benchmark across a veth pair (needs root).
+#
+#   bench/live_bench.sh [--pcap FILE] [--rate PPS] [--seconds S] [--rates "R1 R2 ..."]
+#
+# (a) CPU cost at a fixed rate: packet_blaster replays FILE's frames into one
+#     end of a veth pair at --rate packets/s for --seconds; the other end is
+#     captured by `netflower --iface` and then, replaying the same traffic, by
+#     `tcpdump -w /dev/null`; reports CPU seconds per million packets and
+#     kernel drops for each.
+# (b) the highest rate with zero kernel drops, for --jobs 1 and 2: replays 2 s
+#     of traffic at each rate of --rates and keeps the last rate without drops.
+#
+# Creates network namespace nfbench$$ and removes it on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pcap=tests/testdata/loopback-web.pcap
+rate=300000
+seconds=10
+rates="100000 200000 300000 400000 500000 600000 800000 1000000 1200000 1500000"
+while (($#)); do
+  case $1 in
+    --pcap) pcap=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --rates) rates=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+bazel build -c opt //tools:netflower //bench:packet_blaster >/dev/null 2>&1
+NF=$PWD/bazel-out/k8-opt/bin/tools/netflower
+BLAST=$PWD/bazel-out/k8-opt/bin/bench/packet_blaster
+NS=nfbench$$ A=nfbA$$ B=nfbB$$
+cleanup() { ip link del "$A" 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; }
+trap cleanup EXIT
+ip netns add "$NS"
+ip link add "$A" type veth peer name "$B"
+ip link set "$B" netns "$NS"
+ip link set "$A" up
+ip netns exec "$NS" ip link set "$B" up
+tmp=$(mktemp -d)
+
+send() {  # send RATE COUNT
+  ip netns exec "$NS" "$BLAST" --iface "$B" --pcap "$pcap" --rate "$1" --count "$2"
+}
+
+# CPU seconds of a capture command while COUNT packets are sent at RATE.
+measure() {  # measure RATE COUNT command...
+  local r=$1 n=$2; shift 2
+  /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" 2>"$tmp/err" &
+  local pid=$!
+  sleep 1.5
+  send "$r" "$n" >"$tmp/sent"
+  sleep 1
+  kill -INT "$(pgrep -P "$pid" | head -1)" 2>/dev/null || kill -INT "$pid"
+  wait "$pid" || true
+  read -r user sys <"$tmp/time"
+  echo "$user $sys"
+}
+
+count=$((rate * seconds))
+echo "== (a) CPU cost at $rate packets/s for $seconds s ($count packets of $pcap)"
+read -r nu ns < <(measure "$rate" "$count" "$NF" --iface "$A" --out /dev/null)
+nf_drops=$(grep -oE "[0-9]+ dropped" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
+nf_read=$(awk '/packets read/ {print $3}' "$tmp/err")
+echo "sender: $(cat "$tmp/sent")"
+read -r tu ts < <(measure "$rate" "$count" tcpdump -q -i "$A" -w /dev/null -s 262144)
+td_drops=$(grep -oE "[0-9]+ packets dropped by kernel" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
+awk -v nu="$nu" -v ns="$ns" -v tu="$tu" -v ts="$ts" -v n="$count" -v nd="$nf_drops" \
+    -v td="$td_drops" -v nr="$nf_read" 'BEGIN {
+  printf "%-34s %14s %14s %10s\n", "capture", "CPU s / M pkt", "user+sys s", "drops";
+  printf "%-34s %14.3f %14.2f %10s\n", "netflower --iface (1 job)", (nu+ns)/(n/1e6), nu+ns, nd;
+  printf "%-34s %14.3f %14.2f %10s\n", "tcpdump -w /dev/null", (tu+ts)/(n/1e6), tu+ts, td;
+  printf "netflower read %s packets; ratio netflower/tcpdump CPU: %.2f\n", nr, (nu+ns)/(tu+ts) }'
+
+echo
+echo "== (b) highest rate without kernel drops (2 s of traffic per rate)"
+for jobs in 1 2; do
+  best=0
+  for r in $rates; do
+    "$NF" --iface "$A" --jobs "$jobs" --out /dev/null 2>"$tmp/err" &
+    pid=$!
+    sleep 1.5
+    achieved=$(send "$r" $((r * 2)) | grep -oE "[0-9]+ packets/s" | grep -oE "^[0-9]+")
+    sleep 1
+    kill -INT "$pid"
+    wait "$pid" || true
+    drops=$(grep -oE "[0-9]+ dropped" "$tmp/err" | grep -oE "^[0-9]+")
+    echo "  --jobs $jobs: asked $r, sent $achieved packets/s, kernel drops $drops"
+    if [[ $drops == 0 ]]; then
+      ((achieved > best)) && best=$achieved
+    else
+      break
+    fi
+  done
+  echo "--jobs $jobs: highest rate with zero drops: $best packets/s"
+done
