@@ -102,6 +102,19 @@ check "interface down says how to fix it" grep -q "ip link set nfz$S up" "$TMP/e
 "$NF" --iface "$A" --save-pcap "$TMP/nope" --duration 1 2>"$TMP/e3"; rc=$?
 check "missing save-pcap dir exits 1" test "$rc" -eq 1
 check "missing save-pcap dir is named" grep -q "does not exist" "$TMP/e3"
+# Without root and without CAP_NET_RAW (as nobody, all capabilities cleared).
+if command -v setpriv >/dev/null; then
+  unpriv=$(mktemp -d /tmp/nf-unpriv.XXXXXX)
+  cp "$NF" "$unpriv/netflower"
+  chmod 755 "$unpriv" "$unpriv/netflower"
+  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$unpriv/netflower" --iface "$A" --duration 1 2>"$TMP/e5"; rc=$?
+  rm -rf "$unpriv"
+  check "no permission exits 1" test "$rc" -eq 1
+  check "no permission says what is needed" grep -q "needs root or the CAP_NET_RAW capability" "$TMP/e5"
+else
+  fail "setpriv (util-linux) is missing"
+fi
 "$NF" --pcap x --promisc 2>"$TMP/e4"; rc=$?
 check "live-only flags are refused for files" test "$rc" -eq 2
 
