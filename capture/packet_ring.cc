@@ -167,10 +167,10 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   // memory would push the machine into the OOM killer, so refuse it here.
   const size_t memory = static_cast<size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(page);
   if (options.block_count == 0 || ring_size > memory / 4) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "a ", ring_size >> 20, " MiB capture ring on ", interface, " is too large for this ",
-        "machine's ", memory >> 20, " MiB of memory (use at most a quarter: fewer or smaller ",
-        "ring blocks)"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a ", ring_size >> 20, " MiB capture ring on ", interface,
+                     " is too large for this ", "machine's ", memory >> 20,
+                     " MiB of memory (use at most a quarter: fewer or smaller ", "ring blocks)"));
   }
   if (::setsockopt(c.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0) {
     const int err = errno;
