@@ -67,7 +67,7 @@ class Decoder {
       case kLinkIpv4:
         return Ipv4(p, n);
       case kLinkIpv6:
-        return Ipv6(p, n);
+        return d_ ? Ipv6(p, n) : DecodeStatus::kDefaultProfileOnly;
       case kLinkLinuxSll:
         if (n < 16) return DecodeStatus::kTruncated;
         return Ethertype(Be16(p + 14), p + 16, n - 16);

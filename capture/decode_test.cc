@@ -226,6 +226,8 @@ TEST(Decode, LinkTypes) {
   // The python profile decodes the same link types, IPv4 only.
   EXPECT_EQ(Decode(kLinkNull, testing::BsdNull(v4), &p, Python()), DecodeStatus::kOk);
   EXPECT_EQ(Decode(kLinkRaw, v6, &p, Python()), DecodeStatus::kDefaultProfileOnly);
+  // LINKTYPE_IPV6 too (found by decode_fuzzer: the python profile is IPv4 only).
+  EXPECT_EQ(Decode(kLinkIpv6, v6, &p, Python()), DecodeStatus::kDefaultProfileOnly);
   // Unknown address family / PPP protocol.
   Bytes odd = testing::BsdNull(v4);
   odd[0] = 7;

@@ -94,6 +94,16 @@ void MappedFile::ReleaseBefore(size_t offset) {
   released_ = end;
 }
 
+std::unique_ptr<MappedFile> MappedFile::FromBytes(const uint8_t* bytes, size_t size,
+                                                  const std::string& name) {
+  std::unique_ptr<MappedFile> file(new MappedFile());
+  file->path_ = name;
+  file->buffer_.assign(bytes, bytes + size);
+  file->data_ = file->buffer_.data();
+  file->size_ = size;
+  return file;
+}
+
 MappedFile::~MappedFile() {
   if (mapping_ != nullptr) ::munmap(mapping_, size_);
 }

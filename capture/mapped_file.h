@@ -21,6 +21,10 @@ class MappedFile {
   // and a message naming the path and the cause.
   static absl::StatusOr<std::unique_ptr<MappedFile>> Open(const std::string& path);
 
+  // An in-memory "file" (a copy of `bytes`), for fuzzing and tests.
+  static std::unique_ptr<MappedFile> FromBytes(const uint8_t* bytes, size_t size,
+                                               const std::string& name);
+
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

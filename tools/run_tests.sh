@@ -8,10 +8,11 @@ tools/install_deps.sh
 tools/lint.sh --format
 targets=(//...)
 flags=()
-if [[ -d ../shared/pcaps ]]; then
+shared=${NETFLOWER_SHARED_DIR:-../shared}
+if [[ -d $shared/pcaps ]]; then
   targets+=(//tests:corpus_test)
-  flags+=("--test_env=NETFLOWER_SHARED_DIR=$(cd ../shared && pwd)")
+  flags+=("--test_env=NETFLOWER_SHARED_DIR=$(cd "$shared" && pwd)")
 else
-  echo "run_tests: ../shared not found; corpus tests not run" >&2
+  echo "run_tests: $shared not found; corpus tests not run" >&2
 fi
 bazel test "${flags[@]}" "${targets[@]}"

@@ -1,0 +1,28 @@
+// Fuzz target: the pcap / pcapng reader on arbitrary bytes, in both timestamp
+// modes. Every returned packet must lie inside the input.
+#include <cstddef>
+#include <cstdint>
+
+#include "capture/capture_file.h"
+#include "capture/mapped_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  for (auto mode : {netflower::TimestampMode::kDoubleSeconds, netflower::TimestampMode::kIntegerNanos}) {
+    auto file = netflower::MappedFile::FromBytes(data, size, "fuzz");
+    const uint8_t* begin = file->data();
+    const size_t length = file->size();
+    auto reader = netflower::CaptureFileReader::FromFile(std::move(file), mode);
+    if (!reader.ok()) continue;
+    netflower::RawPacket packet;
+    uint64_t n = 0;
+    while ((*reader)->Next(&packet)) {
+      if (packet.length > 0 &&
+          (packet.data < begin || packet.data + packet.length > begin + length)) {
+        __builtin_trap();  // a packet outside the input
+      }
+      ++n;
+    }
+    if ((*reader)->records_read() < n) __builtin_trap();
+  }
+  return 0;
+}

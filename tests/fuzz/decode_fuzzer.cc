@@ -1,0 +1,32 @@
+// Fuzz target: frame decoding under every supported link type and both
+// profiles. Input: 1 byte choosing the link type, the rest is the frame.
+// Decoded lengths must never exceed the frame.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "capture/decode.h"
+#include "capture/link_type.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static constexpr uint16_t kLinkTypes[] = {
+      netflower::kLinkNull,      netflower::kLinkEthernet,   netflower::kLinkPpp,
+      netflower::kLinkRawOpenBsd, netflower::kLinkRawBsdOs,  netflower::kLinkRaw,
+      netflower::kLinkLoop,      netflower::kLinkLinuxSll,   netflower::kLinkIpv4,
+      netflower::kLinkIpv6,      netflower::kLinkLinuxSll2,  127 /* radiotap: unsupported */};
+  if (size < 1) return 0;
+  const uint16_t link = kLinkTypes[data[0] % (sizeof(kLinkTypes) / sizeof(kLinkTypes[0]))];
+  // An exact-size copy, so ASan sees any read past the frame.
+  const std::vector<uint8_t> frame(data + 1, data + size);
+  for (bool default_profile : {true, false}) {
+    netflower::DecodedPacket p;
+    const netflower::DecodeStatus s = netflower::DecodeFrame(
+        link, frame.data(), frame.size(), netflower::DecodeOptions{default_profile}, &p);
+    if (s == netflower::DecodeStatus::kOk) {
+      if (p.pkt_len > frame.size() || p.payload_len > p.pkt_len) __builtin_trap();
+      if (p.protocol != 6 && p.protocol != 17) __builtin_trap();
+      if (!default_profile && p.src.family != 4) __builtin_trap();
+    }
+  }
+  return 0;
+}
