@@ -7,7 +7,8 @@
 #include "capture/mapped_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  for (auto mode : {netflower::TimestampMode::kDoubleSeconds, netflower::TimestampMode::kIntegerNanos}) {
+  for (auto mode :
+       {netflower::TimestampMode::kDoubleSeconds, netflower::TimestampMode::kIntegerNanos}) {
     auto file = netflower::MappedFile::FromBytes(data, size, "fuzz");
     const uint8_t* begin = file->data();
     const size_t length = file->size();

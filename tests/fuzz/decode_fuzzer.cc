@@ -10,10 +10,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static constexpr uint16_t kLinkTypes[] = {
-      netflower::kLinkNull,      netflower::kLinkEthernet,   netflower::kLinkPpp,
+      netflower::kLinkNull,       netflower::kLinkEthernet,  netflower::kLinkPpp,
       netflower::kLinkRawOpenBsd, netflower::kLinkRawBsdOs,  netflower::kLinkRaw,
-      netflower::kLinkLoop,      netflower::kLinkLinuxSll,   netflower::kLinkIpv4,
-      netflower::kLinkIpv6,      netflower::kLinkLinuxSll2,  127 /* radiotap: unsupported */};
+      netflower::kLinkLoop,       netflower::kLinkLinuxSll,  netflower::kLinkIpv4,
+      netflower::kLinkIpv6,       netflower::kLinkLinuxSll2, 127 /* radiotap: unsupported */};
   if (size < 1) return 0;
   const uint16_t link = kLinkTypes[data[0] % (sizeof(kLinkTypes) / sizeof(kLinkTypes[0]))];
   // An exact-size copy, so ASan sees any read past the frame.

@@ -15,7 +15,8 @@ namespace t = netflower::testing;
 
 void Write(const std::string& path, const t::Bytes& bytes) {
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 int main(int argc, char** argv) {
@@ -66,11 +67,16 @@ int main(int argc, char** argv) {
     t::Bytes frame;
     const char* name;
   } frames[] = {
-      {1, t::Ethernet(v4), "eth-v4"},          {1, t::VlanEthernet(v6, 2), "qinq-v6"},
-      {1, t::MplsEthernet(v4, 3), "mpls-v4"},  {1, t::PppoeEthernet(v6), "pppoe-v6"},
-      {0, t::BsdNull(v4), "null-v4"},          {2, t::PppFrame(v6, true), "ppp-v6"},
-      {5, v4, "raw-v4"},                       {9, v6, "ipv6"},
-      {7, t::LinuxSll(v4), "sll"},             {10, t::LinuxSll2(v6), "sll2"},
+      {1, t::Ethernet(v4), "eth-v4"},
+      {1, t::VlanEthernet(v6, 2), "qinq-v6"},
+      {1, t::MplsEthernet(v4, 3), "mpls-v4"},
+      {1, t::PppoeEthernet(v6), "pppoe-v6"},
+      {0, t::BsdNull(v4), "null-v4"},
+      {2, t::PppFrame(v6, true), "ppp-v6"},
+      {5, v4, "raw-v4"},
+      {9, v6, "ipv6"},
+      {7, t::LinuxSll(v4), "sll"},
+      {10, t::LinuxSll2(v6), "sll2"},
   };
   for (const auto& f : frames) {
     t::Bytes b = {f.link_index};
