@@ -23,6 +23,7 @@ done
 ((${#targets[@]})) || targets=(capture_reader_fuzzer decode_fuzzer convert_fuzzer)
 tools/install_deps.sh
 bazel build --config=fuzz "${targets[@]/#/\/\/tests\/fuzz:}" >/dev/null
+bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)  # its own output tree
 work=${NETFLOWER_FUZZ_DIR:-/tmp/netflower-fuzz}
 status=0
 for t in "${targets[@]}"; do
@@ -32,7 +33,7 @@ for t in "${targets[@]}"; do
   [[ $t == decode_fuzzer ]] && seeds=(tests/fuzz/seeds/frames)
   if [[ $t != decode_fuzzer && -d ../shared/pcaps ]]; then seeds+=(../shared/pcaps); fi
   echo "== $t ${limit[*]}"
-  if ! bazel-bin/tests/fuzz/$t "${limit[@]}" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+  if ! "$bin/tests/fuzz/$t" "${limit[@]}" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="tests/fuzz/regressions/$t/" \
       "$corpus" "${seeds[@]}" 2>"$work/$t.log"; then
     echo "FAIL: $t found a problem; see $work/$t.log and tests/fuzz/regressions/$t/"
