@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct Result {
   int64_t peak_rss_kb = 0;
   uint64_t flows = 0;
   uint64_t peak_flows = 0;
+  uint64_t evicted = 0;
 };
 
 // Runs `body` in a child; the child writes a Result into a pipe.
@@ -84,10 +86,13 @@ Result LibpcapLoop(const std::string& path) {
   });
 }
 
+std::optional<uint64_t> g_max_flows;
+
 Result Netflower(const std::string& path, const std::string& out, int jobs,
                  netflower::Compat compat) {
   return InChild([&] {
     netflower::ConvertOptions options;
+    options.max_flows = g_max_flows;
     options.n_jobs = jobs;
     options.compat = compat;
     netflower::RunStats stats;
@@ -103,6 +108,7 @@ Result Netflower(const std::string& path, const std::string& out, int jobs,
     r.packets = stats.packets_read;
     r.flows = *rows;
     r.peak_flows = stats.peak_open_flows;
+    r.evicted = stats.flows_by_reason.evicted;
     return r;
   });
 }
@@ -132,6 +138,8 @@ int main(int argc, char** argv) {
       pcap = value();
     } else if (a == "--runs") {
       runs = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--max-flows") {
+      g_max_flows = std::strtoull(value().c_str(), nullptr, 10);
     } else if (a == "--out") {
       out = value();
     } else if (a == "--jobs") {
@@ -143,7 +151,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: throughput --pcap FILE [--runs N] [--jobs 1,2] "
-                   "[--compat none,python] [--out /dev/null]\n");
+                   "[--compat none,python] [--max-flows N] [--out /dev/null]\n");
       return 2;
     }
   }
@@ -188,13 +196,17 @@ int main(int argc, char** argv) {
       "capture: %s (%llu packets)\nruns: %d, each in its own process; medians of packets/s and "
       "of each run's ratio to the read-loop run just before it\n\n",
       pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
-  std::printf("%-40s %14s %8s %12s %12s\n", "what", "packets/s", "ratio", "peak RSS MB", "flows");
+  std::printf("%-40s %14s %8s %12s %12s %12s %10s\n", "what", "packets/s", "ratio", "peak RSS MB",
+              "flows", "peak open", "evicted");
   std::printf("%-40s %14.0f %8.2f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base, 1.0,
               base_last.peak_rss_kb / 1024.0, "-");
   for (const Config& c : configs) {
     const double m = Median(c.rates);
-    std::printf("%-40s %14.0f %8.2f %12.1f %12llu\n", c.name.c_str(), m, Median(c.ratios),
-                c.last.peak_rss_kb / 1024.0, static_cast<unsigned long long>(c.last.flows));
+    std::printf("%-40s %14.0f %8.2f %12.1f %12llu %12llu %10llu\n", c.name.c_str(), m,
+                Median(c.ratios), c.last.peak_rss_kb / 1024.0,
+                static_cast<unsigned long long>(c.last.flows),
+                static_cast<unsigned long long>(c.last.peak_flows),
+                static_cast<unsigned long long>(c.last.evicted));
   }
   return 0;
 }

@@ -21,6 +21,7 @@
 #include "flow/flow_key.h"
 #include "flow/flow_sink.h"
 #include "flow/flow_table.h"
+#include "flow/run_stats.h"
 
 namespace netflower {
 
@@ -44,6 +45,21 @@ struct EngineCounters {
   uint64_t peak_flows = 0;
 };
 
+// Adds an engine's emission counts to a run's.
+inline void AddEmitCounts(const EngineCounters& c, EmitCounts* e) {
+  auto n = [&](EmitReason r) { return c.emitted_by_reason[static_cast<int>(r)]; };
+  e->fin += n(EmitReason::kFin);
+  e->rst += n(EmitReason::kRst);
+  e->idle_timeout += n(EmitReason::kIdleTimeout);
+  e->active_timeout += n(EmitReason::kActiveTimeout);
+  e->end_of_input += n(EmitReason::kEndOfInput) + n(EmitReason::kPacketLimit);
+  e->evicted += n(EmitReason::kEvicted);
+}
+
+// A default flow-table limit: a quarter of physical memory at 512 bytes a
+// flow (at least 100,000).
+uint64_t DefaultMaxFlows();
+
 template <class P>
 class FlowEngine {
  public:
@@ -53,6 +69,9 @@ class FlowEngine {
     Time idle_timeout{};   // > : expired (P sweeps: >=)
     bool has_cap = false;  // duration cap (live flow_timeout, --active-timeout)
     Time cap{};
+    // At most this many open flows (0: no limit). A new flow in a full table
+    // first evicts the least recently active flow (emitted, counted).
+    uint64_t max_flows = 0;
   };
 
   FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
@@ -271,6 +290,7 @@ class FlowEngine {
   }
 
   uint32_t Create(const EnginePacket<P>& pkt) {
+    if (config_.max_flows != 0 && flows_.size() >= config_.max_flows) EvictOldest(pkt.number);
     const uint32_t slot = flows_.Insert(pkt.key, pkt.hash);
     Flow& flow = flows_.At(slot);
     flow.in_use = true;
@@ -283,6 +303,26 @@ class FlowEngine {
     ++counters_.flows_created;
     counters_.peak_flows = std::max<uint64_t>(counters_.peak_flows, flows_.size());
     return slot;
+  }
+
+  // Emits the flow whose last packet is the oldest. Idle-heap entries come
+  // out in time order and are never later than their flow's last packet, so
+  // the first live entry whose time equals its flow's last-packet time
+  // belongs to the least recently active flow; stale entries met on the way
+  // are filed again at their flow's last time.
+  void EvictOldest(uint64_t packet_number) {
+    while (!idle_heap_.empty()) {
+      const HeapEntry e = PopHeap(&idle_heap_);
+      if (!IsLiveIdleEntry(e)) continue;
+      Flow& flow = flows_.At(e.slot);
+      const Time latest = flow.features.latest_time();
+      if (e.time == latest) {
+        Emit(e.slot, EmitTag{packet_number, EmitKind::kPacket, flow.first_packet},
+             EmitReason::kEvicted);
+        return;
+      }
+      QueueIdle(e.slot, flow, latest);
+    }
   }
 
   void Emit(uint32_t slot, const EmitTag& tag, EmitReason reason) {

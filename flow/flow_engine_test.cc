@@ -284,3 +284,44 @@ TEST(Engine, ManyFlowsStress) {
 
 }  // namespace
 }  // namespace netflower
+
+namespace netflower {
+namespace {
+
+// A full table evicts the least recently active flow: emitted at once,
+// counted, and every packet still belongs to exactly one row.
+TEST(Engine, MaxFlowsEvictsTheLeastRecentlyActiveFlow) {
+  EngineHarness<DefaultProfile> h(120.0, 1000000, -1, /*max_flows=*/3);
+  h.Feed(At{1}, Udp("10.0.0.1", 1, "10.0.0.9", 9));
+  h.Feed(At{2}, Udp("10.0.0.2", 1, "10.0.0.9", 9));
+  h.Feed(At{3}, Udp("10.0.0.3", 1, "10.0.0.9", 9));
+  h.Feed(At{4}, Udp("10.0.0.1", 1, "10.0.0.9", 9));  // .1 is now the most recent
+  h.Feed(At{5}, Udp("10.0.0.4", 1, "10.0.0.9", 9));  // full: evicts .2
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.2");
+  EXPECT_EQ(h.rows[0].tag.event_packet, 5u);
+  h.Feed(At{6}, Udp("10.0.0.5", 1, "10.0.0.9", 9));  // evicts .3
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.3");
+  EXPECT_EQ(h.engine().open_flows(), 3u);
+  EXPECT_EQ(h.engine().counters().emitted_by_reason[static_cast<int>(EmitReason::kEvicted)], 2u);
+  h.End();
+  uint64_t packets = 0;
+  for (auto& r : h.rows) packets += r.record.tot_fwd_pkts;
+  EXPECT_EQ(packets, 6u);
+}
+
+// Out-of-order times: eviction still picks the flow with the oldest last packet.
+TEST(Engine, MaxFlowsWithTimeGoingBackwards) {
+  EngineHarness<PythonProfile> h(120.0, 1000000, -1, /*max_flows=*/2);
+  h.Feed(At{10}, Udp("10.0.0.1", 1, "10.0.0.9", 9));
+  h.Feed(At{20}, Udp("10.0.0.2", 1, "10.0.0.9", 9));
+  h.Feed(At{5}, Udp("10.0.0.2", 1, "10.0.0.9", 9));  // .2's last packet is now older than .1's
+  h.Feed(At{30}, Udp("10.0.0.3", 1, "10.0.0.9", 9));
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.2");
+  h.End();
+}
+
+}  // namespace
+}  // namespace netflower

@@ -40,6 +40,7 @@ enum class EmitReason : uint8_t {
   kActiveTimeout,  // duration cap reached
   kEndOfInput,     // still open when the input ended (or capture stopped)
   kPacketLimit,    // reached kMaxFlowPackets packets
+  kEvicted,        // the table was full (max_flows): least recently active flow
   kCount
 };
 

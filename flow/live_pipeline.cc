@@ -305,6 +305,10 @@ class LiveImpl final : public LivePipeline::Impl {
     engine_config.idle_timeout = P::FromSeconds(config_.idle_timeout_seconds);
     engine_config.has_cap = true;
     engine_config.cap = P::FromSeconds(config_.cap_seconds);
+    if (config_.max_flows != 0) {
+      engine_config.max_flows =
+          (config_.max_flows + static_cast<uint64_t>(jobs) - 1) / static_cast<uint64_t>(jobs);
+    }
     const std::vector<int> cpus =
         config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
     const uint64_t seed = RandomHashSeed();
@@ -389,14 +393,7 @@ class LiveImpl final : public LivePipeline::Impl {
       for (const auto& w : workers_) {
         const EngineCounters& e = w->counters();
         c.late_packets += e.late_packets;
-        c.flows_by_reason.fin += e.emitted_by_reason[static_cast<int>(EmitReason::kFin)];
-        c.flows_by_reason.rst += e.emitted_by_reason[static_cast<int>(EmitReason::kRst)];
-        c.flows_by_reason.idle_timeout +=
-            e.emitted_by_reason[static_cast<int>(EmitReason::kIdleTimeout)];
-        c.flows_by_reason.active_timeout +=
-            e.emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)];
-        c.flows_by_reason.end_of_input +=
-            e.emitted_by_reason[static_cast<int>(EmitReason::kEndOfInput)];
+        AddEmitCounts(e, &c.flows_by_reason);
         c.frames_not_saved += w->frames_not_kept();
       }
     }

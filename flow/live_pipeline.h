@@ -30,6 +30,7 @@ struct LiveConfig {
   std::string pcap_dir;
   uint64_t save_pcap_budget_bytes = uint64_t{256} << 20;
   uint64_t packet_limit = 0;  // stop after this many packets (0: none)
+  uint64_t max_flows = 0;     // open flows in all workers together (0: no limit)
 };
 
 // Counters of a running capture (totals over all rings and workers).

@@ -179,6 +179,8 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
     engine_config.cap = P::FromSeconds(*config.cap_seconds);
   }
   const size_t n = static_cast<size_t>(std::max(1, config.jobs));
+  // Each worker holds its share of the flows.
+  if (config.max_flows != 0) engine_config.max_flows = (config.max_flows + n - 1) / n;
   const std::vector<int> cpus =
       config.cpus.empty() ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus()) : config.cpus;
   const bool text = consumer->wants_text();
@@ -310,14 +312,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
     const EngineCounters& c = w->counters();
     stats->late_packets += c.late_packets;
     stats->flows_written += c.flows_emitted;
-    stats->flows_by_reason.fin += c.emitted_by_reason[static_cast<int>(EmitReason::kFin)];
-    stats->flows_by_reason.rst += c.emitted_by_reason[static_cast<int>(EmitReason::kRst)];
-    stats->flows_by_reason.idle_timeout +=
-        c.emitted_by_reason[static_cast<int>(EmitReason::kIdleTimeout)];
-    stats->flows_by_reason.active_timeout +=
-        c.emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)];
-    stats->flows_by_reason.end_of_input +=
-        c.emitted_by_reason[static_cast<int>(EmitReason::kEndOfInput)];
+    AddEmitCounts(c, &stats->flows_by_reason);
     // Per-worker peaks do not coincide in time; their sum bounds the total.
     stats->peak_open_flows += c.peak_flows;
   }

@@ -43,6 +43,7 @@ struct PipelineConfig {
   double idle_timeout_seconds = 120.0;
   std::optional<double> cap_seconds;  // duration cap; none for files by default
   uint64_t gc_interval = 1000;
+  uint64_t max_flows = 0;  // open flows in all workers together (0: no limit)
   uint64_t hash_seed = 0;
   int jobs = 1;           // flow workers (>= 1)
   std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default

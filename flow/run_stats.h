@@ -34,6 +34,7 @@ struct EmitCounts {
   uint64_t idle_timeout = 0;    // idle, on arrival or in a sweep
   uint64_t active_timeout = 0;  // duration cap
   uint64_t end_of_input = 0;    // open when the input ended
+  uint64_t evicted = 0;         // the flow table was full (max_flows)
 };
 
 // What a run did. read = accepted + sum(skipped).

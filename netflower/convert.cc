@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "capture/capture_file.h"
 #include "capture/decode.h"
+#include "flow/flow_engine.h"
 #include "flow/flow_key.h"
 #include "flow/pipeline.h"
 #include "io/chunk_writer.h"
@@ -53,6 +54,7 @@ absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowCo
   config.idle_timeout_seconds = options.flow_timeout;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
+  config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
   config.hash_seed = RandomHashSeed();
   config.jobs = *ResolveJobs(options.n_jobs);
   config.cpus = options.cpus;

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "flow/flow_engine.h"
 #include "flow/live_pipeline.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
@@ -133,6 +134,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   config.pcap_dir = options.pcap_dir;
   config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
   config.packet_limit = options.packet_limit;
+  config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
 
   LiveCapture::State* s = &state;
   auto deliver = [s](const FlowRecord& record) {

@@ -54,6 +54,12 @@ struct ConvertOptions {
   // Write the CSV with io_uring when the kernel allows it (else write(2),
   // said once on stderr). false: always write(2).
   bool use_io_uring = true;
+  // At most this many flows open at once: a new flow in a full table first
+  // evicts the least recently active one (emitted early, counted in
+  // RunStats::flows_by_reason.evicted). Unset: a quarter of physical memory
+  // at 512 bytes a flow. 0: no limit. With several jobs each worker holds an
+  // equal share, so once flows are evicted the rows can depend on n_jobs.
+  std::optional<uint64_t> max_flows;
   // If set, filled with the run's statistics on return, also on failure (as
   // far as the run got).
   RunStats* stats = nullptr;
@@ -126,6 +132,8 @@ struct CaptureOptions {
   std::string csv_path;
   // Stop taking packets after this many (0: no limit); see limit_reached().
   uint64_t packet_limit = 0;
+  // As ConvertOptions::max_flows.
+  std::optional<uint64_t> max_flows;
 };
 
 // Live counters of a capture. read = accepted + skipped.

@@ -65,6 +65,10 @@ Flow rules:
                          files, 120 live; "none" disables it for files)
   --gc-interval N        files: sweep for idle flows after every N-th accepted
                          packet (default: 1000; live always sweeps every 1000)
+  --max-flows N|none     at most N flows open at once: when the table is full
+                         the least recently active flow is written early and
+                         counted as evicted (default: a quarter of memory at
+                         512 bytes a flow; none: no limit)
 
 Live capture:
   --save-pcap DIR        also write each completed flow's frames to
@@ -270,6 +274,14 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
       const std::optional<int64_t> v = ParseInteger(value);
       if (!v || *v < 1 || *v > 65536) return bad("MiB from 1 to 65536");
       cl.ring_mb = static_cast<uint32_t>(*v);
+    } else if (arg == "--max-flows") {
+      if (value == "none") {
+        cl.options.max_flows = 0;
+      } else {
+        const std::optional<int64_t> v = ParseInteger(value);
+        if (!v || *v < 1) return bad("an integer >= 1, or none");
+        cl.options.max_flows = static_cast<uint64_t>(*v);
+      }
     } else if (arg == "--strict") {
       cl.strict = true;
     } else if (arg == "--quiet") {
@@ -326,8 +338,10 @@ void AppendCounts(std::string* out, uint64_t read, uint64_t accepted, uint64_t l
 void AppendFlows(std::string* out, uint64_t flows, const EmitCounts& e) {
   absl::StrAppendFormat(out,
                         "  flows written     %12u  (fin %u, rst %u, idle %u, duration cap %u, "
-                        "open at end %u)\n",
+                        "open at end %u",
                         flows, e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
+  if (e.evicted) absl::StrAppendFormat(out, ", evicted from a full table %u", e.evicted);
+  *out += ")\n";
 }
 
 void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
@@ -394,6 +408,7 @@ int RunLive(CommandLine& cl) {
   options.ring_block_count = cl.ring_mb;
   options.csv_path = cl.out;
   options.packet_limit = cl.count;
+  options.max_flows = cl.options.max_flows;
 
   absl::StatusOr<std::unique_ptr<LiveCapture>> capture = CaptureLive(cl.iface, nullptr, options);
   if (!capture.ok()) {

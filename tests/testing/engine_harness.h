@@ -33,8 +33,9 @@ class EngineHarness : public FlowSink {
     EmitTag tag;
   };
 
-  explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1)
-      : engine_(MakeConfig(idle_timeout, cap), /*hash_seed=*/12345, this),
+  explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1,
+                         uint64_t max_flows = 0)
+      : engine_(MakeConfig(idle_timeout, cap, max_flows), /*hash_seed=*/12345, this),
         gc_interval_(gc_interval) {}
 
   static typename P::Time TimeOf(At at) {
@@ -71,8 +72,9 @@ class EngineHarness : public FlowSink {
   std::vector<Row> rows;
 
  private:
-  static typename FlowEngine<P>::Config MakeConfig(double idle, double cap) {
+  static typename FlowEngine<P>::Config MakeConfig(double idle, double cap, uint64_t max_flows) {
     typename FlowEngine<P>::Config c;
+    c.max_flows = max_flows;
     c.idle_timeout = P::FromSeconds(idle);
     if (cap >= 0) {
       c.has_cap = true;
