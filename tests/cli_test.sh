@@ -15,8 +15,9 @@ check() {  # check "description" command...
 # --help explains every flag and exits 0.
 help=$("$NF" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
-for flag in --pcap --out --compat --idle-timeout --active-timeout --gc-interval --jobs \
-            --cpus --buffer-rows --strict --quiet --progress --no-progress --help; do
+for flag in --pcap --iface --out --compat --idle-timeout --active-timeout --gc-interval --jobs \
+            --cpus --buffer-rows --max-flows --save-pcap --duration --count --filter --promisc \
+            --ring-mb --user --strict --quiet --progress --no-progress --help; do
   check "--help documents $flag" grep -q -- "$flag" <<<"$help"
 done
 
@@ -29,6 +30,11 @@ for field in "packets read" "accepted" "skipped" "flows written" "peak open flow
   check "summary shows '$field'" grep -q "$field" "$TMP/web.err"
 done
 check "no progress when stderr is not a terminal" bash -c "! grep -q $'\r' '$TMP/web.err'"
+
+# --max-flows: a small table evicts, every flow is still written.
+"$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/mf.csv" --max-flows 2 2>"$TMP/mf.err"
+check "--max-flows 2 keeps every row" test "$(wc -l <"$TMP/mf.csv")" -ge 40
+check "--max-flows reports evictions" grep -q "evicted from a full table" "$TMP/mf.err"
 
 # stdout output is the same bytes.
 "$NF" --pcap "$DATA/loopback-web.pcap" --out - --quiet >"$TMP/stdout.csv" 2>"$TMP/quiet.err"

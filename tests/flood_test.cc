@@ -17,8 +17,8 @@ std::string SynFlood(uint32_t keys) {
     const std::string src = "10." + std::to_string((i >> 16) & 255) + "." +
                             std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
     f.Add(1700000000 + i / 100000, i % 100000 * 10,
-          testing::Ethernet(testing::Tcp(src, static_cast<uint16_t>(1024 + i % 60000),
-                                         "192.0.2.80", 80, 0x02, 0, 1024)));
+          testing::Ethernet(testing::Tcp(src, static_cast<uint16_t>(1024 + i % 60000), "192.0.2.80",
+                                         80, 0x02, 0, 1024)));
   }
   return testing::WriteTempFile("flood.pcap", f.bytes());
 }

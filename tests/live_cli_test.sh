@@ -80,6 +80,27 @@ check "live CSV equals the offline conversion in the timing-free columns" \
   cmp -s "$TMP/live.stable" "$TMP/offline.stable"
 if ! cmp -s "$TMP/live.stable" "$TMP/offline.stable"; then diff "$TMP/live.stable" "$TMP/offline.stable" | head; fi
 
+# --user drops root once the rings are open: the capture still works, and
+# the files it writes belong to that user.
+byuser=$(mktemp -d /tmp/nf-byuser.XXXXXX)  # reachable by nobody, unlike the test's own tmp
+chmod 777 "$byuser"
+"$NF" --iface "$A" --user nobody --save-pcap "$byuser" --out "$TMP/u.csv" 2>"$TMP/u.err" &
+live=$!
+sleep 1.5
+traffic
+sleep 0.5
+kill -INT "$live"
+wait "$live"
+check "--user capture exits 0" test $? -eq 0
+check "--user says it dropped root" grep -q "running as nobody (uid 65534), no capabilities" "$TMP/u.err"
+check "--user capture wrote flows" test "$(wc -l <"$TMP/u.csv")" -ge 10
+owner=$(stat -c %U "$(ls -d "$byuser"/*.pcap | head -1)")
+rm -rf "$byuser"
+check "flow pcaps written after the drop belong to nobody" test "$owner" = nobody
+"$NF" --iface "$A" --user no-such-user-$S --duration 1 2>"$TMP/e6"; rc=$?
+check "an unknown --user exits 1" test "$rc" -eq 1
+check "an unknown --user is named" grep -q "no user named 'no-such-user-$S'" "$TMP/e6"
+
 # --count and --duration stop it by themselves.
 timeout 20 "$NF" --iface "$A" --duration 1 --out "$TMP/d.csv" 2>/dev/null
 check "--duration stops with exit 0" test $? -eq 0

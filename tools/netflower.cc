@@ -1,7 +1,12 @@
 // netflower command-line tool: capture files or a live interface to flow CSV.
 #include "netflower/netflower.h"
 
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,6 +86,10 @@ Live capture:
                          matches
   --promisc              put the interface into promiscuous mode
   --ring-mb N            capture ring size per job in MiB (default: 64)
+  --user NAME            once the capture rings are open, drop root: switch to
+                         user NAME (and its groups) with no capabilities left,
+                         as tcpdump -Z does (--save-pcap DIR must be writable
+                         by NAME)
 
 Performance:
   --jobs N               flow workers: N >= 1, -1 = all CPUs, below -1 =
@@ -123,6 +133,7 @@ struct CommandLine {
   std::string filter;
   bool promisc = false;
   uint32_t ring_mb = 64;
+  std::string user;
   bool strict = false;
   bool quiet = false;
   std::optional<bool> progress;
@@ -180,7 +191,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
       {"--count", true},       {"--filter", true},       {"--promisc", false},
       {"--ring-mb", true},     {"--strict", false},      {"--quiet", false},
       {"--progress", false},   {"--no-progress", false}, {"--help", false},
-      {"-h", false},
+      {"-h", false},           {"--max-flows", true},    {"--user", true},
   };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -282,6 +293,9 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
         if (!v || *v < 1) return bad("an integer >= 1, or none");
         cl.options.max_flows = static_cast<uint64_t>(*v);
       }
+    } else if (arg == "--user") {
+      if (value.empty()) return bad("a user name");
+      cl.user = value;
     } else if (arg == "--strict") {
       cl.strict = true;
     } else if (arg == "--quiet") {
@@ -389,6 +403,34 @@ int RunFile(CommandLine& cl) {
   return kExitOk;
 }
 
+// Switches to `user` for good: its groups, gid and uid (from root, setuid
+// also clears every capability), and no way back (no_new_privs).
+absl::Status DropPrivileges(const std::string& user) {
+  errno = 0;
+  const struct passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) {
+    return absl::NotFoundError(absl::StrCat("--user: no user named '", user, "'"));
+  }
+  const uid_t uid = pw->pw_uid;
+  const gid_t gid = pw->pw_gid;
+  if (initgroups(user.c_str(), gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("--user ", user, ": cannot switch to it: ", std::strerror(errno)));
+  }
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  // Check: no way back to root, and no capability left.
+  if (uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+    return absl::InternalError("--user: root privileges are still available after the switch");
+  }
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) == 0 && uid != 0 &&
+      (data[0].effective | data[0].permitted | data[1].effective | data[1].permitted) != 0) {
+    return absl::InternalError("--user: capabilities remain after the switch");
+  }
+  return absl::OkStatus();
+}
+
 std::atomic<int> g_signal{0};
 void OnSignal(int signo) { g_signal.store(signo); }
 
@@ -422,6 +464,16 @@ int RunLive(CommandLine& cl) {
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error, not a kill
 
+  if (!cl.user.empty()) {
+    if (absl::Status s = DropPrivileges(cl.user); !s.ok()) {
+      std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
+      return kExitFailed;
+    }
+    if (!cl.quiet) {
+      std::fprintf(stderr, "netflower: running as %s (uid %u), no capabilities\n", cl.user.c_str(),
+                   static_cast<unsigned>(getuid()));
+    }
+  }
   const auto started = std::chrono::steady_clock::now();
   if (absl::Status s = (*capture)->Start(); !s.ok()) {
     std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
