@@ -22,9 +22,13 @@ while (($#)); do
 done
 ((${#targets[@]})) || targets=(capture_reader_fuzzer decode_fuzzer convert_fuzzer)
 tools/install_deps.sh
-bazel build --config=fuzz "${targets[@]/#/\/\/tests\/fuzz:}" >/dev/null
-bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)  # its own output tree
 work=${NETFLOWER_FUZZ_DIR:-/tmp/netflower-fuzz}
+mkdir -p "$work"
+if ! bazel build --config=fuzz "${targets[@]/#/\/\/tests\/fuzz:}" >"$work.build.log" 2>&1; then
+  cat "$work.build.log" >&2
+  exit 1
+fi
+bin=$(bazel info --config=fuzz bazel-bin 2>/dev/null)  # its own output tree
 status=0
 for t in "${targets[@]}"; do
   corpus=$work/$t

@@ -9,8 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and benchmarks: network namespaces, captures, traffic
   iproute2 tcpdump python3 procps
-  # style check
-  clang-format
+  # style check; fuzzing (libFuzzer with clang-14)
+  clang-format clang-14 libclang-rt-14-dev
 )
 
 missing=()

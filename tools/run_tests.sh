@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
-# Set-up plus the whole test suite: installs what is missing, then runs every
-# test. The corpus tests (byte-exact goldens, every shared capture in both
-# profiles) run too when ../shared exists next to the repository.
+# Set-up plus the whole test suite (what CI runs, via .ci/run):
+#   1. clang-format check;
+#   2. every test (the live-capture ones need root: CI runs as root);
+#   3. every test again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   4. the pipeline and capture tests under ThreadSanitizer;
+#   5. each libFuzzer target for a short fixed number of runs.
+# The corpus tests (byte-exact goldens, every shared capture in both
+# profiles, in 1-3 jobs) run in 2 and 3 when ../shared exists next to the
+# repository (or NETFLOWER_SHARED_DIR names it).
+#   tools/run_tests.sh [--quick]    --quick: steps 1 and 2 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh
+quick=0
+[[ ${1:-} == --quick ]] && quick=1
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "format"
 tools/lint.sh --format
+
 targets=(//...)
 flags=()
 shared=${NETFLOWER_SHARED_DIR:-../shared}
@@ -15,4 +29,19 @@ if [[ -d $shared/pcaps ]]; then
 else
   echo "run_tests: $shared not found; corpus tests not run" >&2
 fi
+
+step "tests"
 bazel test "${flags[@]}" "${targets[@]}"
+((quick)) && exit 0
+
+step "tests under ASan + UBSan"
+bazel test --config=asan "${flags[@]}" "${targets[@]}"
+
+step "pipeline and capture tests under TSan"
+bazel test --config=tsan //flow:spsc_queue_test //flow:flow_engine_test \
+  //tests:profile_corrections_test //tests:live_capture_test //tests:flood_test
+# The parallel test without its largest configuration sweep (minutes under TSan).
+bazel test --config=tsan //tests:parallel_test --test_filter='-*JobsGiveByteIdenticalCsv*'
+
+step "fuzz targets, short runs"
+tools/fuzz.sh --runs 20000
