@@ -72,12 +72,17 @@ class UringWriter : public ChunkWriter {
         offset_(offset) {}
 
   ~UringWriter() override {
+    if (!ring_ready_) return;  // a failed Init leaves no ring (and no fd) to release
     Flush().IgnoreError();
     io_uring_queue_exit(&ring_);
   }
 
   // Returns 0 or -errno.
-  int Init() { return io_uring_queue_init(kDepth, &ring_, 0); }
+  int Init() {
+    const int r = io_uring_queue_init(kDepth, &ring_, 0);
+    ring_ready_ = r == 0;
+    return r;
+  }
 
   absl::Status Write(std::string chunk) override {
     if (!status_.ok()) return status_;
@@ -187,6 +192,7 @@ class UringWriter : public ChunkWriter {
   const std::string name_;
   const unsigned max_in_flight_;
   const bool seekable_;
+  bool ring_ready_ = false;
   off_t offset_;
   io_uring ring_{};
   std::deque<Slot> slots_;  // stable addresses

@@ -2,10 +2,21 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <liburing.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 #include "io/chunk_writer.h"
 #include "io/csv_format.h"
@@ -49,6 +60,36 @@ TEST(CsvFormat, IntOrZeroAndIpv6) {
   EXPECT_EQ(CsvRow(r, true).substr(row.size() - 1), "\r\n");
 }
 
+// Whether this kernel (or emulator: qemu-user has no io_uring) lets us set up
+// a ring. NETFLOWER_REQUIRE_IO_URING=1 (.bazelrc, native builds) turns "no"
+// into a test failure, so native CI cannot quietly test only the fallback.
+bool IoUringAvailable() {
+  io_uring ring{};
+  if (io_uring_queue_init(2, &ring, 0) != 0) return false;
+  io_uring_queue_exit(&ring);
+  return true;
+}
+
+std::vector<WriteMethod> MethodsHere() {
+  if (IoUringAvailable()) return {WriteMethod::kIoUring, WriteMethod::kSyscall};
+  return {WriteMethod::kSyscall};
+}
+
+TEST(ChunkWriter, IoUringIsAvailableOrRefusedClearly) {
+  const char* require = std::getenv("NETFLOWER_REQUIRE_IO_URING");
+  if (require != nullptr && std::strcmp(require, "1") == 0) {
+    EXPECT_TRUE(IoUringAvailable()) << "NETFLOWER_REQUIRE_IO_URING=1 but io_uring is unavailable";
+  }
+  auto w = MakeChunkWriter(STDERR_FILENO, "stderr", WriteMethod::kIoUring);
+  if (IoUringAvailable()) {
+    ASSERT_TRUE(w.ok()) << w.status();
+    EXPECT_STREQ((*w)->method(), "io_uring");
+  } else {
+    EXPECT_EQ(w.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_NE(w.status().message().find("io_uring unavailable"), std::string::npos);
+  }
+}
+
 std::string WriteRows(int rows, CsvDialect dialect, size_t buffer_rows,
                       WriteMethod method = WriteMethod::kAuto) {
   const std::string path = testing::TempPath("out.csv");
@@ -74,17 +115,19 @@ TEST(CsvWriter, DefaultDialectAlwaysHasTheHeader) {
 
 TEST(CsvWriter, BufferRowsAndWriteMethodDoNotChangeTheContent) {
   const std::string a = WriteRows(12345, CsvDialect{true, false}, 1, WriteMethod::kSyscall);
-  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 1, WriteMethod::kIoUring));
-  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 500, WriteMethod::kIoUring));
-  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 100000, WriteMethod::kIoUring));
-  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 7, WriteMethod::kSyscall));
+  for (WriteMethod method : MethodsHere()) {
+    EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 1, method));
+    EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 500, method));
+    EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 100000, method));
+  }
+  EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 7, WriteMethod::kAuto));
   EXPECT_EQ(a.substr(0, CsvHeader().size() + 2), std::string(CsvHeader()) + "\r\n");
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 12346);
 }
 
 // A pipe gets one write in flight at a time, so order holds on a stream too.
 TEST(ChunkWriter, OrderedOnAPipe) {
-  for (WriteMethod method : {WriteMethod::kIoUring, WriteMethod::kSyscall}) {
+  for (WriteMethod method : MethodsHere()) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
     std::string expected;
@@ -120,11 +163,50 @@ TEST(ChunkWriter, EnvironmentForcesTheFallback) {
   EXPECT_STREQ((*w)->method(), "write(2)");
   auto u = MakeChunkWriter(STDERR_FILENO, "stderr", WriteMethod::kAuto);
   ASSERT_TRUE(u.ok());
-  EXPECT_STREQ((*u)->method(), "io_uring");
+  EXPECT_STREQ((*u)->method(), IoUringAvailable() ? "io_uring" : "write(2)");
+}
+
+// Where io_uring_setup is refused (seccomp, as in Docker's default profile;
+// io_uring_disabled; qemu-user), kAuto falls back to write(2) and the output
+// file stays intact. A failed ring set-up once closed fd 0 on its way out.
+// The child process refuses io_uring_setup with a seccomp filter; qemu-user
+// ignores seccomp, but there io_uring is missing anyway.
+TEST(ChunkWriter, FallsBackWhereIoUringSetupIsRefused) {
+  const bool available_before = IoUringAvailable();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (fcntl(STDIN_FILENO, F_GETFD) < 0) open("/dev/null", O_RDONLY);  // make sure fd 0 exists
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
+    const bool filtered = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+                          prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+    if (!filtered && available_before) _exit(2);  // could not exercise the fallback
+    if (IoUringAvailable()) _exit(3);
+    const std::string path = testing::TempPath("refused.csv");
+    auto out = OutputFile::Create(path);
+    if (!out.ok()) _exit(4);
+    auto chunks = MakeChunkWriter((*out)->fd(), path, WriteMethod::kAuto);
+    if (!chunks.ok() || std::strcmp((*chunks)->method(), "write(2)") != 0) _exit(5);
+    if (!(*chunks)->Write("a,b\n").ok() || !(*chunks)->Flush().ok()) _exit(6);
+    chunks->reset();
+    if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF) _exit(7);  // fd 0 closed
+    if (!(*out)->Commit().ok()) _exit(8);
+    _exit(testing::ReadFile(path) == "a,b\n" ? 0 : 9);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "child step failed (see the exit codes in the test)";
 }
 
 TEST(ChunkWriter, DiskFullIsAClearErrorOnBothPaths) {
-  for (WriteMethod method : {WriteMethod::kIoUring, WriteMethod::kSyscall}) {
+  for (WriteMethod method : MethodsHere()) {
     const int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
     ASSERT_GE(fd, 0);
     auto w = MakeChunkWriter(fd, "/dev/full", method);

@@ -115,7 +115,7 @@ std::string Reference(double v) {
     out += digits.substr(0, 1);
     if (n > 1) out += "." + digits.substr(1);
     const int exp = point - 1;
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof(buf), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
     out += buf;
   }

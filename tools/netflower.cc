@@ -105,7 +105,8 @@ Performance:
 Reporting:
   --strict               exit with status 3 if the input was truncated or
                          damaged (the CSV is still complete for what was read)
-  --quiet                no run summary on standard error
+  --quiet                no run summary on standard error (errors and
+                         warnings still appear)
   --progress             show progress on standard error (default: only when
                          it is a terminal); --no-progress turns it off
   --help                 this text
