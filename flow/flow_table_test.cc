@@ -62,5 +62,28 @@ TEST(FlowTable, SeedChangesTheHash) {
   EXPECT_EQ(a.Hash(Key(1)), FlowTable<Value>(1).Hash(Key(1)));
 }
 
+// The hash's widening multiply has a fast path (__int128) and a portable one;
+// both must agree bit for bit, on x86-64 and on aarch64 (--config=aarch64).
+TEST(FlowHasher, FastAndPortableMultiplyAgree) {
+  const uint64_t edges[] = {0,
+                            1,
+                            2,
+                            0xffffffffu,
+                            0x100000000u,
+                            0xffffffffffffffffu,
+                            0x8000000000000000u,
+                            0xa0761d6478bd642fu};
+  for (uint64_t a : edges) {
+    for (uint64_t b : edges) EXPECT_EQ(MulFold(a, b), MulFoldPortable(a, b)) << a << " " << b;
+  }
+  EXPECT_EQ(MulFoldPortable(0xffffffffffffffffu, 0xffffffffffffffffu),
+            uint64_t{0xfffffffffffffffe} ^ uint64_t{1});  // (2^64-1)^2 = 2^128 - 2^65 + 1
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t a = rng(), b = rng();
+    ASSERT_EQ(MulFold(a, b), MulFoldPortable(a, b)) << a << " " << b;
+  }
+}
+
 }  // namespace
 }  // namespace netflower

@@ -134,6 +134,8 @@ struct Shared {
   }
 };
 
+// A spin-wait hint to the CPU (lets a sibling hyperthread run, saves power).
+// Other CPUs spin without a hint: correct, only a little less polite.
 inline void CpuRelax() {
 #if defined(__x86_64__)
   __builtin_ia32_pause();
