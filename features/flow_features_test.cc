@@ -17,6 +17,23 @@ using testing::Udp;
 
 const testing::Bytes kUdpAB = Udp("10.0.0.1", 40000, "10.0.0.2", 53, 32);
 
+// Out of line and fed through volatiles, so the compiler sees a plain
+// a * b + c at run time, exactly like the Welford updates.
+[[gnu::noinline]] double MulAdd(double a, double b, double c) { return a * b + c; }
+
+// The statistics are only exact (FLOW-SPEC §6) if every product is rounded
+// before it is added. A compiler allowed to contract a * b + c into one fused
+// multiply-add (GCC's default on aarch64, and on x86 with -mfma) rounds once;
+// the build forbids it with -ffp-contract=off. Without that flag 9 of the 12
+// python-profile goldens differed on aarch64.
+TEST(Features, NoFusedMultiplyAdd) {
+  volatile double a = 1.0 + 0x1p-30;
+  volatile double b = 1.0 - 0x1p-30;
+  volatile double c = -1.0;
+  // a * b = 1 - 2^-60 exactly, which rounds to 1.0; fused, the sum is -2^-60.
+  EXPECT_EQ(MulAdd(a, b, c), 0.0) << "a * b + c was fused: build with -ffp-contract=off";
+}
+
 TEST(Features, DurationPrecision) {
   EngineHarness<PythonProfile> p;
   EngineHarness<DefaultProfile> d;

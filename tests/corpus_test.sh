@@ -6,7 +6,8 @@
 #     never crashing; converted runs account for every packet, and --jobs 2
 #     and 3 write the same bytes as --jobs 1.
 set -uo pipefail
-NF=${NETFLOWER_BIN:-tools/netflower}
+source tests/testing/target_exec.sh
+NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
 SHARED=${NETFLOWER_SHARED_DIR:?set NETFLOWER_SHARED_DIR to the shared corpus folder}
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0

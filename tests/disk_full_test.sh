@@ -3,7 +3,8 @@
 # the final name (nor a leftover temporary file). Uses a 128 KiB tmpfs it
 # mounts and unmounts (root; no sandbox).
 set -uo pipefail
-NF=${NETFLOWER_BIN:-tools/netflower}
+source tests/testing/target_exec.sh
+NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 small=$(mktemp -d /tmp/nf-full.XXXXXX)
 cleanup() { umount "$small" 2>/dev/null; rmdir "$small" 2>/dev/null; }

@@ -5,7 +5,8 @@
 # of the same traffic; SIGINT stops it cleanly with a summary; errors are
 # clear. Needs root (CI runs as root); tagged no-sandbox.
 set -uo pipefail
-NF=${NETFLOWER_BIN:-tools/netflower}
+source tests/testing/target_exec.sh
+NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 S=$$
 NS=nflc$S A=nfx$S B=nfy$S

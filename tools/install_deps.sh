@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages netflower needs, only those missing.
 # Everything comes from Debian's archive; nothing else is downloaded.
+#   tools/install_deps.sh [--aarch64]
+# --aarch64 adds what the cross build needs (--config=aarch64): Debian's arm64
+# architecture, the cross compiler, qemu-user-static and the :arm64 libraries.
 set -euo pipefail
+aarch64=0
+[[ ${1:-} == --aarch64 ]] && aarch64=1
 
 packages=(
   bazel-bootstrap bazel-rules-java g++ pkg-config
   libpcap-dev liburing-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and benchmarks: network namespaces, captures, traffic
-  iproute2 tcpdump python3 procps
+  iproute2 tcpdump python3 procps file
   # style check; fuzzing (libFuzzer with clang-14)
   clang-format clang-14 libclang-rt-14-dev
 )
+if ((aarch64)); then
+  packages+=(
+    crossbuild-essential-arm64 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
+    libpcap-dev:arm64 liburing-dev:arm64 libabsl-dev:arm64
+    libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
+    # libpcap.a's own dependencies, for the static benchmark kit
+    libdbus-1-dev:arm64 libsystemd-dev:arm64
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +42,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "install_deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if ((aarch64)) && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${sudo[@]}" dpkg --add-architecture arm64
+  "${sudo[@]}" apt-get update >/dev/null
+fi
 if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
   "${sudo[@]}" apt-get update >/dev/null
   "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null

@@ -2,12 +2,13 @@
 # Replays the seed corpus and every committed crash regression through each
 # fuzz target: none may crash or trip a sanitizer.
 set -euo pipefail
+source tests/testing/target_exec.sh
 dir=tests/fuzz
 status=0
 run() {  # run TARGET INPUTS...
   local target=$1; shift
   echo "== $target"
-  if ! "$dir/$target" "$@"; then
+  if ! "$(target_program "$dir/$target")" "$@"; then
     echo "FAIL: $target"
     status=1
   fi
