@@ -34,6 +34,7 @@ struct Result {
   uint64_t flows = 0;
   uint64_t peak_flows = 0;
   uint64_t evicted = 0;
+  double cpu_seconds = 0;  // user + system, all threads (from wait4)
 };
 
 // Runs `body` in a child; the child writes a Result into a pipe.
@@ -59,6 +60,8 @@ Result InChild(Body body) {
   struct rusage usage;
   wait4(pid, &status, 0, &usage);
   r.peak_rss_kb = usage.ru_maxrss;
+  r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   return r;
 }
 
@@ -175,6 +178,7 @@ int main(int argc, char** argv) {
                          j,
                          c == "python" ? netflower::Compat::kPython : netflower::Compat::kNone,
                          {},
+                         {},
                          {}});
     }
   }
@@ -196,14 +200,17 @@ int main(int argc, char** argv) {
       "capture: %s (%llu packets)\nruns: %d, each in its own process; medians of packets/s and "
       "of each run's ratio to the read-loop run just before it\n\n",
       pcap.c_str(), static_cast<unsigned long long>(base_last.packets), runs);
-  std::printf("%-40s %14s %8s %12s %12s %12s %10s\n", "what", "packets/s", "ratio", "peak RSS MB",
-              "flows", "peak open", "evicted");
-  std::printf("%-40s %14.0f %8.2f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base, 1.0,
-              base_last.peak_rss_kb / 1024.0, "-");
+  // CPU %: the last run's user + system time over its wall time (100 = one
+  // core busy; several jobs can exceed it).
+  auto cpu_percent = [](const Result& r) { return 100.0 * r.cpu_seconds / r.seconds; };
+  std::printf("%-40s %14s %8s %7s %12s %12s %12s %10s\n", "what", "packets/s", "ratio", "CPU %",
+              "peak RSS MB", "flows", "peak open", "evicted");
+  std::printf("%-40s %14.0f %8.2f %7.0f %12.1f %12s\n", "libpcap read loop (pcap_next_ex)", base,
+              1.0, cpu_percent(base_last), base_last.peak_rss_kb / 1024.0, "-");
   for (const Config& c : configs) {
     const double m = Median(c.rates);
-    std::printf("%-40s %14.0f %8.2f %12.1f %12llu %12llu %10llu\n", c.name.c_str(), m,
-                Median(c.ratios), c.last.peak_rss_kb / 1024.0,
+    std::printf("%-40s %14.0f %8.2f %7.0f %12.1f %12llu %12llu %10llu\n", c.name.c_str(), m,
+                Median(c.ratios), cpu_percent(c.last), c.last.peak_rss_kb / 1024.0,
                 static_cast<unsigned long long>(c.last.flows),
                 static_cast<unsigned long long>(c.last.peak_flows),
                 static_cast<unsigned long long>(c.last.evicted));

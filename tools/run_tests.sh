@@ -4,7 +4,10 @@
 #   2. every test (the live-capture ones need root: CI runs as root);
 #   3. every test again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   4. the pipeline and capture tests under ThreadSanitizer;
-#   5. each libFuzzer target for a short fixed number of runs.
+#   5. each libFuzzer target for a short fixed number of runs;
+#   6. aarch64: cross build (--config=aarch64), every test but the AF_PACKET
+#      ones under qemu-aarch64-static (corpus goldens included), and the
+#      benchmark kit built and run under qemu (bench/kit/kit_test.sh).
 # The corpus tests (byte-exact goldens, every shared capture in both
 # profiles, in 1-3 jobs) run in 2 and 3 when ../shared exists next to the
 # repository (or NETFLOWER_SHARED_DIR names it).
@@ -45,3 +48,11 @@ bazel test --config=tsan //tests:parallel_test --test_filter='-*JobsGiveByteIden
 
 step "fuzz targets, short runs"
 tools/fuzz.sh --runs 20000
+
+step "aarch64: cross build, tests under qemu, benchmark kit"
+tools/install_deps.sh --aarch64
+bazel build --config=aarch64 //...
+file "$(bazel info --config=aarch64 bazel-bin 2>/dev/null)/tools/netflower" | tee /dev/stderr |
+  grep -q "ARM aarch64"
+bazel test --config=aarch64 "${flags[@]}" "${targets[@]}"
+bench/kit/kit_test.sh
