@@ -361,6 +361,7 @@ class LiveImpl final : public LivePipeline::Impl {
     }
     for (auto& t : threads_) t.join();
     threads_.clear();
+    workers_joined_.store(true, std::memory_order_release);
     Deliver();
   }
 
@@ -388,7 +389,9 @@ class LiveImpl final : public LivePipeline::Impl {
       c.pcap_write_errors = pcap_errors_;
       c.first_pcap_error = first_pcap_error_;
     }
-    if (stopped_ && threads_.empty()) {
+    // counters() may run on another thread while Stop() is under way, so it
+    // reads the workers' own counters only once Stop() has joined them.
+    if (workers_joined_.load(std::memory_order_acquire)) {
       // Workers have finished: their counters are stable.
       for (const auto& w : workers_) {
         const EngineCounters& e = w->counters();
@@ -487,6 +490,7 @@ class LiveImpl final : public LivePipeline::Impl {
   std::mutex control_;
   bool started_ = false;
   bool stopped_ = false;
+  std::atomic<bool> workers_joined_{false};
   mutable std::mutex stats_mutex_;
   uint64_t delivered_ = 0;
   uint64_t callback_exceptions_ = 0;

@@ -303,7 +303,24 @@ TEST_F(LiveCaptureTest, StopEmitsEveryOpenFlowExactlyOnce) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_TRUE(calls.empty());  // open flows: idle timeout 30 s
-  ASSERT_TRUE((*capture)->Stop().ok());
+  // stats() may be read from another thread while Stop() runs (the CLI
+  // does, to report a stalled output); under TSan this checks it is safe.
+  std::atomic<bool> stopping{true};
+  uint64_t last_seen = 0;
+  bool monotonic = true;
+  std::thread monitor([&] {
+    while (stopping.load()) {
+      const uint64_t n = (*capture)->stats().flows_emitted;
+      monotonic = monotonic && n >= last_seen;
+      last_seen = n;
+    }
+  });
+  const absl::Status stopped = (*capture)->Stop();
+  stopping.store(false);
+  monitor.join();
+  ASSERT_TRUE(stopped.ok()) << stopped;
+  EXPECT_TRUE(monotonic);
+  EXPECT_GE((*capture)->stats().flows_emitted, 20u);
   EXPECT_EQ(calls.size(), 20u);
   for (const auto& [port, n] : calls) EXPECT_EQ(n, 1) << port;
   // The final flush runs on the thread that called Stop().

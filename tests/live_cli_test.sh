@@ -15,6 +15,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else fail "$what"; fi; }
 cleanup() {
   [[ -n ${server:-} ]] && kill "$server" 2>/dev/null
+  [[ -n ${holder:-} ]] && kill "$holder" 2>/dev/null
   ip link del "$A" 2>/dev/null
   ip netns del "$NS" 2>/dev/null
 }
@@ -101,6 +102,40 @@ check "flow pcaps written after the drop belong to nobody" test "$owner" = nobod
 "$NF" --iface "$A" --user no-such-user-$S --duration 1 2>"$TMP/e6"; rc=$?
 check "an unknown --user exits 1" test "$rc" -eq 1
 check "an unknown --user is named" grep -q "no user named 'no-such-user-$S'" "$TMP/e6"
+
+# Output that is not being read: stdout is a FIFO whose reader never reads.
+# Rows back up into the workers and the ring, so the kernel drops (counted)
+# and memory stays bounded; SIGINT cannot finish writing the open flows, so
+# netflower says so, and a second SIGINT quits with exit 1 and the summary.
+mkfifo "$TMP/stall"
+sleep 600 <"$TMP/stall" &  # holds the read end open, reads nothing
+holder=$!
+"$NF" --iface "$A" --idle-timeout 0 --ring-mb 1 --out - >"$TMP/stall" 2>"$TMP/stall.err" &
+live=$!
+sleep 1.5
+python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(150000):  # distinct flows: every one ends at the next sweep
+    s.sendto(b"x" * 32, ("10.78.0.2", 20000 + i % 30000))
+PY
+sleep 1
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$live/status")
+kill -INT "$live"
+sleep 4.5
+check "a stalled output keeps netflower alive after SIGINT (it is still writing)" kill -0 "$live"
+check "it says the output is not being read" grep -q "is the output being read" "$TMP/stall.err"
+kill -INT "$live"
+waited=0
+while kill -0 "$live" 2>/dev/null && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
+check "a second SIGINT quits within 10 s" test "$waited" -lt 100
+wait "$live"
+check "... with exit 1" test $? -eq 1
+check "... naming the stalled output" grep -q "interrupted while writing the last flows to standard output" "$TMP/stall.err"
+check "... after a summary with counted kernel drops" grep -qE "kernel .* received, [1-9][0-9]* dropped" "$TMP/stall.err"
+check "memory stayed bounded while stalled (${rss_kb} kB)" test "${rss_kb:-999999}" -lt 204800
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 
 # --count and --duration stop it by themselves.
 timeout 20 "$NF" --iface "$A" --duration 1 --out "$TMP/d.csv" 2>/dev/null

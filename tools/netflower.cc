@@ -48,7 +48,9 @@ Input and output:
   --pcap FILE            capture file to convert
   --iface IF             capture live on network interface IF (needs root or
                          CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
-                         --count; every open flow is written at the end
+                         --count; every open flow is written at the end (if
+                         the output is not being read, another SIGINT/SIGTERM
+                         quits without them, exit 1)
   --out FILE|-           where the CSV goes; "-" is standard output (default).
                          From a file, the CSV is written under a temporary
                          name and renamed into place when complete; live, it
@@ -432,8 +434,80 @@ absl::Status DropPrivileges(const std::string& user) {
   return absl::OkStatus();
 }
 
-std::atomic<int> g_signal{0};
-void OnSignal(int signo) { g_signal.store(signo); }
+// SIGINT/SIGTERM received so far: the first stops the capture, one more
+// while the last flows are being written abandons them (stalled output).
+std::atomic<int> g_signals{0};
+void OnSignal(int) { g_signals.fetch_add(1); }
+
+void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, const CaptureStats& s,
+                      double seconds) {
+  std::string out = absl::StrFormat(
+      "netflower: live on %s -> %s (profile %s, idle timeout %g s, duration cap %g s, %d "
+      "job%s)\n",
+      cl.iface, cl.out == "-" ? "stdout" : cl.out,
+      options.compat == Compat::kPython ? "python" : "default", options.idle_timeout,
+      options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
+  AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
+               s.packets_skipped());
+  AppendFlows(&out, s.flows_emitted, s.flows_by_reason);
+  absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
+                        s.kernel_received, s.kernel_drops, s.kernel_freezes);
+  if (options.save_pcap) {
+    absl::StrAppendFormat(&out, "  flow pcaps        %12u written, %u failed", s.pcap_files_written,
+                          s.pcap_write_errors);
+    if (s.frames_not_saved)
+      absl::StrAppendFormat(&out, ", %u frames over the memory limit", s.frames_not_saved);
+    out += "\n";
+  }
+  absl::StrAppendFormat(&out, "  time              %12.3f s\n", seconds);
+  std::fputs(out.c_str(), stderr);
+}
+
+// Runs capture.Stop() (which writes every open flow) on a helper thread so
+// that this thread stays responsive: if the output is not being read (a
+// stalled pipe), Stop() cannot finish; after a few seconds the user is told,
+// and one more SIGINT/SIGTERM quits at once with exit 1, saying how many
+// flows were written. Returns Stop()'s status when it finishes.
+absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
+                           const CaptureOptions& options,
+                           std::chrono::steady_clock::time_point started) {
+  const int signals_before = g_signals.load();
+  std::atomic<bool> done{false};
+  absl::Status stopped;
+  std::thread stopper([&] {
+    stopped = capture.Stop();
+    done.store(true, std::memory_order_release);
+  });
+  const auto stop_started = std::chrono::steady_clock::now();
+  bool told = false;
+  while (!done.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (g_signals.load() > signals_before) {
+      const CaptureStats s = capture.stats();
+      if (!cl.quiet) {
+        PrintLiveSummary(
+            cl, options, s,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      std::fprintf(stderr,
+                   "netflower: error: interrupted while writing the last flows to %s, which "
+                   "is not taking them: quitting with %llu flows written; the flows still "
+                   "open are lost\n",
+                   cl.out == "-" ? "standard output" : cl.out.c_str(),
+                   static_cast<unsigned long long>(s.flows_emitted));
+      std::fflush(stderr);
+      std::_Exit(kExitFailed);  // Stop() is blocked in a write; nothing to unwind
+    }
+    if (!told && std::chrono::steady_clock::now() - stop_started > std::chrono::seconds(3)) {
+      told = true;
+      std::fprintf(stderr,
+                   "netflower: still writing the last flows (is the output being read?); "
+                   "interrupt again to quit without them\n");
+    }
+  }
+  stopper.join();
+  return stopped;
+}
 
 int RunLive(CommandLine& cl) {
   CaptureOptions options;
@@ -482,7 +556,7 @@ int RunLive(CommandLine& cl) {
   }
   const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
   auto last_report = started;
-  while (g_signal.load() == 0 && !(*capture)->limit_reached()) {
+  while (g_signals.load() == 0 && !(*capture)->limit_reached()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - started).count();
@@ -496,32 +570,11 @@ int RunLive(CommandLine& cl) {
     }
   }
   if (show_progress) std::fputs("\r\033[K", stderr);
-  const absl::Status stopped = (*capture)->Stop();
+  const absl::Status stopped = StopOrAbandon(**capture, cl, options, started);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const CaptureStats s = (*capture)->stats();
-  if (!cl.quiet) {
-    std::string out = absl::StrFormat(
-        "netflower: live on %s -> %s (profile %s, idle timeout %g s, duration cap %g s, %d "
-        "job%s)\n",
-        cl.iface, cl.out == "-" ? "stdout" : cl.out,
-        options.compat == Compat::kPython ? "python" : "default", options.idle_timeout,
-        options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
-    AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
-                 s.packets_skipped());
-    AppendFlows(&out, s.flows_emitted, s.flows_by_reason);
-    absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
-                          s.kernel_received, s.kernel_drops, s.kernel_freezes);
-    if (options.save_pcap) {
-      absl::StrAppendFormat(&out, "  flow pcaps        %12u written, %u failed",
-                            s.pcap_files_written, s.pcap_write_errors);
-      if (s.frames_not_saved)
-        absl::StrAppendFormat(&out, ", %u frames over the memory limit", s.frames_not_saved);
-      out += "\n";
-    }
-    absl::StrAppendFormat(&out, "  time              %12.3f s\n", seconds);
-    std::fputs(out.c_str(), stderr);
-  }
+  if (!cl.quiet) PrintLiveSummary(cl, options, s, seconds);
   if (!s.first_pcap_error.empty()) {
     std::fprintf(stderr, "netflower: warning: could not write %llu flow pcap(s), first: %s\n",
                  static_cast<unsigned long long>(s.pcap_write_errors), s.first_pcap_error.c_str());
