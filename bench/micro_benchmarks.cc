@@ -162,7 +162,7 @@ void BM_FormatCsvRow(benchmark::State& state) {
     p.key = MakeFlowKey(d, &p.src_is_a);
     p.hash = engine.Hash(p.key);
     p.time = (t += 1234567);
-    p.number = static_cast<uint64_t>(i + 1);
+    p.number = static_cast<uint64_t>(i) + 1;
     p.fields = PacketFields{static_cast<uint32_t>(52 + i * 100), static_cast<uint32_t>(i * 100), 32,
                             0x18, 501};
     engine.Process(p);

@@ -30,14 +30,15 @@ int main(int argc, char** argv) {
   uint64_t count = 1000000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--iface")
+    if (a == "--iface") {
       iface = argv[i + 1];
-    else if (a == "--pcap")
+    } else if (a == "--pcap") {
       pcap_path = argv[i + 1];
-    else if (a == "--rate")
+    } else if (a == "--rate") {
       rate = std::atof(argv[i + 1]);
-    else if (a == "--count")
+    } else if (a == "--count") {
       count = std::strtoull(argv[i + 1], nullptr, 10);
+    }
   }
   if (iface.empty() || pcap_path.empty()) {
     std::fprintf(stderr, "usage: packet_blaster --iface IF --pcap FILE [--rate PPS] [--count N]\n");
@@ -53,8 +54,9 @@ int main(int argc, char** argv) {
   struct pcap_pkthdr* h;
   const u_char* data;
   while (pcap_next_ex(p, &h, &data) == 1 && frames.size() < 200000) {
-    if (h->caplen >= 14 && h->caplen <= 1514)
+    if (h->caplen >= 14 && h->caplen <= 1514) {
       frames.emplace_back(reinterpret_cast<const char*>(data), h->caplen);
+    }
   }
   pcap_close(p);
   if (frames.empty()) {

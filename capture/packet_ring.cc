@@ -51,7 +51,7 @@ absl::Status AttachFilter(int fd, const std::string& interface, const std::strin
         absl::StrCat("bad capture filter '", expression, "': ", message));
   }
   struct sock_fprog fprog;
-  fprog.len = static_cast<unsigned short>(program.bf_len);
+  fprog.len = static_cast<uint16_t>(program.bf_len);
   fprog.filter = reinterpret_cast<struct sock_filter*>(program.bf_insns);
   const int r = ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog));
   const int err = errno;
@@ -136,7 +136,7 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
     return absl::UnimplementedError(
         absl::StrCat("this kernel has no TPACKET_V3 packet rings: ", Errno(errno)));
   }
-  const long page = ::sysconf(_SC_PAGESIZE);
+  const int64_t page = ::sysconf(_SC_PAGESIZE);
   uint32_t block_size = options.block_size;
   if (block_size < static_cast<uint32_t>(page) || block_size % page != 0) {
     return absl::InvalidArgumentError(absl::StrCat(

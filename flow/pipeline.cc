@@ -200,8 +200,9 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   Source<P> source(reader, workers, config, config.hash_seed, &shared, &counts);
 
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < n; ++i)
+  for (size_t i = 0; i < n; ++i) {
     threads.emplace_back([&workers, i] { workers[i]->Run(static_cast<int>(i)); });
+  }
   threads.emplace_back([&source] { source.Run(); });
 
   // Merge on this thread.

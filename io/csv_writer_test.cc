@@ -183,7 +183,7 @@ TEST(ChunkWriter, FallsBackWhereIoUringSetupIsRefused) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
-    sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
+    sock_fprog program = {static_cast<uint16_t>(std::size(filter)), filter};
     const bool filtered = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
                           prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
     if (!filtered && available_before) _exit(2);  // could not exercise the fallback

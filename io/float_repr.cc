@@ -366,7 +366,9 @@ bool ShortDecimal(double v, uint64_t ieee_mantissa, uint32_t ieee_exponent, uint
   if (v >= kUpper[e10 + 1 + 3]) ++e10;
   const int j = 14 - e10;  // scale to 15 digits
   if (j < 0 || j > 17) return false;
-  const uint64_t k = static_cast<uint64_t>(v * kExactPow10[j] + 0.5);
+  // Round half up; a k off by one fails the exact check below (then Ryu).
+  const uint64_t k =
+      static_cast<uint64_t>(v * kExactPow10[j] + 0.5);  // NOLINT(bugprone-incorrect-roundings)
   if (k < kPow10[14] || k >= kPow10[15]) return false;
   // Does k * 10^-j read back to v = m / 2^shift? Scaled by 4 * 2^shift * 10^j,
   // d = 4k * 2^shift - 4m * 10^j must lie in the rounding interval: 2 * 10^j
@@ -449,7 +451,7 @@ size_t FormatPythonFloat(double value, char* out) {
     }
   } else {  // d.ddde+XX
     WriteDigits(mantissa, n, p + 1);
-    p[0] = p[1];
+    p[0] = p[1];  // NOLINT(clang-analyzer-core.uninitialized.Assign): written just above
     if (n > 1) {
       p[1] = '.';
       p += n + 1;

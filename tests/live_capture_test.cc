@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "io/csv_format.h"
 #include "netflower/netflower.h"
 #include "tests/testing/capture_builder.h"
@@ -51,6 +52,7 @@ pid_t Spawn(const std::vector<std::string>& argv) {
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
@@ -390,7 +392,7 @@ TEST_F(LiveCaptureTest, SavePcapWritesEachFlowAndItConvertsBack) {
                                "-" + IpAddressToString(r.dst_ip) + "-8080-6-";
     std::string found;
     const std::string listing = dir + "/listing";
-    Sh("ls " + dir + " > " + listing);
+    Sh(absl::StrCat("ls ", dir, " > ", listing));
     std::string all = testing::ReadFile(listing);
     const size_t at = all.find(prefix);
     ASSERT_NE(at, std::string::npos) << prefix << " in " << all;
@@ -398,9 +400,10 @@ TEST_F(LiveCaptureTest, SavePcapWritesEachFlowAndItConvertsBack) {
     std::vector<FlowRecord> back;
     ConvertOptions convert;
     convert.flow_timeout = 30;
-    ASSERT_TRUE(ConvertPcap(
-                    dir + "/" + found, [&](const FlowRecord& x) { back.push_back(x); }, convert)
-                    .ok());
+    ASSERT_TRUE(
+        ConvertPcap(
+            absl::StrCat(dir, "/", found), [&](const FlowRecord& x) { back.push_back(x); }, convert)
+            .ok());
     ASSERT_EQ(back.size(), 1u);
     EXPECT_EQ(StableKey(back[0]), StableKey(r));
   }
@@ -425,10 +428,10 @@ TEST_F(LiveCaptureTest, CallbackExceptionsAreCountedAndCaptureContinues) {
   EXPECT_EQ((*capture)->stats().first_callback_error, "boom");
 }
 
-long RssKb() {
+int64_t RssKb() {
   const std::string status = testing::ReadFile("/proc/self/status");
   const size_t at = status.find("VmRSS:");
-  return at == std::string::npos ? 0 : std::atol(status.c_str() + at + 6);
+  return at == std::string::npos ? 0 : std::atoll(status.c_str() + at + 6);
 }
 
 // A callback that stalls: rows back up into the workers, the workers into
@@ -449,7 +452,7 @@ TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
   ASSERT_TRUE(capture.ok()) << capture.status();
   ASSERT_TRUE((*capture)->Start().ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const long rss_before = RssKb();
+  const int64_t rss_before = RssKb();
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -461,7 +464,7 @@ TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
   }
   close(fd);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  const long rss_after = RssKb();
+  const int64_t rss_after = RssKb();
   const auto stop_started = std::chrono::steady_clock::now();
   ASSERT_TRUE((*capture)->Stop().ok());
   EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(60));

@@ -61,6 +61,7 @@ Bytes PcapOf(uint32_t link_type, const std::vector<Bytes>& frames, bool nanoseco
 template <class Wrap>
 std::vector<Bytes> Framed(const std::vector<Bytes>& packets, Wrap wrap) {
   std::vector<Bytes> out;
+  out.reserve(packets.size());
   for (const Bytes& p : packets) out.push_back(wrap(p));
   return out;
 }

@@ -14,8 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and benchmarks: network namespaces, captures, traffic
   iproute2 tcpdump python3 procps file
-  # style check; fuzzing (libFuzzer with clang-14)
-  clang-format clang-14 libclang-rt-14-dev
+  # style checks; fuzzing (libFuzzer with clang-14)
+  clang-format clang-tidy clang-14 libclang-rt-14-dev
 )
 if ((aarch64)); then
   packages+=(

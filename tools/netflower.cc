@@ -382,17 +382,18 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
 
 int RunFile(CommandLine& cl) {
   RunStats stats;
-  cl.options.stats = &stats;
+  ConvertOptions options = cl.options;  // with pointers to this frame's locals
+  options.stats = &stats;
   const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
   if (show_progress) {
-    cl.options.on_progress = [](const Progress& p) {
+    options.on_progress = [](const Progress& p) {
       const double pct =
           p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
       absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %.1f s   ", pct, p.packets_read, p.seconds);
       std::fflush(stderr);
     };
   }
-  absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(cl.pcap, cl.out, cl.options);
+  absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(cl.pcap, cl.out, options);
   if (show_progress) std::fputs("\r\033[K", stderr);
   for (const std::string& w : stats.warnings) {
     std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
@@ -455,8 +456,9 @@ void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, cons
   if (options.save_pcap) {
     absl::StrAppendFormat(&out, "  flow pcaps        %12u written, %u failed", s.pcap_files_written,
                           s.pcap_write_errors);
-    if (s.frames_not_saved)
+    if (s.frames_not_saved) {
       absl::StrAppendFormat(&out, ", %u frames over the memory limit", s.frames_not_saved);
+    }
     out += "\n";
   }
   absl::StrAppendFormat(&out, "  time              %12.3f s\n", seconds);

@@ -36,7 +36,10 @@ int Run(const std::string& path) {
   while (dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    const int r = Run(path + "/" + name);
+    std::string file = path;
+    file += "/";
+    file += name;
+    const int r = Run(file);
     if (r < 0) {
       closedir(dir);
       return r;
