@@ -44,7 +44,8 @@ struct ConvertOptions {
   // Rows are written in batches of this size; no effect on the content. >= 1.
   int64_t buffer_rows = 500;
   // Worker count: 0 is an error, -1 means all CPUs, below -1 means
-  // max(1, cpus + n_jobs + 1). The output never depends on it.
+  // max(1, cpus + n_jobs + 1). The output never depends on it (unless
+  // max_flows evicts flows; see there).
   int n_jobs = 1;
   // CPUs to pin the flow workers to (round-robin). Empty: CPU 0 is left to
   // the packet reader when there are more CPUs than workers, and the

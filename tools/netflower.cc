@@ -96,8 +96,10 @@ Live capture:
 Performance:
   --jobs N               flow workers: N >= 1, -1 = all CPUs, below -1 =
                          CPUs + N + 1 (default: 1). Files: the CSV never
-                         depends on it. Live: N rings in one fanout group, the
-                         kernel keeping both directions of a flow on one.
+                         depends on it (unless --max-flows evicts: each job
+                         holds an equal share of the table). Live: N rings in
+                         one fanout group, the kernel keeping both directions
+                         of a flow on one.
   --cpus LIST            CPUs to pin the flow workers to, e.g. 2,3 or 4-7
                          (default: the next CPUs after CPU 0, which is left to
                          the packet reader when there are enough)
