@@ -56,7 +56,9 @@ tools/fuzz.sh --runs 20000
 step "aarch64: cross build, tests under qemu, benchmark kit"
 tools/install_deps.sh --aarch64
 bazel build --config=aarch64 //...
-file "$(bazel info --config=aarch64 bazel-bin 2>/dev/null)/tools/netflower" | tee /dev/stderr |
-  grep -q "ARM aarch64"
+# (Not `tee /dev/stderr`: reopening stderr truncates a log file it points to.)
+kind=$(file "$(bazel info --config=aarch64 bazel-bin 2>/dev/null)/tools/netflower")
+echo "$kind"
+grep -q "ARM aarch64" <<<"$kind"
 bazel test --config=aarch64 "${flags[@]}" "${targets[@]}"
 bench/kit/kit_test.sh
