@@ -185,20 +185,9 @@ class RingReader {
       }
       frames_ = nullptr;
     }
-    size_t done = 0;
-    while (done < batch_size_) {
-      done += worker_->input.TryPush(batch_ + done, batch_size_ - done);
-      if (done == batch_size_) break;
-      worker_->input_bell.Ring();
-      const uint32_t seen = worker_->space_bell.Snapshot();
-      done += worker_->input.TryPush(batch_ + done, batch_size_ - done);
-      if (done == batch_size_) break;
-      if (shared_->abort.load()) return;
-      // A full queue: wait. The ring keeps filling meanwhile, and when it
-      // is full the kernel drops (and counts) — never unbounded memory.
-      worker_->space_bell.Wait(seen, 10);
-    }
-    if (batch_size_ > 0) worker_->input_bell.Ring();
+    // A full queue waits; the ring keeps filling meanwhile, and when it is
+    // full the kernel drops (and counts) — never unbounded memory.
+    if (!PushToWorker(*worker_, batch_, batch_size_, shared_->abort)) return;
     batch_size_ = 0;
   }
 

@@ -126,21 +126,8 @@ class Source {
   }
 
   void Flush(size_t w) {
-    size_t done = 0;
-    const size_t n = batch_sizes_[w];
-    Worker<P>& worker = *workers_[w];
-    while (done < n) {
-      done += worker.input.TryPush(batches_[w].get() + done, n - done);
-      if (done == n) break;
-      worker.input_bell.Ring();
-      const uint32_t seen = worker.space_bell.Snapshot();
-      done += worker.input.TryPush(batches_[w].get() + done, n - done);
-      if (done == n) break;
-      if (shared_->abort.load()) return;
-      worker.space_bell.Wait(seen, 10);
-    }
+    if (!PushToWorker(*workers_[w], batches_[w].get(), batch_sizes_[w], shared_->abort)) return;
     batch_sizes_[w] = 0;
-    worker.input_bell.Ring();
   }
 
   void Broadcast(ItemKind kind, uint64_t number, typename P::Time time) {

@@ -387,6 +387,28 @@ class Worker final : public FlowSink, public PacketObserver {
   Shared* const shared_;
 };
 
+// Pushes items[0, n) into `worker`'s input queue, waiting while it is full
+// (back-pressure, never loss; live, the kernel ring fills and drops, counted),
+// then rings the worker. Used by the file source and the live ring readers.
+// Returns false, with part of the items unpushed, once `abort` is set.
+template <class P>
+bool PushToWorker(Worker<P>& worker, const WorkItem<P>* items, size_t n,
+                  const std::atomic<bool>& abort) {
+  size_t done = 0;
+  while (done < n) {
+    done += worker.input.TryPush(items + done, n - done);
+    if (done == n) break;
+    worker.input_bell.Ring();
+    const uint32_t seen = worker.space_bell.Snapshot();
+    done += worker.input.TryPush(items + done, n - done);
+    if (done == n) break;
+    if (abort.load()) return false;
+    worker.space_bell.Wait(seen, 10);
+  }
+  if (n > 0) worker.input_bell.Ring();
+  return true;
+}
+
 }  // namespace pipeline_internal
 }  // namespace netflower
 

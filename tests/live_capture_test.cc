@@ -68,6 +68,20 @@ void StopChild(pid_t pid, int signo = SIGTERM) {
   waitpid(pid, &status, 0);
 }
 
+// A capture on the test's interface that appends every TCP flow to *flows
+// (under *mutex: with several jobs the callback and Stop() may race).
+absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureTcpFlows(const CaptureOptions& options,
+                                                             std::mutex* mutex,
+                                                             std::vector<FlowRecord>* flows) {
+  return CaptureLive(
+      kHostIf,
+      [mutex, flows](const FlowRecord& r) {
+        std::lock_guard<std::mutex> lock(*mutex);
+        if (r.protocol == 6) flows->push_back(r);
+      },
+      options);
+}
+
 class LiveCaptureTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -336,13 +350,7 @@ TEST_F(LiveCaptureTest, FanoutKeepsBothDirectionsOfAFlowTogether) {
   std::vector<FlowRecord> flows;
   CaptureOptions options;
   options.jobs = 2;
-  auto capture = CaptureLive(
-      kHostIf,
-      [&](const FlowRecord& r) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (r.protocol == 6) flows.push_back(r);
-      },
-      options);
+  auto capture = CaptureTcpFlows(options, &mutex, &flows);
   ASSERT_TRUE(capture.ok()) << capture.status();
   ASSERT_TRUE((*capture)->Start().ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -370,13 +378,7 @@ TEST_F(LiveCaptureTest, SavePcapWritesEachFlowAndItConvertsBack) {
   CaptureOptions options;
   options.save_pcap = true;
   options.pcap_dir = dir;
-  auto capture = CaptureLive(
-      kHostIf,
-      [&](const FlowRecord& r) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (r.protocol == 6) flows.push_back(r);
-      },
-      options);
+  auto capture = CaptureTcpFlows(options, &mutex, &flows);
   ASSERT_TRUE(capture.ok()) << capture.status();
   ASSERT_TRUE((*capture)->Start().ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
