@@ -33,6 +33,12 @@ std::string_view CsvHeader() {
   return *header;
 }
 
+// Every column's formatter may use its full scratch width (floats store
+// fixed-length runs past their end) wherever the row has got to.
+static_assert(kColumnCount * (kMaxPythonFloatChars + 1) + 2 <= kMaxCsvRowBytes &&
+                  kMaxIpTextChars <= kMaxPythonFloatChars && kMaxIntChars <= kMaxPythonFloatChars,
+              "kMaxCsvRowBytes too small");
+
 size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out) {
   char* p = out;
 #define NETFLOWER_PUT_COLUMN(name, Type) \

@@ -1,8 +1,7 @@
-// Shortest round-trip digits by Ulf Adams' Ryu algorithm ("Ryū: fast
-// float-to-string conversion", PLDI 2018), laid out the way Python's repr()
-// lays them out. libstdc++'s std::to_chars gives the same digits (and is the
-// reference in the tests) but costs two to three times as much here, and
-// every flow row holds about forty doubles.
+// Shortest round-trip digits by Raffaello Giulietti's Schubfach algorithm,
+// laid out the way Python's repr() lays them out. libstdc++'s std::to_chars
+// (Ryu) gives the same digits and is the reference in the tests, but costs
+// several times as much here, and every flow row holds about forty doubles.
 #include "io/float_repr.h"
 
 #include <charconv>
@@ -18,63 +17,54 @@ using uint128 = unsigned __int128;
 constexpr int kMantissaBits = 52;
 constexpr int kExponentBits = 11;
 constexpr int kBias = 1023;
-constexpr int kPow5InvBitCount = 125;
-constexpr int kPow5BitCount = 125;
-constexpr int kPow5InvTableSize = 342;
-constexpr int kPow5TableSize = 326;
 
-// e == 0 ? 1 : ceil(log2(5^e)), i.e. the bit length of 5^e; 0 <= e <= 3528.
-inline int Pow5Bits(int e) {
-  return static_cast<int>((static_cast<uint32_t>(e) * 1217359) >> 19) + 1;
-}
-// floor(log10(2^e)); 0 <= e <= 1650.
-inline uint32_t Log10Pow2(int e) { return (static_cast<uint32_t>(e) * 78913) >> 18; }
-// floor(log10(5^e)); 0 <= e <= 2620.
-inline uint32_t Log10Pow5(int e) { return (static_cast<uint32_t>(e) * 732923) >> 20; }
+// Decimal exponents E of the table of 10^E below: every -k that
+// ShortestDecimal asks for with a finite, non-zero double.
+constexpr int kMinPow10 = -292;
+constexpr int kMaxPow10 = 324;
 
-inline uint32_t Pow5Factor(uint64_t v) {
-  uint32_t count = 0;
-  while (v % 5 == 0) {
-    v /= 5;
-    ++count;
-  }
-  return count;
-}
-inline bool MultipleOfPowerOf5(uint64_t v, uint32_t p) { return Pow5Factor(v) >= p; }
-inline bool MultipleOfPowerOf2(uint64_t v, uint32_t p) {
-  return (v & ((uint64_t{1} << p) - 1)) == 0;
-}
+// floor(log10(2^e)) and floor(log10(3/4 * 2^e)); -1500 <= e <= 1500.
+inline int FloorLog10Pow2(int e) { return (e * 1262611) >> 22; }
+inline int FloorLog10ThreeQuartersPow2(int e) { return (e * 1262611 - 524031) >> 22; }
+// floor(log2(10^e)); -1233 <= e <= 1233.
+inline int FloorLog2Pow10(int e) { return (e * 1741647) >> 19; }
 
-// The 125-bit multipliers, computed once with a small big-integer helper:
-//   split[i]     = 5^i shifted to 125 significant bits (truncated),
-//   inv_split[q] = floor(2^(bitlen(5^q) - 1 + 125) / 5^q) + 1.
-struct Tables {
-  uint64_t split[kPow5TableSize][2];  // [low, high]
-  uint64_t inv_split[kPow5InvTableSize][2];
+// g(E) = floor(10^E * 2^(127 - floor(log2(10^E)))) + 1 for kMinPow10 <= E
+// <= kMaxPow10: 10^E scaled into [2^127, 2^128) and rounded up (strictly
+// above, as the Schubfach paper requires). Computed once at start-up with a
+// small big-integer helper instead of being pasted in as 617 constants.
+struct Pow10Table {
+  uint64_t hi[kMaxPow10 - kMinPow10 + 1];
+  uint64_t lo[kMaxPow10 - kMinPow10 + 1];
 
-  Tables() {
-    // Little-endian 32-bit limbs. x = floor(2^kTop / 5^i), kept by dividing
-    // by 5 once per step; then floor(2^n / 5^i) = floor(x / 2^(kTop - n)),
-    // since nested floors of integer divisions compose.
-    constexpr int kTop = 960;  // above every n = bitlen(5^i) - 1 + 125 needed
+  Pow10Table() {
+    // E >= 0: 10^E = 5^E * 2^E, so g(E) = 5^E shifted to 128 significant
+    // bits (truncated) + 1.
     std::vector<uint32_t> pow5 = {1};
+    for (int e = 0; e <= kMaxPow10; ++e) {
+      Set(e, Top128(pow5, BitLength(pow5) - 128));
+      MultiplySmall(pow5, 5);
+    }
+    // E = -n < 0: 10^-n = 2^-n / 5^n, so g(-n) = floor(2^(127 + bitlen(5^n))
+    // / 5^n) + 1. x = floor(2^kTop / 5^n) is kept by dividing by 5 once per
+    // step; floor(2^t / 5^n) = floor(x / 2^(kTop - t)) as nested floors of
+    // integer divisions compose.
+    constexpr int kTop = 960;  // above every t needed (t <= 127 + 679)
+    pow5 = {1};
     std::vector<uint32_t> x(kTop / 32 + 1, 0);
     x[kTop / 32] = uint32_t{1} << (kTop % 32);
-    for (int i = 0; i < kPow5InvTableSize; ++i) {
-      const int bits = BitLength(pow5);
-      if (i < kPow5TableSize) ShiftToTop(pow5, bits - kPow5BitCount, split[i]);
-      const int n = bits - 1 + kPow5InvBitCount;
-      uint64_t v[2];
-      ShiftToTop(x, kTop - n, v);
-      uint128 inv = (static_cast<uint128>(v[1]) << 64) | v[0];
-      inv += 1;
-      inv_split[i][0] = static_cast<uint64_t>(inv);
-      inv_split[i][1] = static_cast<uint64_t>(inv >> 64);
+    for (int n = 1; n <= -kMinPow10; ++n) {
       MultiplySmall(pow5, 5);
       DivideSmall(x, 5);
+      Set(-n, Top128(x, kTop - (127 + BitLength(pow5))));
     }
   }
 
+  void Set(int e, uint128 beta) {
+    const uint128 g = beta + 1;
+    hi[e - kMinPow10] = static_cast<uint64_t>(g >> 64);
+    lo[e - kMinPow10] = static_cast<uint64_t>(g);
+  }
   static int BitLength(const std::vector<uint32_t>& x) {
     for (size_t k = x.size(); k-- > 0;) {
       if (x[k] != 0) return static_cast<int>(k) * 32 + (32 - __builtin_clz(x[k]));
@@ -98,8 +88,8 @@ struct Tables {
       rem = cur % d;
     }
   }
-  // out = (x >> shift) mod 2^128 (x << -shift if shift is negative).
-  static void ShiftToTop(const std::vector<uint32_t>& x, int shift, uint64_t out[2]) {
+  // (x >> shift) mod 2^128 (x << -shift if shift is negative).
+  static uint128 Top128(const std::vector<uint32_t>& x, int shift) {
     uint128 v = 0;
     for (int bit = 127; bit >= 0; --bit) {
       const int src = bit + shift;
@@ -109,145 +99,81 @@ struct Tables {
       }
       v = (v << 1) | (set ? 1 : 0);
     }
-    out[0] = static_cast<uint64_t>(v);
-    out[1] = static_cast<uint64_t>(v >> 64);
+    return v;
   }
 };
 
-const Tables& GetTables() {
-  static const Tables* const tables = new Tables();
-  return *tables;
+const Pow10Table& GetPow10Table() {
+  static const Pow10Table* const table = new Pow10Table();
+  return *table;
 }
 
-inline uint64_t MulShift64(uint64_t m, const uint64_t* mul, int j) {
-  const uint128 b0 = static_cast<uint128>(m) * mul[0];
-  const uint128 b2 = static_cast<uint128>(m) * mul[1];
-  return static_cast<uint64_t>(((b0 >> 64) + b2) >> (j - 64));
+// floor(cp * g / 2^127), its lowest bit set when the division is inexact
+// ("round to odd"), which keeps the comparisons below exact.
+inline uint64_t RoundToOdd(uint64_t g_hi, uint64_t g_lo, uint64_t cp) {
+  const uint128 x = static_cast<uint128>(cp) * g_lo;
+  const uint128 y = static_cast<uint128>(cp) * g_hi + static_cast<uint64_t>(x >> 64);
+  return static_cast<uint64_t>(y >> 63) | (static_cast<uint64_t>(y) != 0 ? 1 : 0);
 }
 
 // value = mantissa * 10^exponent, mantissa with the fewest digits that
-// reads back to the same double (ties resolved like Ryu / to_chars).
+// reads back to the same double, the closest such to it, ties to even (as
+// Python's repr and std::to_chars choose).
 struct Decimal {
   uint64_t mantissa;
   int exponent;
 };
 
+// Raffaello Giulietti's Schubfach ("The Schubfach way to render doubles",
+// 2020): with k chosen so that the rounding interval of v scaled by 10^-k is
+// at least 4 wide in units of 1/4, three multiplications give its ends and
+// v itself exactly enough to pick the shortest decimal inside it: one digit
+// fewer (u' or w') when one of those lies inside, else the closest of the
+// two neighbours u, w. Called for finite values > 0 only.
 Decimal ShortestDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
-  const Tables& t = GetTables();
-  int e2;
-  uint64_t m2;
-  if (ieee_exponent == 0) {
-    e2 = 1 - kBias - kMantissaBits - 2;
-    m2 = ieee_mantissa;
+  uint64_t c;
+  int q;
+  if (ieee_exponent != 0) {
+    c = (uint64_t{1} << kMantissaBits) | ieee_mantissa;
+    q = static_cast<int>(ieee_exponent) - kBias - kMantissaBits;
   } else {
-    e2 = static_cast<int>(ieee_exponent) - kBias - kMantissaBits - 2;
-    m2 = (uint64_t{1} << kMantissaBits) | ieee_mantissa;
+    c = ieee_mantissa;
+    q = 1 - kBias - kMantissaBits;
   }
-  const bool accept_bounds = (m2 & 1) == 0;
-  const uint64_t mv = 4 * m2;
-  const uint32_t mm_shift = ieee_mantissa != 0 || ieee_exponent <= 1;
+  const bool accept_bounds = (c & 1) == 0;  // the ends round to v (to even)
+  // At a power of two the gap below is half the gap above.
+  const bool lower_is_closer = ieee_mantissa == 0 && ieee_exponent > 1;
+  const uint64_t cbl = 4 * c - 2 + (lower_is_closer ? 1 : 0);
+  const uint64_t cb = 4 * c;
+  const uint64_t cbr = 4 * c + 2;
+  const int k = lower_is_closer ? FloorLog10ThreeQuartersPow2(q) : FloorLog10Pow2(q);
+  const int h = q + FloorLog2Pow10(-k);  // 0..3
+  const Pow10Table& table = GetPow10Table();
+  const uint64_t g_hi = table.hi[-k - kMinPow10];
+  const uint64_t g_lo = table.lo[-k - kMinPow10];
+  const uint64_t vbl = RoundToOdd(g_hi, g_lo, cbl << h);
+  const uint64_t vb = RoundToOdd(g_hi, g_lo, cb << h);
+  const uint64_t vbr = RoundToOdd(g_hi, g_lo, cbr << h);
+  const uint64_t lower = vbl + (accept_bounds ? 0 : 1);
+  const uint64_t upper = vbr - (accept_bounds ? 0 : 1);
 
-  uint64_t vr, vp, vm;
-  int e10;
-  bool vm_trailing_zeros = false;
-  bool vr_trailing_zeros = false;
-  if (e2 >= 0) {
-    const uint32_t q = Log10Pow2(e2) - (e2 > 3);
-    e10 = static_cast<int>(q);
-    const int k = kPow5InvBitCount + Pow5Bits(static_cast<int>(q)) - 1;
-    const int i = -e2 + static_cast<int>(q) + k;
-    vr = MulShift64(4 * m2, t.inv_split[q], i);
-    vp = MulShift64(4 * m2 + 2, t.inv_split[q], i);
-    vm = MulShift64(4 * m2 - 1 - mm_shift, t.inv_split[q], i);
-    if (q <= 21) {
-      if (mv % 5 == 0) {
-        vr_trailing_zeros = MultipleOfPowerOf5(mv, q);
-      } else if (accept_bounds) {
-        vm_trailing_zeros = MultipleOfPowerOf5(mv - 1 - mm_shift, q);
-      } else {
-        vp -= MultipleOfPowerOf5(mv + 2, q);
-      }
-    }
-  } else {
-    const uint32_t q = Log10Pow5(-e2) - (-e2 > 1);
-    e10 = static_cast<int>(q) + e2;
-    const int i = -e2 - static_cast<int>(q);
-    const int k = Pow5Bits(i) - kPow5BitCount;
-    const int j = static_cast<int>(q) - k;
-    vr = MulShift64(4 * m2, t.split[i], j);
-    vp = MulShift64(4 * m2 + 2, t.split[i], j);
-    vm = MulShift64(4 * m2 - 1 - mm_shift, t.split[i], j);
-    if (q <= 1) {
-      vr_trailing_zeros = true;
-      if (accept_bounds) {
-        vm_trailing_zeros = mm_shift == 1;
-      } else {
-        --vp;
-      }
-    } else if (q < 63) {
-      vr_trailing_zeros = MultipleOfPowerOf2(mv, q);
-    }
+  const uint64_t s = vb / 4;
+  if (s >= 10) {
+    // One digit fewer: at most one of u' = 10 sp and w' = 10 (sp + 1) is
+    // inside; it may end in zeros itself, which the caller drops.
+    const uint64_t sp = s / 10;
+    const bool up_inside = lower <= 40 * sp;
+    const bool wp_inside = 40 * sp + 40 <= upper;
+    if (up_inside != wp_inside) return Decimal{sp + (wp_inside ? 1 : 0), k + 1};
   }
-
-  int removed = 0;
-  uint8_t last_removed_digit = 0;
-  uint64_t output;
-  if (vm_trailing_zeros || vr_trailing_zeros) {
-    // Rare general case.
-    for (;;) {
-      const uint64_t vp10 = vp / 10, vm10 = vm / 10;
-      if (vp10 <= vm10) break;
-      const uint32_t vm_mod = static_cast<uint32_t>(vm - 10 * vm10);
-      const uint64_t vr10 = vr / 10;
-      const uint32_t vr_mod = static_cast<uint32_t>(vr - 10 * vr10);
-      vm_trailing_zeros &= vm_mod == 0;
-      vr_trailing_zeros &= last_removed_digit == 0;
-      last_removed_digit = static_cast<uint8_t>(vr_mod);
-      vr = vr10;
-      vp = vp10;
-      vm = vm10;
-      ++removed;
-    }
-    if (vm_trailing_zeros) {
-      for (;;) {
-        const uint64_t vm10 = vm / 10;
-        if (vm - 10 * vm10 != 0) break;
-        const uint64_t vp10 = vp / 10, vr10 = vr / 10;
-        const uint32_t vr_mod = static_cast<uint32_t>(vr - 10 * vr10);
-        vr_trailing_zeros &= last_removed_digit == 0;
-        last_removed_digit = static_cast<uint8_t>(vr_mod);
-        vr = vr10;
-        vp = vp10;
-        vm = vm10;
-        ++removed;
-      }
-    }
-    if (vr_trailing_zeros && last_removed_digit == 5 && vr % 2 == 0) last_removed_digit = 4;
-    output = vr + ((vr == vm && (!accept_bounds || !vm_trailing_zeros)) || last_removed_digit >= 5);
-  } else {
-    bool round_up = false;
-    const uint64_t vp100 = vp / 100, vm100 = vm / 100;
-    if (vp100 > vm100) {
-      const uint64_t vr100 = vr / 100;
-      round_up = vr - 100 * vr100 >= 50;
-      vr = vr100;
-      vp = vp100;
-      vm = vm100;
-      removed += 2;
-    }
-    for (;;) {
-      const uint64_t vp10 = vp / 10, vm10 = vm / 10;
-      if (vp10 <= vm10) break;
-      const uint64_t vr10 = vr / 10;
-      round_up = vr - 10 * vr10 >= 5;
-      vr = vr10;
-      vp = vp10;
-      vm = vm10;
-      ++removed;
-    }
-    output = vr + (vr == vm || round_up);
-  }
-  return Decimal{output, e10 + removed};
+  // The neighbour u = s or w = s + 1 inside, or the closer one when both
+  // are (ties to even).
+  const bool u_inside = lower <= 4 * s;
+  const bool w_inside = 4 * s + 4 <= upper;
+  if (u_inside != w_inside) return Decimal{s + (w_inside ? 1 : 0), k};
+  const uint64_t mid = 4 * s + 2;
+  const bool round_up = vb > mid || (vb == mid && (s & 1) != 0);
+  return Decimal{s + (round_up ? 1 : 0), k};
 }
 
 constexpr char kDigitPairs[] =
@@ -283,111 +209,63 @@ inline int DigitCount(uint64_t m) {
   return guess + (m >= kPow10[guess]);
 }
 
-// Writes exactly eight decimal digits of v (< 10^8), leading zeros included.
-inline void Write8(uint32_t v, char* out) {
-  const uint32_t hi = v / 10000, lo = v - hi * 10000;
-  const uint32_t a = hi / 100, b = hi - a * 100, c = lo / 100, d = lo - c * 100;
-  std::memcpy(out, kDigitPairs + 2 * a, 2);
-  std::memcpy(out + 2, kDigitPairs + 2 * b, 2);
-  std::memcpy(out + 4, kDigitPairs + 2 * c, 2);
-  std::memcpy(out + 6, kDigitPairs + 2 * d, 2);
+// The eight decimal digits of v (< 10^8), leading zeros included, as ASCII
+// bytes in memory order (the first digit in the lowest byte): without
+// branches or tables, in 16-bit and 8-bit lanes of one 64-bit word.
+inline uint64_t EightDigits(uint32_t v) {
+  const uint64_t high4 = v / 10000;  // digits 1-4, in the low lane
+  const uint64_t low4 = v - high4 * 10000;
+  const uint64_t fours = high4 | (low4 << 32);
+  const uint64_t tens_hundreds = ((fours * 10486) >> 20) & ((uint64_t{0x7f} << 32) | 0x7f);
+  const uint64_t pairs = ((fours - 100 * tens_hundreds) << 16) + tens_hundreds;  // 4 x 00..99
+  uint64_t tens = ((pairs * 103) >> 10) & ((uint64_t{0xf} << 48) | (uint64_t{0xf} << 32) |
+                                           (uint64_t{0xf} << 16) | uint64_t{0xf});
+  tens += (pairs - 10 * tens) << 8;
+  return tens + 0x3030303030303030;
 }
 
-// Writes the n (= DigitCount(m)) decimal digits of m to out[0..n).
-inline void WriteDigits(uint64_t m, int n, char* out) {
-  char* end = out + n;
-  while (m >= 100000000) {
-    const uint64_t q = m / 100000000;
-    end -= 8;
-    Write8(static_cast<uint32_t>(m - q * 100000000), end);
-    m = q;
-  }
-  uint32_t v = static_cast<uint32_t>(m);
-  while (v >= 100) {
-    const uint32_t q = v / 100;
-    end -= 2;
-    std::memcpy(end, kDigitPairs + 2 * (v - q * 100), 2);
-    v = q;
-  }
-  if (v >= 10) {
-    std::memcpy(end - 2, kDigitPairs + 2 * v, 2);
+// The 17 digits of m (< 10^17), leading zeros included: the first as a
+// number, the other sixteen as ASCII bytes of a 128-bit word in memory order
+// (digit 2 in the lowest byte). Kept in registers: the layout below shifts
+// and stores them, and never reloads bytes just stored (a load that spans
+// several recent stores cannot be forwarded and stalls).
+struct Digits17 {
+  uint32_t first;
+  uint128 rest;
+  int trailing_zeros;  // of all 17 digits
+};
+
+inline Digits17 SeventeenDigits(uint64_t m) {
+  const uint64_t high9 = m / 100000000;
+  const uint32_t low8 = static_cast<uint32_t>(m - high9 * 100000000);
+  const uint32_t first = static_cast<uint32_t>(high9 / 100000000);
+  const uint64_t middle = EightDigits(static_cast<uint32_t>(high9 - uint64_t{first} * 100000000));
+  const uint64_t last = EightDigits(low8);
+  // Trailing '0' characters are the highest bytes of a word that are 0
+  // after subtracting '0' from every byte (no borrows: every byte is a digit).
+  constexpr uint64_t kZeros = 0x3030303030303030;
+  int zeros;
+  if (last != kZeros) {
+    zeros = __builtin_clzll(last - kZeros) / 8;
+  } else if (middle != kZeros) {
+    zeros = 8 + __builtin_clzll(middle - kZeros) / 8;
   } else {
-    end[-1] = static_cast<char>('0' + v);
+    zeros = first != 0 ? 16 : 17;
   }
+  // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): 128-bit shift
+  return Digits17{first, (static_cast<uint128>(last) << 64) | middle, zeros};
 }
 
-// Removes trailing decimal zeros of m (> 0), adding them to *exponent.
-inline uint64_t StripZeros(uint64_t m, int* exponent) {
-  if (m % 100000000 == 0) {
-    m /= 100000000;
-    *exponent += 8;
+// Stores the 16 bytes of `bytes` (memory order as above) at out[0..16).
+inline void Store16(uint128 bytes, char* out) {
+  uint64_t low = static_cast<uint64_t>(bytes);
+  uint64_t high = static_cast<uint64_t>(bytes >> 64);
+  if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
+    low = __builtin_bswap64(low);
+    high = __builtin_bswap64(high);
   }
-  if (m % 10000 == 0) {
-    m /= 10000;
-    *exponent += 4;
-  }
-  if (m % 100 == 0) {
-    m /= 100;
-    *exponent += 2;
-  }
-  if (m % 10 == 0) {
-    m /= 10;
-    *exponent += 1;
-  }
-  return m;
-}
-
-// Exact powers of ten as doubles (all of 10^0..10^22 are representable).
-constexpr double kExactPow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// A fast path for doubles that a decimal of at most 15 significant digits
-// reads back to (durations and IATs from nanosecond times, many ratios of
-// small numbers). With e = floor(log10(v)), k = round(v * 10^(14 - e)) is a
-// 15-digit candidate (one double multiplication: possibly one off, which
-// only means a miss). If k * 10^(e - 14) reads back to v, it is the only
-// decimal of 15 or fewer digits in that decade that does (two 15-digit
-// decimals of one decade are more than one unit in the last place of v
-// apart), so with its trailing zeros removed it is the shortest. Every miss
-// falls back to Ryu. Only normal values in [1e-3, 1e15) are tried, which
-// keeps the exact check within 128-bit integers.
-bool ShortDecimal(double v, uint64_t ieee_mantissa, uint32_t ieee_exponent, uint64_t* mantissa,
-                  int* exponent) {
-  if (!(v >= 1e-3 && v < 1e15)) return false;
-  // floor(log10(2^(e2-1))) with v in [2^(e2-1), 2^e2): one low at most. The
-  // doubles 1e-3..1e-1 lie above the decimals they stand for, so comparing
-  // with them is exact.
-  const int e2 = static_cast<int>(ieee_exponent) - kBias + 1;
-  int e10 = ((e2 - 1) * 1233) >> 12;
-  static constexpr double kUpper[] = {1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
-                                      1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
-  if (e10 + 1 < -3 || e10 + 1 > 16) return false;
-  if (v >= kUpper[e10 + 1 + 3]) ++e10;
-  const int j = 14 - e10;  // scale to 15 digits
-  if (j < 0 || j > 17) return false;
-  // Round half up; a k off by one fails the exact check below (then Ryu).
-  const uint64_t k =
-      static_cast<uint64_t>(v * kExactPow10[j] + 0.5);  // NOLINT(bugprone-incorrect-roundings)
-  if (k < kPow10[14] || k >= kPow10[15]) return false;
-  // Does k * 10^-j read back to v = m / 2^shift? Scaled by 4 * 2^shift * 10^j,
-  // d = 4k * 2^shift - 4m * 10^j must lie in the rounding interval: 2 * 10^j
-  // above, 2 * 10^j below (10^j when m is a power of two: the gap below it
-  // is half as wide); the ends count when m is even (ties go to even). No
-  // 15-digit decimal is ever exactly at an end, but the test is exact anyway.
-  using int128 = __int128;
-  const uint64_t m = (uint64_t{1} << kMantissaBits) | ieee_mantissa;
-  const int shift = kBias + kMantissaBits - static_cast<int>(ieee_exponent);  // 3..62 here
-  const int128 d = static_cast<int128>(static_cast<uint128>(k) << (shift + 2)) -
-                   static_cast<int128>(static_cast<uint128>(4 * m) * kPow10[j]);
-  const int128 above = 2 * static_cast<int128>(kPow10[j]);
-  const int128 below = ieee_mantissa == 0 ? static_cast<int128>(kPow10[j]) : above;
-  const bool even = (m & 1) == 0;
-  if (even ? (d > above || d < -below) : (d >= above || d <= -below)) return false;
-  int exp = -j;
-  *mantissa = StripZeros(k, &exp);
-  *exponent = exp;
-  return true;
+  std::memcpy(out, &low, 8);
+  std::memcpy(out + 8, &high, 8);
 }
 
 }  // namespace
@@ -413,47 +291,61 @@ size_t FormatPythonFloat(double value, char* out) {
     return static_cast<size_t>(p - out) + 3;
   }
 
+  // value = mantissa * 10^exponent, mantissa < 10^17 (maybe ending in zeros).
   uint64_t mantissa;
-  int exponent;  // value = mantissa * 10^exponent
+  int exponent;
   const double magnitude = std::fabs(value);
   if (magnitude < 9007199254740992.0 &&
       static_cast<double>(static_cast<uint64_t>(magnitude)) == magnitude) {
-    // Integral and exact: its own digits, without trailing zeros.
+    mantissa = static_cast<uint64_t>(magnitude);  // integral and exact
     exponent = 0;
-    mantissa = StripZeros(static_cast<uint64_t>(magnitude), &exponent);
-  } else if (!ShortDecimal(magnitude, ieee_mantissa, ieee_exponent, &mantissa, &exponent)) {
+  } else {
     const Decimal d = ShortestDecimal(ieee_mantissa, ieee_exponent);
     mantissa = d.mantissa;
     exponent = d.exponent;
   }
 
-  const int n = DigitCount(mantissa);
-  const int point = n + exponent;  // value = 0.d1...dn x 10^point
+  // The digits d1...dn of the shortest decimal, value = 0.d1...dn x 10^point,
+  // taken from the mantissa's 17-digit form. Stores have fixed
+  // lengths: bytes past the output's end are scratch (kMaxPythonFloatChars
+  // leaves room for them).
+  const int length = DigitCount(mantissa);
+  const int point = length + exponent;
+  const Digits17 d = SeventeenDigits(mantissa);
+  const int n = length - d.trailing_zeros;
+  // Drop the 17 - length leading zeros: digit 1 and digits 2... (`rest`).
+  // Selected, not branched on: 16 and 17 digits are about equally common.
+  const bool all17 = length == 17;
+  const uint128 shifted = d.rest >> (all17 ? 0 : 8 * (16 - length));
+  const char first = all17 ? static_cast<char>('0' + d.first) : static_cast<char>(shifted);
+  const uint128 rest = all17 ? d.rest : shifted >> 8;
 
   if (point > -4 && point <= 16) {
     if (point <= 0) {  // 0.000ddd
-      *p++ = '0';
-      *p++ = '.';
-      for (int i = 0; i < -point; ++i) *p++ = '0';
-      WriteDigits(mantissa, n, p);
+      std::memcpy(p, "0.000000", 8);
+      p += 2 - point;
+      p[0] = first;
+      Store16(rest, p + 1);
       p += n;
-    } else if (point < n) {  // ddd.ddd: the digits, then open the gap
-      WriteDigits(mantissa, n, p);
-      for (int i = n; i > point; --i) p[i] = p[i - 1];
+    } else if (point < n) {  // ddd.ddd
+      p[0] = first;
+      Store16(rest, p + 1);
       p[point] = '.';
+      Store16(rest >> (8 * (point - 1)), p + point + 1);  // d(point+1)...
       p += n + 1;
     } else {  // ddd000.0
-      WriteDigits(mantissa, n, p);
-      p += n;
-      for (int i = 0; i < point - n; ++i) *p++ = '0';
-      *p++ = '.';
-      *p++ = '0';
+      p[0] = first;
+      Store16(rest, p + 1);
+      std::memset(p + n, '0', 16);
+      p[point] = '.';
+      p[point + 1] = '0';
+      p += point + 2;
     }
   } else {  // d.ddde+XX
-    WriteDigits(mantissa, n, p + 1);
-    p[0] = p[1];  // NOLINT(clang-analyzer-core.uninitialized.Assign): written just above
+    p[0] = first;
     if (n > 1) {
       p[1] = '.';
+      Store16(rest, p + 2);
       p += n + 1;
     } else {
       p += 1;
@@ -466,16 +358,13 @@ size_t FormatPythonFloat(double value, char* out) {
     } else {
       *p++ = '+';
     }
-    if (e < 10) {
-      *p++ = '0';
-      *p++ = static_cast<char>('0' + e);
-    } else if (e < 100) {
-      *p++ = kDigitPairs[2 * e];
-      *p++ = kDigitPairs[2 * e + 1];
+    if (e < 100) {
+      std::memcpy(p, kDigitPairs + 2 * e, 2);
+      p += 2;
     } else {
       *p++ = static_cast<char>('0' + e / 100);
-      *p++ = kDigitPairs[2 * (e % 100)];
-      *p++ = kDigitPairs[2 * (e % 100) + 1];
+      std::memcpy(p, kDigitPairs + 2 * (e % 100), 2);
+      p += 2;
     }
   }
   return static_cast<size_t>(p - out);

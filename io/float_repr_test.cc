@@ -133,6 +133,23 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnRandomBitPatterns) {
   }
 }
 
+// Powers of two (where the gap below is half the gap above) and their
+// neighbours at every exponent, and the smallest subnormals.
+TEST(PythonFloatRepr, AgreesWithToCharsAtPowersOfTwoAndSubnormals) {
+  for (int e = -1074; e <= 1023; ++e) {
+    const double p = std::ldexp(1.0, e);
+    for (double v : {p, std::nextafter(p, 0.0), std::nextafter(p, 1e308)}) {
+      if (v == 0 || !std::isfinite(v)) continue;
+      ASSERT_EQ(PythonFloatRepr(v), Reference(v)) << std::hexfloat << v;
+    }
+  }
+  for (uint64_t bits = 1; bits < 100000; ++bits) {
+    double v;
+    std::memcpy(&v, &bits, sizeof(v));
+    ASSERT_EQ(PythonFloatRepr(v), Reference(v)) << std::hexfloat << v;
+  }
+}
+
 TEST(PythonFloatRepr, AgreesWithToCharsOnTypicalFeatureValues) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 1000000; ++i) {
