@@ -330,11 +330,8 @@ std::vector<int> AllowedCpus() {
 
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed) {
   std::vector<int> cpus;
-  if (allowed.empty()) return cpus;
-  const size_t first = allowed.size() > static_cast<size_t>(jobs) ? 1 : 0;
-  for (int i = 0; i < jobs; ++i) {
-    cpus.push_back(allowed[(first + static_cast<size_t>(i)) % allowed.size()]);
-  }
+  if (jobs < 1 || allowed.size() < static_cast<size_t>(jobs) + 2) return cpus;
+  for (int i = 0; i < jobs; ++i) cpus.push_back(allowed[1 + static_cast<size_t>(i)]);
   return cpus;
 }
 

@@ -61,9 +61,12 @@ absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& co
 std::vector<int> AllowedCpus();
 
 // The CPUs the workers of a `jobs`-worker pipeline are pinned to when no CPU
-// list is given: with more CPUs than workers, CPU 0 of the allowed set is
-// left to the source thread and workers take the next ones; otherwise
-// workers go round-robin over all allowed CPUs.
+// list is given: with at least jobs + 2 allowed CPUs, the 2nd to the
+// (jobs + 1)-th (the first is left to the packet source, and one more to
+// the merge and output); with fewer, none (empty: unpinned). Pinning a
+// machine's every CPU only stops the scheduler from moving a worker off the
+// CPU where the source or the merger wants to run: on 2 CPUs, 2 pinned
+// workers converted mix.pcap in a median 0.56-0.61 s, unpinned in 0.49 s.
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed);
 
 }  // namespace netflower

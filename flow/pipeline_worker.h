@@ -115,6 +115,7 @@ constexpr size_t kMaxPendingBlocksAtEnd = 16;
 // so that the merger can release rows.
 constexpr uint64_t kProgressEvery = 4096;
 constexpr int kSpinsBeforeSleep = 64;
+constexpr int kQuietPublishesPerRing = 16;
 constexpr size_t kPrefetchBucketAhead = 8;
 constexpr size_t kPrefetchFlowAhead = 4;
 
@@ -332,21 +333,37 @@ class Worker final : public FlowSink, public PacketObserver {
     return new RowBlock();
   }
 
-  void PushBlock() {
+  // Hands the current block to the merger; wakes it when `ring`.
+  void PushBlock(bool ring = true) {
     const EmitTag last = block_->tags.back();
     while (!output.TryPush(block_)) {
       if (shared_->abort.load()) return;
+      shared_->merge_bell.Ring();  // it may be asleep: nothing rang it lately
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     block_ = nullptr;
     watermark.Store(OrderKey(last), last.first_packet);
-    shared_->merge_bell.Ring();
+    if (ring) {
+      shared_->merge_bell.Ring();
+      quiet_publishes_ = 0;
+    }
   }
 
+  // Pushes the rows so far and raises the watermark to (key, first). Waking
+  // the merger costs a futex call and a context switch, and with files a
+  // sweep comes every gc_interval packets: then only every
+  // kQuietPublishesPerRing-th raise rings (a full block, the end and a full
+  // output queue always do). The merger reads every watermark and queue when
+  // it wakes, so this only delays rows, never loses or reorders them; live,
+  // every raise rings at once.
   void Publish(uint64_t key, uint64_t first) {
-    if (block_ != nullptr && block_->rows() > 0) PushBlock();
+    if (block_ != nullptr && block_->rows() > 0) PushBlock(/*ring=*/false);
     watermark.Store(key, first);
-    shared_->merge_bell.Ring();
+    if (options_.push_each_batch || key == UINT64_MAX ||
+        ++quiet_publishes_ >= kQuietPublishesPerRing) {
+      quiet_publishes_ = 0;
+      shared_->merge_bell.Ring();
+    }
   }
 
   // Moves current_frame_ to the next frame the source sent.
@@ -377,6 +394,7 @@ class Worker final : public FlowSink, public PacketObserver {
   // save_pcap state.
   FrameBatch* frame_batch_ = nullptr;
   size_t frame_index_ = 0;
+  int quiet_publishes_ = 0;  // watermark raises since the merger was last rung
   std::string_view current_frame_;
   std::unordered_map<uint64_t, std::string> flow_frames_;  // by first packet number
   uint64_t frame_bytes_ = 0;

@@ -101,8 +101,9 @@ Performance:
                          one fanout group, the kernel keeping both directions
                          of a flow on one.
   --cpus LIST            CPUs to pin the flow workers to, e.g. 2,3 or 4-7
-                         (default: the next CPUs after CPU 0, which is left to
-                         the packet reader when there are enough)
+                         (default: with at least N + 2 CPUs, the N after the
+                         first, which is left to the packet reader; with
+                         fewer, workers are not pinned)
   --buffer-rows N        rows formatted per write (default: 500); no effect on
                          the content
 
