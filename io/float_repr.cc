@@ -1,7 +1,8 @@
-// Shortest round-trip digits by Raffaello Giulietti's Schubfach algorithm,
-// laid out the way Python's repr() lays them out. libstdc++'s std::to_chars
-// (Ryu) gives the same digits and is the reference in the tests, but costs
-// several times as much here, and every flow row holds about forty doubles.
+// Shortest round-trip digits by Junekey Jeon's Dragonbox (Giulietti's
+// Schubfach for powers of two), laid out the way Python's repr() lays them
+// out. libstdc++'s std::to_chars (Ryu) gives the same digits and is the
+// reference in the tests, but costs several times as much here, and every
+// flow row holds about forty doubles.
 #include "io/float_repr.h"
 
 #include <charconv>
@@ -18,10 +19,10 @@ constexpr int kMantissaBits = 52;
 constexpr int kExponentBits = 11;
 constexpr int kBias = 1023;
 
-// Decimal exponents E of the table of 10^E below: every -k that
-// ShortestDecimal asks for with a finite, non-zero double.
+// Decimal exponents E of the table of 10^E below: every power that
+// Schubfach or Dragonbox asks for with a finite, non-zero double.
 constexpr int kMinPow10 = -292;
-constexpr int kMaxPow10 = 324;
+constexpr int kMaxPow10 = 326;
 
 // floor(log10(2^e)) and floor(log10(3/4 * 2^e)); -1500 <= e <= 1500.
 inline int FloorLog10Pow2(int e) { return (e * 1262611) >> 22; }
@@ -29,24 +30,26 @@ inline int FloorLog10ThreeQuartersPow2(int e) { return (e * 1262611 - 524031) >>
 // floor(log2(10^e)); -1233 <= e <= 1233.
 inline int FloorLog2Pow10(int e) { return (e * 1741647) >> 19; }
 
-// g(E) = floor(10^E * 2^(127 - floor(log2(10^E)))) + 1 for kMinPow10 <= E
-// <= kMaxPow10: 10^E scaled into [2^127, 2^128) and rounded up (strictly
-// above, as the Schubfach paper requires). Computed once at start-up with a
-// small big-integer helper instead of being pasted in as 617 constants.
+// g(E) = ceil(10^E * 2^(127 - floor(log2(10^E)))) for kMinPow10 <= E <=
+// kMaxPow10: 10^E scaled into [2^127, 2^128) and rounded up, exact for
+// 0 <= E <= 55 (Dragonbox needs those exact; Schubfach wants 1 more, see
+// SchubfachG). Computed once at start-up with a small big-integer helper
+// instead of being pasted in as 619 constants.
 struct Pow10Table {
   uint64_t hi[kMaxPow10 - kMinPow10 + 1];
   uint64_t lo[kMaxPow10 - kMinPow10 + 1];
 
   Pow10Table() {
     // E >= 0: 10^E = 5^E * 2^E, so g(E) = 5^E shifted to 128 significant
-    // bits (truncated) + 1.
+    // bits, + 1 if any bit was cut off (always, once 5^E is longer).
     std::vector<uint32_t> pow5 = {1};
     for (int e = 0; e <= kMaxPow10; ++e) {
-      Set(e, Top128(pow5, BitLength(pow5) - 128));
+      const int cut = BitLength(pow5) - 128;
+      Set(e, Top128(pow5, cut) + (cut > 0 ? 1 : 0));
       MultiplySmall(pow5, 5);
     }
     // E = -n < 0: 10^-n = 2^-n / 5^n, so g(-n) = floor(2^(127 + bitlen(5^n))
-    // / 5^n) + 1. x = floor(2^kTop / 5^n) is kept by dividing by 5 once per
+    // / 5^n) + 1 (never exact). x = floor(2^kTop / 5^n) is kept by dividing by 5 once per
     // step; floor(2^t / 5^n) = floor(x / 2^(kTop - t)) as nested floors of
     // integer divisions compose.
     constexpr int kTop = 960;  // above every t needed (t <= 127 + 679)
@@ -56,12 +59,11 @@ struct Pow10Table {
     for (int n = 1; n <= -kMinPow10; ++n) {
       MultiplySmall(pow5, 5);
       DivideSmall(x, 5);
-      Set(-n, Top128(x, kTop - (127 + BitLength(pow5))));
+      Set(-n, Top128(x, kTop - (127 + BitLength(pow5))) + 1);
     }
   }
 
-  void Set(int e, uint128 beta) {
-    const uint128 g = beta + 1;
+  void Set(int e, uint128 g) {
     hi[e - kMinPow10] = static_cast<uint64_t>(g >> 64);
     lo[e - kMinPow10] = static_cast<uint64_t>(g);
   }
@@ -108,6 +110,14 @@ const Pow10Table& GetPow10Table() {
   return *table;
 }
 
+// Schubfach's multiplier: floor(10^E * 2^(127 - floor(log2(10^E)))) + 1, one
+// more than the table where that is exact.
+inline uint128 SchubfachG(int e) {
+  const Pow10Table& table = GetPow10Table();
+  const uint128 g = (static_cast<uint128>(table.hi[e - kMinPow10]) << 64) | table.lo[e - kMinPow10];
+  return g + (e >= 0 && e <= 55 ? 1 : 0);
+}
+
 // floor(cp * g / 2^127), its lowest bit set when the division is inexact
 // ("round to odd"), which keeps the comparisons below exact.
 inline uint64_t RoundToOdd(uint64_t g_hi, uint64_t g_lo, uint64_t cp) {
@@ -129,8 +139,9 @@ struct Decimal {
 // at least 4 wide in units of 1/4, three multiplications give its ends and
 // v itself exactly enough to pick the shortest decimal inside it: one digit
 // fewer (u' or w') when one of those lies inside, else the closest of the
-// two neighbours u, w. Called for finite values > 0 only.
-Decimal ShortestDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
+// two neighbours u, w. Any finite value > 0; used for powers of two, whose
+// rounding interval is lopsided (Dragonbox below handles the others).
+Decimal SchubfachDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
   uint64_t c;
   int q;
   if (ieee_exponent != 0) {
@@ -148,9 +159,9 @@ Decimal ShortestDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
   const uint64_t cbr = 4 * c + 2;
   const int k = lower_is_closer ? FloorLog10ThreeQuartersPow2(q) : FloorLog10Pow2(q);
   const int h = q + FloorLog2Pow10(-k);  // 0..3
-  const Pow10Table& table = GetPow10Table();
-  const uint64_t g_hi = table.hi[-k - kMinPow10];
-  const uint64_t g_lo = table.lo[-k - kMinPow10];
+  const uint128 g = SchubfachG(-k);
+  const uint64_t g_hi = static_cast<uint64_t>(g >> 64);
+  const uint64_t g_lo = static_cast<uint64_t>(g);
   const uint64_t vbl = RoundToOdd(g_hi, g_lo, cbl << h);
   const uint64_t vb = RoundToOdd(g_hi, g_lo, cb << h);
   const uint64_t vbr = RoundToOdd(g_hi, g_lo, cbr << h);
@@ -174,6 +185,100 @@ Decimal ShortestDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
   const uint64_t mid = 4 * s + 2;
   const bool round_up = vb > mid || (vb == mid && (s & 1) != 0);
   return Decimal{s + (round_up ? 1 : 0), k};
+}
+
+// Junekey Jeon's Dragonbox ("Dragonbox: A New Floating-Point Binary-to-
+// Decimal Conversion Algorithm", 2020), round to nearest, ties to even, for
+// values whose rounding interval is symmetric (every finite value > 0 but
+// the powers of two). One 64x128-bit multiplication gives z, the interval's
+// upper end scaled by 10^(kappa - k), and delta, its width; dividing z by
+// 10^(kappa + 1) finds the shortest candidate, and only near the interval's
+// ends does a second, cheaper multiplication (a parity) decide.
+Decimal DragonboxDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
+  constexpr int kKappa = 2;
+  constexpr uint64_t kBigDivisor = 1000;   // 10^(kappa + 1)
+  constexpr uint64_t kSmallDivisor = 100;  // 10^kappa
+  uint64_t two_fc = ieee_mantissa << 1;
+  int e;
+  if (ieee_exponent != 0) {
+    two_fc |= uint64_t{1} << (kMantissaBits + 1);
+    e = static_cast<int>(ieee_exponent) - kBias - kMantissaBits;
+  } else {
+    e = 1 - kBias - kMantissaBits;
+  }
+  const bool include_ends = (ieee_mantissa & 1) == 0;  // ties go to even
+  const int minus_k = FloorLog10Pow2(e) - kKappa;
+  const int beta = e + FloorLog2Pow10(-minus_k);  // 1..3
+  const Pow10Table& table = GetPow10Table();
+  const uint64_t g_hi = table.hi[-minus_k - kMinPow10];
+  const uint64_t g_lo = table.lo[-minus_k - kMinPow10];
+
+  // 10^kappa <= delta < 10^(kappa + 1).
+  const uint64_t delta = g_hi >> (63 - beta);
+  // z = upper 128 bits of the 192-bit ((2 fc + 1) << beta) * g; its integer
+  // part zi, and whether it is an integer.
+  const uint64_t u = (two_fc | 1) << beta;
+  const uint128 z = static_cast<uint128>(u) * g_hi +
+                    static_cast<uint64_t>((static_cast<uint128>(u) * g_lo) >> 64);
+  const uint64_t zi = static_cast<uint64_t>(z >> 64);
+  const bool z_is_integer = static_cast<uint64_t>(z) == 0;
+  // Parity and integrality of the fraction of x * g (x = 2 fc - 1 or 2 fc)
+  // at the binary point beta bits down.
+  struct Parity {
+    bool odd;
+    bool is_integer;
+  };
+  auto parity = [&](uint64_t x) {
+    const uint64_t high = x * g_hi + static_cast<uint64_t>((static_cast<uint128>(x) * g_lo) >> 64);
+    const uint64_t low = x * g_lo;
+    return Parity{((high >> (64 - beta)) & 1) != 0, ((high << beta) | (low >> (64 - beta))) == 0};
+  };
+
+  // Step 2: the larger divisor (one digit fewer than the candidates below).
+  uint64_t significand = zi / kBigDivisor;
+  uint64_t r = zi - kBigDivisor * significand;
+  bool small = false;
+  if (r < delta) {
+    // The upper end itself, when not to be included.
+    if (r == 0 && z_is_integer && !include_ends) {
+      --significand;
+      r = kBigDivisor;
+      small = true;
+    }
+  } else if (r > delta) {
+    small = true;
+  } else {
+    // r == delta: compare the fractional parts with the lower end's.
+    const Parity x = parity(two_fc - 1);
+    if (!(x.odd || (x.is_integer && include_ends))) small = true;
+  }
+  if (!small) return Decimal{significand, minus_k + kKappa + 1};
+
+  // Step 3: the smaller divisor; the candidate closest to the value.
+  significand *= 10;
+  uint32_t dist = static_cast<uint32_t>(r - (delta / 2) + (kSmallDivisor / 2));
+  const bool approx_y_odd = ((dist ^ (kSmallDivisor / 2)) & 1) != 0;
+  // dist <= 1000: divide by 100 and learn whether it divided exactly.
+  const uint32_t product = dist * 656;
+  const bool divisible = (product & 0xffff) < 656;
+  dist = product >> 16;
+  significand += dist;
+  if (divisible) {
+    // The value's own position decides between two candidates (the lower
+    // one when the parity disagrees), and a tie goes to the even one.
+    const Parity y = parity(two_fc);
+    const bool tie_to_even = y.is_integer && (significand & 1) != 0;
+    if (y.odd != approx_y_odd || tie_to_even) --significand;
+  }
+  return Decimal{significand, minus_k + kKappa};
+}
+
+// value = mantissa * 10^exponent (see Decimal), for finite values > 0.
+inline Decimal ShortestDecimal(uint64_t ieee_mantissa, uint32_t ieee_exponent) {
+  if (ieee_mantissa == 0 && ieee_exponent != 0) {
+    return SchubfachDecimal(ieee_mantissa, ieee_exponent);
+  }
+  return DragonboxDecimal(ieee_mantissa, ieee_exponent);
 }
 
 constexpr char kDigitPairs[] =
