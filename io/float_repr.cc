@@ -476,6 +476,15 @@ size_t FormatPythonFloat(double value, char* out) {
 }
 
 size_t FormatInt(int64_t value, char* out) {
+  if (static_cast<uint64_t>(value) < 100000000) {
+    // Counts, lengths, ports: eight digits at once, leading zeros dropped.
+    const uint32_t v = static_cast<uint32_t>(value);
+    const int n = v == 0 ? 1 : DigitCount(v);
+    uint64_t digits = EightDigits(v) >> (8 * (8 - n));
+    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) digits = __builtin_bswap64(digits);
+    std::memcpy(out, &digits, 8);
+    return static_cast<size_t>(n);
+  }
   return static_cast<size_t>(std::to_chars(out, out + kMaxIntChars, value).ptr - out);
 }
 

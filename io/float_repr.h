@@ -24,8 +24,8 @@ inline constexpr size_t kMaxIntChars = 21;
 // Returns the length of the text (no NUL).
 size_t FormatPythonFloat(double value, char* out);
 
-// Writes `value` in decimal. `out` must hold kMaxIntChars bytes. Returns the
-// number of bytes written (no NUL).
+// Writes `value` in decimal. `out` must hold kMaxIntChars bytes; those past
+// the returned length are scratch. Returns the length of the text (no NUL).
 size_t FormatInt(int64_t value, char* out);
 
 // Convenience wrapper for tests and messages.

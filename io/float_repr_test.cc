@@ -59,6 +59,24 @@ TEST(FormatInt, Values) {
   EXPECT_EQ(std::string(buf, FormatInt(INT64_MAX, buf)), "9223372036854775807");
 }
 
+TEST(FormatInt, AgreesWithToChars) {
+  auto check = [](int64_t v) {
+    char buf[kMaxIntChars];
+    char ref[kMaxIntChars];
+    const auto r = std::to_chars(ref, ref + sizeof(ref), v);
+    ASSERT_EQ(std::string(buf, FormatInt(v, buf)), std::string(ref, r.ptr)) << v;
+  };
+  for (int64_t v = -1000; v < 2000000; ++v) check(v);
+  for (int64_t p = 10; p <= 1000000000000000000; p *= 10) {
+    for (int64_t d = -2; d <= 2; ++d) check(p + d);
+  }
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 1000000; ++i) {
+    check(static_cast<int64_t>(rng() % 100000000));
+    check(static_cast<int64_t>(rng()));
+  }
+}
+
 // 3000+ doubles with Python 3.11's repr(), generated once and committed.
 TEST(PythonFloatRepr, MatchesPythonOnCommittedVectors) {
   std::ifstream in("tests/testdata/python_float_repr.txt");
