@@ -5,6 +5,7 @@
 //   bazel run -c opt //bench:micro_benchmarks
 #include <benchmark/benchmark.h>
 
+#include <charconv>
 #include <random>
 #include <thread>
 #include <vector>
@@ -113,11 +114,13 @@ void BM_FlowEngineProcess(benchmark::State& state) {
 }
 BENCHMARK(BM_FlowEngineProcess)->Arg(1000)->Arg(100000)->Arg(1000000);
 
-void BM_FormatPythonFloat(benchmark::State& state) {
+// Doubles like a flow row's: durations, timestamps, means (16-17 digits),
+// integral values and zeros.
+std::vector<double> RowLikeDoubles() {
   std::vector<double> values;
   std::mt19937_64 rng(3);
   for (int i = 0; i < 1024; ++i) {
-    switch (i % 4) {
+    switch (i % 5) {
       case 0:
         values.push_back(static_cast<double>(rng() % 100000) / 1e6);  // durations
         break;
@@ -127,10 +130,18 @@ void BM_FormatPythonFloat(benchmark::State& state) {
       case 2:
         values.push_back(static_cast<double>(rng() % 5000) / 3.0);  // means
         break;
-      default:
+      case 3:
         values.push_back(static_cast<double>(rng() % 1500));  // integral
+        break;
+      default:
+        values.push_back(0.0);
     }
   }
+  return values;
+}
+
+void BM_FormatPythonFloat(benchmark::State& state) {
+  const std::vector<double> values = RowLikeDoubles();
   char buf[kMaxPythonFloatChars];
   size_t i = 0;
   for (auto _ : state) {
@@ -138,6 +149,18 @@ void BM_FormatPythonFloat(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FormatPythonFloat);
+
+// The baseline for the one above: libstdc++'s shortest round-trip digits
+// (Ryu) for the same values, without Python's layout.
+void BM_StdToCharsShortest(benchmark::State& state) {
+  const std::vector<double> values = RowLikeDoubles();
+  char buf[64];
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(std::to_chars(buf, buf + sizeof(buf), values[i++ & 1023]).ptr);
+  }
+}
+BENCHMARK(BM_StdToCharsShortest);
 
 void BM_FormatCsvRow(benchmark::State& state) {
   // A typical row: a short TCP flow with both directions.
