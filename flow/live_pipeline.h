@@ -1,6 +1,7 @@
 // Live capture: per job a TPACKET_V3 ring (all rings in one fanout group), a
-// reader thread that decodes and keys packets, an SPSC queue into a pinned
-// flow worker; completed flows go to one delivery path.
+// reader thread that decodes and keys packets, an SPSC queue into a flow
+// worker (pinned when there are CPUs to spare, see DefaultWorkerCpus);
+// completed flows go to one delivery path.
 #ifndef NETFLOWER_FLOW_LIVE_PIPELINE_H_
 #define NETFLOWER_FLOW_LIVE_PIPELINE_H_
 

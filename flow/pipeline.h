@@ -1,6 +1,7 @@
 // The packet pipeline: a source thread reads and decodes packets and routes
 // them, by a symmetric hash of the flow key, through lock-free SPSC queues
-// to N flow-worker threads (pinned to CPUs); each worker runs a FlowEngine
+// to N flow-worker threads (pinned to CPUs when there are enough, see
+// DefaultWorkerCpus); each worker runs a FlowEngine
 // and formats its rows; the calling thread merges the workers' rows into the
 // single-job order (FLOW-SPEC §10.2) and hands them to a RowConsumer.
 //

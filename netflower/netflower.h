@@ -47,9 +47,9 @@ struct ConvertOptions {
   // max(1, cpus + n_jobs + 1). The output never depends on it (unless
   // max_flows evicts flows; see there).
   int n_jobs = 1;
-  // CPUs to pin the flow workers to (round-robin). Empty: CPU 0 is left to
-  // the packet reader when there are more CPUs than workers, and the
-  // workers take the next ones.
+  // CPUs to pin the flow workers to (round-robin). Empty: with at least
+  // n_jobs + 2 CPUs, CPU 0 is left to the packet reader and the workers take
+  // the next ones; with fewer, the workers are not pinned.
   std::vector<int> cpus;
   Compat compat = Compat::kNone;
   // Write the CSV with io_uring when the kernel allows it (else write(2),
@@ -119,7 +119,7 @@ struct CaptureOptions {
   // Rings (and flow workers), joined in one PACKET_FANOUT_HASH group: the
   // kernel's flow hash keeps both directions of a flow on one worker.
   int jobs = 1;
-  std::vector<int> cpus;  // CPUs for the workers (empty: a sensible default)
+  std::vector<int> cpus;  // CPUs for the workers (empty: as ConvertOptions::cpus)
   std::string filter;     // BPF filter in tcpdump syntax; empty for none
   bool promiscuous = false;
   Compat compat = Compat::kNone;
