@@ -67,8 +67,10 @@ TEST(FormatInt, AgreesWithToChars) {
     ASSERT_EQ(std::string(buf, FormatInt(v, buf)), std::string(ref, r.ptr)) << v;
   };
   for (int64_t v = -1000; v < 2000000; ++v) check(v);
-  for (int64_t p = 10; p <= 1000000000000000000; p *= 10) {
-    for (int64_t d = -2; d <= 2; ++d) check(p + d);
+  int64_t power = 1;
+  for (int i = 1; i <= 18; ++i) {
+    power *= 10;
+    for (int64_t d = -2; d <= 2; ++d) check(power + d);
   }
   std::mt19937_64 rng(11);
   for (int i = 0; i < 1000000; ++i) {
