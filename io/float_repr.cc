@@ -361,16 +361,17 @@ inline Digits17 SeventeenDigits(uint64_t m) {
   return Digits17{first, (static_cast<uint128>(last) << 64) | middle, zeros};
 }
 
-// Stores the 16 bytes of `bytes` (memory order as above) at out[0..16).
+// Stores the 8 bytes of `bytes` (memory order as above: the lowest byte
+// first) at out[0..8).
+inline void Store8(uint64_t bytes, char* out) {
+  if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) bytes = __builtin_bswap64(bytes);
+  std::memcpy(out, &bytes, 8);
+}
+
+// The same for 16 bytes at out[0..16).
 inline void Store16(uint128 bytes, char* out) {
-  uint64_t low = static_cast<uint64_t>(bytes);
-  uint64_t high = static_cast<uint64_t>(bytes >> 64);
-  if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
-    low = __builtin_bswap64(low);
-    high = __builtin_bswap64(high);
-  }
-  std::memcpy(out, &low, 8);
-  std::memcpy(out + 8, &high, 8);
+  Store8(static_cast<uint64_t>(bytes), out);
+  Store8(static_cast<uint64_t>(bytes >> 64), out + 8);
 }
 
 }  // namespace
@@ -424,23 +425,25 @@ size_t FormatPythonFloat(double value, char* out) {
   const uint128 shifted = d.rest >> (all17 ? 0 : 8 * (16 - length));
   const char first = all17 ? static_cast<char>('0' + d.first) : static_cast<char>(shifted);
   const uint128 rest = all17 ? d.rest : shifted >> 8;
+  // d1...dn at `at`, and scratch up to at[17).
+  auto put_digits = [first, rest](char* at) {
+    at[0] = first;
+    Store16(rest, at + 1);
+  };
 
   if (point > -4 && point <= 16) {
     if (point <= 0) {  // 0.000ddd
       std::memcpy(p, "0.000000", 8);
       p += 2 - point;
-      p[0] = first;
-      Store16(rest, p + 1);
+      put_digits(p);
       p += n;
     } else if (point < n) {  // ddd.ddd
-      p[0] = first;
-      Store16(rest, p + 1);
+      put_digits(p);
       p[point] = '.';
       Store16(rest >> (8 * (point - 1)), p + point + 1);  // d(point+1)...
       p += n + 1;
     } else {  // ddd000.0
-      p[0] = first;
-      Store16(rest, p + 1);
+      put_digits(p);
       std::memset(p + n, '0', 16);
       p[point] = '.';
       p[point + 1] = '0';
@@ -480,9 +483,7 @@ size_t FormatInt(int64_t value, char* out) {
     // Counts, lengths, ports: eight digits at once, leading zeros dropped.
     const uint32_t v = static_cast<uint32_t>(value);
     const int n = v == 0 ? 1 : DigitCount(v);
-    uint64_t digits = EightDigits(v) >> (8 * (8 - n));
-    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) digits = __builtin_bswap64(digits);
-    std::memcpy(out, &digits, 8);
+    Store8(EightDigits(v) >> (8 * (8 - n)), out);
     return static_cast<size_t>(n);
   }
   return static_cast<size_t>(std::to_chars(out, out + kMaxIntChars, value).ptr - out);
