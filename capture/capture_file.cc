@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,35 +67,23 @@ std::string FormatHint(const uint8_t* p, size_t size) {
   return "";
 }
 
-int64_t ClampNanos(__int128 ns, uint64_t* clamped) {
-  if (ns > kMaxTimestampNanos) {
-    ++*clamped;
-    return kMaxTimestampNanos;
-  }
-  if (ns < -kMaxTimestampNanos) {
-    ++*clamped;
-    return -kMaxTimestampNanos;
-  }
-  return static_cast<int64_t>(ns);
-}
-
 }  // namespace
 
-CaptureFileReader::CaptureFileReader(std::unique_ptr<MappedFile> file, TimestampMode mode)
-    : file_(std::move(file)), data_(file_->data()), size_(file_->size()), mode_(mode) {}
+CaptureFileReader::CaptureFileReader(std::unique_ptr<InputStream> input, TimestampMode mode)
+    : in_(std::move(input)), mode_(mode) {}
 
 CaptureFileReader::~CaptureFileReader() = default;
 
 absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(const std::string& path,
                                                                            TimestampMode mode) {
-  absl::StatusOr<std::unique_ptr<MappedFile>> file = MappedFile::Open(path);
-  if (!file.ok()) return file.status();
-  return FromFile(*std::move(file), mode);
+  absl::StatusOr<std::unique_ptr<InputStream>> input = InputStream::Open(path);
+  if (!input.ok()) return input.status();
+  return FromStream(*std::move(input), mode);
 }
 
-absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::FromFile(
-    std::unique_ptr<MappedFile> file, TimestampMode mode) {
-  std::unique_ptr<CaptureFileReader> reader(new CaptureFileReader(std::move(file), mode));
+absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::FromStream(
+    std::unique_ptr<InputStream> input, TimestampMode mode) {
+  std::unique_ptr<CaptureFileReader> reader(new CaptureFileReader(std::move(input), mode));
   absl::Status status = reader->ParseHeader();
   if (!status.ok()) return status;
   return reader;
@@ -106,34 +95,33 @@ void CaptureFileReader::EndEarly(const std::string& message) {
   done_ = true;
 }
 
+void CaptureFileReader::EndStopped() {
+  EndEarly(absl::StrCat("input stopped at byte offset ", in_->offset(), ": ", in_->error(),
+                        "; input ends here"));
+}
+
 absl::Status CaptureFileReader::ParseHeader() {
-  if (size_ < 24) {
+  // The magic comes from the first bytes: nothing more is read from an input
+  // that is not a capture (/dev/zero, a text file, a terminal).
+  if (!in_->Ensure(24)) {
+    if (!in_->error().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path(), ": ", in_->error()));
+    }
     return absl::InvalidArgumentError(
-        absl::StrCat(path(), ": not a capture file: ", size_,
+        absl::StrCat(path(), ": not a capture file: ", in_->available(),
                      " bytes, shorter than a pcap file header (24 bytes)"));
   }
-  const uint8_t* p = data_;
+  const uint8_t* p = in_->data();
   const uint32_t magic_be =
       (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
   if (magic_be == kBlockSectionHeader) {
     format_ = CaptureFormat::kPcapng;
     size_t block_length = 0;
-    std::string error = ParseSectionHeader(0, &block_length);
+    std::string error = ParseSectionHeader(&block_length);
     if (!error.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(path(), ": unreadable pcapng: ", error));
     }
-    pos_ = block_length;
-    // The first interface's link type, for callers that show it.
-    for (size_t off = pos_; off + 20 <= size_;) {
-      const uint32_t type = U32(data_ + off);
-      const uint32_t total = U32(data_ + off + 4);
-      if (type == kBlockInterface) {
-        first_link_type_ = U16(data_ + off + 8);
-        break;
-      }
-      if (type == kBlockSectionHeader || total < 12) break;
-      off += total;
-    }
+    in_->Consume(block_length);
     return absl::OkStatus();
   }
 
@@ -161,12 +149,12 @@ absl::Status CaptureFileReader::ParseHeader() {
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(path(), ": not a pcap or pcapng file: unknown magic ", Hex4(p),
-                       " at byte offset 0", FormatHint(p, size_)));
+                       " at byte offset 0", FormatHint(p, in_->available())));
   }
   // Version, thiszone, sigfigs and snaplen are neither checked nor used; the
   // upper 16 bits of the link-type field (FCS length, reserved) are ignored.
-  first_link_type_ = static_cast<uint16_t>(U32(p + 20) & 0xFFFF);
-  pos_ = 24;
+  link_type_ = static_cast<uint16_t>(U32(p + 20) & 0xFFFF);
+  in_->Consume(24);
   return absl::OkStatus();
 }
 
@@ -178,56 +166,60 @@ bool CaptureFileReader::Next(RawPacket* packet) {
 }
 
 bool CaptureFileReader::NextPcap(RawPacket* packet) {
-  const size_t remaining = size_ - pos_;
-  if (remaining < record_header_size_) {
-    if (remaining != 0) {
-      EndEarly(absl::StrCat("truncated record header at byte offset ", pos_, ": ", remaining,
-                            " of ", record_header_size_, " bytes; input ends here"));
+  const uint64_t start = in_->offset();
+  if (!in_->Ensure(record_header_size_)) {
+    if (!in_->error().empty()) {
+      EndStopped();
+    } else if (in_->available() != 0) {
+      EndEarly(absl::StrCat("truncated record header at byte offset ", start, ": ",
+                            in_->available(), " of ", record_header_size_,
+                            " bytes; input ends here"));
     }
     done_ = true;
     return false;
   }
-  const uint8_t* h = data_ + pos_;
-  // Touch the mapping a page ahead: the hardware prefetcher stops at page
-  // boundaries, and the first load of each new page (TLB walk, nested under a
-  // hypervisor) was the source thread's hottest instruction.
-  if (remaining > 4096 + 64) __builtin_prefetch(h + 4096);
+  const uint8_t* h = in_->data();
   const uint32_t ts_sec = U32(h);
   const uint32_t ts_frac = U32(h + 4);
   const uint32_t caplen = U32(h + 8);
+  const size_t wanted =
+      record_header_size_ + std::min<size_t>(caplen, InputStream::kMaxWindowBytes - 24);
   size_t length = caplen;
-  const size_t available = remaining - record_header_size_;
-  if (length > available) {
-    // The bytes present are the frame (FLOW-SPEC §3.2); nothing follows.
-    warnings_.push_back(absl::StrCat(path(), ": record at byte offset ", pos_, " declares ", caplen,
-                                     " captured bytes but only ", available,
-                                     " remain; decoded the bytes present, input ends here"));
-    ended_early_ = true;
-    done_ = true;
-    length = available;
+  const bool whole = in_->Ensure(wanted);
+  if (!whole && !in_->error().empty()) {
+    EndStopped();
+    return false;
   }
+  if (!whole || wanted - record_header_size_ < caplen) {
+    // The bytes present are the frame (FLOW-SPEC §3.2); nothing follows.
+    length = std::min(in_->available(), wanted) - record_header_size_;
+    EndEarly(absl::StrCat(
+        "record at byte offset ", start, " declares ", caplen, " captured bytes but only ", length,
+        whole ? " are read (the most this reader accepts for one record)" : " remain",
+        "; decoded the bytes present, input ends here"));
+  }
+  h = in_->data();
   packet->data = h + record_header_size_;
   packet->length = static_cast<uint32_t>(length);
-  packet->link_type = first_link_type_;
-  packet->file_offset = pos_;
+  packet->link_type = link_type_;
+  packet->file_offset = start;
   if (mode_ == TimestampMode::kDoubleSeconds) {
     packet->seconds =
         static_cast<double>(ts_sec) + static_cast<double>(ts_frac) / (nanosecond_ ? 1e9 : 1e6);
   } else {
     packet->nanos = int64_t{ts_sec} * 1000000000 + int64_t{ts_frac} * (nanosecond_ ? 1 : 1000);
   }
-  pos_ += record_header_size_ + length;
+  in_->Consume(record_header_size_ + length);
   return true;
 }
 
-std::string CaptureFileReader::ParseSectionHeader(size_t start, size_t* block_length) {
-  const size_t remaining = size_ - start;
-  if (remaining < 12) {
+std::string CaptureFileReader::ParseSectionHeader(size_t* block_length) {
+  const uint64_t start = in_->offset();
+  if (!in_->Ensure(12)) {
     return absl::StrCat("section header block at byte offset ", start,
                         " is cut short by the end of the file");
   }
-  const uint8_t* p = data_ + start;
-  const uint8_t* bom = p + 8;
+  const uint8_t* bom = in_->data() + 8;
   if (bom[0] == 0x1A && bom[1] == 0x2B && bom[2] == 0x3C && bom[3] == 0x4D) {
     big_endian_ = true;
   } else if (bom[0] == 0x4D && bom[1] == 0x3C && bom[2] == 0x2B && bom[3] == 0x1A) {
@@ -236,29 +228,35 @@ std::string CaptureFileReader::ParseSectionHeader(size_t start, size_t* block_le
     return absl::StrCat("section header block at byte offset ", start,
                         ": unknown byte-order magic ", Hex4(bom));
   }
-  const uint32_t total = U32(p + 4);
+  const uint32_t total = U32(in_->data() + 4);
   if (total < 28) {
     return absl::StrCat("section header block at byte offset ", start, ": block length ", total,
                         " is below the minimum of 28");
   }
-  if (total > remaining) {
+  if (total > InputStream::kMaxWindowBytes) {
     return absl::StrCat("section header block at byte offset ", start, " declares ", total,
-                        " bytes but only ", remaining, " remain");
+                        " bytes, more than the ", InputStream::kMaxWindowBytes,
+                        " this reader accepts for one block");
   }
+  if (!in_->Ensure(total)) {
+    return absl::StrCat("section header block at byte offset ", start, " declares ", total,
+                        " bytes but only ", in_->available(), " remain");
+  }
+  const uint8_t* p = in_->data();
   const uint16_t major = U16(p + 12);
   if (major != 1) {
     return absl::StrCat("section header block at byte offset ", start,
                         ": unsupported pcapng major version ", major, " (expected 1)");
   }
-  const size_t end = start + total - 4;
-  for (size_t off = start + 24; off + 4 <= end;) {
-    const uint16_t code = U16(data_ + off);
-    const uint16_t length = U16(data_ + off + 2);
+  const size_t end = total - 4;
+  for (size_t off = 24; off + 4 <= end;) {
+    const uint16_t code = U16(p + off);
+    const uint16_t length = U16(p + off + 2);
     if (code == kOptionEnd) break;
     const size_t padded = (size_t{length} + 3) & ~size_t{3};
     if (off + 4 + padded > end) {
       return absl::StrCat("section header block at byte offset ", start, ": option ", code,
-                          " at byte offset ", off, " (length ", length,
+                          " at byte offset ", start + off, " (length ", length,
                           ") runs past the end of the block");
     }
     off += 4 + padded;
@@ -305,7 +303,8 @@ void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
   interfaces_.push_back(iface);
 }
 
-void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, RawPacket* packet) {
+void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start,
+                                    RawPacket* packet) {
   if (mode_ == TimestampMode::kDoubleSeconds) {
     packet->seconds =
         static_cast<double>(iface.offset_seconds) + static_cast<double>(ticks) / iface.tick_divisor;
@@ -332,46 +331,91 @@ void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, RawP
   }
   const __int128 ns =
       static_cast<__int128>(iface.offset_seconds) * 1000000000 + static_cast<__int128>(q);
-  packet->nanos = ClampNanos(ns, &timestamps_clamped_);
+  packet->nanos = ShiftAndClamp(ns, block_start);
+}
+
+int64_t CaptureFileReader::ShiftAndClamp(__int128 ns, uint64_t block_start) {
+  constexpr __int128 kBillion = 1000000000;
+  if (!epoch_fixed_) {
+    epoch_fixed_ = true;
+    constexpr __int128 kMaxShift = INT64_MAX / 2;
+    if ((ns > kMaxTimestampNanos || ns < -kMaxTimestampNanos) && ns / kBillion < kMaxShift &&
+        ns / kBillion > -kMaxShift) {
+      // Whole seconds, so the fraction of each timestamp is unchanged; the
+      // first packet lands within the first second of the shifted epoch.
+      __int128 seconds = ns / kBillion;
+      if (ns % kBillion < 0) --seconds;
+      epoch_shift_seconds_ = static_cast<int64_t>(seconds);
+      warnings_.push_back(absl::StrCat(
+          path(), ": packet ", records_read() + 1, " at byte offset ", block_start, ": timestamp ",
+          static_cast<int64_t>(seconds),
+          " s lies more than 146 years from 1970 (check the interface's if_tsoffset and "
+          "if_tsresol); flow times are kept exact relative to it, the timestamp column "
+          "adds the difference back"));
+    }
+  }
+  const __int128 shifted = ns - static_cast<__int128>(epoch_shift_seconds_) * kBillion;
+  if (shifted > kMaxTimestampNanos || shifted < -kMaxTimestampNanos) {
+    if (timestamps_clamped_++ == 0) {
+      warnings_.push_back(absl::StrCat(
+          path(), ": packet ", records_read() + 1, " at byte offset ", block_start,
+          ": timestamp more than 146 years away from the first packet's; it and any such later "
+          "ones are clamped, so durations involving them are wrong"));
+    }
+    return shifted > 0 ? kMaxTimestampNanos : -kMaxTimestampNanos;
+  }
+  return static_cast<int64_t>(shifted);
 }
 
 bool CaptureFileReader::NextPcapng(RawPacket* packet) {
   for (;;) {
-    const size_t remaining = size_ - pos_;
-    if (remaining < 8) {  // fewer than 8 bytes at a block boundary: normal end
+    const uint64_t block_start = in_->offset();
+    if (!in_->Ensure(8)) {  // fewer than 8 bytes at a block boundary: normal end
+      if (!in_->error().empty()) EndStopped();
       done_ = true;
       return false;
     }
-    const uint8_t* p = data_ + pos_;
+    const uint8_t* p = in_->data();
     if (((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]) ==
         kBlockSectionHeader) {
       size_t block_length = 0;
-      std::string error = ParseSectionHeader(pos_, &block_length);
+      std::string error = ParseSectionHeader(&block_length);
       if (!error.empty()) {
         EndEarly(absl::StrCat(error, "; input ends here"));
         return false;
       }
-      pos_ += block_length;
+      in_->Consume(block_length);
       continue;
     }
     const uint32_t type = U32(p);
     const uint32_t total = U32(p + 4);
     if (total < 12) {
-      EndEarly(absl::StrCat("block at byte offset ", pos_, " (type ", type,
+      EndEarly(absl::StrCat("block at byte offset ", block_start, " (type ", type,
                             ") has an invalid length of ", total, "; input ends here"));
       return false;
     }
-    if (total > remaining) {
-      EndEarly(absl::StrCat("block at byte offset ", pos_, " (type ", type,
-                            ") is cut short by the end of the file: it declares ", total,
-                            " bytes, ", remaining,
-                            " remain; the incomplete block is dropped, input ends here"));
+    const size_t wanted = std::min<size_t>(total, InputStream::kMaxWindowBytes);
+    if (!in_->Ensure(wanted)) {
+      if (!in_->error().empty()) {
+        EndStopped();
+      } else {
+        EndEarly(absl::StrCat("block at byte offset ", block_start, " (type ", type,
+                              ") is cut short by the end of the file: it declares ", total,
+                              " bytes, ", in_->available(),
+                              " remain; the incomplete block is dropped, input ends here"));
+      }
       return false;
     }
+    if (wanted < total) {
+      EndEarly(absl::StrCat("block at byte offset ", block_start, " (type ", type, ") declares ",
+                            total, " bytes, more than the ", InputStream::kMaxWindowBytes,
+                            " this reader accepts for one block; input ends here"));
+      return false;
+    }
+    p = in_->data();
     const uint8_t* body = p + 8;
     const size_t body_length = total - 12;
-    const size_t block_start = pos_;
-    pos_ += total;
+    in_->Consume(total);
 
     switch (type) {
       case kBlockInterface:
@@ -399,7 +443,7 @@ bool CaptureFileReader::NextPcapng(RawPacket* packet) {
         packet->length = static_cast<uint32_t>(caplen < available ? caplen : available);
         packet->link_type = iface.link_type;
         packet->file_offset = block_start;
-        StampPcapng(iface, ticks, packet);
+        StampPcapng(iface, ticks, block_start, packet);
         return true;
       }
       default:

@@ -8,7 +8,8 @@
 // different link types, rejects records whose caplen exceeds its snaplen
 // limit instead of decoding the bytes present, and on a truncated record
 // gives an error without telling how far the good data went. This reader
-// works on the mapped file, copies nothing and allocates nothing per packet.
+// streams the input through one bounded buffer (InputStream: files, pipes,
+// standard input alike) and allocates nothing per packet.
 #ifndef NETFLOWER_CAPTURE_CAPTURE_FILE_H_
 #define NETFLOWER_CAPTURE_CAPTURE_FILE_H_
 
@@ -20,7 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "capture/mapped_file.h"
+#include "capture/input_stream.h"
 
 namespace netflower {
 
@@ -30,17 +31,20 @@ enum class TimestampMode : uint8_t {
   kIntegerNanos,   // default profile: int64 nanoseconds since the epoch
 };
 
-// Timestamps in nanoseconds are kept within ±(2^62 - 1) so that differences of two
-// of them never overflow; values beyond (only crafted pcapng offsets reach
-// them) are clamped and counted.
+// Timestamps in nanoseconds are kept within ±(2^62 - 1) (±146 years) so that
+// differences of two of them never overflow. A pcapng whose first packet lies
+// beyond (a bad if_tsoffset or tick count) is read relative to a whole-second
+// epoch shift chosen at that packet (CaptureFileReader::epoch_shift_seconds),
+// so that its flows' durations and gaps stay exact; only a packet more than
+// 146 years away from the first is clamped (and counted, with a warning).
 inline constexpr int64_t kMaxTimestampNanos = (int64_t{1} << 62) - 1;
 
 struct RawPacket {
-  const uint8_t* data = nullptr;  // the captured bytes (points into the file)
+  const uint8_t* data = nullptr;  // the captured bytes (valid until the next Next())
   uint32_t length = 0;            // captured bytes present
   uint16_t link_type = 0;
   double seconds = 0.0;      // set in TimestampMode::kDoubleSeconds
-  int64_t nanos = 0;         // set in TimestampMode::kIntegerNanos
+  int64_t nanos = 0;         // set in TimestampMode::kIntegerNanos (minus the epoch shift)
   uint64_t file_offset = 0;  // where the record (or block) starts
 };
 
@@ -62,28 +66,25 @@ class CaptureFileReader {
   static absl::StatusOr<std::unique_ptr<CaptureFileReader>> Open(const std::string& path,
                                                                  TimestampMode mode);
 
-  // Same, over an already opened file.
-  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> FromFile(
-      std::unique_ptr<MappedFile> file, TimestampMode mode);
+  // Same, over an already opened input. Reads only as far as the header.
+  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> FromStream(
+      std::unique_ptr<InputStream> input, TimestampMode mode);
 
   // Fills `*packet` with the next packet record and returns true, or returns
   // false at the end of the input. The input ends early (with a warning) at
-  // a truncated record or block; everything before it has been returned.
-  // `packet->data` stays valid until ReleaseConsumed() or the reader's end.
+  // a truncated record or block, a read error or a cancellation; everything
+  // before it has been returned. `packet->data` stays valid until the next
+  // call.
   bool Next(RawPacket* packet);
 
-  // Releases the memory of every packet returned so far (their `data`
-  // pointers become invalid). Long conversions call it now and then so that
-  // a mapped multi-gigabyte file does not inflate the resident set.
-  void ReleaseConsumed() { file_->ReleaseBefore(pos_); }
+  // The input, to set its idle and cancel hooks (streams).
+  InputStream& input() { return *in_; }
 
   // Problems met so far, one line each, naming file and byte offset.
   const std::vector<std::string>& warnings() const { return warnings_; }
   // True once the input ended at a damaged spot rather than a clean end.
   bool ended_early() const { return ended_early_; }
 
-  CaptureFormat format() const { return format_; }
-  uint64_t packets_returned() const { return packets_returned_; }
   const ReaderSkips& skips() const { return skips_; }
   // Records seen: returned + skipped by the reader.
   uint64_t records_read() const {
@@ -91,11 +92,14 @@ class CaptureFileReader {
            skips_.malformed_blocks;
   }
   uint64_t timestamps_clamped() const { return timestamps_clamped_; }
-  size_t bytes_consumed() const { return pos_; }
-  size_t file_size() const { return size_; }
-  const std::string& path() const { return file_->path(); }
-  // Link type of a classic pcap file (pcapng: of its first interface, or 0).
-  uint16_t first_link_type() const { return first_link_type_; }
+  // Whole seconds subtracted from every default-profile timestamp (0 unless
+  // the first packet lies beyond ±146 years; see kMaxTimestampNanos). Fixed
+  // once the first packet has been returned.
+  int64_t epoch_shift_seconds() const { return epoch_shift_seconds_; }
+  uint64_t bytes_consumed() const { return in_->offset(); }
+  // The input's size if it is a regular file, else 0.
+  uint64_t size_hint() const { return in_->size_hint(); }
+  const std::string& path() const { return in_->path(); }
 
   ~CaptureFileReader();
 
@@ -109,15 +113,21 @@ class CaptureFileReader {
     int64_t offset_seconds = 0;
   };
 
-  CaptureFileReader(std::unique_ptr<MappedFile> file, TimestampMode mode);
+  CaptureFileReader(std::unique_ptr<InputStream> input, TimestampMode mode);
 
   absl::Status ParseHeader();
   bool NextPcap(RawPacket* packet);
   bool NextPcapng(RawPacket* packet);
-  // Parses an SHB at pos_. Returns an error description or "" on success.
-  std::string ParseSectionHeader(size_t block_start, size_t* block_length);
+  // Parses the SHB at the start of the input's window (its first 12 bytes
+  // available). Returns an error description or "" on success.
+  std::string ParseSectionHeader(size_t* block_length);
+  // Ends the input at a failed or cancelled read (InputStream::error()).
+  void EndStopped();
   void ParseInterface(const uint8_t* body, size_t body_length, size_t block_start);
-  void StampPcapng(const Interface& iface, uint64_t ticks, RawPacket* packet);
+  void StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start, RawPacket* packet);
+  // Default profile: `ns` minus the epoch shift (fixed at the first packet),
+  // clamped to ±kMaxTimestampNanos.
+  int64_t ShiftAndClamp(__int128 ns, uint64_t block_start);
   void EndEarly(const std::string& message);
   // Reads in the file's (or section's) byte order. Hosts are little-endian
   // (x86-64, aarch64 Linux); see the static_assert in capture_file.cc.
@@ -132,10 +142,7 @@ class CaptureFileReader {
     return big_endian_ ? __builtin_bswap16(v) : v;
   }
 
-  std::unique_ptr<MappedFile> file_;
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
+  std::unique_ptr<InputStream> in_;
   const TimestampMode mode_;
   CaptureFormat format_ = CaptureFormat::kPcap;
   bool big_endian_ = false;  // file/section is big-endian
@@ -143,7 +150,7 @@ class CaptureFileReader {
   // pcap
   bool nanosecond_ = false;
   size_t record_header_size_ = 16;
-  uint16_t first_link_type_ = 0;
+  uint16_t link_type_ = 0;
 
   // pcapng
   std::vector<Interface> interfaces_;
@@ -152,6 +159,8 @@ class CaptureFileReader {
   bool ended_early_ = false;
   uint64_t packets_returned_ = 0;
   uint64_t timestamps_clamped_ = 0;
+  int64_t epoch_shift_seconds_ = 0;
+  bool epoch_fixed_ = false;  // the first packet's time has been seen
   ReaderSkips skips_;
   std::vector<std::string> warnings_;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "features/profile.h"
 #include "tests/testing/capture_builder.h"
 
 namespace netflower {
@@ -218,16 +219,50 @@ TEST(CaptureFile, PcapngDamage) {
   EXPECT_TRUE(l->ended_early());
 }
 
-TEST(CaptureFile, PcapngExtremeTimestampsAreClampedAndCounted) {
+// FLOW-SPEC §3.4, D. A first packet beyond ±146 years (the shared corpus'
+// pcapng-be-dhcp.pcapng decodes to the year 151991) shifts the epoch by whole
+// seconds: the times between packets stay exact, with a warning naming the
+// packet.
+TEST(CaptureFile, PcapngTimestampsFarFromTheEpochKeepExactDifferences) {
   testing::PcapngFile f;
   f.Section();
   f.Interface(1, 9, INT64_MAX / 4);
-  f.Enhanced(0, ~0ULL, kFrame);
+  f.Enhanced(0, 1500000000, kFrame);   // +1.5 s
+  f.Enhanced(0, 71530000000, kFrame);  // +71.53 s
   auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
   const auto packets = ReadAll(r.get());
-  ASSERT_EQ(packets.size(), 1u);
-  EXPECT_EQ(packets[0].nanos, kMaxTimestampNanos);
+  ASSERT_EQ(packets.size(), 2u);
+  EXPECT_EQ(r->epoch_shift_seconds(), INT64_MAX / 4 + 1);
+  EXPECT_EQ(packets[0].nanos, 500000000);
+  EXPECT_EQ(packets[1].nanos - packets[0].nanos, int64_t{70030000000});
+  EXPECT_EQ(r->timestamps_clamped(), 0u);
+  ASSERT_EQ(r->warnings().size(), 1u);
+  EXPECT_NE(r->warnings()[0].find("packet 1 at byte offset"), std::string::npos)
+      << r->warnings()[0];
+  EXPECT_FALSE(r->ended_early());
+  // The timestamp column adds the shift back, exactly.
+  EXPECT_EQ(DefaultProfile::EpochSeconds(packets[0].nanos, r->epoch_shift_seconds()),
+            static_cast<double>(INT64_MAX / 4 + 1) + 0.5);
+}
+
+// A packet more than 146 years away from the first is clamped, counted and
+// named in a warning.
+TEST(CaptureFile, PcapngTimestampFarFromTheFirstIsClampedWithAWarning) {
+  testing::PcapngFile f;
+  f.Section();
+  f.Interface(1, 9, 0);
+  f.Enhanced(0, 1000000000000000000ULL, kFrame);  // 2001
+  f.Enhanced(0, ~0ULL, kFrame);                   // 584 years after 1970
+  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  const auto packets = ReadAll(r.get());
+  ASSERT_EQ(packets.size(), 2u);
+  EXPECT_EQ(r->epoch_shift_seconds(), 0);
+  EXPECT_EQ(packets[0].nanos, 1000000000000000000LL);
+  EXPECT_EQ(packets[1].nanos, kMaxTimestampNanos);
   EXPECT_EQ(r->timestamps_clamped(), 1u);
+  ASSERT_EQ(r->warnings().size(), 1u);
+  EXPECT_NE(r->warnings()[0].find("packet 2 at byte offset"), std::string::npos)
+      << r->warnings()[0];
 }
 
 }  // namespace

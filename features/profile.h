@@ -49,14 +49,17 @@ struct DefaultProfile {
   static double Seconds(Time delta) { return static_cast<double>(delta) / 1e9; }
   // abs_sec(T) = double(q) + double(r) / 1e9 with q = floor(T / 1e9),
   // 0 <= r < 1e9; equals the python formula bit for bit on µs pcap input.
-  static double EpochSeconds(Time t) {
+  // `shift_seconds` is added to q exactly: inputs beyond ±146 years are read
+  // shifted by whole seconds (CaptureFileReader::epoch_shift_seconds).
+  static double EpochSeconds(Time t, int64_t shift_seconds = 0) {
     Time q = t / kOneSecond;
     Time r = t % kOneSecond;
     if (r < 0) {
       r += kOneSecond;
       --q;
     }
-    return static_cast<double>(q) + static_cast<double>(r) / 1e9;
+    return static_cast<double>(static_cast<__int128>(q) + shift_seconds) +
+           static_cast<double>(r) / 1e9;
   }
   // round(x * 1e9) (ties to even), saturated so differences never overflow.
   static Time FromSeconds(double seconds) {

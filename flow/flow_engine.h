@@ -11,6 +11,7 @@
 #define NETFLOWER_FLOW_FLOW_ENGINE_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -72,6 +73,10 @@ class FlowEngine {
     // At most this many open flows (0: no limit). A new flow in a full table
     // first evicts the least recently active flow (emitted, counted).
     uint64_t max_flows = 0;
+    // Default profile: whole seconds the input's timestamps were shifted by
+    // (CaptureFileReader::epoch_shift_seconds), added back to the timestamp
+    // column. Null or 0: none.
+    const std::atomic<int64_t>* epoch_shift_seconds = nullptr;
   };
 
   FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
@@ -336,6 +341,12 @@ class FlowEngine {
     record.dst_port = a ? key.port_b : key.port_a;
     record.protocol = key.protocol;
     flow.features.Fill(&record, cold_);
+    if constexpr (!P::kPython) {
+      if (config_.epoch_shift_seconds != nullptr) {
+        const int64_t shift = config_.epoch_shift_seconds->load(std::memory_order_relaxed);
+        if (shift != 0) record.timestamp = P::EpochSeconds(flow.features.start_time(), shift);
+      }
+    }
     flow.features.ReleaseCold(cold_);
     ++counters_.flows_emitted;
     ++counters_.emitted_by_reason[static_cast<int>(reason)];

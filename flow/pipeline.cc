@@ -70,18 +70,23 @@ class Source {
     uint64_t records = 0;
     uint64_t until_gc = gc_interval_;
     uint64_t since_broadcast = 0;
-    size_t released = 0;
-    constexpr size_t kReleaseBytes = size_t{8} << 20;
+    // A pipe that goes quiet: hand on every packet read so far, so that the
+    // rows of flows they complete are written now, not when more arrive.
+    reader_.input().set_cancel(&shared_->abort);
+    reader_.input().set_on_idle([this, &since_broadcast] {
+      if (counts_->accepted == 0 || since_broadcast == 0) return;
+      since_broadcast = 0;
+      Broadcast(ItemKind::kProgress, counts_->accepted, last_time_);
+    });
 
     while (reader_.Next(&raw)) {
-      ++records;
+      if (++records == 1) {
+        // Fixed by the first packet; published before any packet is pushed.
+        shared_->epoch_shift_seconds.store(reader_.epoch_shift_seconds(),
+                                           std::memory_order_relaxed);
+      }
       if ((records & 0x3FF) == 0) {
         if (shared_->abort.load(std::memory_order_relaxed)) return;
-        if (reader_.bytes_consumed() - released > kReleaseBytes) {
-          // Every frame before here is decoded; keep the resident set small.
-          reader_.ReleaseConsumed();
-          released = reader_.bytes_consumed();
-        }
         counts_->records.store(reader_.records_read(), std::memory_order_relaxed);
         counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
       }
@@ -107,19 +112,22 @@ class Source {
       } else {
         packet.time = raw.nanos;
       }
+      last_time_ = packet.time;
       packet.number = ++counts_->accepted;
       packet.fields = PacketFields{decoded.pkt_len, decoded.payload_len, decoded.header_len,
                                    decoded.tcp_flags, decoded.window};
       if (batch_sizes_[w] == kSourceBatch) Flush(w);
+      ++since_broadcast;
       if (--until_gc == 0) {
         until_gc = gc_interval_;
         since_broadcast = 0;
         Broadcast(ItemKind::kSweep, packet.number, packet.time);
-      } else if (++since_broadcast == kProgressEvery) {
+      } else if (since_broadcast == kProgressEvery) {
         since_broadcast = 0;
         Broadcast(ItemKind::kProgress, packet.number, packet.time);
       }
     }
+    reader_.input().set_on_idle(nullptr);
     counts_->records.store(reader_.records_read());
     counts_->bytes.store(reader_.bytes_consumed());
     Broadcast(ItemKind::kEnd, kEndOfInput, typename P::Time{});
@@ -148,6 +156,7 @@ class Source {
   SourceCounts* const counts_;
   std::vector<std::unique_ptr<WorkItem<P>[]>> batches_;
   std::vector<size_t> batch_sizes_;
+  typename P::Time last_time_{};  // of the last accepted packet
 };
 
 // True once the worker flushes its flows at the end of input.
@@ -173,6 +182,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   const bool text = consumer->wants_text();
 
   Shared shared;
+  engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
   std::vector<std::unique_ptr<Worker<P>>> workers;
   for (size_t i = 0; i < n; ++i) {
     const int cpu = cpus.empty() ? -1 : cpus[i % cpus.size()];
@@ -198,6 +208,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   std::vector<std::deque<RowBlock*>> pending(n);
   std::vector<size_t> cursor(n, 0);
   absl::Status consumer_status;
+  bool cancelled = false;
   for (;;) {
     const uint32_t seen = shared.merge_bell.Snapshot();
     // Read every worker's watermark before draining its blocks: a block is
@@ -256,6 +267,11 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
       shared.abort.store(true);
       break;
     }
+    if (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed)) {
+      cancelled = true;
+      shared.abort.store(true);
+      break;
+    }
     if (shared.abort.load()) break;
     if (all_finished) {
       // Done when nothing is held here and nothing is left queued (the
@@ -272,13 +288,18 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
         last_report = now;
         Progress p;
         p.bytes_done = counts.bytes.load(std::memory_order_relaxed);
-        p.bytes_total = reader.file_size();
+        p.bytes_total = reader.size_hint();
         p.packets_read = counts.records.load(std::memory_order_relaxed);
         p.seconds = std::chrono::duration<double>(now - started).count();
         config.on_progress(p);
       }
     }
-    if (!drained) shared.merge_bell.Wait(seen, 100);
+    if (!drained) {
+      shared.merge_bell.Wait(seen, 100);
+      // 100 ms without a row: let the consumer pass on what it holds (rows
+      // from a quiet pipe are not kept back for a full batch).
+      if (shared.merge_bell.Snapshot() == seen) consumer->OnIdle();
+    }
   }
   for (auto& w : workers) w->input_bell.Ring();
   for (auto& t : threads) t.join();
@@ -310,6 +331,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   for (const std::string& w : reader.warnings()) stats->warnings.push_back(w);
 
   if (!consumer_status.ok()) return consumer_status;
+  if (cancelled) return absl::CancelledError("the conversion was cancelled");
   if (!shared.failure.empty()) return absl::InternalError(shared.failure);
   return absl::OkStatus();
 }

@@ -12,6 +12,7 @@
 #ifndef NETFLOWER_FLOW_PIPELINE_H_
 #define NETFLOWER_FLOW_PIPELINE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,6 +38,8 @@ class RowConsumer {
   virtual void OnRecord(const FlowRecord& record) { (void)record; }
   // Not OK once the consumer failed (disk full): the pipeline stops.
   virtual absl::Status status() const { return absl::OkStatus(); }
+  // No row came for about 100 ms (a quiet pipe): pass on what is buffered.
+  virtual void OnIdle() {}
 };
 
 struct PipelineConfig {
@@ -50,11 +53,14 @@ struct PipelineConfig {
   std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
   bool crlf = false;      // line end of text rows
   std::function<void(const Progress&)> on_progress;  // about twice a second
+  // Once true, the run stops within about 100 ms and returns Cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs `reader` to its end through the pipeline. Counts into `stats`.
-// Returns the consumer's error if it failed, an Internal error if a worker
-// failed, else OK. Never hangs on a failure: every wait is interruptible.
+// Returns the consumer's error if it failed, Cancelled once config.cancel was
+// set, an Internal error if a worker failed, else OK. Never hangs on a failure: every wait is
+// interruptible.
 absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& config,
                              RowConsumer* consumer, RunStats* stats);
 

@@ -121,6 +121,9 @@ constexpr size_t kPrefetchFlowAhead = 4;
 
 struct Shared {
   std::atomic<bool> abort{false};
+  // Default profile: the reader's epoch shift, stored by the source before
+  // it pushes the first packet (FlowEngine::Config::epoch_shift_seconds).
+  std::atomic<int64_t> epoch_shift_seconds{0};
   Doorbell merge_bell;  // rung by workers when they publish
   std::mutex failure_mutex;
   std::string failure;

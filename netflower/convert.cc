@@ -31,6 +31,7 @@ class CsvConsumer : public RowConsumer {
   bool wants_text() const override { return true; }
   void OnRowText(std::string_view row) override { writer_->AddRow(row); }
   absl::Status status() const override { return writer_->status(); }
+  void OnIdle() override { writer_->FlushPending(); }
 
  private:
   CsvWriter* const writer_;

@@ -4,15 +4,15 @@
 #include <cstdint>
 
 #include "capture/capture_file.h"
-#include "capture/mapped_file.h"
+#include "capture/input_stream.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto mode :
        {netflower::TimestampMode::kDoubleSeconds, netflower::TimestampMode::kIntegerNanos}) {
-    auto file = netflower::MappedFile::FromBytes(data, size, "fuzz");
+    auto file = netflower::InputStream::FromBytes(data, size, "fuzz");
     const uint8_t* begin = file->data();
-    const size_t length = file->size();
-    auto reader = netflower::CaptureFileReader::FromFile(std::move(file), mode);
+    const size_t length = file->available();
+    auto reader = netflower::CaptureFileReader::FromStream(std::move(file), mode);
     if (!reader.ok()) continue;
     netflower::RawPacket packet;
     uint64_t n = 0;

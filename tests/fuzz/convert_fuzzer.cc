@@ -7,7 +7,7 @@
 #include <string>
 
 #include "capture/capture_file.h"
-#include "capture/mapped_file.h"
+#include "capture/input_stream.h"
 #include "flow/pipeline.h"
 
 namespace {
@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (knobs & 16) config.cap_seconds = 1.0;
   config.hash_seed = 42;
   config.crlf = config.python_profile;
-  auto file = netflower::MappedFile::FromBytes(data, size, "fuzz");
-  auto reader = netflower::CaptureFileReader::FromFile(
+  auto file = netflower::InputStream::FromBytes(data, size, "fuzz");
+  auto reader = netflower::CaptureFileReader::FromStream(
       std::move(file), config.python_profile ? netflower::TimestampMode::kDoubleSeconds
                                              : netflower::TimestampMode::kIntegerNanos);
   if (!reader.ok()) return 0;
