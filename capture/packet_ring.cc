@@ -311,4 +311,22 @@ RingStats PacketRing::ReadStats() {
   return totals_;
 }
 
+absl::Status ProbeTpacketV3() {
+  const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EPERM || err == EACCES) {
+      return absl::PermissionDeniedError("needs root or CAP_NET_RAW");
+    }
+    return absl::UnimplementedError(absl::StrCat("AF_PACKET sockets: ", std::strerror(err)));
+  }
+  const int version = TPACKET_V3;
+  absl::Status status;
+  if (::setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) != 0) {
+    status = absl::UnimplementedError(absl::StrCat("TPACKET_V3: ", std::strerror(errno)));
+  }
+  ::close(fd);
+  return status;
+}
+
 }  // namespace netflower

@@ -50,6 +50,11 @@ struct RingPacket {
   uint32_t nsec = 0;
 };
 
+// Whether this process can open a TPACKET_V3 capture socket: OK, or why not
+// (PermissionDenied without root or CAP_NET_RAW; Unimplemented on a kernel
+// or emulator without it). Opens and closes one socket; no ring.
+absl::Status ProbeTpacketV3();
+
 class PacketRing {
  public:
   // Opens the ring. Errors, each naming the cause and the fix:

@@ -16,6 +16,7 @@
 #include "features/profile.h"
 #include "flow/pipeline.h"
 #include "flow/pipeline_worker.h"
+#include "io/flow_pcap_dir.h"
 
 namespace netflower {
 namespace {
@@ -220,33 +221,6 @@ class RingReader {
   std::chrono::steady_clock::time_point last_timer_sweep_;
 };
 
-// Writes one flow's frames as a classic microsecond pcap.
-absl::Status WriteFlowPcap(const std::string& path, uint16_t link_type,
-                           const std::string& records) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(errno)));
-  const uint32_t header[6] = {0xA1B2C3D4, 0x00040002, 0, 0, 65535, link_type};
-  std::string out(reinterpret_cast<const char*>(header), sizeof(header));
-  out += records;
-  const char* p = out.data();
-  size_t left = out.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(err)));
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 std::string SavedFlowFileName(const FlowRecord& r, int64_t start_us) {
@@ -277,6 +251,12 @@ class LiveImpl final : public LivePipeline::Impl {
 
   absl::Status Init(const std::string& interface) {
     const int jobs = std::max(1, config_.jobs);
+    if (config_.save_pcap) {
+      absl::StatusOr<std::unique_ptr<FlowPcapDirectory>> dir =
+          FlowPcapDirectory::Open(config_.pcap_dir, config_.pcap_dir_trusted_uid);
+      if (!dir.ok()) return dir.status();
+      pcap_dir_ = *std::move(dir);
+    }
     RingOptions ring_options = config_.ring;
     if (jobs > 1) {
       // One fanout group per capture; the kernel's flow hash keeps both
@@ -294,10 +274,7 @@ class LiveImpl final : public LivePipeline::Impl {
     engine_config.idle_timeout = P::FromSeconds(config_.idle_timeout_seconds);
     engine_config.has_cap = true;
     engine_config.cap = P::FromSeconds(config_.cap_seconds);
-    if (config_.max_flows != 0) {
-      engine_config.max_flows =
-          (config_.max_flows + static_cast<uint64_t>(jobs) - 1) / static_cast<uint64_t>(jobs);
-    }
+
     const std::vector<int> cpus =
         config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
     const uint64_t seed = RandomHashSeed();
@@ -308,6 +285,8 @@ class LiveImpl final : public LivePipeline::Impl {
       options.push_each_batch = true;
       options.keep_frames = config_.save_pcap;
       options.frame_budget_bytes = config_.save_pcap_budget_bytes / static_cast<uint64_t>(jobs);
+      engine_config.max_flows =
+          MaxFlowsShare(config_.max_flows, static_cast<size_t>(jobs), static_cast<size_t>(i));
       workers_.push_back(std::make_unique<Worker<P>>(engine_config, seed, options, &shared_));
       readers_.push_back(std::make_unique<RingReader<P>>(i, rings_[static_cast<size_t>(i)].get(),
                                                          workers_.back().get(), config_, seed,
@@ -444,12 +423,12 @@ class LiveImpl final : public LivePipeline::Impl {
       } else {
         start_us = static_cast<int64_t>(std::floor(record.timestamp * 1e6));
       }
-      const std::string path = config_.pcap_dir + "/" + SavedFlowFileName(record, start_us);
-      absl::Status s = WriteFlowPcap(path, rings_.front()->link_type(), *frames);
-      if (s.ok()) {
+      absl::StatusOr<std::string> written = pcap_dir_->Write(SavedFlowFileName(record, start_us),
+                                                             rings_.front()->link_type(), *frames);
+      if (written.ok()) {
         pcap_written = true;
       } else {
-        pcap_error = std::string(s.message());
+        pcap_error = std::string(written.status().message());
       }
     }
     std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -468,6 +447,7 @@ class LiveImpl final : public LivePipeline::Impl {
   const LiveConfig config_;
   const LivePipeline::RowCallback on_flow_;
   Shared shared_;
+  std::unique_ptr<FlowPcapDirectory> pcap_dir_;  // save_pcap
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::unique_ptr<Worker<P>>> workers_;
   std::vector<std::unique_ptr<RingReader<P>>> readers_;

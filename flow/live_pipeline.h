@@ -5,10 +5,13 @@
 #ifndef NETFLOWER_FLOW_LIVE_PIPELINE_H_
 #define NETFLOWER_FLOW_LIVE_PIPELINE_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,7 @@ struct LiveConfig {
   RingOptions ring;
   bool save_pcap = false;
   std::string pcap_dir;
+  std::optional<uid_t> pcap_dir_trusted_uid;  // may own pcap_dir (FlowPcapDirectory::Open)
   uint64_t save_pcap_budget_bytes = uint64_t{256} << 20;
   uint64_t packet_limit = 0;  // stop after this many packets (0: none)
   uint64_t max_flows = 0;     // open flows in all workers together (0: no limit)

@@ -175,8 +175,6 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
     engine_config.cap = P::FromSeconds(*config.cap_seconds);
   }
   const size_t n = static_cast<size_t>(std::max(1, config.jobs));
-  // Each worker holds its share of the flows.
-  if (config.max_flows != 0) engine_config.max_flows = (config.max_flows + n - 1) / n;
   const std::vector<int> cpus =
       config.cpus.empty() ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus()) : config.cpus;
   const bool text = consumer->wants_text();
@@ -190,6 +188,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
     options.text = text;
     options.crlf = config.crlf;
     options.cpu = cpu;
+    engine_config.max_flows = MaxFlowsShare(config.max_flows, n, i);  // each its share
     workers.push_back(
         std::make_unique<Worker<P>>(engine_config, config.hash_seed, options, &shared));
   }
@@ -320,7 +319,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   for (auto& w : workers) {
     const EngineCounters& c = w->counters();
     stats->late_packets += c.late_packets;
-    stats->flows_written += c.flows_emitted;
+    stats->flows_completed += c.flows_emitted;
     AddEmitCounts(c, &stats->flows_by_reason);
     // Per-worker peaks do not coincide in time; their sum bounds the total.
     stats->peak_open_flows += c.peak_flows;
@@ -348,6 +347,19 @@ std::vector<int> AllowedCpus() {
     }
   }
   return cpus;
+}
+
+absl::Status CheckCpuList(const std::vector<int>& cpus) {
+  const std::vector<int> allowed = AllowedCpus();
+  for (int cpu : cpus) {
+    if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
+      std::string list;
+      for (int c : allowed) absl::StrAppend(&list, list.empty() ? "" : ",", c);
+      return absl::InvalidArgumentError(
+          absl::StrCat("no CPU ", cpu, " to pin to: this process may run on CPUs ", list));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed) {

@@ -67,6 +67,10 @@ absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& co
 // The CPUs this process may run on (sched_getaffinity), ascending.
 std::vector<int> AllowedCpus();
 
+// InvalidArgument naming the first CPU of `cpus` this process may not run
+// on, and the ones it may.
+absl::Status CheckCpuList(const std::vector<int>& cpus);
+
 // The CPUs the workers of a `jobs`-worker pipeline are pinned to when no CPU
 // list is given: with at least jobs + 2 allowed CPUs, the 2nd to the
 // (jobs + 1)-th (the first is left to the packet source, and one more to

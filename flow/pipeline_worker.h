@@ -138,6 +138,14 @@ struct Shared {
   }
 };
 
+// The share of a `max_flows` table (0: no limit) that worker `index` of
+// `workers` holds: the shares add up to max_flows exactly, so peak open flows
+// never exceed it. REQUIRES: max_flows == 0 or max_flows >= workers.
+inline uint64_t MaxFlowsShare(uint64_t max_flows, size_t workers, size_t index) {
+  if (max_flows == 0) return 0;
+  return max_flows / workers + (index < max_flows % workers ? 1 : 0);
+}
+
 // A spin-wait hint to the CPU (lets a sibling hyperthread run, saves power).
 // Other CPUs spin without a hint: correct, only a little less polite.
 inline void CpuRelax() {

@@ -43,6 +43,11 @@ struct RunStats {
   uint64_t packets_accepted = 0;  // TCP/UDP packets given to the flow engine
   uint64_t late_packets = 0;      // of those: D, after a FIN/RST close (§5.4)
   uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
+  // Flows the engine completed (by reason below), and of those the ones that
+  // reached the output: rows the kernel accepted (a failed or cancelled run
+  // to a file leaves none: the temporary file is removed), or calls of
+  // on_flow.
+  uint64_t flows_completed = 0;
   uint64_t flows_written = 0;
   EmitCounts flows_by_reason;
   uint64_t peak_open_flows = 0;

@@ -28,7 +28,7 @@ class SyscallWriter : public ChunkWriter {
  public:
   SyscallWriter(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
 
-  absl::Status Write(std::string chunk) override {
+  absl::Status Write(std::string chunk, uint64_t items) override {
     if (!status_.ok()) return status_;
     const char* p = chunk.data();
     size_t left = chunk.size();
@@ -42,11 +42,13 @@ class SyscallWriter : public ChunkWriter {
       p += n;
       left -= static_cast<size_t>(n);
     }
+    AddWritten(items);
     chunk.clear();
     spare_ = std::move(chunk);
     return status_;
   }
   absl::Status Flush() override { return status_; }
+  absl::Status Poll() override { return status_; }
   std::string TakeSpare() override { return std::move(spare_); }
   const char* method() const override { return "write(2)"; }
 
@@ -84,13 +86,17 @@ class UringWriter : public ChunkWriter {
     return r;
   }
 
-  absl::Status Write(std::string chunk) override {
+  absl::Status Write(std::string chunk, uint64_t items) override {
     if (!status_.ok()) return status_;
-    if (chunk.empty()) return status_;
+    if (chunk.empty()) {
+      AddWritten(items);
+      return status_;
+    }
     while (in_flight_ >= max_in_flight_ && status_.ok()) Reap(/*wait=*/true);
     if (!status_.ok()) return status_;
     Slot* slot = FreeSlot();
     slot->data = std::move(chunk);
+    slot->items = items;
     slot->done = 0;
     slot->offset = seekable_ ? offset_ : -1;
     offset_ += static_cast<off_t>(slot->data.size());
@@ -101,6 +107,11 @@ class UringWriter : public ChunkWriter {
 
   absl::Status Flush() override {
     while (in_flight_ > 0) Reap(/*wait=*/true);
+    return status_;
+  }
+
+  absl::Status Poll() override {
+    if (in_flight_ > 0) Reap(/*wait=*/false);
     return status_;
   }
 
@@ -117,6 +128,7 @@ class UringWriter : public ChunkWriter {
   struct Slot {
     std::string data;
     size_t done = 0;  // bytes already written
+    uint64_t items = 0;
     off_t offset = 0;
     bool busy = false;
   };
@@ -178,6 +190,7 @@ class UringWriter : public ChunkWriter {
           if (res == 0 && slot->done < slot->data.size() && status_.ok()) {
             status_ = WriteError(name_, EIO);
           }
+          if (slot->done == slot->data.size()) AddWritten(slot->items);
           slot->busy = false;
           slot->data.clear();
           if (spares_.size() < 4) spares_.push_back(std::move(slot->data));
@@ -210,6 +223,18 @@ void SayFallbackOnce(int err) {
 }
 
 }  // namespace
+
+absl::Status ProbeIoUring() {
+  const char* env = std::getenv("NETFLOWER_IO_URING");
+  if (env != nullptr && std::strcmp(env, "0") == 0) {
+    return absl::UnavailableError("disabled by NETFLOWER_IO_URING=0");
+  }
+  io_uring ring;
+  const int r = io_uring_queue_init(2, &ring, 0);
+  if (r != 0) return absl::UnavailableError(std::strerror(-r));
+  io_uring_queue_exit(&ring);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::unique_ptr<ChunkWriter>> MakeChunkWriter(int fd, const std::string& name,
                                                              WriteMethod method) {

@@ -4,6 +4,8 @@
 #ifndef NETFLOWER_IO_CHUNK_WRITER_H_
 #define NETFLOWER_IO_CHUNK_WRITER_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,12 +20,16 @@ class ChunkWriter {
 
   // Queues `chunk` to be written after every earlier chunk. May block while
   // the writes in flight are at their limit. Returns the first write error
-  // met so far (later chunks are then dropped). `name` in errors is the
-  // output's path.
-  virtual absl::Status Write(std::string chunk) = 0;
+  // met so far (later chunks are then dropped). `items` (rows, say) is added
+  // to items_written() once the kernel has accepted the whole chunk.
+  virtual absl::Status Write(std::string chunk, uint64_t items) = 0;
 
   // Waits until everything queued is written; returns the first error.
   virtual absl::Status Flush() = 0;
+
+  // Takes note of writes that have completed, without waiting; returns the
+  // first error so far (so a failed write is seen before the next one).
+  virtual absl::Status Poll() = 0;
 
   // A buffer whose write has completed (cleared, capacity kept), or an empty
   // string; lets the producer reuse memory instead of allocating.
@@ -31,6 +37,16 @@ class ChunkWriter {
 
   // "io_uring" or "write(2)".
   virtual const char* method() const = 0;
+
+  // The items of every chunk the kernel has accepted in full: what reached
+  // the output, never what was only queued. Safe to read from any thread.
+  uint64_t items_written() const { return items_written_.load(std::memory_order_relaxed); }
+
+ protected:
+  void AddWritten(uint64_t items) { items_written_.fetch_add(items, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> items_written_{0};
 };
 
 enum class WriteMethod {
@@ -39,7 +55,12 @@ enum class WriteMethod {
   kSyscall,  // write(2)
 };
 
-// Creates a writer for `fd` (not owned). `name` is used in error messages.
+// OK if io_uring can be set up here, else why not (old kernel, seccomp,
+// io_uring_disabled, NETFLOWER_IO_URING=0).
+absl::Status ProbeIoUring();
+
+// Creates a writer for `fd` (not owned). `name` (the output's path) is used
+// in error messages.
 // The environment variable NETFLOWER_IO_URING=0 turns kAuto into kSyscall.
 absl::StatusOr<std::unique_ptr<ChunkWriter>> MakeChunkWriter(int fd, const std::string& name,
                                                              WriteMethod method);

@@ -33,10 +33,15 @@ void CsvWriter::Add(const FlowRecord& record) {
 }
 
 void CsvWriter::Flush() {
-  if (!chunk_.empty() && status_.ok()) status_ = out_->Write(std::move(chunk_));
+  if (!chunk_.empty() && status_.ok()) status_ = out_->Write(std::move(chunk_), rows_in_chunk_);
   chunk_ = out_->TakeSpare();
   chunk_.clear();
   rows_in_chunk_ = 0;
+}
+
+void CsvWriter::FlushPending() {
+  if (rows_in_chunk_ > 0) Flush();
+  if (status_.ok()) status_ = out_->Poll();
 }
 
 absl::Status CsvWriter::Finish() {

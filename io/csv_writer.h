@@ -37,13 +37,17 @@ class CsvWriter {
   absl::Status Finish();
 
   // Hands everything formatted so far to the writer now (live capture:
-  // rows should not wait for a full batch).
-  void FlushPending() {
-    if (rows_in_chunk_ > 0) Flush();
-  }
+  // rows should not wait for a full batch), and takes note of completed
+  // writes, so that status() shows a failed write without waiting for the
+  // next one.
+  void FlushPending();
 
   const absl::Status& status() const { return status_; }
+  // Rows added (queued).
   uint64_t rows() const { return rows_; }
+  // Rows the kernel has accepted, counted per chunk: after a failed write,
+  // the rows of the chunk it cut are not counted. Any thread.
+  uint64_t rows_written() const { return out_->items_written(); }
   bool crlf() const { return dialect_.crlf; }
 
  private:

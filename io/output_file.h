@@ -3,6 +3,8 @@
 #ifndef NETFLOWER_IO_OUTPUT_FILE_H_
 #define NETFLOWER_IO_OUTPUT_FILE_H_
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -12,29 +14,54 @@
 
 namespace netflower {
 
+// InvalidArgument when `output_path` names the file `input_path` names (the
+// same device and inode: also through a symlink, a hard link or another
+// spelling of the path), so that no run replaces its own input. "-" and
+// paths that do not exist yet never clash.
+absl::Status RefuseSameFile(const std::string& input_path, const std::string& output_path);
+
+// InvalidArgument when `output_path` would be created inside `directory`
+// (compared by device and inode).
+// The directory part of `path` ("." for a bare name).
+std::string DirectoryOf(const std::string& path);
+
+absl::Status RefuseInsideDirectory(const std::string& output_path, const std::string& directory,
+                                   const std::string& why);
+
 class OutputFile {
  public:
   // Opens `path` for writing. "-" is standard output. A regular file (or a
   // path that does not exist yet) is written to a temporary file in the same
   // directory and renamed into place by Commit(), so a crash, kill or failed
-  // write never leaves a truncated file under the final name. Anything else
-  // that exists (a FIFO, /dev/null, a terminal) is written directly.
+  // write never leaves a truncated file under the final name; the new file
+  // gets the mode (and, for root, the owner) of the file it replaces, as
+  // `sed -i` does, else 0666 less the umask. Anything else that exists (a
+  // FIFO, /dev/null, a terminal) is written directly.
   // Fails with a message naming the path and the cause.
-  // With `atomic` false the file is written in place (live capture: the
-  // CSV grows while the capture runs and can be followed).
-  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path,
-                                                            bool atomic = true);
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
 
   ~OutputFile();  // Abort() unless committed
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   // Closes the file and moves it to its final name. After an error here the
-  // final name is untouched.
+  // final name is untouched and the temporary file removed.
   absl::Status Commit();
+  // The same, but a temporary file that cannot be moved into place is kept,
+  // and the error names it (live capture: its rows cannot be made again).
+  absl::Status CommitOrKeep();
+
+  // Makes the temporary file belong to `uid`:`gid`, for a process about to
+  // switch to that user (who must be able to move it into place, also in a
+  // sticky directory). No-op for standard output, FIFOs and devices.
+  absl::Status GiveTo(uid_t uid, gid_t gid);
 
   // Removes the temporary file (if any). Safe to call more than once.
   void Abort();
+
+  // True when Commit() renames a temporary file into place (and Abort()
+  // leaves nothing): a regular file or a new path, written atomically.
+  bool atomic() const { return atomic_; }
 
   // Where to write (through a ChunkWriter).
   int fd() const { return fd_; }
@@ -42,11 +69,13 @@ class OutputFile {
 
  private:
   OutputFile() = default;
+  absl::Status Finish(bool keep_on_failure);
 
   std::string path_;       // final name as given
   std::string temp_path_;  // empty when writing directly
   int fd_ = -1;
   bool owns_fd_ = false;
+  bool atomic_ = false;
   bool done_ = false;
 };
 

@@ -42,10 +42,15 @@ class CallbackConsumer : public RowConsumer {
   explicit CallbackConsumer(const std::function<void(const FlowRecord&)>& on_flow)
       : on_flow_(on_flow) {}
   bool wants_text() const override { return false; }
-  void OnRecord(const FlowRecord& record) override { on_flow_(record); }
+  void OnRecord(const FlowRecord& record) override {
+    on_flow_(record);
+    ++calls_;
+  }
+  uint64_t calls() const { return calls_; }
 
  private:
   const std::function<void(const FlowRecord&)>& on_flow_;
+  uint64_t calls_ = 0;
 };
 
 absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowConsumer* consumer,
@@ -56,11 +61,15 @@ absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowCo
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
   config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
-  config.hash_seed = RandomHashSeed();
   config.jobs = *ResolveJobs(options.n_jobs);
+  if (config.max_flows != 0 && config.max_flows < static_cast<uint64_t>(config.jobs)) {
+    config.max_flows = static_cast<uint64_t>(config.jobs);  // the default on a tiny machine
+  }
+  config.hash_seed = RandomHashSeed();
   config.cpus = options.cpus;
   config.crlf = options.compat == Compat::kPython;
   config.on_progress = options.on_progress;
+  config.cancel = options.cancel;
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = RunFilePipeline(reader, config, consumer, stats);
   stats->seconds =
@@ -100,13 +109,15 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
   }
-  for (int cpu : options.cpus) {
-    if (cpu < 0 || cpu >= CPU_SETSIZE) {
-      return absl::InvalidArgumentError(absl::StrCat("no such CPU: ", cpu));
-    }
-  }
+  if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
   absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
   if (!jobs.ok()) return jobs.status();
+  if (options.max_flows && *options.max_flows != 0 &&
+      *options.max_flows < static_cast<uint64_t>(*jobs)) {
+    return absl::InvalidArgumentError(absl::StrCat("max_flows (", *options.max_flows,
+                                                   ") must be at least n_jobs (", *jobs,
+                                                   "): every worker holds a share"));
+  }
   return absl::OkStatus();
 }
 
@@ -118,6 +129,7 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   *stats = RunStats();
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
 
+  if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
       CaptureFileReader::Open(input_path, ModeFor(options.compat));
   if (!reader.ok()) return reader.status();
@@ -135,11 +147,13 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   CsvConsumer consumer(&writer);
   absl::Status status = Run(**reader, options, &consumer, stats);
   absl::Status finish = writer.Finish();
+  stats->flows_written = writer.rows_written();
   chunks->reset();  // every write has completed before the file is committed
   if (status.ok()) status = finish;
   if (status.ok()) status = (*out)->Commit();
   if (!status.ok()) {
     (*out)->Abort();
+    if ((*out)->atomic()) stats->flows_written = 0;  // the temporary file is gone
     return status;
   }
   return writer.rows();
@@ -157,6 +171,7 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   if (!reader.ok()) return reader.status();
   CallbackConsumer consumer(on_flow);
   absl::Status status = Run(**reader, options, &consumer, stats);
+  stats->flows_written = consumer.calls();
   if (!status.ok()) return status;
   return stats->flows_written;
 }

@@ -1,13 +1,16 @@
 // Live capture entry points (netflower.h).
 #include <sys/stat.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "capture/packet_ring.h"
 #include "flow/flow_engine.h"
 #include "flow/live_pipeline.h"
+#include "flow/pipeline.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
 #include "io/output_file.h"
@@ -21,6 +24,7 @@ struct LiveCapture::State {
   std::unique_ptr<CsvWriter> csv;
   std::function<void(const FlowRecord&)> on_flow;
   std::unique_ptr<LivePipeline> pipeline;  // last: stopped before the CSV goes
+  std::atomic<bool> output_failed{false};
   std::mutex mutex;
   bool stopped = false;
   absl::Status stop_status;
@@ -40,13 +44,17 @@ absl::Status LiveCapture::Stop() {
   if (state_->csv != nullptr) {
     absl::Status s = state_->csv->Finish();
     state_->csv_chunks.reset();
-    if (s.ok()) s = state_->csv_file->Commit();
-    state_->stop_status = s;
+    // Even after a write error the rows written so far are kept: a capture
+    // cannot be replayed.
+    const absl::Status committed = state_->csv_file->CommitOrKeep();
+    state_->stop_status = s.ok() ? committed : s;
   }
   return state_->stop_status;
 }
 
 bool LiveCapture::limit_reached() const { return state_->pipeline->limit_reached(); }
+
+bool LiveCapture::output_failed() const { return state_->output_failed.load(); }
 
 uint16_t LiveCapture::link_type() const { return state_->pipeline->link_type(); }
 
@@ -58,6 +66,7 @@ CaptureStats LiveCapture::stats() const {
   s.late_packets = c.late_packets;
   for (int i = 0; i < static_cast<int>(SkipReason::kCount); ++i) s.skipped[i] = c.skipped[i];
   s.flows_emitted = c.flows_emitted;
+  s.flows_written = state_->csv != nullptr ? state_->csv->rows_written() : c.flows_emitted;
   s.flows_by_reason = c.flows_by_reason;
   s.kernel_received = c.kernel_received;
   s.kernel_drops = c.kernel_drops;
@@ -71,9 +80,9 @@ CaptureStats LiveCapture::stats() const {
   return s;
 }
 
-absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
-    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
-    const CaptureOptions& options) {
+PlatformSupport ProbePlatform() { return PlatformSupport{ProbeIoUring(), ProbeTpacketV3()}; }
+
+absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
   if (!(options.idle_timeout >= 0)) {
     return absl::InvalidArgumentError("idle_timeout must be >= 0 seconds");
   }
@@ -86,38 +95,35 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   if (options.ring_block_count < 1) {
     return absl::InvalidArgumentError("the capture ring needs at least one block");
   }
-  if (options.save_pcap) {
-    struct stat st;
-    if (options.pcap_dir.empty()) {
-      return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
-    }
-    if (::stat(options.pcap_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("save_pcap directory '", options.pcap_dir,
-                       "' does not exist or is not a directory (create it first: mkdir -p ",
-                       options.pcap_dir, ")"));
+  if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
+  if (options.max_flows && *options.max_flows != 0 &&
+      *options.max_flows < static_cast<uint64_t>(options.jobs)) {
+    return absl::InvalidArgumentError(absl::StrCat("max_flows (", *options.max_flows,
+                                                   ") must be at least jobs (", options.jobs,
+                                                   "): every worker holds a share"));
+  }
+  if (options.save_pcap && options.pcap_dir.empty()) {
+    return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
+  }
+  if (options.save_pcap && !options.csv_path.empty()) {
+    if (absl::Status s = RefuseInsideDirectory(options.csv_path, options.pcap_dir,
+                                               "which receives one pcap per flow; write the CSV "
+                                               "elsewhere");
+        !s.ok()) {
+      return s;
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
+    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
+    const CaptureOptions& options) {
+  if (absl::Status s = ValidateCaptureOptions(options); !s.ok()) return s;
 
   std::unique_ptr<LiveCapture> capture(new LiveCapture());
   LiveCapture::State& state = *capture->state_;
   state.on_flow = std::move(on_flow);
-  if (!options.csv_path.empty()) {
-    absl::StatusOr<std::unique_ptr<OutputFile>> out =
-        OutputFile::Create(options.csv_path, /*atomic=*/false);
-    if (!out.ok()) return out.status();
-    state.csv_file = *std::move(out);
-    absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
-        MakeChunkWriter(state.csv_file->fd(),
-                        options.csv_path == "-" ? std::string("standard output") : options.csv_path,
-                        WriteMethod::kAuto);
-    if (!chunks.ok()) return chunks.status();
-    state.csv_chunks = *std::move(chunks);
-    CsvDialect dialect;
-    dialect.crlf = options.compat == Compat::kPython;
-    dialect.header_always = options.compat != Compat::kPython;
-    state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
-  }
 
   LiveConfig config;
   config.python_profile = options.compat == Compat::kPython;
@@ -132,25 +138,56 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   config.ring.filter = options.filter;
   config.save_pcap = options.save_pcap;
   config.pcap_dir = options.pcap_dir;
+  if (options.switch_to) config.pcap_dir_trusted_uid = options.switch_to->uid;
   config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
   config.packet_limit = options.packet_limit;
   config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
+  if (config.max_flows != 0 && config.max_flows < static_cast<uint64_t>(config.jobs)) {
+    config.max_flows = static_cast<uint64_t>(config.jobs);  // the default on a tiny machine
+  }
 
   LiveCapture::State* s = &state;
   auto deliver = [s](const FlowRecord& record) {
-    if (s->csv != nullptr) s->csv->Add(record);
+    if (s->csv != nullptr) {
+      s->csv->Add(record);
+      if (!s->csv->status().ok()) s->output_failed.store(true);
+    }
     if (s->on_flow) s->on_flow(record);
   };
-  auto idle = [s] {
-    if (s->csv != nullptr) s->csv->FlushPending();
+  auto idle = [s] {  // also notices a failed write while no rows come
+    if (s->csv != nullptr) {
+      s->csv->FlushPending();
+      if (!s->csv->status().ok()) s->output_failed.store(true);
+    }
   };
+  // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
+  // before the output exists: a failed start leaves an existing CSV as it was.
   absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
       LivePipeline::Create(interface, config, deliver, idle);
-  if (!pipeline.ok()) {
-    if (state.csv_file) state.csv_file->Abort();
-    return pipeline.status();
-  }
+  if (!pipeline.ok()) return pipeline.status();
   state.pipeline = *std::move(pipeline);
+
+  if (!options.csv_path.empty()) {
+    absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(options.csv_path);
+    if (!out.ok()) return out.status();
+    state.csv_file = *std::move(out);
+    if (options.switch_to) {
+      if (absl::Status s = state.csv_file->GiveTo(options.switch_to->uid, options.switch_to->gid);
+          !s.ok()) {
+        return s;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
+        MakeChunkWriter(state.csv_file->fd(),
+                        options.csv_path == "-" ? std::string("standard output") : options.csv_path,
+                        WriteMethod::kAuto);
+    if (!chunks.ok()) return chunks.status();
+    state.csv_chunks = *std::move(chunks);
+    CsvDialect dialect;
+    dialect.crlf = options.compat == Compat::kPython;
+    dialect.header_always = options.compat != Compat::kPython;
+    state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
+  }
   return capture;
 }
 

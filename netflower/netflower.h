@@ -11,6 +11,9 @@
 #ifndef NETFLOWER_NETFLOWER_NETFLOWER_H_
 #define NETFLOWER_NETFLOWER_NETFLOWER_H_
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -58,8 +61,9 @@ struct ConvertOptions {
   // At most this many flows open at once: a new flow in a full table first
   // evicts the least recently active one (emitted early, counted in
   // RunStats::flows_by_reason.evicted). Unset: a quarter of physical memory
-  // at 512 bytes a flow. 0: no limit. With several jobs each worker holds an
-  // equal share, so once flows are evicted the rows can depend on n_jobs.
+  // at 512 bytes a flow. 0: no limit. With several jobs each worker holds a
+  // share (the shares add up to max_flows, which must be at least the job
+  // count), so once flows are evicted the rows can depend on n_jobs.
   std::optional<uint64_t> max_flows;
   // If set, filled with the run's statistics on return, also on failure (as
   // far as the run got).
@@ -67,21 +71,27 @@ struct ConvertOptions {
   // If set, called about twice a second during the conversion, on the
   // calling thread.
   std::function<void(const Progress&)> on_progress;
+  // If set, the conversion stops within about 100 ms once it becomes true
+  // (from a signal handler, say) and fails with Cancelled; no CSV is left
+  // under the output name.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Checks options as the functions below do, without running anything.
 absl::Status ValidateOptions(const ConvertOptions& options);
 
 // Converts the capture at `input_path` (pcap or pcapng, detected from its
-// first bytes) to CSV at `output_path` ("-" = standard output). Returns the
-// number of data rows written (the header is not counted).
+// first bytes; "-" = standard input, read as a stream: rows are written as
+// flows complete) to CSV at `output_path` ("-" = standard output). Returns
+// the number of data rows written (the header is not counted).
 //
 // The CSV is written to a temporary file next to `output_path` and renamed
 // into place on success; on failure no file is left under that name.
 // A truncated or damaged input is not a failure: conversion stops at the
 // damaged spot, every flow read so far (open ones included) is written, and
 // the problem is listed in RunStats::warnings. Fails with InvalidArgument
-// for bad options or an input that is not a readable capture, NotFound /
+// for bad options, an input that is not a readable capture or an output that
+// is the input itself (RefuseSameFile), Cancelled (options.cancel), NotFound /
 // PermissionDenied for files that cannot be opened, ResourceExhausted when
 // the disk is full.
 absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
@@ -94,6 +104,16 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
 absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
                                      const std::function<void(const FlowRecord&)>& on_flow,
                                      const ConvertOptions& options = {});
+
+// This library's version ("MAJOR.MINOR.PATCH", "-dev" between releases).
+inline constexpr char kVersion[] = "2.0.0-dev";
+
+// What this machine and process offer: OK or the reason, for --version.
+struct PlatformSupport {
+  absl::Status io_uring;    // CSV writing with io_uring (else write(2))
+  absl::Status tpacket_v3;  // live capture rings (root or CAP_NET_RAW)
+};
+PlatformSupport ProbePlatform();
 
 // The worker count an n_jobs value resolves to on this machine, or an error
 // for 0.
@@ -111,8 +131,20 @@ struct CaptureOptions {
   double flow_timeout = 120.0;
   // Write each completed flow's frames to
   // <pcap_dir>/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap.
+  // Flow files are created new (O_EXCL | O_NOFOLLOW: an existing name or a
+  // planted link gets a suffix, never followed). pcap_dir must exist and be
+  // safe: not writable by everyone unless sticky, owned by root, this
+  // process's user or pcap_dir_owner.
   bool save_pcap = false;
-  std::string pcap_dir;  // must be an existing directory when save_pcap is on
+  std::string pcap_dir;
+  // The user the caller switches to once the capture is set up (the CLI's
+  // --user): it may own pcap_dir, and the CSV file is created for it (owned
+  // by it, so that it can move the file into place at Stop()).
+  struct SwitchUser {
+    uid_t uid = 0;
+    gid_t gid = 0;
+  };
+  std::optional<SwitchUser> switch_to;
   // Memory for frames waiting in open flows (save_pcap); frames beyond it
   // are not saved and are counted.
   uint64_t save_pcap_memory_bytes = uint64_t{256} << 20;
@@ -129,13 +161,19 @@ struct CaptureOptions {
   uint32_t ring_block_count = 64;
   uint32_t ring_block_timeout_ms = 10;
   // Also write each flow as a CSV row here ("-" = standard output), in the
-  // order flows complete; written as it goes (not renamed at the end).
+  // order flows complete. A file is written under a temporary name in the
+  // same directory (created once every other check has passed, so a failed
+  // start leaves an existing file as it was) and renamed into place by
+  // Stop(), also after a write error (the rows written are kept).
   std::string csv_path;
   // Stop taking packets after this many (0: no limit); see limit_reached().
   uint64_t packet_limit = 0;
-  // As ConvertOptions::max_flows.
+  // As ConvertOptions::max_flows (at least jobs).
   std::optional<uint64_t> max_flows;
 };
+
+// Checks options as CaptureLive does, without opening anything.
+absl::Status ValidateCaptureOptions(const CaptureOptions& options);
 
 // Live counters of a capture. read = accepted + skipped.
 struct CaptureStats {
@@ -143,7 +181,8 @@ struct CaptureStats {
   uint64_t packets_accepted = 0;  // TCP/UDP given to the flow engine
   uint64_t late_packets = 0;      // (after Stop) D: after a FIN/RST close
   uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
-  uint64_t flows_emitted = 0;    // delivered to on_flow
+  uint64_t flows_emitted = 0;    // completed and delivered to on_flow
+  uint64_t flows_written = 0;    // CSV rows the kernel accepted (no CSV: flows_emitted)
   EmitCounts flows_by_reason;    // (after Stop)
   uint64_t kernel_received = 0;  // seen by the sockets, drops included
   uint64_t kernel_drops = 0;     // dropped by the kernel: no room in a ring
@@ -185,6 +224,9 @@ class LiveCapture {
   absl::Status Stop();
   // True once CaptureOptions::packet_limit packets were taken.
   bool limit_reached() const;
+  // True once writing the CSV failed (reader gone, disk full): rows are no
+  // longer written; Stop() returns the error.
+  bool output_failed() const;
   CaptureStats stats() const;
   // LINKTYPE_* of the interface (used for save_pcap files).
   uint16_t link_type() const;

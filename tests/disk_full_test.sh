@@ -30,6 +30,22 @@ for method in io_uring write; do
   check "disk full ($method): says so, naming the file" grep -q "big.csv: write failed: No space left on device" "$TMP/err"
   check "disk full ($method): nothing under the final name" test ! -e "$small/big.csv"
   check "disk full ($method): no temporary file left" test -z "$(ls -A "$small")"
+  check "disk full ($method): the summary says no flow was written" \
+    grep -qE "flows written +0  \(of [0-9]+ completed: [0-9]+ did not reach the output\)" "$TMP/err"
+
+  # Through standard output, rows do reach the disk until it is full: the
+  # summary counts what the kernel accepted (per write of --buffer-rows
+  # rows), never what was only queued.
+  env "${env[@]}" "$NF" --pcap tests/testdata/loopback-web.pcap --out - --buffer-rows 10 \
+    --idle-timeout 0 --compat=python >"$small/stdout.csv" 2>"$TMP/err"
+  check "disk full on stdout ($method): exit 1" test $? -eq 1
+  on_disk=$(grep -c $'\r$' "$small/stdout.csv")  # complete rows (CRLF), the header included
+  said=$(sed -nE 's/^  flows written +([0-9]+).*/\1/p' "$TMP/err")
+  check "disk full on stdout ($method): flows written ($said) <= complete rows on disk ($on_disk - 1)" \
+    test "${said:-999999}" -le $((on_disk - 1))
+  check "disk full on stdout ($method): ... and at most one write of 10 rows fewer" \
+    test "${said:-0}" -ge $((on_disk - 1 - 10))
+  rm -f "$small/stdout.csv"
 done
 if ((failures)); then echo "$failures check(s) failed"; exit 1; fi
 echo "disk-full checks passed"

@@ -85,8 +85,10 @@ if ! cmp -s "$TMP/live.stable" "$TMP/offline.stable"; then diff "$TMP/live.stabl
 # --user drops root once the rings are open: the capture still works, and
 # the files it writes belong to that user.
 byuser=$(mktemp -d /tmp/nf-byuser.XXXXXX)  # reachable by nobody, unlike the test's own tmp
-chmod 777 "$byuser"
-"$NF" --iface "$A" --user nobody --save-pcap "$byuser" --out "$TMP/u.csv" 2>"$TMP/u.err" &
+chmod 1777 "$byuser"  # sticky, like /tmp: writable by nobody, safe from other users
+csvdir=$(mktemp -d /tmp/nf-csv.XXXXXX)
+chmod 1777 "$csvdir"
+"$NF" --iface "$A" --user nobody --save-pcap "$byuser" --out "$csvdir/u.csv" 2>"$TMP/u.err" &
 live=$!
 sleep 1.5
 traffic
@@ -95,12 +97,17 @@ kill -INT "$live"
 wait "$live"
 check "--user capture exits 0" test $? -eq 0
 check "--user says it dropped root" grep -q "running as nobody (uid 65534), no capabilities" "$TMP/u.err"
-check "--user capture wrote flows" test "$(wc -l <"$TMP/u.csv")" -ge 10
+check "--user capture wrote flows" test "$(wc -l <"$csvdir/u.csv")" -ge 10
+check "... into a CSV that belongs to nobody" test "$(stat -c %U "$csvdir/u.csv")" = nobody
+rm -rf "$csvdir"
+"$NF" --iface "$A" --user nobody --out "$TMP/u.csv" --duration 1 2>"$TMP/u2.err"; rc=$?
+check "an --out folder --user cannot write exits 2" test "$rc" -eq 2
+check "... naming it" grep -q "out folder .* is not writable by user nobody" "$TMP/u2.err"
 owner=$(stat -c %U "$(ls -d "$byuser"/*.pcap | head -1)")
 rm -rf "$byuser"
 check "flow pcaps written after the drop belong to nobody" test "$owner" = nobody
 "$NF" --iface "$A" --user no-such-user-$S --duration 1 2>"$TMP/e6"; rc=$?
-check "an unknown --user exits 1" test "$rc" -eq 1
+check "an unknown --user exits 2" test "$rc" -eq 2
 check "an unknown --user is named" grep -q "no user named 'no-such-user-$S'" "$TMP/e6"
 
 # Output that is not being read: stdout is a FIFO whose reader never reads.
@@ -147,17 +154,18 @@ check "--count stops with exit 0" test $? -eq 0
 check "--count took exactly 5 packets" grep -qE "packets read +5$" "$TMP/c.err"
 wait "$sender"
 
-# Errors: one line naming the cause and the fix, exit 1.
+# Errors: one line naming the cause and the fix; what the command line named
+# wrong exits 2, a capture the system refuses exits 1.
 "$NF" --iface nf-none-$S --duration 1 2>"$TMP/e1"; rc=$?
-check "missing interface exits 1" test "$rc" -eq 1
+check "missing interface exits 2" test "$rc" -eq 2
 check "missing interface is named" grep -q "no network interface named 'nf-none-$S'" "$TMP/e1"
 ip link add nfz$S type veth peer name nfw$S
 "$NF" --iface nfz$S --duration 1 2>"$TMP/e2"; rc=$?
 ip link del nfz$S
-check "interface down exits 1" test "$rc" -eq 1
+check "interface down exits 2" test "$rc" -eq 2
 check "interface down says how to fix it" grep -q "ip link set nfz$S up" "$TMP/e2"
 "$NF" --iface "$A" --save-pcap "$TMP/nope" --duration 1 2>"$TMP/e3"; rc=$?
-check "missing save-pcap dir exits 1" test "$rc" -eq 1
+check "missing save-pcap dir exits 2" test "$rc" -eq 2
 check "missing save-pcap dir is named" grep -q "does not exist" "$TMP/e3"
 # Without root and without CAP_NET_RAW (as nobody, all capabilities cleared).
 if command -v setpriv >/dev/null; then
@@ -174,6 +182,70 @@ else
 fi
 "$NF" --pcap x --promisc 2>"$TMP/e4"; rc=$?
 check "live-only flags are refused for files" test "$rc" -eq 2
+
+# A failed start leaves an existing output exactly as it was (issue: live
+# mode truncated it): every check runs before the output is created.
+printf 'precious\n' >"$TMP/keep.csv"
+chmod 600 "$TMP/keep.csv"
+for args in "--iface nf-none-$S" "--iface $A --filter 'tcp port'" "--iface $A --user no-such-user-$S" \
+            "--iface $A --save-pcap $TMP/nope" "--iface $A --ring-mb 65536 --jobs 64"; do
+  eval "\"\$NF\" $args --duration 1 --out \"\$TMP/keep.csv\"" 2>"$TMP/keep.err"; rc=$?
+  check "'$args' fails with exit 2" test "$rc" -eq 2
+  check "'$args' leaves the existing output untouched" test "$(cat "$TMP/keep.csv")" = precious
+  check "'$args' leaves no temporary file" bash -c "! ls -a '$TMP' | grep -q 'keep.csv.partial'"
+done
+check "the mode of the kept file is unchanged" test "$(stat -c %a "$TMP/keep.csv")" = 600
+# A successful capture replaces it through a temporary file, keeping its mode.
+"$NF" --iface "$A" --duration 1 --out "$TMP/keep.csv" 2>/dev/null
+check "a capture replaces the output and keeps its mode 0600" \
+  test "$(stat -c %a "$TMP/keep.csv")" = 600 -a "$(head -c 7 "$TMP/keep.csv")" = src_ip,
+
+# --save-pcap refuses folders where other users could plant links, and an
+# output inside the folder; --user must be able to write the folder.
+unsafe=$(mktemp -d /tmp/nf-unsafe.XXXXXX)
+chmod 777 "$unsafe"
+"$NF" --iface "$A" --save-pcap "$unsafe" --duration 1 2>"$TMP/e7"; rc=$?
+check "a world-writable, non-sticky --save-pcap folder exits 2" test "$rc" -eq 2
+check "... saying why" grep -q "writable by every user and not sticky" "$TMP/e7"
+chmod 755 "$unsafe"
+"$NF" --iface "$A" --save-pcap "$unsafe" --user nobody --duration 1 2>"$TMP/e8"; rc=$?
+check "a --save-pcap folder --user cannot write exits 2" test "$rc" -eq 2
+check "... naming the user" grep -q "not writable by user nobody" "$TMP/e8"
+"$NF" --iface "$A" --save-pcap "$unsafe" --out "$unsafe/flows.csv" --duration 1 2>"$TMP/e9"; rc=$?
+check "an output inside the --save-pcap folder exits 2" test "$rc" -eq 2
+check "... saying so" grep -q "is inside $unsafe" "$TMP/e9"
+rm -rf "$unsafe"
+
+# When the output breaks, capture stops at once (exit 1, the cause named)
+# instead of capturing on silently: a full disk, and a reader that went away.
+if [[ -w /dev/full ]]; then
+  "$NF" --iface "$A" --out /dev/full 2>"$TMP/full.err" &
+  live=$!
+  sleep 1.5
+  traffic
+  waited=0
+  while kill -0 "$live" 2>/dev/null && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
+  check "a full disk stops the capture by itself within 10 s" test "$waited" -lt 100
+  kill -INT "$live" 2>/dev/null
+  wait "$live"
+  check "... with exit 1" test $? -eq 1
+  check "... naming the cause" grep -q "No space left on device; capture stopped there" "$TMP/full.err"
+fi
+mkfifo "$TMP/gone"
+head -c 1 <"$TMP/gone" >/dev/null &
+"$NF" --iface "$A" --out - >"$TMP/gone" 2>"$TMP/gone.err" &
+live=$!
+sleep 1.5
+traffic
+sleep 0.5
+traffic
+waited=0
+while kill -0 "$live" 2>/dev/null && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
+check "a reader that went away stops the capture by itself within 10 s" test "$waited" -lt 100
+kill -INT "$live" 2>/dev/null
+wait "$live"
+check "... with exit 1" test $? -eq 1
+check "... naming the broken pipe" grep -q "Broken pipe; capture stopped there" "$TMP/gone.err"
 
 if ((failures)); then echo "$failures check(s) failed"; exit 1; fi
 echo "all live CLI checks passed"

@@ -1,14 +1,11 @@
 // netflower command-line tool: capture files or a live interface to flow CSV.
 #include "netflower/netflower.h"
 
-#include <grp.h>
-#include <linux/capability.h>
-#include <pwd.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -17,8 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,18 +23,24 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "io/flow_pcap_dir.h"
+#include "io/output_file.h"
+#include "tools/build_info.h"
+#include "tools/privileges.h"
 
 namespace netflower {
 namespace {
 
 // Exit codes.
 constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;   // the run could not finish (bad input, I/O error)
-constexpr int kExitUsage = 2;    // bad command line
-constexpr int kExitDamaged = 3;  // --strict: finished, but the input was damaged
+constexpr int kExitFailed = 1;    // the run could not finish (bad input, I/O error)
+constexpr int kExitUsage = 2;     // bad command line, checked before any work
+constexpr int kExitDamaged = 3;   // --strict: finished, but the input was damaged
+constexpr int kExitSignal = 128;  // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
-constexpr char kUsage[] = R"(usage: netflower --pcap FILE [--out FILE.csv|-] [options]
+constexpr char kUsage[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
        netflower --iface IF [--out FILE.csv|-] [options]
+       netflower --help | --version
 
 Turns packets into bidirectional flows, one CSV row per flow with 82
 CICFlowMeter-style columns, as specified by FLOW-SPEC.md: from a capture file
@@ -45,16 +48,23 @@ CICFlowMeter-style columns, as specified by FLOW-SPEC.md: from a capture file
 network interface (flows are written the moment they complete).
 
 Input and output:
-  --pcap FILE            capture file to convert
+  --pcap FILE|-          capture file to convert; "-" reads standard input as
+                         a stream (tcpdump -w - | netflower --pcap -): memory
+                         stays bounded and rows are written as flows complete
   --iface IF             capture live on network interface IF (needs root or
                          CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
                          --count; every open flow is written at the end (if
                          the output is not being read, another SIGINT/SIGTERM
                          quits without them, exit 1)
   --out FILE|-           where the CSV goes; "-" is standard output (default).
-                         From a file, the CSV is written under a temporary
-                         name and renamed into place when complete; live, it
-                         grows as flows complete.
+                         A file is written under a temporary name in the same
+                         folder and renamed into place at the end; it keeps
+                         the mode (and, for root, the owner) of the file it
+                         replaces, else it is created 0666 less the umask.
+                         From a file, a failed or interrupted run leaves no
+                         CSV under that name; live, a failed start leaves an
+                         existing file as it was. The output may not be the
+                         input, nor lie inside the --save-pcap folder.
 
 Flow rules:
   --compat=python|none   output profile (default: none).
@@ -73,15 +83,18 @@ Flow rules:
                          files, 120 live; "none" disables it for files)
   --gc-interval N        files: sweep for idle flows after every N-th accepted
                          packet (default: 1000; live always sweeps every 1000)
-  --max-flows N|none     at most N flows open at once: when the table is full
-                         the least recently active flow is written early and
-                         counted as evicted (default: a quarter of memory at
-                         512 bytes a flow; none: no limit)
+  --max-flows N|none     at most N flows open at once (N >= --jobs): when the
+                         table is full the least recently active flow is
+                         written early and counted as evicted (default: a
+                         quarter of memory at 512 bytes a flow; none: no limit)
 
 Live capture:
   --save-pcap DIR        also write each completed flow's frames to
                          DIR/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap
-                         (DIR must exist)
+                         (DIR must exist, and be writable only by you, root or
+                         the --user, or sticky like /tmp; files are created
+                         new, never through an existing name or link: a taken
+                         name gets a suffix -1, -2, ...)
   --duration S           stop after S seconds
   --count N              stop after N packets
   --filter EXPR          capture only what this BPF expression (tcpdump syntax)
@@ -97,33 +110,47 @@ Performance:
   --jobs N               flow workers: N >= 1, -1 = all CPUs, below -1 =
                          CPUs + N + 1 (default: 1). Files: the CSV never
                          depends on it (unless --max-flows evicts: each job
-                         holds an equal share of the table). Live: N rings in
-                         one fanout group, the kernel keeping both directions
-                         of a flow on one.
+                         holds a share of the table). Live: N rings in one
+                         fanout group, the kernel keeping both directions of
+                         a flow on one.
   --cpus LIST            CPUs to pin the flow workers to, e.g. 2,3 or 4-7
                          (default: with at least N + 2 CPUs, the N after the
                          first, which is left to the packet reader; with
                          fewer, workers are not pinned)
-  --buffer-rows N        rows formatted per write (default: 500); no effect on
-                         the content
+  --buffer-rows N        files: rows formatted per write (default: 500); no
+                         effect on the content
 
 Reporting:
-  --strict               exit with status 3 if the input was truncated or
-                         damaged (the CSV is still complete for what was read)
+  --strict               files: exit with status 3 if the input was truncated
+                         or damaged (the CSV is still complete for what was
+                         read)
   --quiet                no run summary on standard error (errors and
                          warnings still appear)
   --progress             show progress on standard error (default: only when
                          it is a terminal); --no-progress turns it off
-  --help                 this text
+  --version              version, commit, profiles, io_uring and TPACKET_V3
+  --help                 this text (wherever it appears on the line)
+
+Numbers are decimal (seconds may have a fraction: 0.5); an option is given at
+most once; options of the other mode (--ring-mb with --pcap, --strict live)
+are errors.
+
+Signals: SIGINT or SIGTERM during a file conversion stops it within 0.1 s: the
+temporary file is removed, the summary printed, exit 128 + the signal.
 
 Environment: NETFLOWER_IO_URING=0 writes the CSV with write(2) instead of
 io_uring (which is also the fallback when io_uring is unavailable).
 
 Exit status: 0 success; 1 the run could not finish (unreadable input, write
-error, capture set-up error; from a file, no CSV is left under the output
-name); 2 bad command line; 3 with --strict, the input was damaged (warnings
-name the byte offset).
+error, no permission to capture; from a file, no CSV is left under the output
+name); 2 bad command line, missing interface or user, bad filter, unsafe or
+missing --save-pcap folder (all checked before any output is created); 3
+with --strict, the input was damaged (warnings name the byte offset); 130 /
+143 interrupted by SIGINT / SIGTERM.
 )";
+
+// Which mode an option belongs to.
+enum Modes : uint8_t { kFile = 1, kLive = 2, kBoth = 3 };
 
 struct CommandLine {
   std::string pcap;
@@ -145,23 +172,36 @@ struct CommandLine {
   std::optional<bool> progress;
 };
 
-std::optional<double> ParseSeconds(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(text.c_str(), &end);
-  if (errno != 0 || end != text.c_str() + text.size() || std::isnan(v) || v < 0) {
-    return std::nullopt;
+// Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
+// hex or octal prefixes.
+std::optional<int64_t> ParseInteger(const std::string& text) {
+  const size_t digits = text.rfind('-', 0) == 0 ? 1 : 0;
+  if (text.size() == digits || text == "-0") return std::nullopt;
+  for (size_t i = digits; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
   }
+  errno = 0;
+  const int64_t v = std::strtoll(text.c_str(), nullptr, 10);
+  if (errno != 0) return std::nullopt;
   return v;
 }
 
-std::optional<int64_t> ParseInteger(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const int64_t v = std::strtoll(text.c_str(), &end, 10);
-  if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
+// Decimal seconds >= 0: "30", "0.5", ".5"; no exponent, inf, nan or hex.
+std::optional<double> ParseSeconds(const std::string& text) {
+  bool dot = false;
+  bool digit = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!digit) return std::nullopt;
+  const double v = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(v)) return std::nullopt;
   return v;
 }
 
@@ -186,145 +226,239 @@ std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
   return cpus;
 }
 
-// Parses argv; on failure returns an error message for the user.
-absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
+// One option: its name, whether it takes a value, the modes it applies to,
+// and what it does to the command line (an error message, or "" if fine).
+struct Flag {
+  const char* name;
+  bool takes_value;
+  Modes modes;
+  std::string (*apply)(const std::string& value, CommandLine* cl);
+};
+
+std::string Expected(const char* what) { return absl::StrCat("expected ", what); }
+
+std::string ApplyTimeout(const std::string& value, std::optional<double>* slot) {
+  *slot = ParseSeconds(value);
+  return *slot ? "" : Expected("seconds >= 0, e.g. 30 or 0.5");
+}
+
+std::string ApplyCount(const std::string& value, int64_t min, int64_t max, int64_t* out) {
+  const std::optional<int64_t> v = ParseInteger(value);
+  if (!v || *v < min || *v > max)
+    return absl::StrCat("expected an integer from ", min, " to ", max);
+  *out = *v;
+  return "";
+}
+
+constexpr int64_t kMaxCount = int64_t{1} << 62;
+
+// The option table: parsing and mode checks are driven by it. Keep in step
+// with kUsage (tests/cli_test.sh checks that --help names every option).
+const Flag kFlags[] = {
+    {"--pcap", true, kFile,
+     [](const std::string& v, CommandLine* cl) {
+       cl->pcap = v;
+       return v.empty() ? Expected("a capture file, or - for standard input") : std::string();
+     }},
+    {"--iface", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->iface = v;
+       return v.empty() ? Expected("an interface name") : std::string();
+     }},
+    {"--out", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->out = v;
+       return v.empty() ? Expected("a file name or -") : std::string();
+     }},
+    {"--compat", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "python" && v != "none") return Expected("python or none");
+       cl->options.compat = v == "python" ? Compat::kPython : Compat::kNone;
+       return std::string();
+     }},
+    {"--idle-timeout", true, kBoth,
+     [](const std::string& v, CommandLine* cl) { return ApplyTimeout(v, &cl->idle_timeout); }},
+    {"--active-timeout", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->active_timeout_none = v == "none";
+       if (cl->active_timeout_none) return std::string();
+       const std::string e = ApplyTimeout(v, &cl->active_timeout);
+       return e.empty() ? e : Expected("seconds >= 0, or none");
+     }},
+    {"--gc-interval", true, kFile,
+     [](const std::string& v, CommandLine* cl) {
+       return ApplyCount(v, 1, kMaxCount, &cl->options.gc_interval);
+     }},
+    {"--max-flows", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v == "none") {
+         cl->options.max_flows = 0;
+         return std::string();
+       }
+       int64_t n = 0;
+       const std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       if (!e.empty()) return Expected("an integer >= 1, or none");
+       cl->options.max_flows = static_cast<uint64_t>(n);
+       return e;
+     }},
+    {"--jobs", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       const std::string e = ApplyCount(v, -1024, 1024, &n);
+       if (!e.empty() || n == 0) {
+         return Expected("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
+       }
+       cl->options.n_jobs = static_cast<int>(n);
+       return e;
+     }},
+    {"--cpus", true, kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       std::optional<std::vector<int>> cpus = ParseCpuList(v);
+       if (!cpus) return Expected("a CPU list like 0,2 or 4-7");
+       cl->options.cpus = *cpus;
+       return std::string();
+     }},
+    {"--buffer-rows", true, kFile,
+     [](const std::string& v, CommandLine* cl) {
+       return ApplyCount(v, 1, 100000000, &cl->options.buffer_rows);
+     }},
+    {"--save-pcap", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->save_pcap_dir = v;
+       return v.empty() ? Expected("a directory") : std::string();
+     }},
+    {"--duration", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->duration = ParseSeconds(v);
+       return cl->duration && *cl->duration > 0 ? std::string() : Expected("seconds > 0");
+     }},
+    {"--count", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       const std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       cl->count = static_cast<uint64_t>(n);
+       return e;
+     }},
+    {"--filter", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->filter = v;
+       return std::string();
+     }},
+    {"--promisc", false, kLive,
+     [](const std::string&, CommandLine* cl) {
+       cl->promisc = true;
+       return std::string();
+     }},
+    {"--ring-mb", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       const std::string e = ApplyCount(v, 1, 65536, &n);
+       cl->ring_mb = static_cast<uint32_t>(n);
+       return e;
+     }},
+    {"--user", true, kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->user = v;
+       return v.empty() ? Expected("a user name") : std::string();
+     }},
+    {"--strict", false, kFile,
+     [](const std::string&, CommandLine* cl) {
+       cl->strict = true;
+       return std::string();
+     }},
+    {"--quiet", false, kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->quiet = true;
+       return std::string();
+     }},
+    {"--progress", false, kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->progress = true;
+       return std::string();
+     }},
+    {"--no-progress", false, kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->progress = false;
+       return std::string();
+     }},
+};
+
+const Flag* FindFlag(const std::string& name) {
+  for (const Flag& f : kFlags) {
+    if (name == f.name) return &f;
+  }
+  return nullptr;
+}
+
+bool LooksLikeCapture(const std::string& arg) {
+  for (const char* ext : {".pcap", ".pcapng", ".cap", ".dmp"}) {
+    const size_t n = std::strlen(ext);
+    if (arg.size() > n && arg.compare(arg.size() - n, n, ext) == 0) return true;
+  }
+  return ::access(arg.c_str(), F_OK) == 0;
+}
+
+absl::Status Usage(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+// Checks that every option given belongs to the mode chosen.
+absl::Status CheckModes(const std::vector<const Flag*>& seen, bool live) {
+  for (const Flag* f : seen) {
+    if ((f->modes & (live ? kLive : kFile)) == 0) {
+      return Usage(absl::StrCat(f->name, " applies to ", live ? "--pcap" : "--iface",
+                                " only, not to ", live ? "live capture" : "capture files"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Parses argv (--help and --version are handled before). On failure returns
+// a message for the user.
+absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
   CommandLine cl;
-  static const std::map<std::string, bool> kTakesValue = {
-      {"--pcap", true},        {"--iface", true},        {"--out", true},
-      {"--compat", true},      {"--idle-timeout", true}, {"--active-timeout", true},
-      {"--gc-interval", true}, {"--jobs", true},         {"--buffer-rows", true},
-      {"--cpus", true},        {"--save-pcap", true},    {"--duration", true},
-      {"--count", true},       {"--filter", true},       {"--promisc", false},
-      {"--ring-mb", true},     {"--strict", false},      {"--quiet", false},
-      {"--progress", false},   {"--no-progress", false}, {"--help", false},
-      {"-h", false},           {"--max-flows", true},    {"--user", true},
-  };
+  std::vector<const Flag*> seen;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    std::string value;
-    bool has_inline_value = false;
-    if (const size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    if (arg.rfind("--", 0) != 0) {
+      if (LooksLikeCapture(arg)) {
+        return Usage(
+            absl::StrCat("unexpected argument '", arg, "': did you mean --pcap ", arg, "?"));
+      }
+      return Usage(absl::StrCat("unexpected argument '", arg, "'"));
+    }
+    std::optional<std::string> value;
+    if (const size_t eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-      has_inline_value = true;
     }
-    const auto known = kTakesValue.find(arg);
-    if (known == kTakesValue.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option '", argv[i], "'"));
+    const Flag* flag = FindFlag(arg);
+    if (flag == nullptr) return Usage(absl::StrCat("unknown option '", argv[i], "'"));
+    const bool progress_pair = arg == "--progress" || arg == "--no-progress";
+    for (const Flag* f : seen) {
+      const bool pair = progress_pair && (std::string(f->name) == "--progress" ||
+                                          std::string(f->name) == "--no-progress");
+      if (f == flag || pair) return Usage(absl::StrCat(arg, " is given more than once"));
     }
-    if (known->second) {
-      if (!has_inline_value) {
-        if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
-        value = argv[++i];
+    seen.push_back(flag);
+    if (!flag->takes_value && value) return Usage(absl::StrCat(arg, " takes no value"));
+    if (flag->takes_value && !value) {
+      if (i + 1 >= argc) return Usage(absl::StrCat(arg, " needs a value"));
+      if (std::string(argv[i + 1]).rfind("--", 0) == 0) {
+        return Usage(absl::StrCat(arg, " needs a value, but '", argv[i + 1],
+                                  "' is an option (write ", arg, "=", argv[i + 1],
+                                  " if that is really the value)"));
       }
-    } else if (has_inline_value) {
-      return absl::InvalidArgumentError(absl::StrCat(arg, " takes no value"));
+      value = argv[++i];
     }
-
-    auto bad = [&](const char* expected) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad value '", value, "' for ", arg, ": expected ", expected));
-    };
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-    } else if (arg == "--pcap") {
-      cl.pcap = value;
-    } else if (arg == "--iface") {
-      if (value.empty()) return bad("an interface name");
-      cl.iface = value;
-    } else if (arg == "--out") {
-      if (value.empty()) return bad("a file name or -");
-      cl.out = value;
-    } else if (arg == "--compat") {
-      if (value == "python") {
-        cl.options.compat = Compat::kPython;
-      } else if (value == "none") {
-        cl.options.compat = Compat::kNone;
-      } else {
-        return bad("python or none");
-      }
-    } else if (arg == "--idle-timeout") {
-      cl.idle_timeout = ParseSeconds(value);
-      if (!cl.idle_timeout) return bad("seconds >= 0");
-    } else if (arg == "--active-timeout") {
-      if (value == "none") {
-        cl.active_timeout_none = true;
-        cl.active_timeout.reset();
-      } else {
-        cl.active_timeout = ParseSeconds(value);
-        if (!cl.active_timeout) return bad("seconds >= 0, or none");
-        cl.active_timeout_none = false;
-      }
-    } else if (arg == "--gc-interval") {
-      const std::optional<int64_t> v = ParseInteger(value);
-      if (!v || *v < 1) return bad("an integer >= 1");
-      cl.options.gc_interval = *v;
-    } else if (arg == "--buffer-rows") {
-      const std::optional<int64_t> v = ParseInteger(value);
-      if (!v || *v < 1 || *v > 100000000) return bad("an integer from 1 to 100000000");
-      cl.options.buffer_rows = *v;
-    } else if (arg == "--jobs") {
-      const std::optional<int64_t> v = ParseInteger(value);
-      if (!v || *v == 0 || *v < -1024 || *v > 1024) {
-        return bad("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
-      }
-      cl.options.n_jobs = static_cast<int>(*v);
-    } else if (arg == "--cpus") {
-      std::optional<std::vector<int>> cpus = ParseCpuList(value);
-      if (!cpus) return bad("a CPU list like 0,2 or 4-7");
-      cl.options.cpus = *cpus;
-    } else if (arg == "--save-pcap") {
-      if (value.empty()) return bad("a directory");
-      cl.save_pcap_dir = value;
-    } else if (arg == "--duration") {
-      cl.duration = ParseSeconds(value);
-      if (!cl.duration || *cl.duration <= 0) return bad("seconds > 0");
-    } else if (arg == "--count") {
-      const std::optional<int64_t> v = ParseInteger(value);
-      if (!v || *v < 1) return bad("an integer >= 1");
-      cl.count = static_cast<uint64_t>(*v);
-    } else if (arg == "--filter") {
-      cl.filter = value;
-    } else if (arg == "--promisc") {
-      cl.promisc = true;
-    } else if (arg == "--ring-mb") {
-      const std::optional<int64_t> v = ParseInteger(value);
-      if (!v || *v < 1 || *v > 65536) return bad("MiB from 1 to 65536");
-      cl.ring_mb = static_cast<uint32_t>(*v);
-    } else if (arg == "--max-flows") {
-      if (value == "none") {
-        cl.options.max_flows = 0;
-      } else {
-        const std::optional<int64_t> v = ParseInteger(value);
-        if (!v || *v < 1) return bad("an integer >= 1, or none");
-        cl.options.max_flows = static_cast<uint64_t>(*v);
-      }
-    } else if (arg == "--user") {
-      if (value.empty()) return bad("a user name");
-      cl.user = value;
-    } else if (arg == "--strict") {
-      cl.strict = true;
-    } else if (arg == "--quiet") {
-      cl.quiet = true;
-    } else if (arg == "--progress") {
-      cl.progress = true;
-    } else if (arg == "--no-progress") {
-      cl.progress = false;
+    const std::string error = flag->apply(value.value_or(""), &cl);
+    if (!error.empty()) {
+      return Usage(absl::StrCat("bad value '", *value, "' for ", arg, ": ", error));
     }
   }
-  if (*help) return cl;
-  if (cl.pcap.empty() == cl.iface.empty()) {
-    return absl::InvalidArgumentError("give either --pcap FILE or --iface IF");
-  }
+  if (cl.pcap.empty() == cl.iface.empty()) return Usage("give either --pcap FILE or --iface IF");
   const bool live = !cl.iface.empty();
-  if (!live &&
-      (!cl.save_pcap_dir.empty() || cl.duration || cl.count || !cl.filter.empty() || cl.promisc)) {
-    return absl::InvalidArgumentError(
-        "--save-pcap, --duration, --count, --filter and --promisc apply to --iface only");
-  }
+  if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
   if (live && cl.active_timeout_none) {
-    return absl::InvalidArgumentError(
-        "live capture always has a duration cap (--active-timeout S)");
+    return Usage("live capture always has a duration cap (--active-timeout S)");
   }
   if (!live) {
     if (cl.idle_timeout) cl.options.flow_timeout = *cl.idle_timeout;
@@ -332,6 +466,66 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv, bool* help) {
   }
   return cl;
 }
+
+void PrintVersion() {
+  const PlatformSupport p = ProbePlatform();
+  auto say = [](const absl::Status& s) {
+    return s.ok() ? std::string("available") : absl::StrCat("unavailable (", s.message(), ")");
+  };
+  std::printf(
+      "netflower %s (commit %s)\n"
+      "profiles: default (--compat=none), python (--compat=python, netflower 1.0's bytes)\n"
+      "io_uring: %s\n"
+      "TPACKET_V3 live capture: %s\n",
+      kVersion, kBuildCommit, say(p.io_uring).c_str(), say(p.tpacket_v3).c_str());
+}
+
+// --- Standard descriptors ---------------------------------------------------
+
+// Which of fds 0-2 were closed at start. Each is opened on /dev/null, as
+// daemons do, so that no file netflower opens (an io_uring, the output) can
+// land on 1 and be taken for standard output.
+struct ClosedStdFds {
+  bool in = false;
+  bool out = false;
+};
+
+ClosedStdFds ReserveStdFds() {
+  ClosedStdFds closed;
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null_fd = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (null_fd != fd && null_fd >= 0) ::close(null_fd);  // cannot happen: lowest free fd
+    if (fd == 0) closed.in = true;
+    if (fd == 1) closed.out = true;
+  }
+  return closed;
+}
+
+// --- Signals ----------------------------------------------------------------
+
+// SIGINT/SIGTERM received so far and the last one: the first stops the run,
+// one more while the last live flows are being written abandons them.
+std::atomic<int> g_signals{0};
+std::atomic<int> g_last_signal{0};
+std::atomic<bool> g_cancel{false};
+void OnSignal(int sig) {
+  g_last_signal.store(sig);
+  g_signals.fetch_add(1);
+  g_cancel.store(true);
+}
+
+void CatchStopSignals() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+const char* SignalName(int sig) { return sig == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
+// --- Summaries --------------------------------------------------------------
 
 std::string Rate(double count, double seconds) {
   if (seconds <= 0) return "-";
@@ -355,25 +549,34 @@ void AppendCounts(std::string* out, uint64_t read, uint64_t accepted, uint64_t l
   }
 }
 
-void AppendFlows(std::string* out, uint64_t flows, const EmitCounts& e) {
+// "flows written" counts what reached the output (the kernel accepted it);
+// when that is fewer than the flows completed, the difference is said.
+void AppendFlows(std::string* out, uint64_t written, uint64_t completed, const EmitCounts& e) {
+  absl::StrAppendFormat(out, "  flows written     %12u", written);
+  if (written != completed) {
+    absl::StrAppendFormat(out, "  (of %u completed: %u did not reach the output)", completed,
+                          completed - written);
+  }
   absl::StrAppendFormat(out,
-                        "  flows written     %12u  (fin %u, rst %u, idle %u, duration cap %u, "
+                        "\n  flows completed by   fin %u, rst %u, idle %u, duration cap %u, "
                         "open at end %u",
-                        flows, e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
+                        e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
   if (e.evicted) absl::StrAppendFormat(out, ", evicted from a full table %u", e.evicted);
-  *out += ")\n";
+  *out += "\n";
 }
+
+std::string OutputName(const CommandLine& cl) { return cl.out == "-" ? "stdout" : cl.out; }
 
 void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
   std::string out = absl::StrFormat(
-      "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n", cl.pcap,
-      cl.out == "-" ? "stdout" : cl.out,
+      "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n",
+      cl.pcap == "-" ? "stdin" : cl.pcap, OutputName(cl),
       cl.options.compat == Compat::kPython ? "python" : "default", cl.options.flow_timeout,
       cl.options.active_timeout ? absl::StrFormat("duration cap %g s", *cl.options.active_timeout)
                                 : std::string("no duration cap"));
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
-  AppendFlows(&out, s.flows_written, s.flows_by_reason);
+  AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
   absl::StrAppendFormat(&out, "  peak open flows   %12u\n", s.peak_open_flows);
   if (s.timestamps_clamped) {
     absl::StrAppendFormat(&out, "  timestamps clamped %11u\n", s.timestamps_clamped);
@@ -383,16 +586,36 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
   std::fputs(out.c_str(), stderr);
 }
 
+void PrintError(const absl::Status& s) {
+  std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
+}
+
+// --- Files ------------------------------------------------------------------
+
+// Everything that can fail before the first side effect; a bad command line.
+absl::Status CheckFileRun(const CommandLine& cl, const ClosedStdFds& closed) {
+  if (absl::Status s = ValidateOptions(cl.options); !s.ok()) return s;
+  if (cl.pcap == "-" && closed.in) return Usage("--pcap -: standard input is closed");
+  if (cl.out == "-" && closed.out) return Usage("--out -: standard output is closed");
+  return RefuseSameFile(cl.pcap, cl.out);
+}
+
 int RunFile(CommandLine& cl) {
   RunStats stats;
   ConvertOptions options = cl.options;  // with pointers to this frame's locals
   options.stats = &stats;
+  options.cancel = &g_cancel;
+  CatchStopSignals();
   const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
   if (show_progress) {
     options.on_progress = [](const Progress& p) {
-      const double pct =
-          p.bytes_total ? 100.0 * static_cast<double>(p.bytes_done) / p.bytes_total : 0.0;
-      absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %.1f s   ", pct, p.packets_read, p.seconds);
+      if (p.bytes_total == 0) {  // a stream: no size to compare with
+        absl::FPrintF(stderr, "\r  %u packets  %.1f s   ", p.packets_read, p.seconds);
+      } else {
+        absl::FPrintF(stderr, "\r  %5.1f%%  %u packets  %.1f s   ",
+                      100.0 * static_cast<double>(p.bytes_done) / p.bytes_total, p.packets_read,
+                      p.seconds);
+      }
       std::fflush(stderr);
     };
   }
@@ -401,8 +624,17 @@ int RunFile(CommandLine& cl) {
   for (const std::string& w : stats.warnings) {
     std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
   }
+  if (!rows.ok() && rows.status().code() == absl::StatusCode::kCancelled) {
+    const int sig = g_last_signal.load();
+    if (!cl.quiet) PrintFileSummary(cl, stats);
+    std::fprintf(stderr, "netflower: interrupted by %s: %s\n", SignalName(sig),
+                 cl.out == "-" ? "the rows written so far are on standard output"
+                               : "no CSV written (the temporary file was removed)");
+    return kExitSignal + sig;
+  }
   if (!rows.ok()) {
-    std::fprintf(stderr, "netflower: error: %s\n", std::string(rows.status().message()).c_str());
+    if (!cl.quiet && stats.packets_read > 0) PrintFileSummary(cl, stats);
+    PrintError(rows.status());
     return kExitFailed;
   }
   if (!cl.quiet) PrintFileSummary(cl, stats);
@@ -410,50 +642,18 @@ int RunFile(CommandLine& cl) {
   return kExitOk;
 }
 
-// Switches to `user` for good: its groups, gid and uid (from root, setuid
-// also clears every capability), and no way back (no_new_privs).
-absl::Status DropPrivileges(const std::string& user) {
-  errno = 0;
-  const struct passwd* pw = getpwnam(user.c_str());
-  if (pw == nullptr) {
-    return absl::NotFoundError(absl::StrCat("--user: no user named '", user, "'"));
-  }
-  const uid_t uid = pw->pw_uid;
-  const gid_t gid = pw->pw_gid;
-  if (initgroups(user.c_str(), gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("--user ", user, ": cannot switch to it: ", std::strerror(errno)));
-  }
-  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  // Check: no way back to root, and no capability left.
-  if (uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
-    return absl::InternalError("--user: root privileges are still available after the switch");
-  }
-  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2] = {};
-  if (syscall(SYS_capget, &header, data) == 0 && uid != 0 &&
-      (data[0].effective | data[0].permitted | data[1].effective | data[1].permitted) != 0) {
-    return absl::InternalError("--user: capabilities remain after the switch");
-  }
-  return absl::OkStatus();
-}
-
-// SIGINT/SIGTERM received so far: the first stops the capture, one more
-// while the last flows are being written abandons them (stalled output).
-std::atomic<int> g_signals{0};
-void OnSignal(int) { g_signals.fetch_add(1); }
+// --- Live -------------------------------------------------------------------
 
 void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, const CaptureStats& s,
                       double seconds) {
   std::string out = absl::StrFormat(
       "netflower: live on %s -> %s (profile %s, idle timeout %g s, duration cap %g s, %d "
       "job%s)\n",
-      cl.iface, cl.out == "-" ? "stdout" : cl.out,
-      options.compat == Compat::kPython ? "python" : "default", options.idle_timeout,
-      options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
+      cl.iface, OutputName(cl), options.compat == Compat::kPython ? "python" : "default",
+      options.idle_timeout, options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
-  AppendFlows(&out, s.flows_emitted, s.flows_by_reason);
+  AppendFlows(&out, s.flows_written, s.flows_emitted, s.flows_by_reason);
   absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
                         s.kernel_received, s.kernel_drops, s.kernel_freezes);
   if (options.save_pcap) {
@@ -466,6 +666,10 @@ void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, cons
   }
   absl::StrAppendFormat(&out, "  time              %12.3f s\n", seconds);
   std::fputs(out.c_str(), stderr);
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // Runs capture.Stop() (which writes every open flow) on a helper thread so
@@ -489,17 +693,13 @@ absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (g_signals.load() > signals_before) {
       const CaptureStats s = capture.stats();
-      if (!cl.quiet) {
-        PrintLiveSummary(
-            cl, options, s,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      }
+      if (!cl.quiet) PrintLiveSummary(cl, options, s, SecondsSince(started));
       std::fprintf(stderr,
                    "netflower: error: interrupted while writing the last flows to %s, which "
                    "is not taking them: quitting with %llu flows written; the flows still "
                    "open are lost\n",
                    cl.out == "-" ? "standard output" : cl.out.c_str(),
-                   static_cast<unsigned long long>(s.flows_emitted));
+                   static_cast<unsigned long long>(s.flows_written));
       std::fflush(stderr);
       std::_Exit(kExitFailed);  // Stop() is blocked in a write; nothing to unwind
     }
@@ -514,11 +714,11 @@ absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
   return stopped;
 }
 
-int RunLive(CommandLine& cl) {
+CaptureOptions LiveOptions(const CommandLine& cl) {
   CaptureOptions options;
   options.compat = cl.options.compat;
-  options.idle_timeout = cl.idle_timeout.value_or(30.0);
-  options.flow_timeout = cl.active_timeout.value_or(120.0);
+  options.idle_timeout = cl.idle_timeout.value_or(options.idle_timeout);
+  options.flow_timeout = cl.active_timeout.value_or(options.flow_timeout);
   absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
   options.jobs = jobs.ok() ? *jobs : 1;
   options.cpus = cl.options.cpus;
@@ -531,84 +731,147 @@ int RunLive(CommandLine& cl) {
   options.csv_path = cl.out;
   options.packet_limit = cl.count;
   options.max_flows = cl.options.max_flows;
+  return options;
+}
 
-  absl::StatusOr<std::unique_ptr<LiveCapture>> capture = CaptureLive(cl.iface, nullptr, options);
-  if (!capture.ok()) {
-    std::fprintf(stderr, "netflower: error: %s\n", std::string(capture.status().message()).c_str());
-    return kExitFailed;
+// Set-up errors that mean the command line named something wrong (exit 2);
+// the others (no permission, the kernel refusing) are run failures.
+bool IsCommandLineError(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kResourceExhausted:
+      return true;
+    default:
+      return false;
   }
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error, not a kill
+}
 
+// Everything about a live run that can be checked before opening anything.
+absl::Status CheckLiveRun(const CommandLine& cl, const ClosedStdFds& closed,
+                          CaptureOptions* options, std::optional<TargetUser>* user) {
+  if (cl.out == "-" && closed.out) return Usage("--out -: standard output is closed");
   if (!cl.user.empty()) {
-    if (absl::Status s = DropPrivileges(cl.user); !s.ok()) {
-      std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
-      return kExitFailed;
+    absl::StatusOr<TargetUser> u = LookUpUser(cl.user);
+    if (!u.ok()) return u.status();
+    *user = *u;
+    options->switch_to = CaptureOptions::SwitchUser{u->uid, u->gid};
+    // What the user will write after the switch: the flow files, and the
+    // CSV's temporary file, renamed into place at the end.
+    if (options->save_pcap) {
+      if (absl::Status s =
+              CheckWritableBy(options->pcap_dir, "--save-pcap folder", u->name, u->uid, u->gid);
+          !s.ok()) {
+        return s;
+      }
     }
-    if (!cl.quiet) {
-      std::fprintf(stderr, "netflower: running as %s (uid %u), no capabilities\n", cl.user.c_str(),
-                   static_cast<unsigned>(getuid()));
+    if (cl.out != "-") {
+      if (absl::Status s =
+              CheckWritableBy(DirectoryOf(cl.out), "--out folder", u->name, u->uid, u->gid);
+          !s.ok()) {
+        return s;
+      }
     }
   }
-  const auto started = std::chrono::steady_clock::now();
-  if (absl::Status s = (*capture)->Start(); !s.ok()) {
-    std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
-    return kExitFailed;
-  }
+  return ValidateCaptureOptions(*options);
+}
+
+// Polls until a signal, --duration, --count or an output failure.
+void WaitForEnd(LiveCapture& capture, const CommandLine& cl,
+                std::chrono::steady_clock::time_point started) {
   const bool show_progress = cl.progress.value_or(::isatty(STDERR_FILENO) == 1);
   auto last_report = started;
-  while (g_signals.load() == 0 && !(*capture)->limit_reached()) {
+  while (g_signals.load() == 0 && !capture.limit_reached() && !capture.output_failed()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - started).count();
     if (cl.duration && elapsed >= *cl.duration) break;
     if (show_progress && now - last_report > std::chrono::milliseconds(500)) {
       last_report = now;
-      const CaptureStats s = (*capture)->stats();
+      const CaptureStats s = capture.stats();
       absl::FPrintF(stderr, "\r  %.0f s  %u packets  %u flows  %u kernel drops   ", elapsed,
-                    s.packets_read, s.flows_emitted, s.kernel_drops);
+                    s.packets_read, s.flows_written, s.kernel_drops);
       std::fflush(stderr);
     }
   }
   if (show_progress) std::fputs("\r\033[K", stderr);
+}
+
+int RunLive(CommandLine& cl, const ClosedStdFds& closed) {
+  CaptureOptions options = LiveOptions(cl);
+  std::optional<TargetUser> user;
+  if (absl::Status s = CheckLiveRun(cl, closed, &options, &user); !s.ok()) {
+    std::fprintf(stderr, "netflower: %s\n", std::string(s.message()).c_str());
+    return kExitUsage;
+  }
+  absl::StatusOr<std::unique_ptr<LiveCapture>> capture = CaptureLive(cl.iface, nullptr, options);
+  if (!capture.ok()) {
+    PrintError(capture.status());
+    return IsCommandLineError(capture.status()) ? kExitUsage : kExitFailed;
+  }
+  CatchStopSignals();
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error, not a kill
+
+  if (user) {
+    absl::StatusOr<std::string> now = SwitchToUser(*user);
+    if (!now.ok()) {
+      PrintError(now.status());
+      return kExitFailed;
+    }
+    if (!cl.quiet) std::fprintf(stderr, "netflower: running as %s\n", now->c_str());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  if (absl::Status s = (*capture)->Start(); !s.ok()) {
+    PrintError(s);
+    return kExitFailed;
+  }
+  WaitForEnd(**capture, cl, started);
+  const bool output_broke = (*capture)->output_failed();
   const absl::Status stopped = StopOrAbandon(**capture, cl, options, started);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const CaptureStats s = (*capture)->stats();
-  if (!cl.quiet) PrintLiveSummary(cl, options, s, seconds);
+  if (!cl.quiet) PrintLiveSummary(cl, options, s, SecondsSince(started));
   if (!s.first_pcap_error.empty()) {
     std::fprintf(stderr, "netflower: warning: could not write %llu flow pcap(s), first: %s\n",
                  static_cast<unsigned long long>(s.pcap_write_errors), s.first_pcap_error.c_str());
   }
   if (!stopped.ok()) {
-    std::fprintf(stderr, "netflower: error: %s\n", std::string(stopped.message()).c_str());
+    std::fprintf(stderr, "netflower: error: %s%s\n", std::string(stopped.message()).c_str(),
+                 output_broke ? "; capture stopped there" : "");
     return kExitFailed;
   }
   return kExitOk;
 }
 
 int Main(int argc, char** argv) {
-  bool help = false;
-  absl::StatusOr<CommandLine> parsed = Parse(argc, argv, &help);
-  if (help) {
-    std::fputs(kUsage, stdout);
-    return kExitOk;
+  const ClosedStdFds closed = ReserveStdFds();
+  // --help and --version win wherever they are (before any other check).
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return kExitOk;
+    }
   }
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--version") {
+      PrintVersion();
+      return kExitOk;
+    }
+  }
+  absl::StatusOr<CommandLine> parsed = Parse(argc, argv);
   if (!parsed.ok()) {
     std::fprintf(stderr, "netflower: %s\nTry 'netflower --help'.\n",
                  std::string(parsed.status().message()).c_str());
     return kExitUsage;
   }
   CommandLine& cl = *parsed;
-  if (absl::Status s = ValidateOptions(cl.options); !s.ok()) {
+  if (!cl.iface.empty()) return RunLive(cl, closed);
+  if (absl::Status s = CheckFileRun(cl, closed); !s.ok()) {
     std::fprintf(stderr, "netflower: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
   }
-  return cl.iface.empty() ? RunFile(cl) : RunLive(cl);
+  return RunFile(cl);
 }
 
 }  // namespace
