@@ -96,6 +96,10 @@ void CaptureFileReader::EndEarly(const std::string& message) {
 }
 
 void CaptureFileReader::EndStopped() {
+  if (in_->cancelled()) {  // the run is being stopped on purpose: nothing to warn about
+    done_ = true;
+    return;
+  }
   EndEarly(absl::StrCat("input stopped at byte offset ", in_->offset(), ": ", in_->error(),
                         "; input ends here"));
 }
@@ -161,7 +165,13 @@ absl::Status CaptureFileReader::ParseHeader() {
 bool CaptureFileReader::Next(RawPacket* packet) {
   if (done_) return false;
   const bool got = format_ == CaptureFormat::kPcap ? NextPcap(packet) : NextPcapng(packet);
-  if (got) ++packets_returned_;
+  if (got) {
+    ++packets_returned_;
+  } else if (in_->shrank()) {
+    EndEarly(absl::StrCat("the file was cut while it was read: ", in_->size_hint(),
+                          " bytes when opened, it ended at byte offset ",
+                          in_->offset() + in_->available()));
+  }
   return got;
 }
 

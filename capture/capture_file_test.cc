@@ -1,6 +1,7 @@
 #include "capture/capture_file.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <vector>
@@ -217,6 +218,30 @@ TEST(CaptureFile, PcapngDamage) {
   auto l = OpenBytes(later.bytes(), TimestampMode::kIntegerNanos);
   EXPECT_EQ(ReadAll(l.get()).size(), 1u);
   EXPECT_TRUE(l->ended_early());
+}
+
+// A file cut while it is read (log rotation) is an early end with a warning,
+// even when the cut falls on a record boundary, where the records themselves
+// show nothing wrong. The first read takes exactly 1 MiB, which here ends at
+// a record boundary; the file is then cut to that size.
+TEST(CaptureFile, FileCutWhileReadIsAnEarlyEndEvenAtARecordBoundary) {
+  testing::PcapFile f(1);
+  f.Add(1, 0, Bytes(1536, 0));                                // 24 + 16 + 1536 = 1576
+  for (int i = 0; i < 1047; ++i) f.Add(2, 0, Bytes(984, 0));  // + 1047 * 1000
+  for (int i = 0; i < 100; ++i) f.Add(3, 0, Bytes(984, 0));   // beyond the first MiB
+  ASSERT_EQ(f.bytes().size(), (size_t{1} << 20) + 100 * 1000);
+  const std::string path = testing::WriteTempFile("cut-at-boundary.pcap", f.bytes());
+  absl::StatusOr<std::unique_ptr<CaptureFileReader>> r =
+      CaptureFileReader::Open(path, TimestampMode::kIntegerNanos);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(::truncate(path.c_str(), off_t{1} << 20), 0);
+  EXPECT_EQ(ReadAll(r->get()).size(), 1048u);
+  EXPECT_TRUE((*r)->ended_early());
+  ASSERT_EQ((*r)->warnings().size(), 1u);
+  EXPECT_NE((*r)->warnings()[0].find("cut while it was read: 1148576 bytes when opened, it ended "
+                                     "at byte offset 1048576"),
+            std::string::npos)
+      << (*r)->warnings()[0];
 }
 
 // FLOW-SPEC §3.4, D. A first packet beyond ±146 years (the shared corpus'

@@ -102,6 +102,7 @@ bool InputStream::WaitReadable() {
   for (;;) {
     if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
       error_ = "cancelled";
+      cancelled_ = true;
       return false;
     }
     const int r = ::poll(&p, 1, 100);

@@ -62,6 +62,12 @@ class InputStream {
   // Why the input ended early when a read failed or was cancelled; "" at a
   // plain end of input.
   const std::string& error() const { return error_; }
+  // True when a read gave up because of set_cancel().
+  bool cancelled() const { return cancelled_; }
+  // Regular files: true when the input ended before the size it had when
+  // opened (it was truncated while being read, e.g. by log rotation). The
+  // end may then fall on a record boundary, so only this tells.
+  bool shrank() const { return at_end_ && !is_stream_ && offset_ + available() < size_hint_; }
   const std::string& path() const { return path_; }
 
   // Streams only: called, on the reading thread, each time a read would
@@ -92,6 +98,7 @@ class InputStream {
   size_t end_ = 0;    // one past the last byte read
   uint64_t offset_ = 0;
   std::string error_;
+  bool cancelled_ = false;
   std::function<void()> on_idle_;
   const std::atomic<bool>* cancel_ = nullptr;
 };

@@ -133,8 +133,10 @@ class Source {
     Broadcast(ItemKind::kEnd, kEndOfInput, typename P::Time{});
   }
 
+  // A push gives up only when the run is aborted: the items are dropped then
+  // (the loop returns at its next abort check), never written past the end.
   void Flush(size_t w) {
-    if (!PushToWorker(*workers_[w], batches_[w].get(), batch_sizes_[w], shared_->abort)) return;
+    (void)PushToWorker(*workers_[w], batches_[w].get(), batch_sizes_[w], shared_->abort);
     batch_sizes_[w] = 0;
   }
 

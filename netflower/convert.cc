@@ -1,6 +1,7 @@
 // File conversion entry points (netflower.h).
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <thread>
 
@@ -42,15 +43,27 @@ class CallbackConsumer : public RowConsumer {
   explicit CallbackConsumer(const std::function<void(const FlowRecord&)>& on_flow)
       : on_flow_(on_flow) {}
   bool wants_text() const override { return false; }
+  // An exception from on_flow stops the run (status() fails, the pipeline
+  // winds down and joins its threads); ConvertPcap then rethrows it.
   void OnRecord(const FlowRecord& record) override {
-    on_flow_(record);
-    ++calls_;
+    if (error_) return;
+    try {
+      on_flow_(record);
+      ++calls_;
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  absl::Status status() const override {
+    return error_ ? absl::AbortedError("on_flow raised an exception") : absl::OkStatus();
   }
   uint64_t calls() const { return calls_; }
+  const std::exception_ptr& error() const { return error_; }
 
  private:
   const std::function<void(const FlowRecord&)>& on_flow_;
   uint64_t calls_ = 0;
+  std::exception_ptr error_;
 };
 
 absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowConsumer* consumer,
@@ -172,6 +185,7 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   CallbackConsumer consumer(on_flow);
   absl::Status status = Run(**reader, options, &consumer, stats);
   stats->flows_written = consumer.calls();
+  if (consumer.error()) std::rethrow_exception(consumer.error());
   if (!status.ok()) return status;
   return stats->flows_written;
 }

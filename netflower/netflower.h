@@ -100,7 +100,8 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
 
 // The same conversion, handing each flow to `on_flow` (on the calling thread,
 // in the CSV's row order) instead of writing CSV. Returns the number of
-// flows.
+// flows. An exception thrown by on_flow stops the conversion and is rethrown
+// here once every thread has stopped.
 absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
                                      const std::function<void(const FlowRecord&)>& on_flow,
                                      const ConvertOptions& options = {});

@@ -2,7 +2,10 @@
 // both profiles, whatever gc_interval, duration cap or output mode.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,6 +148,62 @@ TEST(Parallel, CommittedCaptureAndCpuLists) {
   options.n_jobs = -1;
   options.cpus.clear();
   EXPECT_EQ(Convert(in, options), one);
+}
+
+// ConvertOptions::cancel (SIGINT in the CLI): the run stops, fails with
+// Cancelled, and leaves no file, in any job count.
+TEST(Parallel, CancelStopsTheRunAndLeavesNoFile) {
+  testing::SynthOptions synth;
+  synth.sessions = 3000;
+  const std::string in = testing::WriteTempFile("cancel.pcap", testing::SynthesizeCapture(synth));
+  for (int jobs : {1, 3}) {
+    std::atomic<bool> cancel{false};
+    ConvertOptions options;
+    options.n_jobs = jobs;
+    options.cancel = &cancel;
+    RunStats stats;
+    options.stats = &stats;
+    uint64_t seen = 0;
+    absl::StatusOr<uint64_t> n = ConvertPcap(
+        in,
+        [&](const FlowRecord&) {
+          if (++seen == 100) cancel.store(true);
+        },
+        options);
+    ASSERT_FALSE(n.ok());
+    EXPECT_EQ(n.status().code(), absl::StatusCode::kCancelled) << n.status();
+    EXPECT_GE(stats.flows_written, 100u);
+    EXPECT_LT(stats.flows_written, stats.flows_completed + 1);
+
+    const std::string out = testing::TempPath("cancelled.csv");
+    absl::StatusOr<uint64_t> rows = ConvertPcapToCsv(in, out, options);  // cancel still set
+    ASSERT_FALSE(rows.ok());
+    EXPECT_EQ(rows.status().code(), absl::StatusCode::kCancelled);
+    EXPECT_EQ(stats.flows_written, 0u);
+    EXPECT_FALSE(std::ifstream(out).good()) << "no CSV after a cancelled run";
+  }
+}
+
+// An exception from on_flow stops the run cleanly and reaches the caller
+// (it used to unwind past running threads).
+TEST(Parallel, OnFlowExceptionReachesTheCaller) {
+  testing::SynthOptions synth;
+  synth.sessions = 3000;
+  const std::string in = testing::WriteTempFile("throw.pcap", testing::SynthesizeCapture(synth));
+  for (int jobs : {1, 3}) {
+    ConvertOptions options;
+    options.n_jobs = jobs;
+    uint64_t seen = 0;
+    EXPECT_THROW(ConvertPcap(
+                     in,
+                     [&](const FlowRecord&) {
+                       if (++seen == 50) throw std::runtime_error("model failed");
+                     },
+                     options)
+                     .IgnoreError(),
+                 std::runtime_error);
+    EXPECT_EQ(seen, 50u);
+  }
 }
 
 }  // namespace
