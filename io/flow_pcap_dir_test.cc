@@ -19,7 +19,7 @@ namespace {
 const std::string& Base() {
   static const std::string base = [] {
     char name[] = "/tmp/nf-pcapdir-test-XXXXXX";
-    const std::string dir = ::mkdtemp(name) ? name : "/tmp";
+    std::string dir = ::mkdtemp(name) ? name : "/tmp";
     ::chmod(dir.c_str(), 0755);
     return dir;
   }();
@@ -27,7 +27,7 @@ const std::string& Base() {
 }
 
 std::string MakeDir(const std::string& name, mode_t mode) {
-  const std::string dir = Base() + "/" + name;
+  std::string dir = Base() + "/" + name;
   ::mkdir(dir.c_str(), 0700);
   EXPECT_EQ(::chmod(dir.c_str(), mode), 0);
   return dir;

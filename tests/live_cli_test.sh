@@ -82,6 +82,25 @@ check "live CSV equals the offline conversion in the timing-free columns" \
   cmp -s "$TMP/live.stable" "$TMP/offline.stable"
 if ! cmp -s "$TMP/live.stable" "$TMP/offline.stable"; then diff "$TMP/live.stable" "$TMP/offline.stable" | head; fi
 
+# tcpdump -w - | netflower --pcap -: rows appear while tcpdump still runs.
+tcpdump -q -U -i "$A" -s 65535 -w - 2>/dev/null |
+  "$NF" --pcap - --out - --quiet >"$TMP/tdpipe.csv" &
+tdpipe=$!
+sleep 1.5
+traffic
+lines=0
+for _ in $(seq 50); do
+  lines=$(wc -l <"$TMP/tdpipe.csv")
+  ((lines >= 6)) && break
+  sleep 0.1
+done
+check "tcpdump -w - | netflower --pcap - shows rows while tcpdump runs ($lines lines)" \
+  test "$lines" -ge 6
+check "... tcpdump still running then" pgrep -f "tcpdump -q -U -i $A -s 65535 -w -"
+pkill -INT -f "tcpdump -q -U -i $A -s 65535 -w -"
+wait "$tdpipe"
+check "... and netflower ends with the pipe (exit 0)" test $? -eq 0
+
 # --user drops root once the rings are open: the capture still works, and
 # the files it writes belong to that user.
 byuser=$(mktemp -d /tmp/nf-byuser.XXXXXX)  # reachable by nobody, unlike the test's own tmp

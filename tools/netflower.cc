@@ -244,8 +244,9 @@ std::string ApplyTimeout(const std::string& value, std::optional<double>* slot) 
 
 std::string ApplyCount(const std::string& value, int64_t min, int64_t max, int64_t* out) {
   const std::optional<int64_t> v = ParseInteger(value);
-  if (!v || *v < min || *v > max)
+  if (!v || *v < min || *v > max) {
     return absl::StrCat("expected an integer from ", min, " to ", max);
+  }
   *out = *v;
   return "";
 }
@@ -282,7 +283,7 @@ const Flag kFlags[] = {
      [](const std::string& v, CommandLine* cl) {
        cl->active_timeout_none = v == "none";
        if (cl->active_timeout_none) return std::string();
-       const std::string e = ApplyTimeout(v, &cl->active_timeout);
+       std::string e = ApplyTimeout(v, &cl->active_timeout);
        return e.empty() ? e : Expected("seconds >= 0, or none");
      }},
     {"--gc-interval", true, kFile,
@@ -296,7 +297,7 @@ const Flag kFlags[] = {
          return std::string();
        }
        int64_t n = 0;
-       const std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       std::string e = ApplyCount(v, 1, kMaxCount, &n);
        if (!e.empty()) return Expected("an integer >= 1, or none");
        cl->options.max_flows = static_cast<uint64_t>(n);
        return e;
@@ -304,7 +305,7 @@ const Flag kFlags[] = {
     {"--jobs", true, kBoth,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
-       const std::string e = ApplyCount(v, -1024, 1024, &n);
+       std::string e = ApplyCount(v, -1024, 1024, &n);
        if (!e.empty() || n == 0) {
          return Expected("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
        }
@@ -335,7 +336,7 @@ const Flag kFlags[] = {
     {"--count", true, kLive,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
-       const std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       std::string e = ApplyCount(v, 1, kMaxCount, &n);
        cl->count = static_cast<uint64_t>(n);
        return e;
      }},
@@ -352,7 +353,7 @@ const Flag kFlags[] = {
     {"--ring-mb", true, kLive,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
-       const std::string e = ApplyCount(v, 1, 65536, &n);
+       std::string e = ApplyCount(v, 1, 65536, &n);
        cl->ring_mb = static_cast<uint32_t>(n);
        return e;
      }},
