@@ -287,30 +287,6 @@ class Decoder {
 
 }  // namespace
 
-std::string_view DecodeStatusName(DecodeStatus status) {
-  switch (status) {
-    case DecodeStatus::kOk:
-      return "ok";
-    case DecodeStatus::kUnsupportedLinkType:
-      return "unsupported_link_type";
-    case DecodeStatus::kNotIp:
-      return "not_ip";
-    case DecodeStatus::kDefaultProfileOnly:
-      return "ipv6_or_pppoe_python_profile";
-    case DecodeStatus::kTruncated:
-      return "truncated";
-    case DecodeStatus::kMalformed:
-      return "malformed";
-    case DecodeStatus::kIpFragment:
-      return "ip_fragment";
-    case DecodeStatus::kNotTcpUdp:
-      return "not_tcp_udp";
-    case DecodeStatus::kCount:
-      break;
-  }
-  return "unknown";
-}
-
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                          const DecodeOptions& options, DecodedPacket* out) {
   return Decoder(options, out).Frame(link_type, frame, length);

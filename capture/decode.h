@@ -41,9 +41,6 @@ enum class DecodeStatus : uint8_t {
   kCount
 };
 
-// Short machine-friendly name of a status ("not_tcp_udp").
-std::string_view DecodeStatusName(DecodeStatus status);
-
 struct DecodeOptions {
   // false: the python profile's rules (IPv4 only; MPLS only right after the
   // link header and only before a 0x45 byte; no PPPoE). true: the default

@@ -18,26 +18,6 @@ inline constexpr uint16_t kLinkIpv4 = 228;
 inline constexpr uint16_t kLinkIpv6 = 229;
 inline constexpr uint16_t kLinkLinuxSll2 = 276;
 
-// True if frames of this link type can yield IP packets.
-inline bool IsSupportedLinkType(uint16_t link_type) {
-  switch (link_type) {
-    case kLinkNull:
-    case kLinkEthernet:
-    case kLinkPpp:
-    case kLinkRawOpenBsd:
-    case kLinkRawBsdOs:
-    case kLinkRaw:
-    case kLinkLoop:
-    case kLinkLinuxSll:
-    case kLinkIpv4:
-    case kLinkIpv6:
-    case kLinkLinuxSll2:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace netflower
 
 #endif  // NETFLOWER_CAPTURE_LINK_TYPE_H_

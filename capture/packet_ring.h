@@ -82,7 +82,6 @@ class PacketRing {
   // LINKTYPE_* of the interface's frames (Ethernet for most; raw IP for
   // tunnels).
   uint16_t link_type() const { return link_type_; }
-  size_t ring_bytes() const { return ring_size_; }
 
  private:
   PacketRing() = default;

@@ -37,6 +37,45 @@ struct EnginePacket {
   PacketFields fields;
 };
 
+// The one path from a decoded frame to the engine, for file sources, live
+// rings and the test harness alike: key and direction, the seeded hash, the
+// fields. The caller sets the time and the packet number.
+template <class P>
+inline void FillEnginePacket(const DecodedPacket& d, const FlowHasher& hasher,
+                             EnginePacket<P>* out) {
+  out->key = MakeFlowKey(d, &out->src_is_a);
+  out->hash = hasher(out->key);
+  out->fields = PacketFields{.pkt_len = d.pkt_len,
+                             .payload_len = d.payload_len,
+                             .header_len = d.header_len,
+                             .flags = d.tcp_flags,
+                             .window = d.window};
+}
+
+// The summary's reason for a frame the decoder did not accept.
+// REQUIRES: status != DecodeStatus::kOk.
+inline SkipReason SkipReasonOf(DecodeStatus status) {
+  switch (status) {
+    case DecodeStatus::kUnsupportedLinkType:
+      return SkipReason::kUnsupportedLinkType;
+    case DecodeStatus::kNotIp:
+      return SkipReason::kNotIp;
+    case DecodeStatus::kDefaultProfileOnly:
+      return SkipReason::kDefaultProfileOnly;
+    case DecodeStatus::kTruncated:
+      return SkipReason::kTruncated;
+    case DecodeStatus::kMalformed:
+      return SkipReason::kMalformed;
+    case DecodeStatus::kIpFragment:
+      return SkipReason::kIpFragment;
+    case DecodeStatus::kNotTcpUdp:
+    case DecodeStatus::kOk:
+    case DecodeStatus::kCount:
+      break;
+  }
+  return SkipReason::kNotTcpUdp;
+}
+
 struct EngineCounters {
   uint64_t packets = 0;       // handed to Process()
   uint64_t late_packets = 0;  // D: dropped after a FIN/RST close (§5.4)

@@ -67,31 +67,14 @@ inline IpAddress KeyAddress(const FlowKey& key, bool endpoint_a) {
   return address;
 }
 
-// The 128-bit product of a and b, folded to 64 bits by xor of its halves.
-// Schoolbook version from 32-bit halves: the fallback for compilers without
-// __int128, and the reference the fast version is tested against on every
-// architecture (flow_table_test).
-inline uint64_t MulFoldPortable(uint64_t a, uint64_t b) {
-  const uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
-  const uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
-  const uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo;
-  const uint64_t lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
-  // At most (2^32-1)^2 + 2(2^32-1) = 2^64-1: no overflow.
-  const uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xffffffffu) + lo_hi;
-  const uint64_t low = (cross << 32) | (lo_lo & 0xffffffffu);
-  const uint64_t high = (hi_lo >> 32) + (cross >> 32) + hi_hi;
-  return low ^ high;
-}
-
-// Same result; one widening multiply (x86-64 MUL, aarch64 MUL+UMULH) where
-// the compiler has __int128.
+// The 128-bit product of a and b, folded to 64 bits by xor of its halves:
+// one widening multiply (x86-64 MUL, aarch64 MUL+UMULH). Only 64-bit targets
+// with __int128 are supported (README, "ARM"); flow_table_test checks it
+// against a schoolbook version from 32-bit halves.
+static_assert(sizeof(unsigned __int128) == 16, "netflower needs a 64-bit target with __int128");
 inline uint64_t MulFold(uint64_t a, uint64_t b) {
-#if defined(__SIZEOF_INT128__)
   const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-#else
-  return MulFoldPortable(a, b);
-#endif
 }
 
 // Keyed 64-bit hash of a FlowKey. The seed is drawn per run so that crafted
@@ -109,8 +92,6 @@ class FlowHasher {
     h = MulFold(h ^ w[4], seed_ ^ kP3);
     return h;
   }
-
-  uint64_t seed() const { return seed_; }
 
  private:
   static constexpr uint64_t kP1 = 0xa0761d6478bd642full;

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <limits>
 
-#include "absl/status/status.h"
 #include "features/columns.h"
 
 namespace netflower {
@@ -49,9 +48,6 @@ class FlowSink {
   virtual ~FlowSink() = default;
   // Called once per emitted flow, in emission order, on the engine's thread.
   virtual void OnFlow(const FlowRecord& record, const EmitTag& tag) = 0;
-  // Not OK once the sink has failed (say, its disk is full); the run then
-  // stops reading input and reports this status.
-  virtual absl::Status status() const { return absl::OkStatus(); }
 };
 
 // Told which flow each packet joined (save_pcap keeps frames per flow). Only

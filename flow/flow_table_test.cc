@@ -8,6 +8,20 @@
 namespace netflower {
 namespace {
 
+// MulFold's reference: the schoolbook product from 32-bit halves, folded the
+// same way, on every architecture.
+inline uint64_t MulFoldPortable(uint64_t a, uint64_t b) {
+  const uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
+  const uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
+  const uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo;
+  const uint64_t lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  // At most (2^32-1)^2 + 2(2^32-1) = 2^64-1: no overflow.
+  const uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xffffffffu) + lo_hi;
+  const uint64_t low = (cross << 32) | (lo_lo & 0xffffffffu);
+  const uint64_t high = (hi_lo >> 32) + (cross >> 32) + hi_hi;
+  return low ^ high;
+}
+
 struct Value {
   CompactKey key;
   int payload = 0;

@@ -113,13 +113,12 @@ class RingReader {
     const DecodeStatus status =
         DecodeFrame(ring_->link_type(), rp.data, rp.length, decode_options_, &decoded);
     if (status != DecodeStatus::kOk) {
-      ++skipped_[static_cast<int>(status) - 1];
+      ++skipped_[static_cast<int>(SkipReasonOf(status))];
     } else {
       WorkItem<P> item;
       item.kind = ItemKind::kPacket;
       EnginePacket<P>& packet = item.packet;
-      packet.key = MakeFlowKey(decoded, &packet.src_is_a);
-      packet.hash = hasher_(packet.key);
+      FillEnginePacket(decoded, hasher_, &packet);
       const uint32_t usec = rp.nsec / 1000;
       if constexpr (P::kPython) {
         packet.time = static_cast<double>(rp.sec) + static_cast<double>(usec) / 1e6;
@@ -127,8 +126,6 @@ class RingReader {
         packet.time = int64_t{rp.sec} * 1000000000 + rp.nsec;
       }
       packet.number = ++accepted_;
-      packet.fields = PacketFields{decoded.pkt_len, decoded.payload_len, decoded.header_len,
-                                   decoded.tcp_flags, decoded.window};
       if (config_.save_pcap) AddFrame(rp, usec);
       Push(item);
       if (accepted_ % kLiveSweepInterval == 0) {

@@ -93,20 +93,13 @@ class Source {
       const DecodeStatus status =
           DecodeFrame(raw.link_type, raw.data, raw.length, decode_options, &decoded);
       if (status != DecodeStatus::kOk) {
-        ++counts_->skipped[static_cast<int>(status) - 1];
+        ++counts_->skipped[static_cast<int>(SkipReasonOf(status))];
         continue;
       }
-      bool src_is_a;
-      const FlowKey key = MakeFlowKey(decoded, &src_is_a);
-      const uint64_t hash = hasher_(key);
+      EnginePacket<P> packet;
+      FillEnginePacket(decoded, hasher_, &packet);
       // The high half of the hash picks the worker; tables use the low half.
-      const size_t w = static_cast<size_t>(((hash >> 32) * n_workers) >> 32);
-      WorkItem<P>& item = batches_[w][batch_sizes_[w]++];
-      item.kind = ItemKind::kPacket;
-      EnginePacket<P>& packet = item.packet;
-      packet.key = key;
-      packet.hash = hash;
-      packet.src_is_a = src_is_a;
+      const size_t w = static_cast<size_t>(((packet.hash >> 32) * n_workers) >> 32);
       if constexpr (P::kPython) {
         packet.time = raw.seconds;
       } else {
@@ -114,8 +107,9 @@ class Source {
       }
       last_time_ = packet.time;
       packet.number = ++counts_->accepted;
-      packet.fields = PacketFields{decoded.pkt_len, decoded.payload_len, decoded.header_len,
-                                   decoded.tcp_flags, decoded.window};
+      WorkItem<P>& item = batches_[w][batch_sizes_[w]++];
+      item.kind = ItemKind::kPacket;
+      item.packet = packet;
       if (batch_sizes_[w] == kSourceBatch) Flush(w);
       ++since_broadcast;
       if (--until_gc == 0) {

@@ -1,6 +1,6 @@
 // The flow worker of the packet pipeline and what it exchanges with the
 // packet source and the row consumer; shared by file conversion
-// (pipeline.cc) and live capture (live_capture.cc).
+// (pipeline.cc) and live capture (live_pipeline.cc).
 #ifndef NETFLOWER_FLOW_PIPELINE_WORKER_H_
 #define NETFLOWER_FLOW_PIPELINE_WORKER_H_
 

@@ -38,7 +38,7 @@ class SpscQueue {
   size_t capacity() const { return mask_ + 1; }
 
   // Producer: appends up to `n` items and returns how many fit.
-  size_t TryPush(const T* items, size_t n) {
+  [[nodiscard]] size_t TryPush(const T* items, size_t n) {
     const size_t tail = tail_.load(std::memory_order_relaxed);
     size_t room = capacity() - (tail - head_cache_);
     if (room < n) {
@@ -51,10 +51,10 @@ class SpscQueue {
     return n;
   }
 
-  bool TryPush(const T& item) { return TryPush(&item, 1) == 1; }
+  [[nodiscard]] bool TryPush(const T& item) { return TryPush(&item, 1) == 1; }
 
   // Consumer: removes up to `max` items into `out` and returns how many.
-  size_t TryPop(T* out, size_t max) {
+  [[nodiscard]] size_t TryPop(T* out, size_t max) {
     const size_t head = head_.load(std::memory_order_relaxed);
     size_t available = tail_cache_ - head;
     if (available < max) {
@@ -67,7 +67,7 @@ class SpscQueue {
     return max;
   }
 
-  bool TryPop(T* out) { return TryPop(out, 1) == 1; }
+  [[nodiscard]] bool TryPop(T* out) { return TryPop(out, 1) == 1; }
 
   // Either side: true if nothing is queued (a snapshot).
   bool Empty() const {

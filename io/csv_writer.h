@@ -48,7 +48,6 @@ class CsvWriter {
   // Rows the kernel has accepted, counted per chunk: after a failed write,
   // the rows of the chunk it cut are not counted. Any thread.
   uint64_t rows_written() const { return out_->items_written(); }
-  bool crlf() const { return dialect_.crlf; }
 
  private:
   void AppendHeader();

@@ -20,12 +20,6 @@
 namespace netflower {
 namespace {
 
-static_assert(static_cast<int>(DecodeStatus::kUnsupportedLinkType) - 1 ==
-                      static_cast<int>(SkipReason::kUnsupportedLinkType) &&
-                  static_cast<int>(DecodeStatus::kNotTcpUdp) - 1 ==
-                      static_cast<int>(SkipReason::kNotTcpUdp),
-              "DecodeStatus 1..7 must map onto SkipReason 0..6");
-
 class CsvConsumer : public RowConsumer {
  public:
   explicit CsvConsumer(CsvWriter* writer) : writer_(writer) {}

@@ -35,7 +35,8 @@ class EngineHarness : public FlowSink {
 
   explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1,
                          uint64_t max_flows = 0)
-      : engine_(MakeConfig(idle_timeout, cap, max_flows), /*hash_seed=*/12345, this),
+      : hasher_(kSeed),
+        engine_(MakeConfig(idle_timeout, cap, max_flows), kSeed, this),
         gc_interval_(gc_interval) {}
 
   static typename P::Time TimeOf(At at) {
@@ -53,11 +54,9 @@ class EngineHarness : public FlowSink {
         DecodeFrame(kLinkRaw, ip.data(), ip.size(), DecodeOptions{!P::kPython}, &d);
     ASSERT_EQ(s, DecodeStatus::kOk);
     EnginePacket<P> pkt;
-    pkt.key = MakeFlowKey(d, &pkt.src_is_a);
-    pkt.hash = engine_.Hash(pkt.key);
+    FillEnginePacket(d, hasher_, &pkt);  // the production path
     pkt.time = TimeOf(at);
     pkt.number = ++accepted_;
-    pkt.fields = PacketFields{d.pkt_len, d.payload_len, d.header_len, d.tcp_flags, d.window};
     engine_.Process(pkt);
     if (accepted_ % gc_interval_ == 0) engine_.Sweep(pkt.time, accepted_);
   }
@@ -83,6 +82,8 @@ class EngineHarness : public FlowSink {
     return c;
   }
 
+  static constexpr uint64_t kSeed = 12345;
+  FlowHasher hasher_;
   FlowEngine<P> engine_;
   uint64_t gc_interval_;
   uint64_t accepted_ = 0;
