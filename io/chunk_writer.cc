@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,16 +26,25 @@ absl::Status WriteError(const std::string& name, int err) {
   return absl::UnavailableError(message);
 }
 
+// Writes to a pipe, socket or terminal go in pieces of at most this size
+// (a default pipe's capacity): a blocking write(2) to a pipe returns only
+// once every byte is taken, so with a stalled reader only piecewise writes
+// let items_written() say how many rows the kernel did take. Regular files
+// are written whole.
+constexpr size_t kStreamWriteBytes = size_t{64} << 10;
+
 class SyscallWriter : public ChunkWriter {
  public:
-  SyscallWriter(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  SyscallWriter(int fd, std::string name, size_t max_write)
+      : fd_(fd), name_(std::move(name)), max_write_(max_write) {}
 
-  absl::Status Write(std::string chunk, uint64_t items) override {
+  absl::Status Write(std::string chunk, std::vector<uint32_t> item_ends) override {
     if (!status_.ok()) return status_;
     const char* p = chunk.data();
     size_t left = chunk.size();
+    size_t counted = 0;
     while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
+      const ssize_t n = ::write(fd_, p, std::min(left, max_write_));
       if (n < 0) {
         if (errno == EINTR) continue;
         status_ = WriteError(name_, errno);
@@ -41,8 +52,8 @@ class SyscallWriter : public ChunkWriter {
       }
       p += n;
       left -= static_cast<size_t>(n);
+      CountWritten(item_ends, &counted, chunk.size() - left);
     }
-    AddWritten(items);
     chunk.clear();
     spare_ = std::move(chunk);
     return status_;
@@ -55,6 +66,7 @@ class SyscallWriter : public ChunkWriter {
  private:
   const int fd_;
   const std::string name_;
+  const size_t max_write_;
   absl::Status status_;
   std::string spare_;
 };
@@ -86,17 +98,15 @@ class UringWriter : public ChunkWriter {
     return r;
   }
 
-  absl::Status Write(std::string chunk, uint64_t items) override {
+  absl::Status Write(std::string chunk, std::vector<uint32_t> item_ends) override {
     if (!status_.ok()) return status_;
-    if (chunk.empty()) {
-      AddWritten(items);
-      return status_;
-    }
+    if (chunk.empty()) return status_;
     while (in_flight_ >= max_in_flight_ && status_.ok()) Reap(/*wait=*/true);
     if (!status_.ok()) return status_;
     Slot* slot = FreeSlot();
     slot->data = std::move(chunk);
-    slot->items = items;
+    slot->item_ends = std::move(item_ends);
+    slot->counted = 0;
     slot->done = 0;
     slot->offset = seekable_ ? offset_ : -1;
     offset_ += static_cast<off_t>(slot->data.size());
@@ -128,7 +138,8 @@ class UringWriter : public ChunkWriter {
   struct Slot {
     std::string data;
     size_t done = 0;  // bytes already written
-    uint64_t items = 0;
+    std::vector<uint32_t> item_ends;
+    size_t counted = 0;  // of item_ends
     off_t offset = 0;
     bool busy = false;
   };
@@ -150,7 +161,8 @@ class UringWriter : public ChunkWriter {
     const off_t at = slot->offset < 0 ? -1 : slot->offset + static_cast<off_t>(slot->done);
     io_uring_prep_write(
         sqe, fd_, slot->data.data() + slot->done,
-        static_cast<unsigned>(std::min<size_t>(slot->data.size() - slot->done, 1u << 30)),
+        static_cast<unsigned>(std::min<size_t>(slot->data.size() - slot->done,
+                                               seekable_ ? size_t{1} << 30 : kStreamWriteBytes)),
         static_cast<__u64>(at));
     io_uring_sqe_set_data(sqe, slot);
     slot->busy = true;
@@ -184,13 +196,13 @@ class UringWriter : public ChunkWriter {
         }
       } else {
         slot->done += static_cast<size_t>(res);
+        CountWritten(slot->item_ends, &slot->counted, slot->done);
         if (slot->done < slot->data.size() && res > 0) {
           Submit(slot);  // short write: the rest
         } else {
           if (res == 0 && slot->done < slot->data.size() && status_.ok()) {
             status_ = WriteError(name_, EIO);
           }
-          if (slot->done == slot->data.size()) AddWritten(slot->items);
           slot->busy = false;
           slot->data.clear();
           if (spares_.size() < 4) spares_.push_back(std::move(slot->data));
@@ -245,11 +257,12 @@ absl::StatusOr<std::unique_ptr<ChunkWriter>> MakeChunkWriter(int fd, const std::
       method = WriteMethod::kSyscall;
     }
   }
+  struct stat st;
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (method != WriteMethod::kSyscall) {
-    struct stat st;
     bool seekable = false;
     off_t offset = 0;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (regular) {
       offset = ::lseek(fd, 0, SEEK_CUR);
       seekable = offset >= 0;
       if (!seekable) offset = 0;
@@ -262,7 +275,8 @@ absl::StatusOr<std::unique_ptr<ChunkWriter>> MakeChunkWriter(int fd, const std::
     }
     SayFallbackOnce(-r);
   }
-  return std::unique_ptr<ChunkWriter>(std::make_unique<SyscallWriter>(fd, name));
+  return std::unique_ptr<ChunkWriter>(
+      std::make_unique<SyscallWriter>(fd, name, regular ? SIZE_MAX : kStreamWriteBytes));
 }
 
 }  // namespace netflower

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,9 +21,10 @@ class ChunkWriter {
 
   // Queues `chunk` to be written after every earlier chunk. May block while
   // the writes in flight are at their limit. Returns the first write error
-  // met so far (later chunks are then dropped). `items` (rows, say) is added
-  // to items_written() once the kernel has accepted the whole chunk.
-  virtual absl::Status Write(std::string chunk, uint64_t items) = 0;
+  // met so far (later chunks are then dropped). `item_ends` (ascending) are
+  // the offsets in `chunk` just past each item (row, say): an item counts in
+  // items_written() once the kernel has accepted every byte up to its end.
+  virtual absl::Status Write(std::string chunk, std::vector<uint32_t> item_ends) = 0;
 
   // Waits until everything queued is written; returns the first error.
   virtual absl::Status Flush() = 0;
@@ -38,12 +40,20 @@ class ChunkWriter {
   // "io_uring" or "write(2)".
   virtual const char* method() const = 0;
 
-  // The items of every chunk the kernel has accepted in full: what reached
-  // the output, never what was only queued. Safe to read from any thread.
+  // The items the kernel has accepted whole (also from a chunk it took only
+  // part of, a pipe nobody reads, a disk that filled): what reached the
+  // output, never what was only queued. Safe to read from any thread.
   uint64_t items_written() const { return items_written_.load(std::memory_order_relaxed); }
 
  protected:
-  void AddWritten(uint64_t items) { items_written_.fetch_add(items, std::memory_order_relaxed); }
+  // Counts the items of `ends` that end within the first `done` bytes,
+  // starting at `*counted` (advanced).
+  void CountWritten(const std::vector<uint32_t>& ends, size_t* counted, size_t done) {
+    size_t i = *counted;
+    while (i < ends.size() && ends[i] <= done) ++i;
+    if (i != *counted) items_written_.fetch_add(i - *counted, std::memory_order_relaxed);
+    *counted = i;
+  }
 
  private:
   std::atomic<uint64_t> items_written_{0};

@@ -23,6 +23,7 @@ void CsvWriter::AddRow(std::string_view row) {
   if (!status_.ok()) return;
   if (!header_written_) AppendHeader();
   chunk_.append(row);
+  row_ends_.push_back(static_cast<uint32_t>(chunk_.size()));
   ++rows_;
   if (++rows_in_chunk_ >= buffer_rows_ || chunk_.size() >= kMaxChunkBytes) Flush();
 }
@@ -33,7 +34,9 @@ void CsvWriter::Add(const FlowRecord& record) {
 }
 
 void CsvWriter::Flush() {
-  if (!chunk_.empty() && status_.ok()) status_ = out_->Write(std::move(chunk_), rows_in_chunk_);
+  if (!chunk_.empty() && status_.ok())
+    status_ = out_->Write(std::move(chunk_), std::move(row_ends_));
+  row_ends_.clear();
   chunk_ = out_->TakeSpare();
   chunk_.clear();
   rows_in_chunk_ = 0;

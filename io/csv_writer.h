@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "features/columns.h"
@@ -45,8 +46,8 @@ class CsvWriter {
   const absl::Status& status() const { return status_; }
   // Rows added (queued).
   uint64_t rows() const { return rows_; }
-  // Rows the kernel has accepted, counted per chunk: after a failed write,
-  // the rows of the chunk it cut are not counted. Any thread.
+  // Rows the kernel has accepted whole (ChunkWriter::items_written). Any
+  // thread.
   uint64_t rows_written() const { return out_->items_written(); }
 
  private:
@@ -57,6 +58,7 @@ class CsvWriter {
   const CsvDialect dialect_;
   const size_t buffer_rows_;
   std::string chunk_;
+  std::vector<uint32_t> row_ends_;  // in chunk_, for rows_written()
   size_t rows_in_chunk_ = 0;
   uint64_t rows_ = 0;
   bool header_written_ = false;

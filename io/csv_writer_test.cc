@@ -143,7 +143,7 @@ TEST(ChunkWriter, OrderedOnAPipe) {
       for (int i = 0; i < 200; ++i) {
         std::string chunk(1000 + i * 997 % 70000, static_cast<char>('a' + i % 26));
         expected += chunk;
-        ASSERT_TRUE((*w)->Write(std::move(chunk), 1).ok());
+        ASSERT_TRUE((*w)->Write(std::move(chunk), {}).ok());
       }
       ASSERT_TRUE((*w)->Flush().ok());
       EXPECT_STREQ((*w)->method(), method == WriteMethod::kIoUring ? "io_uring" : "write(2)");
@@ -193,7 +193,7 @@ TEST(ChunkWriter, FallsBackWhereIoUringSetupIsRefused) {
     if (!out.ok()) _exit(4);
     auto chunks = MakeChunkWriter((*out)->fd(), path, WriteMethod::kAuto);
     if (!chunks.ok() || std::strcmp((*chunks)->method(), "write(2)") != 0) _exit(5);
-    if (!(*chunks)->Write("a,b\n", 1).ok() || !(*chunks)->Flush().ok()) _exit(6);
+    if (!(*chunks)->Write("a,b\n", {4}).ok() || !(*chunks)->Flush().ok()) _exit(6);
     chunks->reset();
     if (fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF) _exit(7);  // fd 0 closed
     if (!(*out)->Commit().ok()) _exit(8);
@@ -211,7 +211,7 @@ TEST(ChunkWriter, DiskFullIsAClearErrorOnBothPaths) {
     ASSERT_GE(fd, 0);
     auto w = MakeChunkWriter(fd, "/dev/full", method);
     ASSERT_TRUE(w.ok());
-    absl::Status s = (*w)->Write(std::string(100000, 'x'), 1);
+    absl::Status s = (*w)->Write(std::string(100000, 'x'), {});
     if (s.ok()) s = (*w)->Flush();
     EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
     EXPECT_NE(s.message().find("/dev/full: write failed: No space left on device"),

@@ -34,8 +34,8 @@ for method in io_uring write; do
     grep -qE "flows written +0  \(of [0-9]+ completed: [0-9]+ did not reach the output\)" "$TMP/err"
 
   # Through standard output, rows do reach the disk until it is full: the
-  # summary counts what the kernel accepted (per write of --buffer-rows
-  # rows), never what was only queued.
+  # summary counts the rows the kernel accepted whole, never what was only
+  # queued (a row cut by the full disk is not counted).
   env "${env[@]}" "$NF" --pcap tests/testdata/loopback-web.pcap --out - --buffer-rows 10 \
     --idle-timeout 0 --compat=python >"$small/stdout.csv" 2>"$TMP/err"
   check "disk full on stdout ($method): exit 1" test $? -eq 1
