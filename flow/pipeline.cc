@@ -155,10 +155,19 @@ class Source {
   typename P::Time last_time_{};  // of the last accepted packet
 };
 
-// True once the worker flushes its flows at the end of input.
-template <class P>
-bool InEndPhase(const Worker<P>& worker) {
-  return worker.watermark.Load().first == UINT64_MAX;  // the order key
+// About twice a second: the bytes and records read so far.
+void ReportProgress(const PipelineConfig& config, const SourceCounts& counts,
+                    const CaptureFileReader& reader, std::chrono::steady_clock::time_point started,
+                    std::chrono::steady_clock::time_point* last_report) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - *last_report <= std::chrono::milliseconds(500)) return;
+  *last_report = now;
+  Progress p;
+  p.bytes_done = counts.bytes.load(std::memory_order_relaxed);
+  p.bytes_total = reader.size_hint();
+  p.packets_read = counts.records.load(std::memory_order_relaxed);
+  p.seconds = std::chrono::duration<double>(now - started).count();
+  config.on_progress(p);
 }
 
 template <class P>
@@ -200,107 +209,37 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   // Merge on this thread.
   const auto started = std::chrono::steady_clock::now();
   auto last_report = started;
-  std::vector<std::deque<RowBlock*>> pending(n);
-  std::vector<size_t> cursor(n, 0);
   absl::Status consumer_status;
   bool cancelled = false;
-  for (;;) {
-    const uint32_t seen = shared.merge_bell.Snapshot();
-    // Read every worker's watermark before draining its blocks: a block is
-    // pushed before the watermark that covers it is stored.
-    std::pair<uint64_t, uint64_t> limit{UINT64_MAX, UINT64_MAX};
-    bool all_finished = true;
-    for (size_t w = 0; w < n; ++w) {
-      const bool finished = workers[w]->finished.load(std::memory_order_acquire);
-      limit = std::min(limit, workers[w]->watermark.Load());
-      all_finished = all_finished && finished;
-    }
-    bool drained = false;
-    for (size_t w = 0; w < n; ++w) {
-      RowBlock* b;
-      const bool end_phase = InEndPhase(*workers[w]);
-      while (!(end_phase && pending[w].size() >= kMaxPendingBlocksAtEnd) &&
-             workers[w]->output.TryPop(&b)) {
-        pending[w].push_back(b);
-        drained = true;
-      }
-      if (end_phase && pending[w].size() >= kMaxPendingBlocksAtEnd) {
-        // Blocks may remain queued: vouch only for the rows held here.
-        const EmitTag& last = pending[w].back()->tags.back();
-        limit = std::min(limit, std::make_pair(OrderKey(last), last.first_packet));
-      }
-    }
-    // k-way merge of the rows every worker has vouched for.
+  {
+    std::vector<RowSource*> sources(n);
+    for (size_t i = 0; i < n; ++i) sources[i] = workers[i].get();
+    RowMerger merger(std::move(sources), consumer);
     for (;;) {
-      size_t best = n;
-      const EmitTag* best_tag = nullptr;
-      for (size_t w = 0; w < n; ++w) {
-        if (pending[w].empty()) continue;
-        const EmitTag& tag = pending[w].front()->tags[cursor[w]];
-        if (std::make_pair(OrderKey(tag), tag.first_packet) > limit) continue;
-        if (best_tag == nullptr || tag < *best_tag) {
-          best = w;
-          best_tag = &tag;
-        }
+      const uint32_t seen = shared.merge_bell.Snapshot();
+      const bool took = merger.Round();
+      consumer_status = consumer->status();
+      if (!consumer_status.ok()) {
+        shared.abort.store(true);
+        break;
       }
-      if (best == n) break;
-      RowBlock* b = pending[best].front();
-      const size_t i = cursor[best];
-      if (text) {
-        consumer->OnRowText(b->Row(i));
-      } else {
-        consumer->OnRecord(b->records[i]);
+      if (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed)) {
+        cancelled = true;
+        shared.abort.store(true);
+        break;
       }
-      if (++cursor[best] == b->rows()) {
-        pending[best].pop_front();
-        cursor[best] = 0;
-        if (!workers[best]->returned.TryPush(b)) delete b;
+      if (shared.abort.load() || merger.Done()) break;
+      if (config.on_progress) ReportProgress(config, counts, reader, started, &last_report);
+      if (!took) {
+        shared.merge_bell.Wait(seen, 100);
+        // 100 ms without a row: let the consumer pass on what it holds (rows
+        // from a quiet pipe are not kept back for a full batch).
+        if (shared.merge_bell.Snapshot() == seen) consumer->OnIdle();
       }
     }
-    consumer_status = consumer->status();
-    if (!consumer_status.ok()) {
-      shared.abort.store(true);
-      break;
-    }
-    if (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed)) {
-      cancelled = true;
-      shared.abort.store(true);
-      break;
-    }
-    if (shared.abort.load()) break;
-    if (all_finished) {
-      // Done when nothing is held here and nothing is left queued (the
-      // end-phase cap can leave blocks in a worker's queue).
-      bool any = false;
-      for (size_t w = 0; w < n; ++w) {
-        any = any || !pending[w].empty() || !workers[w]->output.Empty();
-      }
-      if (!any) break;
-    }
-    if (config.on_progress) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_report > std::chrono::milliseconds(500)) {
-        last_report = now;
-        Progress p;
-        p.bytes_done = counts.bytes.load(std::memory_order_relaxed);
-        p.bytes_total = reader.size_hint();
-        p.packets_read = counts.records.load(std::memory_order_relaxed);
-        p.seconds = std::chrono::duration<double>(now - started).count();
-        config.on_progress(p);
-      }
-    }
-    if (!drained) {
-      shared.merge_bell.Wait(seen, 100);
-      // 100 ms without a row: let the consumer pass on what it holds (rows
-      // from a quiet pipe are not kept back for a full batch).
-      if (shared.merge_bell.Snapshot() == seen) consumer->OnIdle();
-    }
-  }
+  }  // the merger hands its blocks back before the workers go
   for (auto& w : workers) w->input_bell.Ring();
   for (auto& t : threads) t.join();
-  for (auto& p : pending) {
-    for (RowBlock* b : p) delete b;
-  }
 
   // Totals.
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {

@@ -23,6 +23,8 @@
 #include "absl/strings/str_cat.h"
 #include "flow/doorbell.h"
 #include "flow/flow_engine.h"
+#include "flow/row_block.h"
+#include "flow/row_merger.h"
 #include "flow/spsc_queue.h"
 #include "io/csv_format.h"
 
@@ -41,36 +43,6 @@ struct WorkItem {
   EnginePacket<P> packet;
   ItemKind kind = ItemKind::kPacket;
 };
-
-// Rows a worker hands to the merger, in the worker's emission order (which is
-// ascending EmitTag order).
-struct RowBlock {
-  std::vector<EmitTag> tags;
-  std::vector<uint32_t> row_end;  // text mode: end offset of each row in `text`
-  std::string text;
-  std::vector<FlowRecord> records;
-  std::vector<std::string> frames;  // save_pcap: each row's frames as pcap records
-
-  size_t rows() const { return tags.size(); }
-  // The text of row i (text mode).
-  std::string_view Row(size_t i) const {
-    const uint32_t begin = i == 0 ? 0 : row_end[i - 1];
-    return std::string_view(text.data() + begin, row_end[i] - begin);
-  }
-  void Clear() {
-    tags.clear();
-    row_end.clear();
-    text.clear();
-    records.clear();
-    frames.clear();
-  }
-};
-
-// Rows compare by (OrderKey(tag), first_packet), the same order as EmitTag.
-inline uint64_t OrderKey(const EmitTag& tag) {
-  if (tag.kind == EmitKind::kEnd) return UINT64_MAX;
-  return tag.event_packet * 4 + static_cast<uint64_t>(tag.kind);  // numbers < 2^62
-}
 
 // "Every row with (OrderKey, first_packet) <= (key, first) has been pushed."
 // One writer (the worker), any readers: a sequence lock over two atomics.
@@ -107,10 +79,6 @@ constexpr size_t kWorkerBatch = 128;  // items popped at once
 constexpr size_t kBlockQueue = 32;
 constexpr size_t kBlockRows = 256;
 constexpr size_t kBlockTextBytes = size_t{256} << 10;
-// Once a worker is flushing its flows at the end of input, the merger keeps
-// at most this many of its blocks (the source is done, so holding back
-// cannot stall anyone) and its memory stays bounded.
-constexpr size_t kMaxPendingBlocksAtEnd = 16;
 // Without sweeps, every worker still hears of the global position this often,
 // so that the merger can release rows.
 constexpr uint64_t kProgressEvery = 4096;
@@ -191,7 +159,7 @@ struct FrameBatch {
 };
 
 template <class P>
-class Worker final : public FlowSink, public PacketObserver {
+class Worker final : public FlowSink, public PacketObserver, public RowSource {
  public:
   Worker(const typename FlowEngine<P>::Config& engine_config, uint64_t seed,
          const WorkerOptions& options, Shared* shared)
@@ -268,6 +236,15 @@ class Worker final : public FlowSink, public PacketObserver {
     frame_bytes_ += current_frame_.size();
   }
 
+  // RowSource: what the merger reads (once per round and per block).
+  std::pair<uint64_t, uint64_t> Vouched() const override { return watermark.Load(); }
+  bool Finished() const override { return finished.load(std::memory_order_acquire); }
+  bool TakeBlock(RowBlock** block) override { return output.TryPop(block); }
+  bool HasQueuedBlocks() const override { return !output.Empty(); }
+  void ReturnBlock(RowBlock* block) override {
+    if (!returned.TryPush(block)) delete block;
+  }
+
   const EngineCounters& counters() const { return engine_.counters(); }
   uint64_t frames_not_kept() const { return frames_not_kept_; }
 
@@ -319,15 +296,15 @@ class Worker final : public FlowSink, public PacketObserver {
             break;
           case ItemKind::kSweep:
             engine_.Sweep(item.packet.time, item.packet.number);
-            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
+            Publish(OrderKey(item.packet.number, EmitKind::kSweep), UINT64_MAX);
             break;
           case ItemKind::kProgress:
-            Publish(item.packet.number * 4 + static_cast<uint64_t>(EmitKind::kSweep), UINT64_MAX);
+            Publish(OrderKey(item.packet.number, EmitKind::kSweep), UINT64_MAX);
             break;
           case ItemKind::kEnd:
-            Publish(UINT64_MAX, 0);  // every row before the end phase is out
-            engine_.FlushAll();      // streams: each pushed block raises the watermark
-            Publish(UINT64_MAX, UINT64_MAX);
+            Publish(kEndOrderKey, 0);  // every row before the end phase is out
+            engine_.FlushAll();        // streams: each pushed block raises the watermark
+            Publish(kEndOrderKey, UINT64_MAX);
             return;
         }
       }
