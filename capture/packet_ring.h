@@ -10,6 +10,8 @@
 #ifndef NETFLOWER_CAPTURE_PACKET_RING_H_
 #define NETFLOWER_CAPTURE_PACKET_RING_H_
 
+#include <linux/if_packet.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -85,6 +87,9 @@ class PacketRing {
 
  private:
   PacketRing() = default;
+  // The current block if the kernel has handed it over, else null.
+  tpacket_block_desc* AcquireBlock();
+  // Hands the current block back to the kernel and moves to the next.
   void ReleaseBlock();
 
   int fd_ = -1;

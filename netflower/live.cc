@@ -42,8 +42,9 @@ absl::Status LiveCapture::Stop() {
   state_->stopped = true;
   state_->pipeline->Stop();
   if (state_->csv != nullptr) {
+    // Finish() waits for every write; the writer stays (stats() reads its
+    // count of rows written, also during and after Stop()).
     absl::Status s = state_->csv->Finish();
-    state_->csv_chunks.reset();
     // Even after a write error the rows written so far are kept: a capture
     // cannot be replayed.
     const absl::Status committed = state_->csv_file->CommitOrKeep();
