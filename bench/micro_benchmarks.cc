@@ -15,9 +15,9 @@
 #include "features/profile.h"
 #include "flow/flow_engine.h"
 #include "flow/flow_key.h"
-#include "flow/spsc_queue.h"
 #include "io/csv_format.h"
 #include "io/float_repr.h"
+#include "pipeline/spsc_queue.h"
 #include "tests/testing/capture_builder.h"
 
 namespace netflower {

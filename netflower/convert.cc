@@ -11,11 +11,11 @@
 #include "capture/decode.h"
 #include "flow/flow_engine.h"
 #include "flow/flow_key.h"
-#include "flow/pipeline.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
+#include "pipeline/pipeline.h"
 
 namespace netflower {
 namespace {

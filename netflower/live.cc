@@ -9,12 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "capture/packet_ring.h"
 #include "flow/flow_engine.h"
-#include "flow/live_pipeline.h"
-#include "flow/pipeline.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
+#include "pipeline/live_pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace netflower {
 

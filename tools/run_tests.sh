@@ -45,7 +45,7 @@ step "tests under ASan + UBSan"
 bazel test --config=asan "${flags[@]}" "${targets[@]}"
 
 step "pipeline and capture tests under TSan"
-bazel test --config=tsan //flow:spsc_queue_test //flow:flow_engine_test \
+bazel test --config=tsan //pipeline:spsc_queue_test //flow:flow_engine_test \
   //tests:profile_corrections_test //tests:live_capture_test //tests:flood_test
 # The parallel test without its largest configuration sweep (minutes under TSan).
 bazel test --config=tsan //tests:parallel_test --test_filter='-*JobsGiveByteIdenticalCsv*'

@@ -8,7 +8,7 @@
 
 #include "capture/capture_file.h"
 #include "capture/input_stream.h"
-#include "flow/pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "flow/spsc_queue.h"
+#include "pipeline/spsc_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "flow/doorbell.h"
+#include "pipeline/doorbell.h"
 
 namespace netflower {
 namespace {

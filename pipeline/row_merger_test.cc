@@ -1,6 +1,6 @@
 // RowMerger driven by scripted workers (FLOW-SPEC §10.2: the merged order is
 // the single-job order, whatever the timing of the workers).
-#include "flow/row_merger.h"
+#include "pipeline/row_merger.h"
 
 #include <gtest/gtest.h>
 

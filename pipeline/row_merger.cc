@@ -1,4 +1,4 @@
-#include "flow/row_merger.h"
+#include "pipeline/row_merger.h"
 
 #include <algorithm>
 

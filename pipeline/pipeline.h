@@ -9,8 +9,8 @@
 // after the same global packet numbers with the same time; rows carry their
 // emitting event, and a row is merged only once every worker has published
 // all rows up to that event. The output never depends on N.
-#ifndef NETFLOWER_FLOW_PIPELINE_H_
-#define NETFLOWER_FLOW_PIPELINE_H_
+#ifndef NETFLOWER_PIPELINE_PIPELINE_H_
+#define NETFLOWER_PIPELINE_PIPELINE_H_
 
 #include <atomic>
 #include <cstdint>
@@ -82,4 +82,4 @@ std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed);
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_PIPELINE_H_
+#endif  // NETFLOWER_PIPELINE_PIPELINE_H_

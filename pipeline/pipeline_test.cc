@@ -1,4 +1,4 @@
-#include "flow/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "flow/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -15,11 +15,11 @@
 #include "absl/strings/str_cat.h"
 #include "capture/decode.h"
 #include "features/profile.h"
-#include "flow/doorbell.h"
 #include "flow/flow_engine.h"
-#include "flow/pipeline_worker.h"
-#include "flow/spsc_queue.h"
 #include "io/csv_format.h"
+#include "pipeline/doorbell.h"
+#include "pipeline/pipeline_worker.h"
+#include "pipeline/spsc_queue.h"
 
 namespace netflower {
 namespace {

@@ -1,4 +1,4 @@
-#include "flow/live_pipeline.h"
+#include "pipeline/live_pipeline.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "capture/decode.h"
 #include "features/profile.h"
-#include "flow/pipeline.h"
-#include "flow/pipeline_worker.h"
 #include "io/flow_pcap_dir.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_worker.h"
 
 namespace netflower {
 namespace {

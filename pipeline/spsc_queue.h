@@ -6,8 +6,8 @@
 // queue is full (producer) or empty (consumer). Batch operations publish
 // their index once per batch. Waiting is the caller's business (see
 // doorbell.h); this class never blocks.
-#ifndef NETFLOWER_FLOW_SPSC_QUEUE_H_
-#define NETFLOWER_FLOW_SPSC_QUEUE_H_
+#ifndef NETFLOWER_PIPELINE_SPSC_QUEUE_H_
+#define NETFLOWER_PIPELINE_SPSC_QUEUE_H_
 
 #include <atomic>
 #include <cstddef>
@@ -88,4 +88,4 @@ class SpscQueue {
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_SPSC_QUEUE_H_
+#endif  // NETFLOWER_PIPELINE_SPSC_QUEUE_H_

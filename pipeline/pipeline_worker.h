@@ -1,8 +1,8 @@
 // The flow worker of the packet pipeline and what it exchanges with the
 // packet source and the row consumer; shared by file conversion
 // (pipeline.cc) and live capture (live_pipeline.cc).
-#ifndef NETFLOWER_FLOW_PIPELINE_WORKER_H_
-#define NETFLOWER_FLOW_PIPELINE_WORKER_H_
+#ifndef NETFLOWER_PIPELINE_PIPELINE_WORKER_H_
+#define NETFLOWER_PIPELINE_PIPELINE_WORKER_H_
 
 #include <pthread.h>
 #include <sched.h>
@@ -21,12 +21,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "flow/doorbell.h"
 #include "flow/flow_engine.h"
-#include "flow/row_block.h"
-#include "flow/row_merger.h"
-#include "flow/spsc_queue.h"
 #include "io/csv_format.h"
+#include "pipeline/doorbell.h"
+#include "pipeline/row_block.h"
+#include "pipeline/row_merger.h"
+#include "pipeline/spsc_queue.h"
 
 namespace netflower {
 namespace pipeline_internal {
@@ -418,4 +418,4 @@ bool PushToWorker(Worker<P>& worker, const WorkItem<P>* items, size_t n,
 }  // namespace pipeline_internal
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_PIPELINE_WORKER_H_
+#endif  // NETFLOWER_PIPELINE_PIPELINE_WORKER_H_

@@ -1,7 +1,7 @@
 // The unit of rows between a flow worker and the merger (or the live
 // delivery thread), and the order rows are merged in.
-#ifndef NETFLOWER_FLOW_ROW_BLOCK_H_
-#define NETFLOWER_FLOW_ROW_BLOCK_H_
+#ifndef NETFLOWER_PIPELINE_ROW_BLOCK_H_
+#define NETFLOWER_PIPELINE_ROW_BLOCK_H_
 
 #include <cstdint>
 #include <string>
@@ -48,4 +48,4 @@ inline uint64_t OrderKey(const EmitTag& tag) { return OrderKey(tag.event_packet,
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_ROW_BLOCK_H_
+#endif  // NETFLOWER_PIPELINE_ROW_BLOCK_H_

@@ -1,8 +1,8 @@
 // The k-way merge of the workers' rows into the single-job row order
 // (FLOW-SPEC §10.2): a row leaves only once every worker has vouched for
 // everything before it, so the output never depends on the job count.
-#ifndef NETFLOWER_FLOW_ROW_MERGER_H_
-#define NETFLOWER_FLOW_ROW_MERGER_H_
+#ifndef NETFLOWER_PIPELINE_ROW_MERGER_H_
+#define NETFLOWER_PIPELINE_ROW_MERGER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -12,8 +12,8 @@
 
 #include "absl/status/status.h"
 #include "flow/flow_sink.h"
-#include "flow/pipeline.h"
-#include "flow/row_block.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/row_block.h"
 
 namespace netflower {
 
@@ -73,4 +73,4 @@ class RowMerger {
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_ROW_MERGER_H_
+#endif  // NETFLOWER_PIPELINE_ROW_MERGER_H_

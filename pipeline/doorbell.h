@@ -4,8 +4,8 @@
 // at once if the bell has been rung since, else it sleeps (futex) until a
 // ring or a timeout. Ring() costs one atomic increment, plus a futex wake
 // only when someone is asleep.
-#ifndef NETFLOWER_FLOW_DOORBELL_H_
-#define NETFLOWER_FLOW_DOORBELL_H_
+#ifndef NETFLOWER_PIPELINE_DOORBELL_H_
+#define NETFLOWER_PIPELINE_DOORBELL_H_
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -50,4 +50,4 @@ class Doorbell {
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_DOORBELL_H_
+#endif  // NETFLOWER_PIPELINE_DOORBELL_H_

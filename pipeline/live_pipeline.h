@@ -2,8 +2,8 @@
 // reader thread that decodes and keys packets, an SPSC queue into a flow
 // worker (pinned when there are CPUs to spare, see DefaultWorkerCpus);
 // completed flows go to one delivery path.
-#ifndef NETFLOWER_FLOW_LIVE_PIPELINE_H_
-#define NETFLOWER_FLOW_LIVE_PIPELINE_H_
+#ifndef NETFLOWER_PIPELINE_LIVE_PIPELINE_H_
+#define NETFLOWER_PIPELINE_LIVE_PIPELINE_H_
 
 #include <sys/types.h>
 
@@ -93,4 +93,4 @@ std::string SavedFlowFileName(const FlowRecord& record, int64_t start_us);
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_LIVE_PIPELINE_H_
+#endif  // NETFLOWER_PIPELINE_LIVE_PIPELINE_H_
