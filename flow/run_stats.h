@@ -37,11 +37,13 @@ struct EmitCounts {
   uint64_t evicted = 0;         // the flow table was full (max_flows)
 };
 
-// What a run did. read = accepted + sum(skipped).
+// What a run did, a file conversion or a live capture (the same type for
+// both). read = accepted + sum(skipped).
 struct RunStats {
-  uint64_t packets_read = 0;      // packet records in the input
+  uint64_t packets_read = 0;      // packet records in the input (live: taken from the rings)
   uint64_t packets_accepted = 0;  // TCP/UDP packets given to the flow engine
-  uint64_t late_packets = 0;      // of those: D, after a FIN/RST close (§5.4)
+  uint64_t late_packets =
+      0;  // of those: default profile, dropped after a FIN/RST close (FLOW-SPEC §5.4)
   uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
   // Flows the engine completed (by reason below), and of those the ones that
   // reached the output: rows the kernel accepted (a failed or cancelled run
@@ -51,11 +53,23 @@ struct RunStats {
   uint64_t flows_written = 0;
   EmitCounts flows_by_reason;
   uint64_t peak_open_flows = 0;
-  uint64_t timestamps_clamped = 0;    // D: pcapng times beyond ±146 years
+  uint64_t timestamps_clamped =
+      0;  // default profile: pcapng times clamped (more than 146 years from the first)
   uint64_t bytes_read = 0;            // input bytes consumed
   double seconds = 0.0;               // wall time of the conversion
   bool input_ended_early = false;     // truncated or damaged input
   std::vector<std::string> warnings;  // one line each: file, offset, problem
+
+  // Live capture only.
+  uint64_t kernel_received = 0;      // PACKET_STATISTICS: seen by the sockets, drops included
+  uint64_t kernel_drops = 0;         // dropped by the kernel: no room in a ring
+  uint64_t kernel_freezes = 0;       // ring queue freezes
+  uint64_t callback_exceptions = 0;  // thrown by on_flow (caught, counted)
+  std::string first_callback_error;
+  uint64_t pcap_files_written = 0;  // save_pcap
+  uint64_t pcap_write_errors = 0;
+  std::string first_pcap_error;
+  uint64_t frames_not_saved = 0;  // save_pcap memory limit reached
 
   uint64_t packets_skipped() const {
     uint64_t n = 0;

@@ -64,7 +64,7 @@ absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowCo
                  RunStats* stats) {
   PipelineConfig config;
   config.python_profile = options.compat == Compat::kPython;
-  config.idle_timeout_seconds = options.flow_timeout;
+  config.idle_timeout_seconds = options.idle_timeout;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
   config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
@@ -100,9 +100,9 @@ absl::StatusOr<int> ResolveJobs(int n_jobs) {
 }
 
 absl::Status ValidateOptions(const ConvertOptions& options) {
-  if (!(options.flow_timeout >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "flow_timeout (idle timeout) must be >= 0 seconds, got ", options.flow_timeout));
+  if (!(options.idle_timeout >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("idle_timeout must be >= 0 seconds, got ", options.idle_timeout));
   }
   if (options.active_timeout && !(*options.active_timeout >= 0)) {
     return absl::InvalidArgumentError(absl::StrCat(

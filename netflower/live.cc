@@ -59,25 +59,9 @@ bool LiveCapture::output_failed() const { return state_->output_failed.load(); }
 
 uint16_t LiveCapture::link_type() const { return state_->pipeline->link_type(); }
 
-CaptureStats LiveCapture::stats() const {
-  const LiveCounters c = state_->pipeline->counters();
-  CaptureStats s;
-  s.packets_read = c.packets_read;
-  s.packets_accepted = c.packets_accepted;
-  s.late_packets = c.late_packets;
-  for (int i = 0; i < static_cast<int>(SkipReason::kCount); ++i) s.skipped[i] = c.skipped[i];
-  s.flows_emitted = c.flows_emitted;
-  s.flows_written = state_->csv != nullptr ? state_->csv->rows_written() : c.flows_emitted;
-  s.flows_by_reason = c.flows_by_reason;
-  s.kernel_received = c.kernel_received;
-  s.kernel_drops = c.kernel_drops;
-  s.kernel_freezes = c.kernel_freezes;
-  s.callback_exceptions = c.callback_exceptions;
-  s.first_callback_error = c.first_callback_error;
-  s.pcap_files_written = c.pcap_files_written;
-  s.pcap_write_errors = c.pcap_write_errors;
-  s.first_pcap_error = c.first_pcap_error;
-  s.frames_not_saved = c.frames_not_saved;
+RunStats LiveCapture::stats() const {
+  RunStats s = state_->pipeline->counters();
+  s.flows_written = state_->csv != nullptr ? state_->csv->rows_written() : s.flows_completed;
   return s;
 }
 
@@ -87,8 +71,8 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
   if (!(options.idle_timeout >= 0)) {
     return absl::InvalidArgumentError("idle_timeout must be >= 0 seconds");
   }
-  if (!(options.flow_timeout >= 0)) {
-    return absl::InvalidArgumentError("flow_timeout (duration cap) must be >= 0 seconds");
+  if (!(options.active_timeout >= 0)) {
+    return absl::InvalidArgumentError("active_timeout (duration cap) must be >= 0 seconds");
   }
   if (options.jobs < 1 || options.jobs > 256) {
     return absl::InvalidArgumentError("jobs must be between 1 and 256 for live capture");
@@ -129,7 +113,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   LiveConfig config;
   config.python_profile = options.compat == Compat::kPython;
   config.idle_timeout_seconds = options.idle_timeout;
-  config.cap_seconds = options.flow_timeout;
+  config.cap_seconds = options.active_timeout;
   config.jobs = options.jobs;
   config.cpus = options.cpus;
   config.ring.block_size = options.ring_block_size;

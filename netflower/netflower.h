@@ -34,12 +34,13 @@ enum class Compat {
 
 // Options of a file conversion (FLOW-SPEC §2.1).
 struct ConvertOptions {
-  // Idle timeout in seconds (netflower 1.0's flow_timeout): a flow whose last
-  // packet is older than this is emitted. >= 0.
-  double flow_timeout = 120.0;
-  // Optional duration cap in seconds (the live capture's flow_timeout): a
-  // flow older than this since its first packet is emitted. File conversion
-  // has none by default. >= 0.
+  // Idle timeout in seconds (netflower 1.0's convert_pcap_to_csv
+  // flow_timeout): a flow whose last packet is older than this is emitted.
+  // >= 0.
+  double idle_timeout = 120.0;
+  // Optional duration cap in seconds (netflower 1.0's capture_live
+  // flow_timeout): a flow older than this since its first packet is emitted.
+  // File conversion has none by default. >= 0.
   std::optional<double> active_timeout;
   // A sweep for idle flows runs after every gc_interval-th accepted packet.
   // >= 1.
@@ -128,8 +129,8 @@ struct CaptureOptions {
   // Idle timeout in seconds (>= 0).
   double idle_timeout = 30.0;
   // Duration cap in seconds (>= 0): a flow older than this since its first
-  // packet is emitted (netflower 1.0's live flow_timeout).
-  double flow_timeout = 120.0;
+  // packet is emitted (netflower 1.0's capture_live flow_timeout).
+  double active_timeout = 120.0;
   // Write each completed flow's frames to
   // <pcap_dir>/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap.
   // Flow files are created new (O_EXCL | O_NOFOLLOW: an existing name or a
@@ -176,31 +177,10 @@ struct CaptureOptions {
 // Checks options as CaptureLive does, without opening anything.
 absl::Status ValidateCaptureOptions(const CaptureOptions& options);
 
-// Live counters of a capture. read = accepted + skipped.
-struct CaptureStats {
-  uint64_t packets_read = 0;      // taken from the capture rings
-  uint64_t packets_accepted = 0;  // TCP/UDP given to the flow engine
-  uint64_t late_packets = 0;      // (after Stop) D: after a FIN/RST close
-  uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
-  uint64_t flows_emitted = 0;    // completed and delivered to on_flow
-  uint64_t flows_written = 0;    // CSV rows the kernel accepted (no CSV: flows_emitted)
-  EmitCounts flows_by_reason;    // (after Stop)
-  uint64_t kernel_received = 0;  // seen by the sockets, drops included
-  uint64_t kernel_drops = 0;     // dropped by the kernel: no room in a ring
-  uint64_t kernel_freezes = 0;   // ring queue freezes
-  uint64_t callback_exceptions = 0;
-  std::string first_callback_error;
-  uint64_t pcap_files_written = 0;
-  uint64_t pcap_write_errors = 0;
-  std::string first_pcap_error;
-  uint64_t frames_not_saved = 0;  // (after Stop) save_pcap memory limit reached
-
-  uint64_t packets_skipped() const {
-    uint64_t n = 0;
-    for (uint64_t s : skipped) n += s;
-    return n;
-  }
-};
+// A capture's counters are a RunStats (flow/run_stats.h): the same type as a
+// file conversion's, its live-only fields filled. Kept as a name for one
+// release.
+using CaptureStats = RunStats;
 
 // A running (or ready) capture on one interface. Destroying it stops it.
 //
@@ -209,7 +189,7 @@ struct CaptureStats {
 // on the thread that calls Stop(). A slow on_flow delays delivery: the
 // capture rings absorb bursts, and sustained slowness shows up as counted
 // kernel drops, never as unbounded memory or a hang. An exception escaping
-// on_flow is caught and counted (CaptureStats::callback_exceptions); the
+// on_flow is caught and counted (RunStats::callback_exceptions); the
 // capture continues.
 class LiveCapture {
  public:
@@ -228,7 +208,11 @@ class LiveCapture {
   // True once writing the CSV failed (reader gone, disk full): rows are no
   // longer written; Stop() returns the error.
   bool output_failed() const;
-  CaptureStats stats() const;
+  // Counters so far (any thread, also during Stop()): flows_completed are
+  // the flows delivered, flows_written the CSV rows the kernel accepted (no
+  // CSV: the flows delivered); late_packets, flows_by_reason and
+  // frames_not_saved are complete once Stop() has returned.
+  RunStats stats() const;
   // LINKTYPE_* of the interface (used for save_pcap files).
   uint16_t link_type() const;
 

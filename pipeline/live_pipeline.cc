@@ -230,7 +230,7 @@ struct LivePipeline::Impl {
   virtual ~Impl() = default;
   virtual absl::Status Start() = 0;
   virtual void Stop() = 0;
-  virtual LiveCounters counters() const = 0;
+  virtual RunStats counters() const = 0;
   virtual uint16_t link_type() const = 0;
   std::atomic<bool> limit_hit{false};
 };
@@ -330,8 +330,8 @@ class LiveImpl final : public LivePipeline::Impl {
     Deliver();
   }
 
-  LiveCounters counters() const override {
-    LiveCounters c;
+  RunStats counters() const override {
+    RunStats c;
     for (const auto& r : readers_) {
       c.packets_read += r->counters.read.load(std::memory_order_relaxed);
       c.packets_accepted += r->counters.accepted.load(std::memory_order_relaxed);
@@ -347,7 +347,7 @@ class LiveImpl final : public LivePipeline::Impl {
         c.kernel_drops += s.drops;
         c.kernel_freezes += s.freeze_count;
       }
-      c.flows_emitted = delivered_;
+      c.flows_completed = delivered_;
       c.callback_exceptions = callback_exceptions_;
       c.first_callback_error = first_callback_error_;
       c.pcap_files_written = pcap_written_;
@@ -493,7 +493,7 @@ LivePipeline::~LivePipeline() {
 absl::Status LivePipeline::Start() { return impl_->Start(); }
 void LivePipeline::Stop() { impl_->Stop(); }
 bool LivePipeline::limit_reached() const { return impl_->limit_hit.load(); }
-LiveCounters LivePipeline::counters() const { return impl_->counters(); }
+RunStats LivePipeline::counters() const { return impl_->counters(); }
 uint16_t LivePipeline::link_type() const { return impl_->link_type(); }
 
 }  // namespace netflower

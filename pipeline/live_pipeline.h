@@ -38,25 +38,6 @@ struct LiveConfig {
   uint64_t max_flows = 0;     // open flows in all workers together (0: no limit)
 };
 
-// Counters of a running capture (totals over all rings and workers).
-struct LiveCounters {
-  uint64_t packets_read = 0;      // taken from the rings
-  uint64_t packets_accepted = 0;  // TCP/UDP handed to the flow engine
-  uint64_t late_packets = 0;
-  uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
-  uint64_t flows_emitted = 0;  // delivered to the callback / CSV
-  EmitCounts flows_by_reason;
-  uint64_t kernel_received = 0;  // PACKET_STATISTICS: seen by the socket (drops included)
-  uint64_t kernel_drops = 0;     // no room in the ring
-  uint64_t kernel_freezes = 0;   // queue freezes
-  uint64_t callback_exceptions = 0;
-  uint64_t pcap_files_written = 0;
-  uint64_t pcap_write_errors = 0;
-  uint64_t frames_not_saved = 0;  // save_pcap memory budget exceeded
-  std::string first_callback_error;
-  std::string first_pcap_error;
-};
-
 class LivePipeline {
  public:
   using RowCallback = std::function<void(const FlowRecord&)>;
@@ -77,7 +58,9 @@ class LivePipeline {
   // True once a packet limit was reached (the capture then stops itself;
   // Stop() still has to be called to flush).
   bool limit_reached() const;
-  LiveCounters counters() const;
+  // Totals over all rings and workers so far (any thread). flows_completed
+  // counts deliveries; flows_written is left to the caller (its output).
+  RunStats counters() const;
   uint16_t link_type() const;
 
   struct Impl;  // the profile-specific implementation (live_pipeline.cc)

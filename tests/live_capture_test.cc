@@ -245,8 +245,8 @@ TEST_F(LiveCaptureTest, FlowsEqualTheOfflineConversionOfATcpdumpCapture) {
 
   std::vector<FlowRecord> offline;
   ConvertOptions convert;
-  convert.flow_timeout = options.idle_timeout;
-  convert.active_timeout = options.flow_timeout;
+  convert.idle_timeout = options.idle_timeout;
+  convert.active_timeout = options.active_timeout;
   auto n = ConvertPcap(
       ref, [&](const FlowRecord& r) { offline.push_back(r); }, convert);
   ASSERT_TRUE(n.ok()) << n.status();
@@ -258,9 +258,9 @@ TEST_F(LiveCaptureTest, FlowsEqualTheOfflineConversionOfATcpdumpCapture) {
   std::sort(b.begin(), b.end());
   EXPECT_GE(a.size(), 11u);  // 6 TCP connections + 5 UDP flows (+ any background)
   EXPECT_EQ(a, b);
-  const CaptureStats stats = (*capture)->stats();
+  const RunStats stats = (*capture)->stats();
   EXPECT_EQ(stats.kernel_drops, 0u);
-  EXPECT_EQ(stats.flows_emitted, live.size());
+  EXPECT_EQ(stats.flows_completed, live.size());
   EXPECT_EQ(stats.packets_read, stats.packets_accepted + stats.packets_skipped());
 }
 
@@ -326,7 +326,7 @@ TEST_F(LiveCaptureTest, StopEmitsEveryOpenFlowExactlyOnce) {
   bool monotonic = true;
   std::thread monitor([&] {
     while (stopping.load()) {
-      const uint64_t n = (*capture)->stats().flows_emitted;
+      const uint64_t n = (*capture)->stats().flows_completed;
       monotonic = monotonic && n >= last_seen;
       last_seen = n;
     }
@@ -336,7 +336,7 @@ TEST_F(LiveCaptureTest, StopEmitsEveryOpenFlowExactlyOnce) {
   monitor.join();
   ASSERT_TRUE(stopped.ok()) << stopped;
   EXPECT_TRUE(monotonic);
-  EXPECT_GE((*capture)->stats().flows_emitted, 20u);
+  EXPECT_GE((*capture)->stats().flows_completed, 20u);
   EXPECT_EQ(calls.size(), 20u);
   for (const auto& [port, n] : calls) EXPECT_EQ(n, 1) << port;
   // The final flush runs on the thread that called Stop().
@@ -401,7 +401,7 @@ TEST_F(LiveCaptureTest, SavePcapWritesEachFlowAndItConvertsBack) {
     found = all.substr(at, all.find('\n', at) - at);
     std::vector<FlowRecord> back;
     ConvertOptions convert;
-    convert.flow_timeout = 30;
+    convert.idle_timeout = 30;
     ASSERT_TRUE(
         ConvertPcap(
             absl::StrCat(dir, "/", found), [&](const FlowRecord& x) { back.push_back(x); }, convert)
@@ -470,10 +470,10 @@ TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
   const auto stop_started = std::chrono::steady_clock::now();
   ASSERT_TRUE((*capture)->Stop().ok());
   EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(60));
-  const CaptureStats stats = (*capture)->stats();
+  const RunStats stats = (*capture)->stats();
   EXPECT_GT(stats.kernel_drops, 0u) << "received " << stats.kernel_received;
   EXPECT_EQ(stats.packets_read, stats.packets_accepted + stats.packets_skipped());
-  EXPECT_EQ(stats.flows_emitted, static_cast<uint64_t>(calls.load()));
+  EXPECT_EQ(stats.flows_completed, static_cast<uint64_t>(calls.load()));
   // Bounded: queues and blocks are fixed-size (tens of MB at most).
   EXPECT_LT(rss_after - rss_before, 200 * 1024) << rss_before << " -> " << rss_after << " kB";
 }

@@ -38,7 +38,7 @@ TEST_P(ParallelTest, JobsGiveByteIdenticalCsv) {
       ConvertOptions options;
       options.compat = GetParam();
       options.gc_interval = gc;
-      options.flow_timeout = idle;
+      options.idle_timeout = idle;
       RunStats stats;
       const std::string one = Convert(in, options, &stats);
       ASSERT_GT(stats.flows_written, 1000u);

@@ -223,7 +223,7 @@ TEST(Api, OptionsAreValidatedBeforeAnyWork) {
   bad.n_jobs = 0;
   EXPECT_FALSE(ValidateOptions(bad).ok());
   bad = ConvertOptions();
-  bad.flow_timeout = -1;
+  bad.idle_timeout = -1;
   EXPECT_FALSE(ValidateOptions(bad).ok());
   bad = ConvertOptions();
   bad.buffer_rows = 0;

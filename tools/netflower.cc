@@ -462,7 +462,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     return Usage("live capture always has a duration cap (--active-timeout S)");
   }
   if (!live) {
-    if (cl.idle_timeout) cl.options.flow_timeout = *cl.idle_timeout;
+    if (cl.idle_timeout) cl.options.idle_timeout = *cl.idle_timeout;
     if (cl.active_timeout) cl.options.active_timeout = *cl.active_timeout;
   }
   return cl;
@@ -572,7 +572,7 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
   std::string out = absl::StrFormat(
       "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n",
       cl.pcap == "-" ? "stdin" : cl.pcap, OutputName(cl),
-      cl.options.compat == Compat::kPython ? "python" : "default", cl.options.flow_timeout,
+      cl.options.compat == Compat::kPython ? "python" : "default", cl.options.idle_timeout,
       cl.options.active_timeout ? absl::StrFormat("duration cap %g s", *cl.options.active_timeout)
                                 : std::string("no duration cap"));
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
@@ -645,16 +645,16 @@ int RunFile(CommandLine& cl) {
 
 // --- Live -------------------------------------------------------------------
 
-void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, const CaptureStats& s,
+void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, const RunStats& s,
                       double seconds) {
   std::string out = absl::StrFormat(
       "netflower: live on %s -> %s (profile %s, idle timeout %g s, duration cap %g s, %d "
       "job%s)\n",
       cl.iface, OutputName(cl), options.compat == Compat::kPython ? "python" : "default",
-      options.idle_timeout, options.flow_timeout, options.jobs, options.jobs == 1 ? "" : "s");
+      options.idle_timeout, options.active_timeout, options.jobs, options.jobs == 1 ? "" : "s");
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
-  AppendFlows(&out, s.flows_written, s.flows_emitted, s.flows_by_reason);
+  AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
   absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
                         s.kernel_received, s.kernel_drops, s.kernel_freezes);
   if (options.save_pcap) {
@@ -693,7 +693,7 @@ absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
   while (!done.load(std::memory_order_acquire)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (g_signals.load() > signals_before) {
-      const CaptureStats s = capture.stats();
+      const RunStats s = capture.stats();
       if (!cl.quiet) PrintLiveSummary(cl, options, s, SecondsSince(started));
       std::fprintf(stderr,
                    "netflower: error: interrupted while writing the last flows to %s, which "
@@ -719,7 +719,7 @@ CaptureOptions LiveOptions(const CommandLine& cl) {
   CaptureOptions options;
   options.compat = cl.options.compat;
   options.idle_timeout = cl.idle_timeout.value_or(options.idle_timeout);
-  options.flow_timeout = cl.active_timeout.value_or(options.flow_timeout);
+  options.active_timeout = cl.active_timeout.value_or(options.active_timeout);
   absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
   options.jobs = jobs.ok() ? *jobs : 1;
   options.cpus = cl.options.cpus;
@@ -790,7 +790,7 @@ void WaitForEnd(LiveCapture& capture, const CommandLine& cl,
     if (cl.duration && elapsed >= *cl.duration) break;
     if (show_progress && now - last_report > std::chrono::milliseconds(500)) {
       last_report = now;
-      const CaptureStats s = capture.stats();
+      const RunStats s = capture.stats();
       absl::FPrintF(stderr, "\r  %.0f s  %u packets  %u flows  %u kernel drops   ", elapsed,
                     s.packets_read, s.flows_written, s.kernel_drops);
       std::fflush(stderr);
@@ -830,7 +830,7 @@ int RunLive(CommandLine& cl, const ClosedStdFds& closed) {
   WaitForEnd(**capture, cl, started);
   const bool output_broke = (*capture)->output_failed();
   const absl::Status stopped = StopOrAbandon(**capture, cl, options, started);
-  const CaptureStats s = (*capture)->stats();
+  const RunStats s = (*capture)->stats();
   if (!cl.quiet) PrintLiveSummary(cl, options, s, SecondsSince(started));
   if (!s.first_pcap_error.empty()) {
     std::fprintf(stderr, "netflower: warning: could not write %llu flow pcap(s), first: %s\n",
