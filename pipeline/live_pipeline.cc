@@ -158,10 +158,7 @@ class RingReader {
   }
 
   void AddFrame(const RingPacket& rp, uint32_t usec) {
-    if (frames_ == nullptr) {
-      if (!worker_->frames_back.TryPop(&frames_)) frames_ = new FrameBatch();
-      frames_->Clear();
-    }
+    if (frames_ == nullptr) frames_ = worker_->SpareFrameBatch();
     const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
     frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
     frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
@@ -177,15 +174,12 @@ class RingReader {
   // packet.
   void Flush() {
     if (frames_ != nullptr) {
-      while (!worker_->frames_in.TryPush(frames_)) {
-        if (shared_->abort.load()) return;
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-      }
+      if (!worker_->PushFrames(frames_)) return;
       frames_ = nullptr;
     }
     // A full queue waits; the ring keeps filling meanwhile, and when it is
     // full the kernel drops (and counts) — never unbounded memory.
-    if (!PushToWorker(*worker_, batch_, batch_size_, shared_->abort)) return;
+    if (!worker_->Push(batch_, batch_size_)) return;
     batch_size_ = 0;
   }
 
@@ -275,19 +269,17 @@ class LiveImpl final : public LivePipeline::Impl {
     const std::vector<int> cpus =
         config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
     const uint64_t seed = RandomHashSeed();
+    WorkerOptions options;
+    options.text = false;
+    options.push_each_batch = true;
+    options.keep_frames = config_.save_pcap;
+    options.frame_budget_bytes = config_.save_pcap_budget_bytes;
+    workers_ = MakeWorkers<P>(static_cast<size_t>(jobs), engine_config, config_.max_flows, seed,
+                              options, cpus, &shared_);
     for (int i = 0; i < jobs; ++i) {
-      WorkerOptions options;
-      options.text = false;
-      options.cpu = cpus.empty() ? -1 : cpus[static_cast<size_t>(i) % cpus.size()];
-      options.push_each_batch = true;
-      options.keep_frames = config_.save_pcap;
-      options.frame_budget_bytes = config_.save_pcap_budget_bytes / static_cast<uint64_t>(jobs);
-      engine_config.max_flows =
-          MaxFlowsShare(config_.max_flows, static_cast<size_t>(jobs), static_cast<size_t>(i));
-      workers_.push_back(std::make_unique<Worker<P>>(engine_config, seed, options, &shared_));
-      readers_.push_back(std::make_unique<RingReader<P>>(i, rings_[static_cast<size_t>(i)].get(),
-                                                         workers_.back().get(), config_, seed,
-                                                         &shared_, &stop_, &taken_, &limit_hit));
+      readers_.push_back(std::make_unique<RingReader<P>>(
+          i, rings_[static_cast<size_t>(i)].get(), workers_[static_cast<size_t>(i)].get(), config_,
+          seed, &shared_, &stop_, &taken_, &limit_hit));
     }
     return absl::OkStatus();
   }
@@ -318,7 +310,7 @@ class LiveImpl final : public LivePipeline::Impl {
       const uint32_t seen = shared_.merge_bell.Snapshot();
       bool all_done = true;
       for (auto& w : workers_) {
-        all_done = all_done && w->finished.load(std::memory_order_acquire) && w->output.Empty();
+        all_done = all_done && w->Finished() && !w->HasQueuedBlocks();
       }
       const bool delivered = Deliver();
       if (all_done && !delivered) break;
@@ -384,12 +376,12 @@ class LiveImpl final : public LivePipeline::Impl {
     bool any = false;
     for (auto& w : workers_) {
       RowBlock* b;
-      while (w->output.TryPop(&b)) {
+      while (w->TakeBlock(&b)) {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
           DeliverOne(b->records[i], config_.save_pcap ? &b->frames[i] : nullptr);
         }
-        if (!w->returned.TryPush(b)) delete b;
+        w->ReturnBlock(b);
       }
     }
     if (!any && on_idle_) on_idle_();

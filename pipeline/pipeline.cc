@@ -130,7 +130,7 @@ class Source {
   // A push gives up only when the run is aborted: the items are dropped then
   // (the loop returns at its next abort check), never written past the end.
   void Flush(size_t w) {
-    (void)PushToWorker(*workers_[w], batches_[w].get(), batch_sizes_[w], shared_->abort);
+    (void)workers_[w]->Push(batches_[w].get(), batch_sizes_[w]);
     batch_sizes_[w] = 0;
   }
 
@@ -186,17 +186,11 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
 
   Shared shared;
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
-  std::vector<std::unique_ptr<Worker<P>>> workers;
-  for (size_t i = 0; i < n; ++i) {
-    const int cpu = cpus.empty() ? -1 : cpus[i % cpus.size()];
-    WorkerOptions options;
-    options.text = text;
-    options.crlf = config.crlf;
-    options.cpu = cpu;
-    engine_config.max_flows = MaxFlowsShare(config.max_flows, n, i);  // each its share
-    workers.push_back(
-        std::make_unique<Worker<P>>(engine_config, config.hash_seed, options, &shared));
-  }
+  WorkerOptions options;
+  options.text = text;
+  options.crlf = config.crlf;
+  std::vector<std::unique_ptr<Worker<P>>> workers =
+      MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
   SourceCounts counts;
   Source<P> source(reader, workers, config, config.hash_seed, &shared, &counts);
 
@@ -238,7 +232,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
       }
     }
   }  // the merger hands its blocks back before the workers go
-  for (auto& w : workers) w->input_bell.Ring();
+  for (auto& w : workers) w->Wake();
   for (auto& t : threads) t.join();
 
   // Totals.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -163,11 +164,11 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
  public:
   Worker(const typename FlowEngine<P>::Config& engine_config, uint64_t seed,
          const WorkerOptions& options, Shared* shared)
-      : input(kInputQueueItems),
-        output(kBlockQueue),
-        returned(kBlockQueue),
-        frames_in(kBlockQueue),
-        frames_back(kBlockQueue),
+      : input_(kInputQueueItems),
+        output_(kBlockQueue),
+        returned_(kBlockQueue),
+        frames_in_(kBlockQueue),
+        frames_back_(kBlockQueue),
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
@@ -177,16 +178,9 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     if (options.keep_frames) engine_.set_packet_observer(this);
   }
 
-  ~Worker() override {
-    delete block_;
-    RowBlock* b;
-    while (output.TryPop(&b)) delete b;
-    while (returned.TryPop(&b)) delete b;
-    FrameBatch* f;
-    while (frames_in.TryPop(&f)) delete f;
-    while (frames_back.TryPop(&f)) delete f;
-    delete frame_batch_;
-  }
+  // Every block and frame batch is owned by its pool below; the queues
+  // only lend them out.
+  ~Worker() override = default;
 
   void Run(int index) {
     pthread_setname_np(pthread_self(), absl::StrCat("nf-worker-", index).c_str());
@@ -198,7 +192,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     } catch (...) {
       shared_->Fail("flow worker failed");
     }
-    finished.store(true, std::memory_order_release);
+    finished_.store(true, std::memory_order_release);
     shared_->merge_bell.Ring();
   }
 
@@ -236,51 +230,100 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     frame_bytes_ += current_frame_.size();
   }
 
-  // RowSource: what the merger reads (once per round and per block).
-  std::pair<uint64_t, uint64_t> Vouched() const override { return watermark.Load(); }
-  bool Finished() const override { return finished.load(std::memory_order_acquire); }
-  bool TakeBlock(RowBlock** block) override { return output.TryPop(block); }
-  bool HasQueuedBlocks() const override { return !output.Empty(); }
-  void ReturnBlock(RowBlock* block) override {
-    if (!returned.TryPush(block)) delete block;
+  // --- The source's side (one source thread per worker) ---
+
+  // Pushes items[0, n) into the input queue, waiting while it is full
+  // (back-pressure, never loss; live, the kernel ring fills and drops,
+  // counted), then rings the worker. False, with part of the items
+  // unpushed, once the run is aborted.
+  [[nodiscard]] bool Push(const WorkItem<P>* items, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+      done += input_.TryPush(items + done, n - done);
+      if (done == n) break;
+      input_bell_.Ring();
+      const uint32_t seen = space_bell_.Snapshot();
+      done += input_.TryPush(items + done, n - done);
+      if (done == n) break;
+      if (shared_->abort.load()) return false;
+      space_bell_.Wait(seen, 10);
+    }
+    if (n > 0) input_bell_.Ring();
+    return true;
   }
+  // Wakes a worker waiting for input (to see an abort).
+  void Wake() { input_bell_.Ring(); }
+  // save_pcap: an empty frame batch to fill (one the worker gave back, or a
+  // new one from the source's pool).
+  FrameBatch* SpareFrameBatch() {
+    FrameBatch* f = nullptr;
+    if (!frames_back_.TryPop(&f)) {
+      frame_pool_.push_back(std::make_unique<FrameBatch>());
+      f = frame_pool_.back().get();
+    }
+    f->Clear();
+    return f;
+  }
+  // save_pcap: hands over the frames of the items pushed next (frames go
+  // first: the worker needs a packet's frame when it takes the packet).
+  // False once the run is aborted.
+  [[nodiscard]] bool PushFrames(FrameBatch* frames) {
+    while (!frames_in_.TryPush(frames)) {
+      if (shared_->abort.load()) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return true;
+  }
+
+  // --- The merger's side (RowSource: once per round and per block) ---
+  std::pair<uint64_t, uint64_t> Vouched() const override { return watermark_.Load(); }
+  bool Finished() const override { return finished_.load(std::memory_order_acquire); }
+  bool TakeBlock(RowBlock** block) override { return output_.TryPop(block); }
+  bool HasQueuedBlocks() const override { return !output_.Empty(); }
+  // A block that finds the return queue full stays in the pool, unused.
+  void ReturnBlock(RowBlock* block) override { (void)returned_.TryPush(block); }
 
   const EngineCounters& counters() const { return engine_.counters(); }
   uint64_t frames_not_kept() const { return frames_not_kept_; }
 
-  // Source → worker.
-  SpscQueue<WorkItem<P>> input;
-  Doorbell input_bell;  // rung after items are pushed
-  Doorbell space_bell;  // rung after items are popped
-  // Worker → merger, and back.
-  SpscQueue<RowBlock*> output;
-  SpscQueue<RowBlock*> returned;
-  // Source → worker (save_pcap only), and back.
-  SpscQueue<FrameBatch*> frames_in;
-  SpscQueue<FrameBatch*> frames_back;
-  // Rows up to the watermark have been pushed to `output`. Rows are emitted
-  // in ascending tag order, so the last pushed row's tag is always a valid
-  // watermark; finishing an item raises it to the whole event.
-  Watermark watermark;
-  std::atomic<bool> finished{false};
-
  private:
+  // Source → worker.
+  SpscQueue<WorkItem<P>> input_;
+  Doorbell input_bell_;  // rung after items are pushed
+  Doorbell space_bell_;  // rung after items are popped
+  // Worker → merger, and back.
+  SpscQueue<RowBlock*> output_;
+  SpscQueue<RowBlock*> returned_;
+  // Source → worker (save_pcap only), and back.
+  SpscQueue<FrameBatch*> frames_in_;
+  SpscQueue<FrameBatch*> frames_back_;
+  // Rows up to the watermark have been pushed to `output_`. Rows are
+  // emitted in ascending tag order, so the last pushed row's tag is always a
+  // valid watermark; finishing an item raises it to the whole event.
+  Watermark watermark_;
+  std::atomic<bool> finished_{false};
+  // Pools: every block was made by this worker's thread (NewBlock), every
+  // frame batch by its source's thread (SpareFrameBatch); the queues lend
+  // them out and bring them back.
+  std::vector<std::unique_ptr<RowBlock>> block_pool_;
+  std::vector<std::unique_ptr<FrameBatch>> frame_pool_;
+
   void Loop() {
     WorkItem<P> items[kWorkerBatch];
     int idle_spins = 0;
     while (!shared_->abort.load(std::memory_order_relaxed)) {
-      const size_t n = input.TryPop(items, kWorkerBatch);
+      const size_t n = input_.TryPop(items, kWorkerBatch);
       if (n == 0) {
         if (++idle_spins < kSpinsBeforeSleep) {
           CpuRelax();
           continue;
         }
-        const uint32_t seen = input_bell.Snapshot();
-        if (input.Empty()) input_bell.Wait(seen);
+        const uint32_t seen = input_bell_.Snapshot();
+        if (input_.Empty()) input_bell_.Wait(seen);
         continue;
       }
       idle_spins = 0;
-      space_bell.Ring();
+      space_bell_.Ring();
       for (size_t i = 0; i < n; ++i) {
         // Software pipelining of the table's cache misses.
         if (i + kPrefetchBucketAhead < n) {
@@ -314,23 +357,24 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
 
   RowBlock* NewBlock() {
     RowBlock* b = nullptr;
-    if (returned.TryPop(&b)) {
+    if (returned_.TryPop(&b)) {
       b->Clear();
       return b;
     }
-    return new RowBlock();
+    block_pool_.push_back(std::make_unique<RowBlock>());
+    return block_pool_.back().get();
   }
 
   // Hands the current block to the merger; wakes it when `ring`.
   void PushBlock(bool ring = true) {
     const EmitTag last = block_->tags.back();
-    while (!output.TryPush(block_)) {
+    while (!output_.TryPush(block_)) {
       if (shared_->abort.load()) return;
       shared_->merge_bell.Ring();  // it may be asleep: nothing rang it lately
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     block_ = nullptr;
-    watermark.Store(OrderKey(last), last.first_packet);
+    watermark_.Store(OrderKey(last), last.first_packet);
     if (ring) {
       shared_->merge_bell.Ring();
       quiet_publishes_ = 0;
@@ -346,8 +390,8 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
   // every raise rings at once.
   void Publish(uint64_t key, uint64_t first) {
     if (block_ != nullptr && block_->rows() > 0) PushBlock(/*ring=*/false);
-    watermark.Store(key, first);
-    if (options_.push_each_batch || key == UINT64_MAX ||
+    watermark_.Store(key, first);
+    if (options_.push_each_batch || key == kEndOrderKey ||
         ++quiet_publishes_ >= kQuietPublishesPerRing) {
       quiet_publishes_ = 0;
       shared_->merge_bell.Ring();
@@ -357,10 +401,10 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
   // Moves current_frame_ to the next frame the source sent.
   void NextFrame() {
     while (frame_batch_ == nullptr || frame_index_ >= frame_batch_->ends.size()) {
-      if (frame_batch_ != nullptr && !frames_back.TryPush(frame_batch_)) delete frame_batch_;
+      if (frame_batch_ != nullptr) (void)frames_back_.TryPush(frame_batch_);  // else unused
       frame_batch_ = nullptr;
       frame_index_ = 0;
-      while (!frames_in.TryPop(&frame_batch_)) {
+      while (!frames_in_.TryPop(&frame_batch_)) {
         // Pushed before the items it belongs to; only a failing source can
         // leave us waiting here.
         if (shared_->abort.load()) {
@@ -393,26 +437,24 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
   Shared* const shared_;
 };
 
-// Pushes items[0, n) into `worker`'s input queue, waiting while it is full
-// (back-pressure, never loss; live, the kernel ring fills and drops, counted),
-// then rings the worker. Used by the file source and the live ring readers.
-// Returns false, with part of the items unpushed, once `abort` is set.
+// The `n` workers of a pipeline, file or live alike: worker i is pinned to
+// cpus[i % cpus.size()] (unpinned when `cpus` is empty) and holds its share
+// of `max_flows` (MaxFlowsShare) and of options.frame_budget_bytes.
 template <class P>
-bool PushToWorker(Worker<P>& worker, const WorkItem<P>* items, size_t n,
-                  const std::atomic<bool>& abort) {
-  size_t done = 0;
-  while (done < n) {
-    done += worker.input.TryPush(items + done, n - done);
-    if (done == n) break;
-    worker.input_bell.Ring();
-    const uint32_t seen = worker.space_bell.Snapshot();
-    done += worker.input.TryPush(items + done, n - done);
-    if (done == n) break;
-    if (abort.load()) return false;
-    worker.space_bell.Wait(seen, 10);
+std::vector<std::unique_ptr<Worker<P>>> MakeWorkers(size_t n,
+                                                    typename FlowEngine<P>::Config engine_config,
+                                                    uint64_t max_flows, uint64_t seed,
+                                                    WorkerOptions options,
+                                                    const std::vector<int>& cpus, Shared* shared) {
+  const uint64_t frame_budget = options.frame_budget_bytes;
+  std::vector<std::unique_ptr<Worker<P>>> workers;
+  for (size_t i = 0; i < n; ++i) {
+    options.cpu = cpus.empty() ? -1 : cpus[i % cpus.size()];
+    options.frame_budget_bytes = frame_budget / n;
+    engine_config.max_flows = MaxFlowsShare(max_flows, n, i);
+    workers.push_back(std::make_unique<Worker<P>>(engine_config, seed, options, shared));
   }
-  if (n > 0) worker.input_bell.Ring();
-  return true;
+  return workers;
 }
 
 }  // namespace pipeline_internal
