@@ -34,9 +34,10 @@ void CsvWriter::Add(const FlowRecord& record) {
 }
 
 void CsvWriter::Flush() {
-  if (!chunk_.empty() && status_.ok())
+  if (!chunk_.empty() && status_.ok()) {
     status_ = out_->Write(std::move(chunk_), std::move(row_ends_));
-  row_ends_.clear();
+  }
+  row_ends_.clear();  // moved from, or the rows of a chunk dropped after an error
   chunk_ = out_->TakeSpare();
   chunk_.clear();
   rows_in_chunk_ = 0;
