@@ -377,6 +377,29 @@ int64_t CaptureFileReader::ShiftAndClamp(__int128 ns, uint64_t block_start) {
   return static_cast<int64_t>(shifted);
 }
 
+bool CaptureFileReader::ReadPacketBlock(uint32_t type, const uint8_t* body, size_t body_length,
+                                        uint64_t block_start, RawPacket* packet) {
+  if (body_length < 20) {
+    ++skips_.malformed_blocks;
+    return false;
+  }
+  const uint32_t interface_id = type == kBlockEnhancedPacket ? U32(body) : U16(body);
+  if (interface_id >= interfaces_.size()) {
+    ++skips_.unknown_interface;
+    return false;
+  }
+  const Interface& iface = interfaces_[interface_id];
+  const uint64_t ticks = (uint64_t{U32(body + 4)} << 32) | U32(body + 8);
+  const uint32_t caplen = U32(body + 12);
+  const size_t available = body_length - 20;
+  packet->data = body + 20;
+  packet->length = static_cast<uint32_t>(caplen < available ? caplen : available);
+  packet->link_type = iface.link_type;
+  packet->file_offset = block_start;
+  StampPcapng(iface, ticks, block_start, packet);
+  return true;
+}
+
 bool CaptureFileReader::NextPcapng(RawPacket* packet) {
   for (;;) {
     const uint64_t block_start = in_->offset();
@@ -435,27 +458,9 @@ bool CaptureFileReader::NextPcapng(RawPacket* packet) {
         ++skips_.simple_packet_blocks;
         continue;
       case kBlockEnhancedPacket:
-      case kBlockObsoletePacket: {
-        if (body_length < 20) {
-          ++skips_.malformed_blocks;
-          continue;
-        }
-        const uint32_t interface_id = type == kBlockEnhancedPacket ? U32(body) : U16(body);
-        if (interface_id >= interfaces_.size()) {
-          ++skips_.unknown_interface;
-          continue;
-        }
-        const Interface& iface = interfaces_[interface_id];
-        const uint64_t ticks = (uint64_t{U32(body + 4)} << 32) | U32(body + 8);
-        const uint32_t caplen = U32(body + 12);
-        const size_t available = body_length - 20;
-        packet->data = body + 20;
-        packet->length = static_cast<uint32_t>(caplen < available ? caplen : available);
-        packet->link_type = iface.link_type;
-        packet->file_offset = block_start;
-        StampPcapng(iface, ticks, block_start, packet);
-        return true;
-      }
+      case kBlockObsoletePacket:
+        if (ReadPacketBlock(type, body, body_length, block_start, packet)) return true;
+        continue;
       default:
         continue;  // statistics, name resolution, custom, ...: not packets
     }

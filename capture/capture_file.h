@@ -118,6 +118,10 @@ class CaptureFileReader {
   absl::Status ParseHeader();
   bool NextPcap(RawPacket* packet);
   bool NextPcapng(RawPacket* packet);
+  // An enhanced or obsolete packet block: fills `packet` and returns true,
+  // or counts why it is skipped and returns false.
+  bool ReadPacketBlock(uint32_t type, const uint8_t* body, size_t body_length, uint64_t block_start,
+                       RawPacket* packet);
   // Parses the SHB at the start of the input's window (its first 12 bytes
   // available). Returns an error description or "" on success.
   std::string ParseSectionHeader(size_t* block_length);

@@ -170,6 +170,33 @@ void ReportProgress(const PipelineConfig& config, const SourceCounts& counts,
   config.on_progress(p);
 }
 
+// Adds a finished run's counts to `stats`: read = accepted + skipped.
+template <class P>
+void AddTotals(const CaptureFileReader& reader, const SourceCounts& counts,
+               const std::vector<std::unique_ptr<Worker<P>>>& workers, RunStats* stats) {
+  for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
+    stats->skipped[r] += counts.skipped[r];
+  }
+  const ReaderSkips& rs = reader.skips();
+  stats->skipped[static_cast<int>(SkipReason::kNoTimestamp)] += rs.simple_packet_blocks;
+  stats->skipped[static_cast<int>(SkipReason::kUnknownInterface)] += rs.unknown_interface;
+  stats->skipped[static_cast<int>(SkipReason::kMalformedBlock)] += rs.malformed_blocks;
+  stats->packets_read += reader.records_read();
+  stats->packets_accepted += counts.accepted;
+  for (auto& w : workers) {
+    const EngineCounters& c = w->counters();
+    stats->late_packets += c.late_packets;
+    stats->flows_completed += c.flows_emitted;
+    AddEmitCounts(c, &stats->flows_by_reason);
+    // Per-worker peaks do not coincide in time; their sum bounds the total.
+    stats->peak_open_flows += c.peak_flows;
+  }
+  stats->timestamps_clamped += reader.timestamps_clamped();
+  stats->bytes_read += reader.bytes_consumed();
+  stats->input_ended_early = stats->input_ended_early || reader.ended_early();
+  for (const std::string& w : reader.warnings()) stats->warnings.push_back(w);
+}
+
 template <class P>
 absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowConsumer* consumer,
                  RunStats* stats) {
@@ -235,28 +262,7 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   for (auto& w : workers) w->Wake();
   for (auto& t : threads) t.join();
 
-  // Totals.
-  for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
-    stats->skipped[r] += counts.skipped[r];
-  }
-  const ReaderSkips& rs = reader.skips();
-  stats->skipped[static_cast<int>(SkipReason::kNoTimestamp)] += rs.simple_packet_blocks;
-  stats->skipped[static_cast<int>(SkipReason::kUnknownInterface)] += rs.unknown_interface;
-  stats->skipped[static_cast<int>(SkipReason::kMalformedBlock)] += rs.malformed_blocks;
-  stats->packets_read += reader.records_read();
-  stats->packets_accepted += counts.accepted;
-  for (auto& w : workers) {
-    const EngineCounters& c = w->counters();
-    stats->late_packets += c.late_packets;
-    stats->flows_completed += c.flows_emitted;
-    AddEmitCounts(c, &stats->flows_by_reason);
-    // Per-worker peaks do not coincide in time; their sum bounds the total.
-    stats->peak_open_flows += c.peak_flows;
-  }
-  stats->timestamps_clamped += reader.timestamps_clamped();
-  stats->bytes_read += reader.bytes_consumed();
-  stats->input_ended_early = stats->input_ended_early || reader.ended_early();
-  for (const std::string& w : reader.warnings()) stats->warnings.push_back(w);
+  AddTotals(reader, counts, workers, stats);
 
   if (!consumer_status.ok()) return consumer_status;
   if (cancelled) return absl::CancelledError("the conversion was cancelled");

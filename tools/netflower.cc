@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "io/flow_pcap_dir.h"
 #include "io/output_file.h"
 #include "tools/build_info.h"
@@ -38,7 +39,7 @@ constexpr int kExitUsage = 2;     // bad command line, checked before any work
 constexpr int kExitDamaged = 3;   // --strict: finished, but the input was damaged
 constexpr int kExitSignal = 128;  // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
-constexpr char kUsage[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
+constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
        netflower --iface IF [--out FILE.csv|-] [options]
        netflower --help | --version
 
@@ -46,92 +47,10 @@ Turns packets into bidirectional flows, one CSV row per flow with 82
 CICFlowMeter-style columns, as specified by FLOW-SPEC.md: from a capture file
 (pcap or pcapng, detected from its first bytes, not its name) or live from a
 network interface (flows are written the moment they complete).
+)";
 
-Input and output:
-  --pcap FILE|-          capture file to convert; "-" reads standard input as
-                         a stream (tcpdump -w - | netflower --pcap -): memory
-                         stays bounded and rows are written as flows complete
-  --iface IF             capture live on network interface IF (needs root or
-                         CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
-                         --count; every open flow is written at the end (if
-                         the output is not being read, another SIGINT/SIGTERM
-                         quits without them, exit 1)
-  --out FILE|-           where the CSV goes; "-" is standard output (default).
-                         A file is written under a temporary name in the same
-                         folder and renamed into place at the end; it keeps
-                         the mode (and, for root, the owner) of the file it
-                         replaces, else it is created 0666 less the umask.
-                         From a file, a failed or interrupted run leaves no
-                         CSV under that name; live, a failed start leaves an
-                         existing file as it was. The output may not be the
-                         input, nor lie inside the --save-pcap folder.
-
-Flow rules:
-  --compat=python|none   output profile (default: none).
-                         python: byte-identical with netflower 1.0 (CRLF lines,
-                           no header when there are no rows, IPv4 only, every
-                           rule of netflower 1.0 kept; microsecond times live).
-                         none: the same with FLOW-SPEC §1's corrections (IPv6,
-                           PPPoE, no one-packet flows after a FIN/FIN close,
-                           nanosecond precision, header always, LF lines; live,
-                           idle flows are swept every half second).
-  --idle-timeout S       a flow idle for more than S seconds ends; the next
-                         packet starts a new flow (default: 120 for files, as
-                         netflower 1.0's flow_timeout; 30 live)
-  --active-timeout S     duration cap: a flow is cut once it is older than S
-                         seconds since its first packet (default: none for
-                         files, 120 live; "none" disables it for files)
-  --gc-interval N        files: sweep for idle flows after every N-th accepted
-                         packet (default: 1000; live always sweeps every 1000)
-  --max-flows N|none     at most N flows open at once (N >= --jobs): when the
-                         table is full the least recently active flow is
-                         written early and counted as evicted (default: a
-                         quarter of memory at 512 bytes a flow; none: no limit)
-
-Live capture:
-  --save-pcap DIR        also write each completed flow's frames to
-                         DIR/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap
-                         (DIR must exist, and be writable only by you, root or
-                         the --user, or sticky like /tmp; files are created
-                         new, never through an existing name or link: a taken
-                         name gets a suffix -1, -2, ...)
-  --duration S           stop after S seconds
-  --count N              stop after N packets
-  --filter EXPR          capture only what this BPF expression (tcpdump syntax)
-                         matches
-  --promisc              put the interface into promiscuous mode
-  --ring-mb N            capture ring size per job in MiB (default: 64)
-  --user NAME            once the capture rings are open, drop root: switch to
-                         user NAME (and its groups) with no capabilities left,
-                         as tcpdump -Z does (--save-pcap DIR must be writable
-                         by NAME)
-
-Performance:
-  --jobs N               flow workers: N >= 1, -1 = all CPUs, below -1 =
-                         CPUs + N + 1 (default: 1). Files: the CSV never
-                         depends on it (unless --max-flows evicts: each job
-                         holds a share of the table). Live: N rings in one
-                         fanout group, the kernel keeping both directions of
-                         a flow on one.
-  --cpus LIST            CPUs to pin the flow workers to, e.g. 2,3 or 4-7
-                         (default: with at least N + 2 CPUs, the N after the
-                         first, which is left to the packet reader; with
-                         fewer, workers are not pinned)
-  --buffer-rows N        files: rows formatted per write (default: 500); no
-                         effect on the content
-
-Reporting:
-  --strict               files: exit with status 3 if the input was truncated
-                         or damaged (the CSV is still complete for what was
-                         read)
-  --quiet                no run summary on standard error (errors and
-                         warnings still appear)
-  --progress             show progress on standard error (default: only when
-                         it is a terminal); --no-progress turns it off
-  --version              version, commit, profiles, io_uring and TPACKET_V3
-  --help                 this text (wherever it appears on the line)
-
-Numbers are decimal (seconds may have a fraction: 0.5); an option is given at
+constexpr char kUsageTail[] =
+    R"(Numbers are decimal (seconds may have a fraction: 0.5); an option is given at
 most once; options of the other mode (--ring-mb with --pcap, --strict live)
 are errors.
 
@@ -165,7 +84,7 @@ struct CommandLine {
   uint64_t count = 0;
   std::string filter;
   bool promisc = false;
-  uint32_t ring_mb = 64;
+  std::optional<uint32_t> ring_mb;  // unset: CaptureOptions' ring
   std::string user;
   bool strict = false;
   bool quiet = false;
@@ -226,13 +145,24 @@ std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
   return cpus;
 }
 
-// One option: its name, whether it takes a value, the modes it applies to,
-// and what it does to the command line (an error message, or "" if fine).
+// The sections of --help, in order.
+enum Section : uint8_t { kInputOutput, kFlowRules, kLiveCapture, kPerformance, kReporting };
+constexpr const char* kSectionTitles[] = {"Input and output", "Flow rules", "Live capture",
+                                          "Performance", "Reporting"};
+
+// One option: its name, its value as --help shows it ("" for none; the
+// option takes a value exactly when it has one), its --help section and
+// text ({name} marks a default, filled in from the library's option
+// structs), the modes it applies to, and what it does to the command line
+// (an error message, or "" if fine).
 struct Flag {
   const char* name;
-  bool takes_value;
+  const char* value;
+  Section section;
+  const char* help;  // null: described with the option before it
   Modes modes;
   std::string (*apply)(const std::string& value, CommandLine* cl);
+  bool takes_value() const { return value[0] != '\0'; }
 };
 
 std::string Expected(const char* what) { return absl::StrCat("expected ", what); }
@@ -253,44 +183,88 @@ std::string ApplyCount(const std::string& value, int64_t min, int64_t max, int64
 
 constexpr int64_t kMaxCount = int64_t{1} << 62;
 
-// The option table: parsing and mode checks are driven by it. Keep in step
-// with kUsage (tests/cli_test.sh checks that --help names every option).
+// The option table: parsing, mode checks and --help are driven by it.
 const Flag kFlags[] = {
-    {"--pcap", true, kFile,
+    {"--pcap", " FILE|-", kInputOutput,
+     R"(capture file to convert; "-" reads standard input as
+a stream (tcpdump -w - | netflower --pcap -): memory
+stays bounded and rows are written as flows complete)",
+     kFile,
      [](const std::string& v, CommandLine* cl) {
        cl->pcap = v;
        return v.empty() ? Expected("a capture file, or - for standard input") : std::string();
      }},
-    {"--iface", true, kLive,
+    {"--iface", " IF", kInputOutput,
+     R"(capture live on network interface IF (needs root or
+CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
+--count; every open flow is written at the end (if
+the output is not being read, another SIGINT/SIGTERM
+quits without them, exit 1))",
+     kLive,
      [](const std::string& v, CommandLine* cl) {
        cl->iface = v;
        return v.empty() ? Expected("an interface name") : std::string();
      }},
-    {"--out", true, kBoth,
+    {"--out", " FILE|-", kInputOutput,
+     R"(where the CSV goes; "-" is standard output (default).
+A file is written under a temporary name in the same
+folder and renamed into place at the end; it keeps
+the mode (and, for root, the owner) of the file it
+replaces, else it is created 0666 less the umask.
+From a file, a failed or interrupted run leaves no
+CSV under that name; live, a failed start leaves an
+existing file as it was. The output may not be the
+input, nor lie inside the --save-pcap folder.)",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->out = v;
        return v.empty() ? Expected("a file name or -") : std::string();
      }},
-    {"--compat", true, kBoth,
+    {"--compat", "=python|none", kFlowRules,
+     R"(output profile (default: none).
+python: byte-identical with netflower 1.0 (CRLF lines,
+  no header when there are no rows, IPv4 only, every
+  rule of netflower 1.0 kept; microsecond times live).
+none: the same with FLOW-SPEC §1's corrections (IPv6,
+  PPPoE, no one-packet flows after a FIN/FIN close,
+  nanosecond precision, header always, LF lines; live,
+  idle flows are swept every half second).)",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        if (v != "python" && v != "none") return Expected("python or none");
        cl->options.compat = v == "python" ? Compat::kPython : Compat::kNone;
        return std::string();
      }},
-    {"--idle-timeout", true, kBoth,
+    {"--idle-timeout", " S", kFlowRules,
+     R"(a flow idle for more than S seconds ends; the next
+packet starts a new flow (default: {idle_file} for files,
+as netflower 1.0's flow_timeout; {idle_live} live))",
+     kBoth,
      [](const std::string& v, CommandLine* cl) { return ApplyTimeout(v, &cl->idle_timeout); }},
-    {"--active-timeout", true, kBoth,
+    {"--active-timeout", " S", kFlowRules,
+     R"(duration cap: a flow is cut once it is older than S
+seconds since its first packet (default: none for
+files, {cap_live} live; "none" disables it for files))",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->active_timeout_none = v == "none";
        if (cl->active_timeout_none) return std::string();
        std::string e = ApplyTimeout(v, &cl->active_timeout);
        return e.empty() ? e : Expected("seconds >= 0, or none");
      }},
-    {"--gc-interval", true, kFile,
+    {"--gc-interval", " N", kFlowRules,
+     R"(files: sweep for idle flows after every N-th accepted
+packet (default: {gc}; live always sweeps every 1000))",
+     kFile,
      [](const std::string& v, CommandLine* cl) {
        return ApplyCount(v, 1, kMaxCount, &cl->options.gc_interval);
      }},
-    {"--max-flows", true, kBoth,
+    {"--max-flows", " N|none", kFlowRules,
+     R"(at most N flows open at once (N >= --jobs): when the
+table is full the least recently active flow is
+written early and counted as evicted (default: a
+quarter of memory at 512 bytes a flow; none: no limit))",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        if (v == "none") {
          cl->options.max_flows = 0;
@@ -302,7 +276,14 @@ const Flag kFlags[] = {
        cl->options.max_flows = static_cast<uint64_t>(n);
        return e;
      }},
-    {"--jobs", true, kBoth,
+    {"--jobs", " N", kPerformance,
+     R"(flow workers: N >= 1, -1 = all CPUs, below -1 =
+CPUs + N + 1 (default: 1). Files: the CSV never
+depends on it (unless --max-flows evicts: each job
+holds a share of the table). Live: N rings in one
+fanout group, the kernel keeping both directions of
+a flow on one.)",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
        std::string e = ApplyCount(v, -1024, 1024, &n);
@@ -312,76 +293,113 @@ const Flag kFlags[] = {
        cl->options.n_jobs = static_cast<int>(n);
        return e;
      }},
-    {"--cpus", true, kBoth,
+    {"--cpus", " LIST", kPerformance,
+     R"(CPUs to pin the flow workers to, e.g. 2,3 or 4-7
+(default: with at least N + 2 CPUs, the N after the
+first, which is left to the packet reader; with
+fewer, workers are not pinned))",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        std::optional<std::vector<int>> cpus = ParseCpuList(v);
        if (!cpus) return Expected("a CPU list like 0,2 or 4-7");
        cl->options.cpus = *cpus;
        return std::string();
      }},
-    {"--buffer-rows", true, kFile,
+    {"--buffer-rows", " N", kPerformance,
+     R"(files: rows formatted per write (default: {buffer_rows}); no
+effect on the content)",
+     kFile,
      [](const std::string& v, CommandLine* cl) {
        return ApplyCount(v, 1, 100000000, &cl->options.buffer_rows);
      }},
-    {"--save-pcap", true, kLive,
+    {"--save-pcap", " DIR", kLiveCapture,
+     R"(also write each completed flow's frames to
+DIR/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap
+(DIR must exist, and be writable only by you, root or
+the --user, or sticky like /tmp; files are created
+new, never through an existing name or link: a taken
+name gets a suffix -1, -2, ...))",
+     kLive,
      [](const std::string& v, CommandLine* cl) {
        cl->save_pcap_dir = v;
        return v.empty() ? Expected("a directory") : std::string();
      }},
-    {"--duration", true, kLive,
+    {"--duration", " S", kLiveCapture, R"(stop after S seconds)", kLive,
      [](const std::string& v, CommandLine* cl) {
        cl->duration = ParseSeconds(v);
        return cl->duration && *cl->duration > 0 ? std::string() : Expected("seconds > 0");
      }},
-    {"--count", true, kLive,
+    {"--count", " N", kLiveCapture, R"(stop after N packets)", kLive,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
        std::string e = ApplyCount(v, 1, kMaxCount, &n);
        cl->count = static_cast<uint64_t>(n);
        return e;
      }},
-    {"--filter", true, kLive,
+    {"--filter", " EXPR", kLiveCapture,
+     R"(capture only what this BPF expression (tcpdump syntax)
+matches)",
+     kLive,
      [](const std::string& v, CommandLine* cl) {
        cl->filter = v;
        return std::string();
      }},
-    {"--promisc", false, kLive,
+    {"--promisc", "", kLiveCapture, R"(put the interface into promiscuous mode)", kLive,
      [](const std::string&, CommandLine* cl) {
        cl->promisc = true;
        return std::string();
      }},
-    {"--ring-mb", true, kLive,
+    {"--ring-mb", " N", kLiveCapture, R"(capture ring size per job in MiB (default: {ring_mb}))",
+     kLive,
      [](const std::string& v, CommandLine* cl) {
        int64_t n = 0;
        std::string e = ApplyCount(v, 1, 65536, &n);
-       cl->ring_mb = static_cast<uint32_t>(n);
+       cl->ring_mb = static_cast<uint32_t>(n);  // MiB: 1 MiB blocks
        return e;
      }},
-    {"--user", true, kLive,
+    {"--user", " NAME", kLiveCapture,
+     R"(once the capture rings are open, drop root: switch to
+user NAME (and its groups) with no capabilities left,
+as tcpdump -Z does (--save-pcap DIR must be writable
+by NAME))",
+     kLive,
      [](const std::string& v, CommandLine* cl) {
        cl->user = v;
        return v.empty() ? Expected("a user name") : std::string();
      }},
-    {"--strict", false, kFile,
+    {"--strict", "", kReporting,
+     R"(files: exit with status 3 if the input was truncated
+or damaged (the CSV is still complete for what was
+read))",
+     kFile,
      [](const std::string&, CommandLine* cl) {
        cl->strict = true;
        return std::string();
      }},
-    {"--quiet", false, kBoth,
+    {"--quiet", "", kReporting,
+     R"(no run summary on standard error (errors and
+warnings still appear))",
+     kBoth,
      [](const std::string&, CommandLine* cl) {
        cl->quiet = true;
        return std::string();
      }},
-    {"--progress", false, kBoth,
+    {"--progress", "", kReporting,
+     R"(show progress on standard error (default: only when
+it is a terminal); --no-progress turns it off)",
+     kBoth,
      [](const std::string&, CommandLine* cl) {
        cl->progress = true;
        return std::string();
      }},
-    {"--no-progress", false, kBoth,
+    {"--no-progress", "", kReporting, nullptr, kBoth,
      [](const std::string&, CommandLine* cl) {
        cl->progress = false;
        return std::string();
      }},
+    {"--version", "", kReporting, "version, commit, profiles, io_uring and TPACKET_V3", kBoth,
+     nullptr},  // handled before parsing
+    {"--help", "", kReporting, "this text (wherever it appears on the line)", kBoth, nullptr},
 };
 
 const Flag* FindFlag(const std::string& name) {
@@ -440,8 +458,8 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
       if (f == flag || pair) return Usage(absl::StrCat(arg, " is given more than once"));
     }
     seen.push_back(flag);
-    if (!flag->takes_value && value) return Usage(absl::StrCat(arg, " takes no value"));
-    if (flag->takes_value && !value) {
+    if (!flag->takes_value() && value) return Usage(absl::StrCat(arg, " takes no value"));
+    if (flag->takes_value() && !value) {
       if (i + 1 >= argc) return Usage(absl::StrCat(arg, " needs a value"));
       if (std::string(argv[i + 1]).rfind("--", 0) == 0) {
         return Usage(absl::StrCat(arg, " needs a value, but '", argv[i + 1],
@@ -450,6 +468,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
       }
       value = argv[++i];
     }
+    if (flag->apply == nullptr) continue;  // --help, --version: handled before parsing
     const std::string error = flag->apply(value.value_or(""), &cl);
     if (!error.empty()) {
       return Usage(absl::StrCat("bad value '", *value, "' for ", arg, ": ", error));
@@ -466,6 +485,38 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     if (cl.active_timeout) cl.options.active_timeout = *cl.active_timeout;
   }
   return cl;
+}
+
+// The defaults --help names, from the library's option structs (one place
+// per fact).
+std::string FillDefaults(const std::string& text) {
+  const ConvertOptions file;
+  const CaptureOptions live;
+  return absl::StrReplaceAll(
+      text, {{"{idle_file}", absl::StrFormat("%g", file.idle_timeout)},
+             {"{idle_live}", absl::StrFormat("%g", live.idle_timeout)},
+             {"{cap_live}", absl::StrFormat("%g", live.active_timeout)},
+             {"{gc}", absl::StrCat(file.gc_interval)},
+             {"{jobs}", absl::StrCat(file.n_jobs)},
+             {"{buffer_rows}", absl::StrCat(file.buffer_rows)},
+             {"{ring_mb}",
+              absl::StrCat((uint64_t{live.ring_block_size} * live.ring_block_count) >> 20)}});
+}
+
+// --help, generated from the option table.
+void PrintHelp() {
+  std::string out = kUsageHead;
+  for (int section = kInputOutput; section <= kReporting; ++section) {
+    absl::StrAppend(&out, "\n", kSectionTitles[section], ":\n");
+    for (const Flag& f : kFlags) {
+      if (f.section != section || f.help == nullptr) continue;
+      std::string text = FillDefaults(f.help);
+      absl::StrAppendFormat(&out, "  %-22s %s\n", absl::StrCat(f.name, f.value),
+                            absl::StrReplaceAll(text, {{"\n", "\n                         "}}));
+    }
+  }
+  absl::StrAppend(&out, "\n", kUsageTail);
+  std::fputs(out.c_str(), stdout);
 }
 
 void PrintVersion() {
@@ -727,8 +778,10 @@ CaptureOptions LiveOptions(const CommandLine& cl) {
   options.promiscuous = cl.promisc;
   options.save_pcap = !cl.save_pcap_dir.empty();
   options.pcap_dir = cl.save_pcap_dir;
-  options.ring_block_size = 1u << 20;
-  options.ring_block_count = cl.ring_mb;
+  if (cl.ring_mb) {
+    options.ring_block_size = 1u << 20;
+    options.ring_block_count = *cl.ring_mb;
+  }
   options.csv_path = cl.out;
   options.packet_limit = cl.count;
   options.max_flows = cl.options.max_flows;
@@ -850,7 +903,7 @@ int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
+      PrintHelp();
       return kExitOk;
     }
   }
