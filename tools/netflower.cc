@@ -155,7 +155,7 @@ constexpr const char* kSectionTitles[] = {"Input and output", "Flow rules", "Liv
 // text ({name} marks a default, filled in from the library's option
 // structs), the modes it applies to, and what it does to the command line
 // (an error message, or "" if fine).
-struct Flag {
+struct Flag {  // NOLINT(clang-analyzer-optin.performance.Padding): 24 entries, read once
   const char* name;
   const char* value;
   Section section;
