@@ -171,31 +171,10 @@ class FlowEngine {
       return;
     }
 
-    const uint16_t flags = pkt.fields.flags;
-    if (flags & (kTcpFin | kTcpRst)) {
-      if constexpr (P::kPython) {
-        // §5.3: RST, or FIN once both directions have sent one.
-        if (flags & kTcpRst) {
-          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kRst);
-          return;
-        }
-        if (flow.features.fin_count(kForward) >= 1 && flow.features.fin_count(kBackward) >= 1) {
-          Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kFin);
-          return;
-        }
-      }
-    }
-    if constexpr (!P::kPython) {
-      // §5.4: RST ends at once; after the FIN exchange, the first packet from
-      // the side that did not send the last FIN ends the flow.
-      if (flags & kTcpRst) {
-        EndTcp(slot, flow, pkt, EmitReason::kRst);
-      } else if (flow.closing_dir != kNotClosing) {
-        if (dir != flow.closing_dir) EndTcp(slot, flow, pkt, EmitReason::kFin);
-      } else if ((flags & kTcpFin) && flow.features.fin_count(kForward) >= 1 &&
-                 flow.features.fin_count(kBackward) >= 1) {
-        flow.closing_dir = dir;
-      }
+    if constexpr (P::kPython) {
+      PythonTcpClose(slot, flow, pkt);
+    } else {
+      DefaultTcpClose(slot, flow, pkt, dir);
     }
   }
 
@@ -394,6 +373,37 @@ class FlowEngine {
     flows_.Erase(slot);
   }
 
+  // FLOW-SPEC §5.3, python profile: a RST, or a FIN once both directions
+  // have sent one, ends the flow with this packet (the final ACK then starts
+  // a one-packet flow of its own, as in netflower 1.0).
+  void PythonTcpClose(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt) {
+    const uint16_t flags = pkt.fields.flags;
+    if (flags & kTcpRst) {
+      Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kRst);
+    } else if ((flags & kTcpFin) && FinExchanged(flow)) {
+      Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, EmitReason::kFin);
+    }
+  }
+
+  // FLOW-SPEC §5.4, default profile: a RST ends the flow at once; after the
+  // FIN exchange, the first packet from the side that did not send the last
+  // FIN (the final ACK) ends it, and later packets of the pair are late.
+  void DefaultTcpClose(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt, Direction dir) {
+    const uint16_t flags = pkt.fields.flags;
+    if (flags & kTcpRst) {
+      EndTcp(slot, flow, pkt, EmitReason::kRst);
+    } else if (flow.closing_dir != kNotClosing) {
+      if (dir != flow.closing_dir) EndTcp(slot, flow, pkt, EmitReason::kFin);
+    } else if ((flags & kTcpFin) && FinExchanged(flow)) {
+      flow.closing_dir = dir;
+    }
+  }
+
+  // Both directions have sent a FIN.
+  static bool FinExchanged(const Flow& flow) {
+    return flow.features.fin_count(kForward) >= 1 && flow.features.fin_count(kBackward) >= 1;
+  }
+
   // D: ends a TCP flow by FIN or RST and remembers the pair.
   void EndTcp(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt, EmitReason reason) {
     Emit(slot, EmitTag{pkt.number, EmitKind::kPacket, flow.first_packet}, reason);
@@ -406,18 +416,23 @@ class FlowEngine {
   }
 
   // D: true if `pkt` (which found no flow) is a late packet of a closed TCP
-  // connection. A SYN, or a packet idle_timeout or more after the close,
+  // connection. A new connection on the same pair (TcpReuseStartsNewFlow)
   // clears the memory instead.
   bool IsLatePacket(const EnginePacket<P>& pkt) {
     if (pkt.key.protocol != 6 || late_.size() == 0) return false;
     const uint32_t slot = late_.Find(pkt.key, pkt.hash);
     if (slot == kNoSlot) return false;
-    if (!(pkt.fields.flags & kTcpSyn) && pkt.time - late_.At(slot).end < config_.idle_timeout) {
-      return true;
-    }
+    if (!TcpReuseStartsNewFlow(pkt, late_.At(slot).end)) return true;
     late_.At(slot).serial = 0;
     late_.Erase(slot);
     return false;
+  }
+
+  // D: after a close at `closed_at`, a SYN on the same pair, or any packet an
+  // idle timeout or more later, is a new connection (port reuse), not a late
+  // packet of the old one.
+  bool TcpReuseStartsNewFlow(const EnginePacket<P>& pkt, Time closed_at) const {
+    return (pkt.fields.flags & kTcpSyn) != 0 || pkt.time - closed_at >= config_.idle_timeout;
   }
 
   // D: discards close records that can no longer make a packet late.
