@@ -69,33 +69,39 @@ std::string FormatHint(const uint8_t* p, size_t size) {
 
 }  // namespace
 
-CaptureFileReader::CaptureFileReader(std::unique_ptr<InputStream> input, TimestampMode mode)
-    : in_(std::move(input)), mode_(mode) {}
+template <class P>
+CaptureFileReader<P>::CaptureFileReader(std::unique_ptr<InputStream> input)
+    : in_(std::move(input)) {}
 
-CaptureFileReader::~CaptureFileReader() = default;
+template <class P>
+CaptureFileReader<P>::~CaptureFileReader() = default;
 
-absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::Open(const std::string& path,
-                                                                           TimestampMode mode) {
+template <class P>
+absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> CaptureFileReader<P>::Open(
+    const std::string& path) {
   absl::StatusOr<std::unique_ptr<InputStream>> input = InputStream::Open(path);
   if (!input.ok()) return input.status();
-  return FromStream(*std::move(input), mode);
+  return FromStream(*std::move(input));
 }
 
-absl::StatusOr<std::unique_ptr<CaptureFileReader>> CaptureFileReader::FromStream(
-    std::unique_ptr<InputStream> input, TimestampMode mode) {
-  std::unique_ptr<CaptureFileReader> reader(new CaptureFileReader(std::move(input), mode));
+template <class P>
+absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> CaptureFileReader<P>::FromStream(
+    std::unique_ptr<InputStream> input) {
+  std::unique_ptr<CaptureFileReader<P>> reader(new CaptureFileReader<P>(std::move(input)));
   absl::Status status = reader->ParseHeader();
   if (!status.ok()) return status;
   return reader;
 }
 
-void CaptureFileReader::EndEarly(const std::string& message) {
+template <class P>
+void CaptureFileReader<P>::EndEarly(const std::string& message) {
   warnings_.push_back(absl::StrCat(path(), ": ", message));
   ended_early_ = true;
   done_ = true;
 }
 
-void CaptureFileReader::EndStopped() {
+template <class P>
+void CaptureFileReader<P>::EndStopped() {
   if (in_->cancelled()) {  // the run is being stopped on purpose: nothing to warn about
     done_ = true;
     return;
@@ -104,7 +110,8 @@ void CaptureFileReader::EndStopped() {
                         "; input ends here"));
 }
 
-absl::Status CaptureFileReader::ParseHeader() {
+template <class P>
+absl::Status CaptureFileReader<P>::ParseHeader() {
   // The magic comes from the first bytes: nothing more is read from an input
   // that is not a capture (/dev/zero, a text file, a terminal).
   if (!in_->Ensure(24)) {
@@ -162,7 +169,8 @@ absl::Status CaptureFileReader::ParseHeader() {
   return absl::OkStatus();
 }
 
-bool CaptureFileReader::Next(RawPacket* packet) {
+template <class P>
+bool CaptureFileReader<P>::Next(RawPacket<P>* packet) {
   if (done_) return false;
   const bool got = format_ == CaptureFormat::kPcap ? NextPcap(packet) : NextPcapng(packet);
   if (got) {
@@ -175,7 +183,8 @@ bool CaptureFileReader::Next(RawPacket* packet) {
   return got;
 }
 
-bool CaptureFileReader::NextPcap(RawPacket* packet) {
+template <class P>
+bool CaptureFileReader<P>::NextPcap(RawPacket<P>* packet) {
   const uint64_t start = in_->offset();
   if (!in_->Ensure(record_header_size_)) {
     if (!in_->error().empty()) {
@@ -213,17 +222,18 @@ bool CaptureFileReader::NextPcap(RawPacket* packet) {
   packet->length = static_cast<uint32_t>(length);
   packet->link_type = link_type_;
   packet->file_offset = start;
-  if (mode_ == TimestampMode::kDoubleSeconds) {
-    packet->seconds =
+  if constexpr (P::kPython) {
+    packet->time =
         static_cast<double>(ts_sec) + static_cast<double>(ts_frac) / (nanosecond_ ? 1e9 : 1e6);
   } else {
-    packet->nanos = int64_t{ts_sec} * 1000000000 + int64_t{ts_frac} * (nanosecond_ ? 1 : 1000);
+    packet->time = int64_t{ts_sec} * 1000000000 + int64_t{ts_frac} * (nanosecond_ ? 1 : 1000);
   }
   in_->Consume(record_header_size_ + length);
   return true;
 }
 
-std::string CaptureFileReader::ParseSectionHeader(size_t* block_length) {
+template <class P>
+std::string CaptureFileReader<P>::ParseSectionHeader(size_t* block_length) {
   const uint64_t start = in_->offset();
   if (!in_->Ensure(12)) {
     return absl::StrCat("section header block at byte offset ", start,
@@ -276,8 +286,9 @@ std::string CaptureFileReader::ParseSectionHeader(size_t* block_length) {
   return "";
 }
 
-void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
-                                       size_t block_start) {
+template <class P>
+void CaptureFileReader<P>::ParseInterface(const uint8_t* body, size_t body_length,
+                                          size_t block_start) {
   Interface iface;
   if (body_length < 8) {
     warnings_.push_back(absl::StrCat(path(), ": interface description block at byte offset ",
@@ -313,10 +324,11 @@ void CaptureFileReader::ParseInterface(const uint8_t* body, size_t body_length,
   interfaces_.push_back(iface);
 }
 
-void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start,
-                                    RawPacket* packet) {
-  if (mode_ == TimestampMode::kDoubleSeconds) {
-    packet->seconds =
+template <class P>
+void CaptureFileReader<P>::StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start,
+                                       RawPacket<P>* packet) {
+  if constexpr (P::kPython) {
+    packet->time =
         static_cast<double>(iface.offset_seconds) + static_cast<double>(ticks) / iface.tick_divisor;
     return;
   }
@@ -341,10 +353,11 @@ void CaptureFileReader::StampPcapng(const Interface& iface, uint64_t ticks, uint
   }
   const __int128 ns =
       static_cast<__int128>(iface.offset_seconds) * 1000000000 + static_cast<__int128>(q);
-  packet->nanos = ShiftAndClamp(ns, block_start);
+  if constexpr (!P::kPython) packet->time = ShiftAndClamp(ns, block_start);
 }
 
-int64_t CaptureFileReader::ShiftAndClamp(__int128 ns, uint64_t block_start) {
+template <class P>
+int64_t CaptureFileReader<P>::ShiftAndClamp(__int128 ns, uint64_t block_start) {
   constexpr __int128 kBillion = 1000000000;
   if (!epoch_fixed_) {
     epoch_fixed_ = true;
@@ -377,8 +390,9 @@ int64_t CaptureFileReader::ShiftAndClamp(__int128 ns, uint64_t block_start) {
   return static_cast<int64_t>(shifted);
 }
 
-bool CaptureFileReader::ReadPacketBlock(uint32_t type, const uint8_t* body, size_t body_length,
-                                        uint64_t block_start, RawPacket* packet) {
+template <class P>
+bool CaptureFileReader<P>::ReadPacketBlock(uint32_t type, const uint8_t* body, size_t body_length,
+                                           uint64_t block_start, RawPacket<P>* packet) {
   if (body_length < 20) {
     ++skips_.malformed_blocks;
     return false;
@@ -400,7 +414,8 @@ bool CaptureFileReader::ReadPacketBlock(uint32_t type, const uint8_t* body, size
   return true;
 }
 
-bool CaptureFileReader::NextPcapng(RawPacket* packet) {
+template <class P>
+bool CaptureFileReader<P>::NextPcapng(RawPacket<P>* packet) {
   for (;;) {
     const uint64_t block_start = in_->offset();
     if (!in_->Ensure(8)) {  // fewer than 8 bytes at a block boundary: normal end
@@ -466,5 +481,8 @@ bool CaptureFileReader::NextPcapng(RawPacket* packet) {
     }
   }
 }
+
+template class CaptureFileReader<PythonProfile>;
+template class CaptureFileReader<DefaultProfile>;
 
 }  // namespace netflower

@@ -22,14 +22,9 @@
 
 #include "absl/status/statusor.h"
 #include "capture/input_stream.h"
+#include "features/profile.h"
 
 namespace netflower {
-
-// Which timestamp representation to compute (FLOW-SPEC §3.4).
-enum class TimestampMode : uint8_t {
-  kDoubleSeconds,  // python profile: double seconds, per-format formula
-  kIntegerNanos,   // default profile: int64 nanoseconds since the epoch
-};
 
 // Timestamps in nanoseconds are kept within ±(2^62 - 1) (±146 years) so that
 // differences of two of them never overflow. A pcapng whose first packet lies
@@ -39,12 +34,15 @@ enum class TimestampMode : uint8_t {
 // 146 years away from the first is clamped (and counted, with a warning).
 inline constexpr int64_t kMaxTimestampNanos = (int64_t{1} << 62) - 1;
 
+// One packet record, its time in the profile's representation (FLOW-SPEC
+// §3.4: python, double seconds by each format's formula; default, int64
+// nanoseconds since the epoch, less the epoch shift).
+template <class P>
 struct RawPacket {
   const uint8_t* data = nullptr;  // the captured bytes (valid until the next Next())
   uint32_t length = 0;            // captured bytes present
   uint16_t link_type = 0;
-  double seconds = 0.0;      // set in TimestampMode::kDoubleSeconds
-  int64_t nanos = 0;         // set in TimestampMode::kIntegerNanos (minus the epoch shift)
+  typename P::Time time{};
   uint64_t file_offset = 0;  // where the record (or block) starts
 };
 
@@ -57,25 +55,27 @@ struct ReaderSkips {
   uint64_t malformed_blocks = 0;      // packet block too short for its fields
 };
 
+// P: the output profile (features/profile.h), which fixes the timestamp
+// arithmetic, so the reader and the pipeline it feeds cannot disagree.
+template <class P>
 class CaptureFileReader {
  public:
   // Opens and validates the file header (pcap) or the first Section Header
   // Block (pcapng). Fails with InvalidArgument and a message naming the file,
   // the byte offset and the problem when the input is not a capture this
   // reader understands (too short, unknown magic, bad first SHB).
-  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> Open(const std::string& path,
-                                                                 TimestampMode mode);
+  static absl::StatusOr<std::unique_ptr<CaptureFileReader>> Open(const std::string& path);
 
   // Same, over an already opened input. Reads only as far as the header.
   static absl::StatusOr<std::unique_ptr<CaptureFileReader>> FromStream(
-      std::unique_ptr<InputStream> input, TimestampMode mode);
+      std::unique_ptr<InputStream> input);
 
   // Fills `*packet` with the next packet record and returns true, or returns
   // false at the end of the input. The input ends early (with a warning) at
   // a truncated record or block, a read error or a cancellation; everything
   // before it has been returned. `packet->data` stays valid until the next
   // call.
-  bool Next(RawPacket* packet);
+  bool Next(RawPacket<P>* packet);
 
   // The input, to set its idle and cancel hooks (streams).
   InputStream& input() { return *in_; }
@@ -113,22 +113,23 @@ class CaptureFileReader {
     int64_t offset_seconds = 0;
   };
 
-  CaptureFileReader(std::unique_ptr<InputStream> input, TimestampMode mode);
+  explicit CaptureFileReader(std::unique_ptr<InputStream> input);
 
   absl::Status ParseHeader();
-  bool NextPcap(RawPacket* packet);
-  bool NextPcapng(RawPacket* packet);
+  bool NextPcap(RawPacket<P>* packet);
+  bool NextPcapng(RawPacket<P>* packet);
   // An enhanced or obsolete packet block: fills `packet` and returns true,
   // or counts why it is skipped and returns false.
   bool ReadPacketBlock(uint32_t type, const uint8_t* body, size_t body_length, uint64_t block_start,
-                       RawPacket* packet);
+                       RawPacket<P>* packet);
   // Parses the SHB at the start of the input's window (its first 12 bytes
   // available). Returns an error description or "" on success.
   std::string ParseSectionHeader(size_t* block_length);
   // Ends the input at a failed or cancelled read (InputStream::error()).
   void EndStopped();
   void ParseInterface(const uint8_t* body, size_t body_length, size_t block_start);
-  void StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start, RawPacket* packet);
+  void StampPcapng(const Interface& iface, uint64_t ticks, uint64_t block_start,
+                   RawPacket<P>* packet);
   // Default profile: `ns` minus the epoch shift (fixed at the first packet),
   // clamped to ±kMaxTimestampNanos.
   int64_t ShiftAndClamp(__int128 ns, uint64_t block_start);
@@ -147,7 +148,6 @@ class CaptureFileReader {
   }
 
   std::unique_ptr<InputStream> in_;
-  const TimestampMode mode_;
   CaptureFormat format_ = CaptureFormat::kPcap;
   bool big_endian_ = false;  // file/section is big-endian
 

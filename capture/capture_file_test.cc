@@ -14,16 +14,18 @@ namespace {
 
 using testing::Bytes;
 
-std::unique_ptr<CaptureFileReader> OpenBytes(const Bytes& bytes, TimestampMode mode) {
+template <class P>
+std::unique_ptr<CaptureFileReader<P>> OpenBytes(const Bytes& bytes) {
   const std::string path = testing::WriteTempFile("capture", bytes);
-  absl::StatusOr<std::unique_ptr<CaptureFileReader>> r = CaptureFileReader::Open(path, mode);
+  absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> r = CaptureFileReader<P>::Open(path);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *std::move(r) : nullptr;
 }
 
-std::vector<RawPacket> ReadAll(CaptureFileReader* r) {
-  std::vector<RawPacket> out;
-  RawPacket p;
+template <class P>
+std::vector<RawPacket<P>> ReadAll(CaptureFileReader<P>* r) {
+  std::vector<RawPacket<P>> out;
+  RawPacket<P> p;
   while (r->Next(&p)) out.push_back(p);
   return out;
 }
@@ -35,44 +37,44 @@ TEST(CaptureFile, PcapMicrosecondBothByteOrders) {
     testing::PcapFile f(1, false, big_endian);
     f.Add(1795799828, 894394, kFrame);
     f.Add(1795799828, 899240, kFrame);
-    auto r = OpenBytes(f.bytes(), TimestampMode::kDoubleSeconds);
+    auto r = OpenBytes<PythonProfile>(f.bytes());
     ASSERT_NE(r, nullptr);
     const auto packets = ReadAll(r.get());
     ASSERT_EQ(packets.size(), 2u);
     EXPECT_EQ(packets[0].link_type, 1);
     EXPECT_EQ(packets[0].length, kFrame.size());
-    EXPECT_EQ(packets[0].seconds, 1795799828.0 + 894394.0 / 1e6);
+    EXPECT_EQ(packets[0].time, 1795799828.0 + 894394.0 / 1e6);
     EXPECT_EQ(packets[0].file_offset, 24u);
     EXPECT_TRUE(r->warnings().empty());
 
-    auto n = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+    auto n = OpenBytes<DefaultProfile>(f.bytes());
     const auto np = ReadAll(n.get());
-    EXPECT_EQ(np[1].nanos, 1795799828LL * 1000000000 + 899240000);
+    EXPECT_EQ(np[1].time, 1795799828LL * 1000000000 + 899240000);
   }
 }
 
 TEST(CaptureFile, PcapNanosecondAndModified) {
   testing::PcapFile ns(1, true, true);
   ns.Add(100, 123456789, kFrame);
-  auto r = OpenBytes(ns.bytes(), TimestampMode::kIntegerNanos);
-  EXPECT_EQ(ReadAll(r.get())[0].nanos, 100123456789LL);
-  auto d = OpenBytes(ns.bytes(), TimestampMode::kDoubleSeconds);
-  EXPECT_EQ(ReadAll(d.get())[0].seconds, 100.0 + 123456789.0 / 1e9);
+  auto r = OpenBytes<DefaultProfile>(ns.bytes());
+  EXPECT_EQ(ReadAll(r.get())[0].time, 100123456789LL);
+  auto d = OpenBytes<PythonProfile>(ns.bytes());
+  EXPECT_EQ(ReadAll(d.get())[0].time, 100.0 + 123456789.0 / 1e9);
 
   testing::PcapFile mod(1, false, false, true);
   mod.Add(5, 6, kFrame);
   mod.Add(7, 8, kFrame);
-  auto m = OpenBytes(mod.bytes(), TimestampMode::kIntegerNanos);
+  auto m = OpenBytes<DefaultProfile>(mod.bytes());
   const auto mp = ReadAll(m.get());
   ASSERT_EQ(mp.size(), 2u);
-  EXPECT_EQ(mp[1].nanos, 7000008000LL);
+  EXPECT_EQ(mp[1].time, 7000008000LL);
   EXPECT_EQ(mp[1].length, kFrame.size());
 }
 
 TEST(CaptureFile, LinkTypeUpperBitsIgnored) {
   testing::PcapFile f(0x30000001);
   f.Add(1, 0, kFrame);
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   EXPECT_EQ(ReadAll(r.get())[0].link_type, 1);
 }
 
@@ -80,7 +82,7 @@ TEST(CaptureFile, TruncatedRecordHeaderEndsWithWarning) {
   testing::PcapFile f(1);
   f.Add(1, 0, kFrame);
   f.AppendRaw(Bytes(7, 0));
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   EXPECT_EQ(ReadAll(r.get()).size(), 1u);
   EXPECT_TRUE(r->ended_early());
   ASSERT_EQ(r->warnings().size(), 1u);
@@ -91,7 +93,7 @@ TEST(CaptureFile, TruncatedRecordHeaderEndsWithWarning) {
 TEST(CaptureFile, CaplenPastEndOfFileUsesTheBytesPresent) {
   testing::PcapFile f(1);
   f.Add(1, 0, kFrame, 0x7FFFFFFF);  // huge caplen, never allocated
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   const auto packets = ReadAll(r.get());
   ASSERT_EQ(packets.size(), 1u);
   EXPECT_EQ(packets[0].length, kFrame.size());
@@ -100,22 +102,21 @@ TEST(CaptureFile, CaplenPastEndOfFileUsesTheBytesPresent) {
 
 TEST(CaptureFile, RejectsShortAndUnknownFiles) {
   const std::string short_path = testing::WriteTempFile("short", Bytes(23, 0));
-  auto s = CaptureFileReader::Open(short_path, TimestampMode::kIntegerNanos);
+  auto s = CaptureFileReader<DefaultProfile>::Open(short_path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.status().message().find("shorter than a pcap file header"), std::string::npos);
 
   const std::string empty = testing::WriteTempFile("empty", Bytes());
-  EXPECT_FALSE(CaptureFileReader::Open(empty, TimestampMode::kIntegerNanos).ok());
+  EXPECT_FALSE(CaptureFileReader<DefaultProfile>::Open(empty).ok());
 
   Bytes text(40, 'a');
-  auto t =
-      CaptureFileReader::Open(testing::WriteTempFile("text", text), TimestampMode::kIntegerNanos);
+  auto t = CaptureFileReader<DefaultProfile>::Open(testing::WriteTempFile("text", text));
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("unknown magic 61 61 61 61 at byte offset 0"),
             std::string::npos);
 
-  auto missing = CaptureFileReader::Open(testing::TempPath("nope"), TimestampMode::kIntegerNanos);
+  auto missing = CaptureFileReader<DefaultProfile>::Open(testing::TempPath("nope"));
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -133,26 +134,26 @@ TEST(CaptureFile, PcapngInterfacesResolutionsAndOffsets) {
   f.Simple(kFrame);          // no timestamp
   f.Custom(0x40000BAD, Bytes(5, 1));
 
-  auto d = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto d = OpenBytes<DefaultProfile>(f.bytes());
   const auto dp = ReadAll(d.get());
   ASSERT_EQ(dp.size(), 3u);
   EXPECT_EQ(dp[0].link_type, 1);
-  EXPECT_EQ(dp[0].nanos, 1700000000123456000LL);
+  EXPECT_EQ(dp[0].time, 1700000000123456000LL);
   EXPECT_EQ(dp[1].link_type, 101);
-  EXPECT_EQ(dp[1].nanos, 1700000000123456789LL);
+  EXPECT_EQ(dp[1].time, 1700000000123456789LL);
   EXPECT_EQ(dp[2].link_type, 0);
   // 10 s + 3 s + floor(1e9 / 2^20) ns
-  EXPECT_EQ(dp[2].nanos, 13000000000LL + 953);
+  EXPECT_EQ(dp[2].time, 13000000000LL + 953);
   EXPECT_EQ(d->skips().unknown_interface, 1u);
   EXPECT_EQ(d->skips().simple_packet_blocks, 1u);
   EXPECT_EQ(d->records_read(), 5u);
   EXPECT_TRUE(d->warnings().empty());
 
-  auto p = OpenBytes(f.bytes(), TimestampMode::kDoubleSeconds);
+  auto p = OpenBytes<PythonProfile>(f.bytes());
   const auto pp = ReadAll(p.get());
-  EXPECT_EQ(pp[0].seconds, 0.0 + static_cast<double>(1700000000123456ULL) / 1e6);
-  EXPECT_EQ(pp[1].seconds, static_cast<double>(1700000000123456789ULL) / 1e9);
-  EXPECT_EQ(pp[2].seconds, 10.0 + static_cast<double>(3ULL << 20 | 1) / 1048576.0);
+  EXPECT_EQ(pp[0].time, 0.0 + static_cast<double>(1700000000123456ULL) / 1e6);
+  EXPECT_EQ(pp[1].time, static_cast<double>(1700000000123456789ULL) / 1e9);
+  EXPECT_EQ(pp[2].time, 10.0 + static_cast<double>(3ULL << 20 | 1) / 1048576.0);
 }
 
 TEST(CaptureFile, PcapngSectionsWithTheirOwnByteOrder) {
@@ -165,12 +166,12 @@ TEST(CaptureFile, PcapngSectionsWithTheirOwnByteOrder) {
   f.Interface(1, 3);         // milliseconds
   f.Enhanced(0, 2500, kFrame);
   f.Obsolete(0, 2600, kFrame);
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   const auto packets = ReadAll(r.get());
   ASSERT_EQ(packets.size(), 3u);
-  EXPECT_EQ(packets[0].nanos, 1000000000LL);
-  EXPECT_EQ(packets[1].nanos, 2500000000LL);
-  EXPECT_EQ(packets[2].nanos, 2600000000LL);
+  EXPECT_EQ(packets[0].time, 1000000000LL);
+  EXPECT_EQ(packets[1].time, 2500000000LL);
+  EXPECT_EQ(packets[2].time, 2600000000LL);
   EXPECT_EQ(r->skips().unknown_interface, 1u);
 }
 
@@ -178,8 +179,7 @@ TEST(CaptureFile, PcapngDamage) {
   // Bad first SHB: unreadable.
   testing::PcapngFile v0;
   v0.Section(false, 2);
-  auto bad = CaptureFileReader::Open(testing::WriteTempFile("v0", v0.bytes()),
-                                     TimestampMode::kIntegerNanos);
+  auto bad = CaptureFileReader<DefaultProfile>::Open(testing::WriteTempFile("v0", v0.bytes()));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("major version 2"), std::string::npos);
 
@@ -191,7 +191,7 @@ TEST(CaptureFile, PcapngDamage) {
   cut.Enhanced(0, 2, kFrame);
   Bytes bytes = cut.bytes();
   bytes.resize(bytes.size() - 10);
-  auto r = OpenBytes(bytes, TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(bytes);
   EXPECT_EQ(ReadAll(r.get()).size(), 1u);
   EXPECT_TRUE(r->ended_early());
   ASSERT_EQ(r->warnings().size(), 1u);
@@ -203,7 +203,7 @@ TEST(CaptureFile, PcapngDamage) {
   tail.Interface(1);
   tail.Enhanced(0, 1, kFrame);
   tail.AppendRaw(Bytes(7, 0));
-  auto t = OpenBytes(tail.bytes(), TimestampMode::kIntegerNanos);
+  auto t = OpenBytes<DefaultProfile>(tail.bytes());
   EXPECT_EQ(ReadAll(t.get()).size(), 1u);
   EXPECT_FALSE(t->ended_early());
 
@@ -215,7 +215,7 @@ TEST(CaptureFile, PcapngDamage) {
   later.Section(false, 7);
   later.Interface(1);
   later.Enhanced(0, 1, kFrame);
-  auto l = OpenBytes(later.bytes(), TimestampMode::kIntegerNanos);
+  auto l = OpenBytes<DefaultProfile>(later.bytes());
   EXPECT_EQ(ReadAll(l.get()).size(), 1u);
   EXPECT_TRUE(l->ended_early());
 }
@@ -231,8 +231,8 @@ TEST(CaptureFile, FileCutWhileReadIsAnEarlyEndEvenAtARecordBoundary) {
   for (int i = 0; i < 100; ++i) f.Add(3, 0, Bytes(984, 0));   // beyond the first MiB
   ASSERT_EQ(f.bytes().size(), (size_t{1} << 20) + 100 * 1000);
   const std::string path = testing::WriteTempFile("cut-at-boundary.pcap", f.bytes());
-  absl::StatusOr<std::unique_ptr<CaptureFileReader>> r =
-      CaptureFileReader::Open(path, TimestampMode::kIntegerNanos);
+  absl::StatusOr<std::unique_ptr<CaptureFileReader<DefaultProfile>>> r =
+      CaptureFileReader<DefaultProfile>::Open(path);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(::truncate(path.c_str(), off_t{1} << 20), 0);
   EXPECT_EQ(ReadAll(r->get()).size(), 1048u);
@@ -254,19 +254,19 @@ TEST(CaptureFile, PcapngTimestampsFarFromTheEpochKeepExactDifferences) {
   f.Interface(1, 9, INT64_MAX / 4);
   f.Enhanced(0, 1500000000, kFrame);   // +1.5 s
   f.Enhanced(0, 71530000000, kFrame);  // +71.53 s
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   const auto packets = ReadAll(r.get());
   ASSERT_EQ(packets.size(), 2u);
   EXPECT_EQ(r->epoch_shift_seconds(), INT64_MAX / 4 + 1);
-  EXPECT_EQ(packets[0].nanos, 500000000);
-  EXPECT_EQ(packets[1].nanos - packets[0].nanos, int64_t{70030000000});
+  EXPECT_EQ(packets[0].time, 500000000);
+  EXPECT_EQ(packets[1].time - packets[0].time, int64_t{70030000000});
   EXPECT_EQ(r->timestamps_clamped(), 0u);
   ASSERT_EQ(r->warnings().size(), 1u);
   EXPECT_NE(r->warnings()[0].find("packet 1 at byte offset"), std::string::npos)
       << r->warnings()[0];
   EXPECT_FALSE(r->ended_early());
   // The timestamp column adds the shift back, exactly.
-  EXPECT_EQ(DefaultProfile::EpochSeconds(packets[0].nanos, r->epoch_shift_seconds()),
+  EXPECT_EQ(DefaultProfile::EpochSeconds(packets[0].time, r->epoch_shift_seconds()),
             static_cast<double>(INT64_MAX / 4 + 1) + 0.5);
 }
 
@@ -278,12 +278,12 @@ TEST(CaptureFile, PcapngTimestampFarFromTheFirstIsClampedWithAWarning) {
   f.Interface(1, 9, 0);
   f.Enhanced(0, 1000000000000000000ULL, kFrame);  // 2001
   f.Enhanced(0, ~0ULL, kFrame);                   // 584 years after 1970
-  auto r = OpenBytes(f.bytes(), TimestampMode::kIntegerNanos);
+  auto r = OpenBytes<DefaultProfile>(f.bytes());
   const auto packets = ReadAll(r.get());
   ASSERT_EQ(packets.size(), 2u);
   EXPECT_EQ(r->epoch_shift_seconds(), 0);
-  EXPECT_EQ(packets[0].nanos, 1000000000000000000LL);
-  EXPECT_EQ(packets[1].nanos, kMaxTimestampNanos);
+  EXPECT_EQ(packets[0].time, 1000000000000000000LL);
+  EXPECT_EQ(packets[1].time, kMaxTimestampNanos);
   EXPECT_EQ(r->timestamps_clamped(), 1u);
   ASSERT_EQ(r->warnings().size(), 1u);
   EXPECT_NE(r->warnings()[0].find("packet 2 at byte offset"), std::string::npos)

@@ -52,6 +52,15 @@ struct DecodeOptions {
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                          const DecodeOptions& options, DecodedPacket* out);
 
+// The same with the rules of profile P (features/profile.h): the python
+// profile's for PythonProfile, the default profile's otherwise. The pipelines
+// decode through this, so their decoding cannot disagree with their profile.
+template <class P>
+DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+                         DecodedPacket* out) {
+  return DecodeFrame(link_type, frame, length, DecodeOptions{!P::kPython}, out);
+}
+
 }  // namespace netflower
 
 #endif  // NETFLOWER_CAPTURE_DECODE_H_

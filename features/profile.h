@@ -1,8 +1,10 @@
 // The two output profiles as compile-time policies (FLOW-SPEC §1, §3.4, §8.2).
 //
-// One flow engine and one feature accumulator are written once against this
-// interface and instantiated twice; everything the profiles disagree on is a
-// member here, or an `if constexpr (P::kPython)` at the one place it matters.
+// The reader, the decoder's rules, the flow engine, the feature accumulator
+// and the CSV dialect are written once against this interface and
+// instantiated twice; everything the profiles disagree on is a member here,
+// or an `if constexpr (P::kPython)` at the one place it matters. A run's
+// Compat becomes a profile type in one place only: WithProfile().
 #ifndef NETFLOWER_FEATURES_PROFILE_H_
 #define NETFLOWER_FEATURES_PROFILE_H_
 
@@ -12,11 +14,19 @@
 
 namespace netflower {
 
+// Output profile (FLOW-SPEC §1), as the API names it.
+enum class Compat {
+  kNone,    // default: netflower 1.0's rules with the listed corrections
+  kPython,  // byte-exact with netflower 1.0 (the Python package)
+};
+
 // --compat=python: times are double seconds and every quirk of netflower 1.0
 // is kept, the 0.0-as-unset marker included.
 struct PythonProfile {
   using Time = double;
   static constexpr bool kPython = true;
+  static constexpr bool kCrlf = true;           // CSV lines end in CRLF
+  static constexpr bool kHeaderAlways = false;  // no header when there are no rows
   static constexpr Time kOneSecond = 1.0;
   static constexpr Time kFiveSeconds = 5.0;
 
@@ -26,6 +36,11 @@ struct PythonProfile {
   static double EpochSeconds(Time t) { return t; }
   // A timeout given in seconds.
   static Time FromSeconds(double seconds) { return seconds; }
+  // A live capture's kernel timestamp (FLOW-SPEC §3.4: microseconds, as
+  // netflower 1.0's capture library gives them).
+  static Time LiveTime(uint32_t sec, uint32_t nsec) {
+    return static_cast<double>(sec) + static_cast<double>(nsec / 1000) / 1e6;
+  }
   // Sweep test: netflower 1.0 compares with >= (arrival uses >).
   static bool SweepIdleExpired(Time now, Time latest, Time timeout) {
     return now - latest >= timeout;
@@ -41,6 +56,8 @@ struct PythonProfile {
 struct DefaultProfile {
   using Time = int64_t;
   static constexpr bool kPython = false;
+  static constexpr bool kCrlf = false;
+  static constexpr bool kHeaderAlways = true;
   static constexpr Time kOneSecond = 1000000000;
   static constexpr Time kFiveSeconds = 5000000000;
 
@@ -69,11 +86,20 @@ struct DefaultProfile {
     if (ns < -kLimit) return static_cast<Time>(-kLimit);
     return static_cast<Time>(ns);
   }
+  static Time LiveTime(uint32_t sec, uint32_t nsec) { return int64_t{sec} * kOneSecond + nsec; }
   static bool SweepIdleExpired(Time now, Time latest, Time timeout) {
     return now - latest > timeout;
   }
   static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) { return t - latest > timeout; }
 };
+
+// Calls f(PythonProfile{}) or f(DefaultProfile{}): the one place where a
+// run's Compat turns into a profile type.
+template <class F>
+decltype(auto) WithProfile(Compat compat, F&& f) {
+  if (compat == Compat::kPython) return f(PythonProfile{});
+  return f(DefaultProfile{});
+}
 
 }  // namespace netflower
 

@@ -20,6 +20,12 @@ struct CsvDialect {
   bool header_always = true;  // python: header only with the first row
 };
 
+// The dialect of profile P (features/profile.h).
+template <class P>
+constexpr CsvDialect CsvDialectOf() {
+  return CsvDialect{P::kCrlf, P::kHeaderAlways};
+}
+
 class CsvWriter {
  public:
   // `buffer_rows` rows go into each chunk (>= 1; chunks are also cut at a

@@ -60,10 +60,10 @@ class CallbackConsumer : public RowConsumer {
   std::exception_ptr error_;
 };
 
-absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowConsumer* consumer,
+template <class P>
+absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, RowConsumer* consumer,
                  RunStats* stats) {
   PipelineConfig config;
-  config.python_profile = options.compat == Compat::kPython;
   config.idle_timeout_seconds = options.idle_timeout;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
@@ -74,18 +74,60 @@ absl::Status Run(CaptureFileReader& reader, const ConvertOptions& options, RowCo
   }
   config.hash_seed = RandomHashSeed();
   config.cpus = options.cpus;
-  config.crlf = options.compat == Compat::kPython;
   config.on_progress = options.on_progress;
   config.cancel = options.cancel;
   const auto started = std::chrono::steady_clock::now();
-  absl::Status status = RunFilePipeline(reader, config, consumer, stats);
+  absl::Status status = RunFilePipeline<P>(reader, config, consumer, stats);
   stats->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return status;
 }
 
-TimestampMode ModeFor(Compat compat) {
-  return compat == Compat::kPython ? TimestampMode::kDoubleSeconds : TimestampMode::kIntegerNanos;
+// ConvertPcapToCsv in profile P. The input is opened (and its header
+// checked) before the output is created.
+template <class P>
+absl::StatusOr<uint64_t> ConvertToCsv(const std::string& input_path, const std::string& output_path,
+                                      const ConvertOptions& options, RunStats* stats) {
+  absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
+      CaptureFileReader<P>::Open(input_path);
+  if (!reader.ok()) return reader.status();
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks = MakeChunkWriter(
+      (*out)->fd(), output_path == "-" ? std::string("standard output") : output_path,
+      options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
+  if (!chunks.ok()) return chunks.status();
+
+  CsvWriter writer(chunks->get(), CsvDialectOf<P>(), static_cast<size_t>(options.buffer_rows));
+  CsvConsumer consumer(&writer);
+  absl::Status status = Run<P>(**reader, options, &consumer, stats);
+  absl::Status finish = writer.Finish();
+  stats->flows_written = writer.rows_written();
+  chunks->reset();  // every write has completed before the file is committed
+  if (status.ok()) status = finish;
+  if (status.ok()) status = (*out)->Commit();
+  if (!status.ok()) {
+    (*out)->Abort();
+    if ((*out)->atomic()) stats->flows_written = 0;  // the temporary file is gone
+    return status;
+  }
+  return writer.rows();
+}
+
+// ConvertPcap in profile P.
+template <class P>
+absl::StatusOr<uint64_t> ConvertToCallback(const std::string& input_path,
+                                           const std::function<void(const FlowRecord&)>& on_flow,
+                                           const ConvertOptions& options, RunStats* stats) {
+  absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
+      CaptureFileReader<P>::Open(input_path);
+  if (!reader.ok()) return reader.status();
+  CallbackConsumer consumer(on_flow);
+  absl::Status status = Run<P>(**reader, options, &consumer, stats);
+  stats->flows_written = consumer.calls();
+  if (consumer.error()) std::rethrow_exception(consumer.error());
+  if (!status.ok()) return status;
+  return stats->flows_written;
 }
 
 }  // namespace
@@ -137,33 +179,9 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
 
   if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
-      CaptureFileReader::Open(input_path, ModeFor(options.compat));
-  if (!reader.ok()) return reader.status();
-  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks = MakeChunkWriter(
-      (*out)->fd(), output_path == "-" ? std::string("standard output") : output_path,
-      options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
-  if (!chunks.ok()) return chunks.status();
-
-  CsvDialect dialect;
-  dialect.crlf = options.compat == Compat::kPython;
-  dialect.header_always = options.compat != Compat::kPython;
-  CsvWriter writer(chunks->get(), dialect, static_cast<size_t>(options.buffer_rows));
-  CsvConsumer consumer(&writer);
-  absl::Status status = Run(**reader, options, &consumer, stats);
-  absl::Status finish = writer.Finish();
-  stats->flows_written = writer.rows_written();
-  chunks->reset();  // every write has completed before the file is committed
-  if (status.ok()) status = finish;
-  if (status.ok()) status = (*out)->Commit();
-  if (!status.ok()) {
-    (*out)->Abort();
-    if ((*out)->atomic()) stats->flows_written = 0;  // the temporary file is gone
-    return status;
-  }
-  return writer.rows();
+  return WithProfile(options.compat, [&](auto profile) {
+    return ConvertToCsv<decltype(profile)>(input_path, output_path, options, stats);
+  });
 }
 
 absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
@@ -173,15 +191,9 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
   *stats = RunStats();
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<CaptureFileReader>> reader =
-      CaptureFileReader::Open(input_path, ModeFor(options.compat));
-  if (!reader.ok()) return reader.status();
-  CallbackConsumer consumer(on_flow);
-  absl::Status status = Run(**reader, options, &consumer, stats);
-  stats->flows_written = consumer.calls();
-  if (consumer.error()) std::rethrow_exception(consumer.error());
-  if (!status.ok()) return status;
-  return stats->flows_written;
+  return WithProfile(options.compat, [&](auto profile) {
+    return ConvertToCallback<decltype(profile)>(input_path, on_flow, options, stats);
+  });
 }
 
 }  // namespace netflower

@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   state.on_flow = std::move(on_flow);
 
   LiveConfig config;
-  config.python_profile = options.compat == Compat::kPython;
+  config.compat = options.compat;
   config.idle_timeout_seconds = options.idle_timeout;
   config.cap_seconds = options.active_timeout;
   config.jobs = options.jobs;
@@ -168,9 +168,8 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
                         WriteMethod::kAuto);
     if (!chunks.ok()) return chunks.status();
     state.csv_chunks = *std::move(chunks);
-    CsvDialect dialect;
-    dialect.crlf = options.compat == Compat::kPython;
-    dialect.header_always = options.compat != Compat::kPython;
+    const CsvDialect dialect =
+        WithProfile(options.compat, [](auto profile) { return CsvDialectOf<decltype(profile)>(); });
     state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
   }
   return capture;

@@ -22,15 +22,10 @@
 
 #include "absl/status/statusor.h"
 #include "features/columns.h"  // FlowRecord, kColumns, GetColumn()
+#include "features/profile.h"  // Compat
 #include "flow/run_stats.h"    // RunStats, SkipReason, Progress
 
 namespace netflower {
-
-// Output profile (FLOW-SPEC §1).
-enum class Compat {
-  kNone,    // default: netflower 1.0's rules with the listed corrections
-  kPython,  // byte-exact with netflower 1.0 (the Python package)
-};
 
 // Options of a file conversion (FLOW-SPEC §2.1).
 struct ConvertOptions {

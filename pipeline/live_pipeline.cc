@@ -110,8 +110,7 @@ class RingReader {
     }
     ++read_;
     DecodedPacket decoded;
-    const DecodeStatus status =
-        DecodeFrame(ring_->link_type(), rp.data, rp.length, decode_options_, &decoded);
+    const DecodeStatus status = DecodeFrame<P>(ring_->link_type(), rp.data, rp.length, &decoded);
     if (status != DecodeStatus::kOk) {
       ++skipped_[static_cast<int>(SkipReasonOf(status))];
     } else {
@@ -120,11 +119,7 @@ class RingReader {
       EnginePacket<P>& packet = item.packet;
       FillEnginePacket(decoded, hasher_, &packet);
       const uint32_t usec = rp.nsec / 1000;
-      if constexpr (P::kPython) {
-        packet.time = static_cast<double>(rp.sec) + static_cast<double>(usec) / 1e6;
-      } else {
-        packet.time = int64_t{rp.sec} * 1000000000 + rp.nsec;
-      }
+      packet.time = P::LiveTime(rp.sec, rp.nsec);
       packet.number = ++accepted_;
       if (config_.save_pcap) AddFrame(rp, usec);
       Push(item);
@@ -201,7 +196,6 @@ class RingReader {
   std::atomic<bool>* const stop_;
   std::atomic<uint64_t>* const taken_;
   std::atomic<bool>* const limit_hit_;
-  const DecodeOptions decode_options_{!P::kPython};
   WorkItem<P> batch_[kBatch];
   size_t batch_size_ = 0;
   FrameBatch* frames_ = nullptr;
@@ -465,17 +459,14 @@ absl::StatusOr<std::unique_ptr<LivePipeline>> LivePipeline::Create(const std::st
                                                                    RowCallback on_flow,
                                                                    std::function<void()> on_idle) {
   std::unique_ptr<LivePipeline> pipeline(new LivePipeline());
-  if (config.python_profile) {
-    auto impl =
-        std::make_unique<LiveImpl<PythonProfile>>(config, std::move(on_flow), std::move(on_idle));
-    if (absl::Status s = impl->Init(interface); !s.ok()) return s;
+  absl::Status status = WithProfile(config.compat, [&](auto profile) {
+    using P = decltype(profile);
+    auto impl = std::make_unique<LiveImpl<P>>(config, std::move(on_flow), std::move(on_idle));
+    absl::Status s = impl->Init(interface);
     pipeline->impl_ = std::move(impl);
-  } else {
-    auto impl =
-        std::make_unique<LiveImpl<DefaultProfile>>(config, std::move(on_flow), std::move(on_idle));
-    if (absl::Status s = impl->Init(interface); !s.ok()) return s;
-    pipeline->impl_ = std::move(impl);
-  }
+    return s;
+  });
+  if (!status.ok()) return status;
   return pipeline;
 }
 

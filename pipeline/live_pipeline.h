@@ -19,12 +19,13 @@
 #include "absl/status/statusor.h"
 #include "capture/packet_ring.h"
 #include "features/columns.h"
+#include "features/profile.h"
 #include "flow/run_stats.h"
 
 namespace netflower {
 
 struct LiveConfig {
-  bool python_profile = false;
+  Compat compat = Compat::kNone;
   double idle_timeout_seconds = 30.0;
   double cap_seconds = 120.0;  // duration cap (live flow_timeout)
   int jobs = 1;

@@ -38,7 +38,7 @@ struct SourceCounts {
 template <class P>
 class Source {
  public:
-  Source(CaptureFileReader& reader, std::vector<std::unique_ptr<Worker<P>>>& workers,
+  Source(CaptureFileReader<P>& reader, std::vector<std::unique_ptr<Worker<P>>>& workers,
          const PipelineConfig& config, uint64_t seed, Shared* shared, SourceCounts* counts)
       : reader_(reader),
         workers_(workers),
@@ -62,10 +62,8 @@ class Source {
 
  private:
   void Loop() {
-    DecodeOptions decode_options;
-    decode_options.default_profile = !P::kPython;
     const size_t n_workers = workers_.size();
-    RawPacket raw;
+    RawPacket<P> raw;
     DecodedPacket decoded;
     uint64_t records = 0;
     uint64_t until_gc = gc_interval_;
@@ -90,8 +88,7 @@ class Source {
         counts_->records.store(reader_.records_read(), std::memory_order_relaxed);
         counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
       }
-      const DecodeStatus status =
-          DecodeFrame(raw.link_type, raw.data, raw.length, decode_options, &decoded);
+      const DecodeStatus status = DecodeFrame<P>(raw.link_type, raw.data, raw.length, &decoded);
       if (status != DecodeStatus::kOk) {
         ++counts_->skipped[static_cast<int>(SkipReasonOf(status))];
         continue;
@@ -100,11 +97,7 @@ class Source {
       FillEnginePacket(decoded, hasher_, &packet);
       // The high half of the hash picks the worker; tables use the low half.
       const size_t w = static_cast<size_t>(((packet.hash >> 32) * n_workers) >> 32);
-      if constexpr (P::kPython) {
-        packet.time = raw.seconds;
-      } else {
-        packet.time = raw.nanos;
-      }
+      packet.time = raw.time;
       last_time_ = packet.time;
       packet.number = ++counts_->accepted;
       WorkItem<P>& item = batches_[w][batch_sizes_[w]++];
@@ -144,7 +137,7 @@ class Source {
     }
   }
 
-  CaptureFileReader& reader_;
+  CaptureFileReader<P>& reader_;
   std::vector<std::unique_ptr<Worker<P>>>& workers_;
   FlowHasher hasher_;
   const uint64_t gc_interval_;
@@ -156,8 +149,10 @@ class Source {
 };
 
 // About twice a second: the bytes and records read so far.
+template <class P>
 void ReportProgress(const PipelineConfig& config, const SourceCounts& counts,
-                    const CaptureFileReader& reader, std::chrono::steady_clock::time_point started,
+                    const CaptureFileReader<P>& reader,
+                    std::chrono::steady_clock::time_point started,
                     std::chrono::steady_clock::time_point* last_report) {
   const auto now = std::chrono::steady_clock::now();
   if (now - *last_report <= std::chrono::milliseconds(500)) return;
@@ -172,7 +167,7 @@ void ReportProgress(const PipelineConfig& config, const SourceCounts& counts,
 
 // Adds a finished run's counts to `stats`: read = accepted + skipped.
 template <class P>
-void AddTotals(const CaptureFileReader& reader, const SourceCounts& counts,
+void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
                const std::vector<std::unique_ptr<Worker<P>>>& workers, RunStats* stats) {
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
     stats->skipped[r] += counts.skipped[r];
@@ -198,7 +193,7 @@ void AddTotals(const CaptureFileReader& reader, const SourceCounts& counts,
 }
 
 template <class P>
-absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowConsumer* consumer,
+absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, RowConsumer* consumer,
                  RunStats* stats) {
   typename FlowEngine<P>::Config engine_config;
   engine_config.idle_timeout = P::FromSeconds(config.idle_timeout_seconds);
@@ -215,7 +210,6 @@ absl::Status Run(CaptureFileReader& reader, const PipelineConfig& config, RowCon
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
   WorkerOptions options;
   options.text = text;
-  options.crlf = config.crlf;
   std::vector<std::unique_ptr<Worker<P>>> workers =
       MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
   SourceCounts counts;
@@ -304,10 +298,17 @@ std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed) {
   return cpus;
 }
 
-absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& config,
+template <class P>
+absl::Status RunFilePipeline(CaptureFileReader<P>& reader, const PipelineConfig& config,
                              RowConsumer* consumer, RunStats* stats) {
-  return config.python_profile ? Run<PythonProfile>(reader, config, consumer, stats)
-                               : Run<DefaultProfile>(reader, config, consumer, stats);
+  return Run<P>(reader, config, consumer, stats);
 }
+
+template absl::Status RunFilePipeline<PythonProfile>(CaptureFileReader<PythonProfile>&,
+                                                     const PipelineConfig&, RowConsumer*,
+                                                     RunStats*);
+template absl::Status RunFilePipeline<DefaultProfile>(CaptureFileReader<DefaultProfile>&,
+                                                      const PipelineConfig&, RowConsumer*,
+                                                      RunStats*);
 
 }  // namespace netflower

@@ -43,7 +43,6 @@ class RowConsumer {
 };
 
 struct PipelineConfig {
-  bool python_profile = false;
   double idle_timeout_seconds = 120.0;
   std::optional<double> cap_seconds;  // duration cap; none for files by default
   uint64_t gc_interval = 1000;
@@ -51,7 +50,6 @@ struct PipelineConfig {
   uint64_t hash_seed = 0;
   int jobs = 1;           // flow workers (>= 1)
   std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
-  bool crlf = false;      // line end of text rows
   std::function<void(const Progress&)> on_progress;  // about twice a second
   // Once true, the run stops within about 100 ms and returns Cancelled.
   const std::atomic<bool>* cancel = nullptr;
@@ -61,7 +59,10 @@ struct PipelineConfig {
 // Returns the consumer's error if it failed, Cancelled once config.cancel was
 // set, an Internal error if a worker failed, else OK. Never hangs on a failure: every wait is
 // interruptible.
-absl::Status RunFilePipeline(CaptureFileReader& reader, const PipelineConfig& config,
+// P, the profile, is the reader's: the timestamps it computes are the ones
+// the engine expects (instantiated for PythonProfile and DefaultProfile).
+template <class P>
+absl::Status RunFilePipeline(CaptureFileReader<P>& reader, const PipelineConfig& config,
                              RowConsumer* consumer, RunStats* stats);
 
 // The CPUs this process may run on (sched_getaffinity), ascending.

@@ -135,9 +135,8 @@ inline void PinCurrentThread(int cpu) {
 }
 
 struct WorkerOptions {
-  bool text = true;   // rows as CSV text (else as records)
-  bool crlf = false;  // line end of text rows
-  int cpu = -1;       // pin to this CPU (-1: no pinning)
+  bool text = true;  // rows as CSV text (else as records)
+  int cpu = -1;      // pin to this CPU (-1: no pinning)
   // Live capture: hand rows over after every batch of items (a flow is
   // emitted the moment it completes) instead of when a block fills or an
   // event completes.
@@ -172,7 +171,6 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
-        crlf_(options.crlf),
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
@@ -201,7 +199,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     block_->tags.push_back(tag);
     if (text_) {
       char row[kMaxCsvRowBytes];
-      block_->text.append(row, FormatCsvRow(record, crlf_, row));
+      block_->text.append(row, FormatCsvRow(record, P::kCrlf, row));
       block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
     } else {
       block_->records.push_back(record);
@@ -432,7 +430,6 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
   uint64_t frame_bytes_ = 0;
   uint64_t frames_not_kept_ = 0;
   const bool text_;
-  const bool crlf_;
   const int cpu_;
   Shared* const shared_;
 };

@@ -50,8 +50,7 @@ class EngineHarness : public FlowSink {
   // Feeds one raw IP packet (IPv4 or IPv6) at `at`.
   void Feed(At at, const Bytes& ip) {
     DecodedPacket d;
-    const DecodeStatus s =
-        DecodeFrame(kLinkRaw, ip.data(), ip.size(), DecodeOptions{!P::kPython}, &d);
+    const DecodeStatus s = DecodeFrame<P>(kLinkRaw, ip.data(), ip.size(), &d);
     ASSERT_EQ(s, DecodeStatus::kOk);
     EnginePacket<P> pkt;
     FillEnginePacket(d, hasher_, &pkt);  // the production path
