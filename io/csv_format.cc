@@ -1,5 +1,10 @@
 #include "io/csv_format.h"
 
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <string>
+
 #include "capture/ip_address.h"
 #include "io/float_repr.h"
 
@@ -35,6 +40,9 @@ std::string_view CsvHeader() {
 
 // Every column's formatter may use its full scratch width (floats store
 // fixed-length runs past their end) wherever the row has got to.
+// JSON adds each key ("name": , at most 24 bytes) and two quotes per address.
+static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 <= kMaxCsvRowBytes,
+              "kMaxCsvRowBytes too small for JSON rows");
 static_assert(kColumnCount * (kMaxPythonFloatChars + 1) + 2 <= kMaxCsvRowBytes &&
                   kMaxIpTextChars <= kMaxPythonFloatChars && kMaxIntChars <= kMaxPythonFloatChars,
               "kMaxCsvRowBytes too small");
@@ -50,6 +58,58 @@ size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out) {
   if (crlf) *p++ = '\r';
   *p++ = '\n';
   return static_cast<size_t>(p - out);
+}
+
+namespace {
+
+// `"name":` for every column, in order.
+const std::array<std::string, kColumnCount>& JsonKeys() {
+  static const auto* const keys = [] {
+    auto* k = new std::array<std::string, kColumnCount>();
+    for (size_t i = 0; i < kColumnCount; ++i) {
+      (*k)[i] = std::string("\"") + std::string(kColumns[i].name) + "\":";
+    }
+    return k;
+  }();
+  return *keys;
+}
+
+inline char* PutJson(const IpAddress& v, char* p) {
+  *p++ = '"';
+  p = Put(v, p);
+  *p++ = '"';
+  return p;
+}
+inline char* PutJson(int64_t v, char* p) { return Put(v, p); }
+inline char* PutJson(double v, char* p) {
+  if (std::isfinite(v)) return Put(v, p);
+  std::memcpy(p, "null", 4);
+  return p + 4;
+}
+inline char* PutJson(const IntOrZero& v, char* p) { return Put(v, p); }
+
+}  // namespace
+
+size_t FormatJsonRow(const FlowRecord& r, char* out) {
+  const std::array<std::string, kColumnCount>& keys = JsonKeys();
+  char* p = out;
+  size_t column = 0;
+  *p++ = '{';
+#define NETFLOWER_PUT_JSON(name, Type)                      \
+  std::memcpy(p, keys[column].data(), keys[column].size()); \
+  p += keys[column++].size();                               \
+  p = PutJson(r.name, p);                                   \
+  *p++ = ',';
+  NETFLOWER_FLOW_COLUMNS(NETFLOWER_PUT_JSON)
+#undef NETFLOWER_PUT_JSON
+  p[-1] = '}';  // the last comma
+  *p++ = '\n';
+  return static_cast<size_t>(p - out);
+}
+
+std::string JsonRow(const FlowRecord& record) {
+  char buf[kMaxCsvRowBytes];
+  return std::string(buf, FormatJsonRow(record, buf));
 }
 
 std::string CsvRow(const FlowRecord& record, bool crlf) {

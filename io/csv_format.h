@@ -1,4 +1,4 @@
-// CSV text of the 82 columns (FLOW-SPEC §7.1, §8.3, §9.1).
+// Row text of the 82 columns: CSV (FLOW-SPEC §7.1, §8.3, §9.1) or JSON Lines.
 #ifndef NETFLOWER_IO_CSV_FORMAT_H_
 #define NETFLOWER_IO_CSV_FORMAT_H_
 
@@ -10,8 +10,14 @@
 
 namespace netflower {
 
-// Upper bound of one formatted row, line end included.
-inline constexpr size_t kMaxCsvRowBytes = 4096;
+// Upper bound of one formatted row, line end included, in either format.
+inline constexpr size_t kMaxCsvRowBytes = 8192;
+
+// How rows are written.
+enum class OutputFormat : uint8_t {
+  kCsv,    // a header line, then one comma-separated row per flow
+  kJsonl,  // one JSON object per flow and line, keys = column names, no header
+};
 
 // The header line without its line end, generated from the schema.
 std::string_view CsvHeader();
@@ -20,8 +26,17 @@ std::string_view CsvHeader();
 // which must hold kMaxCsvRowBytes. Returns the number of bytes written.
 size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out);
 
-// Convenience form for tests.
+// Writes one JSON Lines row of `record` into `out` (kMaxCsvRowBytes):
+// {"src_ip":"10.0.0.1",...,"cwr_flag_count":0} and "\n". Keys are the column
+// names in column order; addresses are strings; integers and floats are JSON
+// numbers with the CSV's digits (the same Python repr text), except that a
+// float that is not finite (inf, -inf, nan: JSON has no such number) is
+// null. Returns the number of bytes written.
+size_t FormatJsonRow(const FlowRecord& record, char* out);
+
+// Convenience forms for tests.
 std::string CsvRow(const FlowRecord& record, bool crlf);
+std::string JsonRow(const FlowRecord& record);
 
 }  // namespace netflower
 

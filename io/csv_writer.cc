@@ -13,15 +13,16 @@ CsvWriter::CsvWriter(ChunkWriter* out, CsvDialect dialect, size_t buffer_rows)
     : out_(out), dialect_(dialect), buffer_rows_(std::max<size_t>(buffer_rows, 1)) {}
 
 void CsvWriter::AppendHeader() {
+  header_written_ = true;
+  if (dialect_.format != OutputFormat::kCsv) return;  // JSON Lines has no header
   chunk_.append(CsvHeader());
   if (dialect_.crlf) chunk_.push_back('\r');
   chunk_.push_back('\n');
-  header_written_ = true;
 }
 
 void CsvWriter::AddRow(std::string_view row) {
   if (!status_.ok()) return;
-  if (!header_written_) AppendHeader();
+  if (!header_written_) AppendHeader();  // (JSON Lines: marks it done, writes nothing)
   chunk_.append(row);
   row_ends_.push_back(static_cast<uint32_t>(chunk_.size()));
   ++rows_;
@@ -30,7 +31,7 @@ void CsvWriter::AddRow(std::string_view row) {
 
 void CsvWriter::Add(const FlowRecord& record) {
   char row[kMaxCsvRowBytes];
-  AddRow(std::string_view(row, FormatCsvRow(record, dialect_.crlf, row)));
+  AddRow(std::string_view(row, FormatRow(record, dialect_, row)));
 }
 
 void CsvWriter::Flush() {
@@ -49,7 +50,7 @@ void CsvWriter::FlushPending() {
 }
 
 absl::Status CsvWriter::Finish() {
-  if (!header_written_ && dialect_.header_always && status_.ok()) AppendHeader();
+  if (!header_written_ && dialect_.header_always && status_.ok()) AppendHeader();  // (CSV)
   Flush();
   const absl::Status flushed = out_->Flush();
   if (status_.ok()) status_ = flushed;

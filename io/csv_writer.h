@@ -12,18 +12,26 @@
 #include "absl/status/status.h"
 #include "features/columns.h"
 #include "io/chunk_writer.h"
+#include "io/csv_format.h"
 
 namespace netflower {
 
 struct CsvDialect {
-  bool crlf = false;          // python: "\r\n"; default: "\n"
-  bool header_always = true;  // python: header only with the first row
+  bool crlf = false;                         // python: "\r\n"; default: "\n" (CSV only)
+  bool header_always = true;                 // python: header only with the first row (CSV only)
+  OutputFormat format = OutputFormat::kCsv;  // JSON Lines: no header, "\n" lines
 };
 
-// The dialect of profile P (features/profile.h).
+// The dialect of profile P (features/profile.h) in `format`.
 template <class P>
-constexpr CsvDialect CsvDialectOf() {
-  return CsvDialect{P::kCrlf, P::kHeaderAlways};
+constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv) {
+  return CsvDialect{P::kCrlf, P::kHeaderAlways, format};
+}
+
+// Formats `record` as one row of `dialect` into `out` (kMaxCsvRowBytes).
+inline size_t FormatRow(const FlowRecord& record, const CsvDialect& dialect, char* out) {
+  return dialect.format == OutputFormat::kJsonl ? FormatJsonRow(record, out)
+                                                : FormatCsvRow(record, dialect.crlf, out);
 }
 
 class CsvWriter {

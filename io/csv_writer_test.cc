@@ -11,11 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iterator>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "io/chunk_writer.h"
@@ -252,6 +256,69 @@ TEST(OutputFile, ErrorsNameThePath) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("/nonexistent-dir-for-netflower/x.csv"),
             std::string::npos);
+}
+
+// JSON Lines (issue 13's --format jsonl): keys in column order, the CSV's
+// digits, addresses quoted, non-finite floats as null, one line per flow.
+TEST(JsonRow, KeysValuesAndNonFiniteFloats) {
+  FlowRecord r;
+  uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+  v6[15] = 1;
+  r.src_ip = IpAddress::V6(v6);
+  const uint8_t v4[4] = {10, 0, 0, 2};
+  r.dst_ip = IpAddress::V4(v4);
+  r.src_port = 443;
+  r.timestamp = 1795799828.894394;
+  r.flow_duration = 0.1;
+  r.flow_byts_s = std::numeric_limits<double>::infinity();
+  r.flow_pkts_s = -std::numeric_limits<double>::infinity();
+  r.fwd_pkts_s = std::numeric_limits<double>::quiet_NaN();
+  const std::string row = JsonRow(r);
+  EXPECT_EQ(row.rfind("{\"src_ip\":\"2001:db8::1\",\"dst_ip\":\"10.0.0.2\",\"src_port\":443,", 0),
+            0u)
+      << row;
+  EXPECT_NE(row.find("\"timestamp\":1795799828.894394,\"flow_duration\":0.1,"), std::string::npos);
+  EXPECT_NE(row.find("\"flow_byts_s\":null,\"flow_pkts_s\":null,\"fwd_pkts_s\":null,"),
+            std::string::npos)
+      << row;
+  EXPECT_EQ(row.substr(row.size() - 2), "}\n");
+  EXPECT_EQ(std::count(row.begin(), row.end(), '\n'), 1);
+  // Every column once, in order, as a key.
+  size_t at = 0;
+  for (const ColumnInfo& c : kColumns) {
+    const size_t found = row.find("\"" + std::string(c.name) + "\":", at);
+    ASSERT_NE(found, std::string::npos) << c.name;
+    at = found + 1;
+  }
+  // The CSV's text for the same values.
+  const std::string csv = CsvRow(r, false);
+  EXPECT_NE(csv.find(",inf,-inf,nan,"), std::string::npos) << csv;
+}
+
+TEST(JsonRow, WriterWritesNoHeader) {
+  const std::string path = ::testing::TempDir() + "/rows.jsonl";
+  auto out = OutputFile::Create(path);
+  ASSERT_TRUE(out.ok()) << out.status();
+  auto chunks = MakeChunkWriter((*out)->fd(), path, WriteMethod::kSyscall);
+  ASSERT_TRUE(chunks.ok());
+  CsvDialect dialect;
+  dialect.format = OutputFormat::kJsonl;
+  CsvWriter writer(chunks->get(), dialect, 2);
+  FlowRecord r;
+  writer.Add(r);
+  writer.Add(r);
+  writer.Add(r);
+  ASSERT_TRUE(writer.Finish().ok());
+  EXPECT_EQ(writer.rows_written(), 3u);
+  ASSERT_TRUE((*out)->Commit().ok());
+  std::ifstream in(path);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.front(), '{');
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3);
 }
 
 }  // namespace

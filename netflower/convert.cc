@@ -76,6 +76,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
   config.cpus = options.cpus;
   config.on_progress = options.on_progress;
   config.cancel = options.cancel;
+  config.format = options.format;
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = RunFilePipeline<P>(reader, config, consumer, stats);
   stats->seconds =
@@ -98,7 +99,8 @@ absl::StatusOr<uint64_t> ConvertToCsv(const std::string& input_path, const std::
       options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
   if (!chunks.ok()) return chunks.status();
 
-  CsvWriter writer(chunks->get(), CsvDialectOf<P>(), static_cast<size_t>(options.buffer_rows));
+  CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format),
+                   static_cast<size_t>(options.buffer_rows));
   CsvConsumer consumer(&writer);
   absl::Status status = Run<P>(**reader, options, &consumer, stats);
   absl::Status finish = writer.Finish();

@@ -168,8 +168,9 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
                         WriteMethod::kAuto);
     if (!chunks.ok()) return chunks.status();
     state.csv_chunks = *std::move(chunks);
-    const CsvDialect dialect =
-        WithProfile(options.compat, [](auto profile) { return CsvDialectOf<decltype(profile)>(); });
+    const CsvDialect dialect = WithProfile(options.compat, [&](auto profile) {
+      return CsvDialectOf<decltype(profile)>(options.format);
+    });
     state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
   }
   return capture;

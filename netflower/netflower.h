@@ -24,6 +24,7 @@
 #include "features/columns.h"  // FlowRecord, kColumns, GetColumn()
 #include "features/profile.h"  // Compat
 #include "flow/run_stats.h"    // RunStats, SkipReason, Progress
+#include "io/csv_format.h"     // OutputFormat
 
 namespace netflower {
 
@@ -51,6 +52,10 @@ struct ConvertOptions {
   // the next ones; with fewer, the workers are not pinned.
   std::vector<int> cpus;
   Compat compat = Compat::kNone;
+  // CSV (the header, then a row per flow) or JSON Lines (an object per flow
+  // and line, keys = column names, non-finite floats as null): the same
+  // flows in the same order either way.
+  OutputFormat format = OutputFormat::kCsv;
   // Write the CSV with io_uring when the kernel allows it (else write(2),
   // said once on stderr). false: always write(2).
   bool use_io_uring = true;
@@ -152,6 +157,7 @@ struct CaptureOptions {
   std::string filter;     // BPF filter in tcpdump syntax; empty for none
   bool promiscuous = false;
   Compat compat = Compat::kNone;
+  OutputFormat format = OutputFormat::kCsv;  // of csv_path, as ConvertOptions::format
   // Per ring: blocks of block_size bytes (a multiple of the page size); the
   // kernel hands a block over when full or after block_timeout_ms.
   uint32_t ring_block_size = 1u << 20;

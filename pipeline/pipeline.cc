@@ -210,6 +210,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
   WorkerOptions options;
   options.text = text;
+  options.format = config.format;
   std::vector<std::unique_ptr<Worker<P>>> workers =
       MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
   SourceCounts counts;

@@ -23,6 +23,7 @@
 #include "capture/capture_file.h"
 #include "features/columns.h"
 #include "flow/run_stats.h"
+#include "io/csv_format.h"
 
 namespace netflower {
 
@@ -48,8 +49,9 @@ struct PipelineConfig {
   uint64_t gc_interval = 1000;
   uint64_t max_flows = 0;  // open flows in all workers together (0: no limit)
   uint64_t hash_seed = 0;
-  int jobs = 1;           // flow workers (>= 1)
-  std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
+  int jobs = 1;                              // flow workers (>= 1)
+  std::vector<int> cpus;                     // CPUs for the workers; empty: a sensible default
+  OutputFormat format = OutputFormat::kCsv;  // of text rows (RowConsumer::wants_text)
   std::function<void(const Progress&)> on_progress;  // about twice a second
   // Once true, the run stops within about 100 ms and returns Cancelled.
   const std::atomic<bool>* cancel = nullptr;

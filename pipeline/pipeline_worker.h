@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "flow/flow_engine.h"
 #include "io/csv_format.h"
+#include "io/csv_writer.h"
 #include "pipeline/doorbell.h"
 #include "pipeline/row_block.h"
 #include "pipeline/row_merger.h"
@@ -135,8 +136,9 @@ inline void PinCurrentThread(int cpu) {
 }
 
 struct WorkerOptions {
-  bool text = true;  // rows as CSV text (else as records)
-  int cpu = -1;      // pin to this CPU (-1: no pinning)
+  bool text = true;                          // rows as text (else as records)
+  OutputFormat format = OutputFormat::kCsv;  // text rows: CSV or JSON Lines
+  int cpu = -1;                              // pin to this CPU (-1: no pinning)
   // Live capture: hand rows over after every batch of items (a flow is
   // emitted the moment it completes) instead of when a block fills or an
   // event completes.
@@ -171,6 +173,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
+        dialect_(CsvDialectOf<P>(options.format)),
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
@@ -199,7 +202,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     block_->tags.push_back(tag);
     if (text_) {
       char row[kMaxCsvRowBytes];
-      block_->text.append(row, FormatCsvRow(record, P::kCrlf, row));
+      block_->text.append(row, FormatRow(record, dialect_, row));
       block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
     } else {
       block_->records.push_back(record);
@@ -430,6 +433,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
   uint64_t frame_bytes_ = 0;
   uint64_t frames_not_kept_ = 0;
   const bool text_;
+  const CsvDialect dialect_;
   const int cpu_;
   Shared* const shared_;
 };

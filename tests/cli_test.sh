@@ -220,6 +220,20 @@ check "far-future timestamps exit 3 with --strict" test "$rc" -eq 3
 check "... keeping the duration exact" test "$(cut -d, -f7 "$TMP/far.csv" | tail -1)" = 70.03
 check "... with a warning naming the packet" grep -q "packet 1 at byte offset" "$TMP/far.err"
 
+# --format jsonl: the CSV's rows field by field, in both profiles, any
+# --jobs, to a file and to standard output.
+for compat in none python; do
+  "$NF" --pcap "$DATA/loopback-web.pcap" --compat=$compat --format jsonl --out "$TMP/j-$compat.jsonl" \
+    --quiet
+  check "JSON Lines equal the CSV rows ($compat)" \
+    python3 tests/testing/jsonl_matches_csv.py "$TMP/j-$compat.jsonl" "$TMP/f-$compat.csv"
+  "$NF" --pcap "$DATA/loopback-web.pcap" --compat=$compat --format jsonl --jobs 3 --out - --quiet \
+    >"$TMP/j3-$compat.jsonl"
+  check "JSON Lines do not depend on --jobs ($compat)" cmp -s "$TMP/j-$compat.jsonl" "$TMP/j3-$compat.jsonl"
+done
+"$NF" --pcap "$DATA/loopback-web.pcap" --format xml 2>"$TMP/fmt.err"
+check "--format xml exits 2" test $? -eq 2
+
 # --max-flows N holds as given with several jobs (peak open <= N).
 "$NF" --pcap "$DATA/loopback-web.pcap" --out /dev/null --max-flows 3 --jobs 2 2>"$TMP/mf2.err"
 peak=$(sed -nE 's/^  peak open flows +([0-9]+).*/\1/p' "$TMP/mf2.err")

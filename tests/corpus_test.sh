@@ -4,7 +4,8 @@
 #  2. every capture in pcaps/ converts (exit 0) or fails with a clear
 #     message naming the file (exit 1) in both profiles, within a time limit,
 #     never crashing; converted runs account for every packet, and --jobs 2
-#     and 3 write the same bytes as --jobs 1.
+#     and 3 write the same bytes as --jobs 1, and (default profile)
+#     --format jsonl with --jobs 2 holds the CSV's rows field by field.
 set -uo pipefail
 source tests/testing/target_exec.sh
 NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
@@ -48,6 +49,11 @@ for capture in "$SHARED"/pcaps/*; do
           "$NF" --pcap "$capture" --out "$TMP/j.csv" --compat=$compat --jobs $jobs --quiet 2>/dev/null
           cmp -s "$TMP/c.csv" "$TMP/j.csv" || fail "$name ($compat): --jobs $jobs differs from --jobs 1"
         done
+        if [[ $compat == none ]]; then
+          "$NF" --pcap "$capture" --out "$TMP/j.jsonl" --jobs 2 --format jsonl --quiet 2>/dev/null
+          python3 tests/testing/jsonl_matches_csv.py "$TMP/j.jsonl" "$TMP/c.csv" >"$TMP/j.log" 2>&1 ||
+            fail "$name: JSON Lines differ from the CSV: $(tail -1 "$TMP/j.log")"
+        fi
         echo "ok: $name ($compat) converted, --jobs 1/2/3 identical"
         ;;
       1)

@@ -87,6 +87,22 @@ check "live CSV equals the offline conversion in the timing-free columns" \
   cmp -s "$TMP/live.stable" "$TMP/offline.stable"
 if ! cmp -s "$TMP/live.stable" "$TMP/offline.stable"; then diff "$TMP/live.stable" "$TMP/offline.stable" | head; fi
 
+# --format jsonl live: one JSON object per flow, the CSV's columns as keys.
+"$NF" --iface "$A" --format jsonl --out "$TMP/live.jsonl" 2>/dev/null &
+live=$!
+sleep 1.5
+traffic
+sleep 1
+kill -INT "$live"
+wait "$live"
+check "a JSON Lines capture exits 0" test $? -eq 0
+check "... every line a JSON object with the 82 columns in order" python3 -c '
+import json, sys
+header = open(sys.argv[2]).readline().strip().split(",")
+rows = [json.loads(line) for line in open(sys.argv[1])]
+assert len(rows) >= 9, len(rows)
+assert all(list(r) == header for r in rows)' "$TMP/live.jsonl" "$TMP/live.csv"
+
 # tcpdump -w - | netflower --pcap -: rows appear while tcpdump still runs.
 tcpdump -q -U -i "$A" -s 65535 -w - 2>/dev/null |
   "$NF" --pcap - --out - --quiet >"$TMP/tdpipe.csv" &

@@ -220,6 +220,19 @@ input, nor lie inside the --save-pcap folder.)",
        cl->out = v;
        return v.empty() ? Expected("a file name or -") : std::string();
      }},
+    {"--format", " csv|jsonl", kInputOutput,
+     R"(csv (default): a header line, then one row per flow.
+jsonl: JSON Lines, one object per flow and line, keys
+= the column names, numbers as JSON numbers with the
+CSV's digits, addresses as strings, a float that is
+not finite (inf, nan) as null; no header. The same
+flows in the same order as the CSV, in every mode.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "csv" && v != "jsonl") return Expected("csv or jsonl");
+       cl->options.format = v == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
+       return std::string();
+     }},
     {"--compat", "=python|none", kFlowRules,
      R"(output profile (default: none).
 python: byte-identical with netflower 1.0 (CRLF lines,
@@ -769,6 +782,7 @@ absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
 CaptureOptions LiveOptions(const CommandLine& cl) {
   CaptureOptions options;
   options.compat = cl.options.compat;
+  options.format = cl.options.format;
   options.idle_timeout = cl.idle_timeout.value_or(options.idle_timeout);
   options.active_timeout = cl.active_timeout.value_or(options.active_timeout);
   absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
