@@ -107,7 +107,7 @@ class FlowEngine {
 
   struct Config {
     Time idle_timeout{};   // > : expired (P sweeps: >=)
-    bool has_cap = false;  // duration cap (live flow_timeout, --active-timeout)
+    bool has_cap = false;  // duration cap (active_timeout, --active-timeout)
     Time cap{};
     // At most this many open flows (0: no limit). A new flow in a full table
     // first evicts the least recently active flow (emitted, counted).

@@ -27,7 +27,7 @@ namespace netflower {
 struct LiveConfig {
   Compat compat = Compat::kNone;
   double idle_timeout_seconds = 30.0;
-  double cap_seconds = 120.0;  // duration cap (live flow_timeout)
+  double cap_seconds = 120.0;  // duration cap (CaptureOptions::active_timeout)
   int jobs = 1;
   std::vector<int> cpus;
   RingOptions ring;
