@@ -11,7 +11,7 @@ namespace netflower {
 
 struct ColumnDoc {
   std::string_view name;
-  std::string_view unit;     // "" for none
+  std::string_view unit;  // "" for none
   std::string_view meaning;
 };
 
@@ -23,7 +23,8 @@ inline constexpr ColumnDoc kColumnDocs[] = {
     {"protocol", "", "IP protocol number: 6 (TCP) or 17 (UDP)"},
     {"timestamp", "s since the epoch", "time of the first packet, as a number (not a date string)"},
     {"flow_duration", "s", "last packet's time minus the first's"},
-    {"flow_byts_s", "bytes/s", "bytes of both directions divided by the duration; 0.0 when the duration is 0"},
+    {"flow_byts_s", "bytes/s",
+     "bytes of both directions divided by the duration; 0.0 when the duration is 0"},
     {"flow_pkts_s", "packets/s", "packets of both directions divided by the duration"},
     {"fwd_pkts_s", "packets/s", "forward packets divided by the duration"},
     {"bwd_pkts_s", "packets/s", "backward packets divided by the duration"},
@@ -44,9 +45,11 @@ inline constexpr ColumnDoc kColumnDocs[] = {
     {"pkt_len_mean", "bytes", "mean IP length, both directions (running mean)"},
     {"pkt_len_std", "bytes", "square root of pkt_len_var"},
     {"pkt_len_var", "bytes²", "sample variance of the IP lengths, both directions"},
-    {"fwd_header_len", "bytes", "sum of the forward packets' transport header lengths (TCP data offset or 8 for UDP)"},
+    {"fwd_header_len", "bytes",
+     "sum of the forward packets' transport header lengths (TCP data offset or 8 for UDP)"},
     {"bwd_header_len", "bytes", "sum of the backward packets' transport header lengths"},
-    {"fwd_seg_size_min", "bytes", "smallest forward transport header length (not an IP header length)"},
+    {"fwd_seg_size_min", "bytes",
+     "smallest forward transport header length (not an IP header length)"},
     {"fwd_act_data_pkts", "packets", "forward packets carrying payload, the first included"},
     {"flow_iat_mean", "s", "mean gap between consecutive packets of either direction"},
     {"flow_iat_max", "s", "largest such gap"},
@@ -74,21 +77,27 @@ inline constexpr ColumnDoc kColumnDocs[] = {
     {"urg_flag_cnt", "packets", "packets with URG set, both directions"},
     {"ece_flag_cnt", "packets", "packets with ECE set, both directions"},
     {"down_up_ratio", "", "backward packets divided by forward packets"},
-    {"pkt_size_avg", "bytes", "bytes of both directions divided by their packets (a plain division, so its last digits can differ from pkt_len_mean)"},
+    {"pkt_size_avg", "bytes",
+     "bytes of both directions divided by their packets (a plain division, so its last digits can "
+     "differ from pkt_len_mean)"},
     {"fwd_seg_size_avg", "bytes", "forward bytes divided by forward packets (a mean IP length)"},
     {"bwd_seg_size_avg", "bytes", "backward bytes divided by backward packets"},
     {"fwd_byts_b_avg", "bytes", "mean payload bytes per forward bulk"},
     {"fwd_pkts_b_avg", "packets", "mean packets per forward bulk"},
-    {"fwd_blk_rate_avg", "bytes/s", "forward bulk payload bytes per second of bulk time (0.0 when the bulks took no time)"},
+    {"fwd_blk_rate_avg", "bytes/s",
+     "forward bulk payload bytes per second of bulk time (0.0 when the bulks took no time)"},
     {"bwd_byts_b_avg", "bytes", "mean payload bytes per backward bulk"},
     {"bwd_pkts_b_avg", "packets", "mean packets per backward bulk"},
     {"bwd_blk_rate_avg", "bytes/s", "backward bulk payload bytes per second of bulk time"},
-    {"subflow_fwd_pkts", "packets", "forward packets divided by the number of subflows, rounded down"},
+    {"subflow_fwd_pkts", "packets",
+     "forward packets divided by the number of subflows, rounded down"},
     {"subflow_fwd_byts", "bytes", "forward bytes divided by the number of subflows, rounded down"},
-    {"subflow_bwd_pkts", "packets", "backward packets divided by the number of subflows, rounded down"},
+    {"subflow_bwd_pkts", "packets",
+     "backward packets divided by the number of subflows, rounded down"},
     {"subflow_bwd_byts", "bytes", "backward bytes divided by the number of subflows, rounded down"},
     {"init_fwd_win_byts", "bytes", "raw TCP window of the first forward packet; -1 for UDP"},
-    {"init_bwd_win_byts", "bytes", "raw TCP window of the first backward packet; -1 with no backward packet and for UDP"},
+    {"init_bwd_win_byts", "bytes",
+     "raw TCP window of the first backward packet; -1 with no backward packet and for UDP"},
     {"active_max", "s", "longest active period (activity without a gap over 5 s)"},
     {"active_min", "s", "shortest active period"},
     {"active_mean", "s", "mean active period"},
