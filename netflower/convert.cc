@@ -67,11 +67,8 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
   config.idle_timeout_seconds = options.idle_timeout;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
-  config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
   config.jobs = *ResolveJobs(options.n_jobs);
-  if (config.max_flows != 0 && config.max_flows < static_cast<uint64_t>(config.jobs)) {
-    config.max_flows = static_cast<uint64_t>(config.jobs);  // the default on a tiny machine
-  }
+  config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
   config.hash_seed = RandomHashSeed();
   config.cpus = options.cpus;
   config.on_progress = options.on_progress;

@@ -126,10 +126,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   if (options.switch_to) config.pcap_dir_trusted_uid = options.switch_to->uid;
   config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
   config.packet_limit = options.packet_limit;
-  config.max_flows = options.max_flows.value_or(DefaultMaxFlows());
-  if (config.max_flows != 0 && config.max_flows < static_cast<uint64_t>(config.jobs)) {
-    config.max_flows = static_cast<uint64_t>(config.jobs);  // the default on a tiny machine
-  }
+  config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
 
   LiveCapture::State* s = &state;
   auto deliver = [s](const FlowRecord& record) {

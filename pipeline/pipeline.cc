@@ -279,6 +279,11 @@ std::vector<int> AllowedCpus() {
   return cpus;
 }
 
+uint64_t MaxFlowsFor(std::optional<uint64_t> requested, int jobs) {
+  const uint64_t n = requested.value_or(DefaultMaxFlows());
+  return n == 0 ? 0 : std::max<uint64_t>(n, static_cast<uint64_t>(std::max(1, jobs)));
+}
+
 absl::Status CheckCpuList(const std::vector<int>& cpus) {
   const std::vector<int> allowed = AllowedCpus();
   for (int cpu : cpus) {

@@ -67,6 +67,12 @@ template <class P>
 absl::Status RunFilePipeline(CaptureFileReader<P>& reader, const PipelineConfig& config,
                              RowConsumer* consumer, RunStats* stats);
 
+// The flow-table limit of a run with `jobs` workers: the one asked for (0: no
+// limit), else DefaultMaxFlows(); never below one flow per worker (the
+// default can be smaller on a tiny machine; an explicit smaller value is
+// refused by the option checks).
+uint64_t MaxFlowsFor(std::optional<uint64_t> requested, int jobs);
+
 // The CPUs this process may run on (sched_getaffinity), ascending.
 std::vector<int> AllowedCpus();
 

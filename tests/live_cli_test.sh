@@ -276,16 +276,19 @@ rm -rf "$unsafe"
 
 # When the output breaks, capture stops at once (exit 1, the cause named)
 # instead of capturing on silently: a full disk, and a reader that went away.
+stops_by_itself() {  # stops_by_itself WHAT CAUSE ERRFILE, for the capture $live
+  check "$1 stops the capture by itself within 10 s" exits_within_10s "$live"
+  kill -INT "$live" 2>/dev/null
+  wait "$live"
+  check "... with exit 1" test $? -eq 1
+  check "... naming the cause" grep -q "$2; capture stopped there" "$3"
+}
 if [[ -w /dev/full ]]; then
   "$NF" --iface "$A" --out /dev/full 2>"$TMP/full.err" &
   live=$!
   sleep 1.5
   traffic
-  check "a full disk stops the capture by itself within 10 s" exits_within_10s "$live"
-  kill -INT "$live" 2>/dev/null
-  wait "$live"
-  check "... with exit 1" test $? -eq 1
-  check "... naming the cause" grep -q "No space left on device; capture stopped there" "$TMP/full.err"
+  stops_by_itself "a full disk" "No space left on device" "$TMP/full.err"
 fi
 mkfifo "$TMP/gone"
 head -c 1 <"$TMP/gone" >/dev/null &
@@ -295,11 +298,7 @@ sleep 1.5
 traffic
 sleep 0.5
 traffic
-check "a reader that went away stops the capture by itself within 10 s" exits_within_10s "$live"
-kill -INT "$live" 2>/dev/null
-wait "$live"
-check "... with exit 1" test $? -eq 1
-check "... naming the broken pipe" grep -q "Broken pipe; capture stopped there" "$TMP/gone.err"
+stops_by_itself "a reader that went away" "Broken pipe" "$TMP/gone.err"
 
 if ((failures)); then echo "$failures check(s) failed"; exit 1; fi
 echo "all live CLI checks passed"
