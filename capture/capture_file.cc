@@ -484,5 +484,6 @@ bool CaptureFileReader<P>::NextPcapng(RawPacket<P>* packet) {
 
 template class CaptureFileReader<PythonProfile>;
 template class CaptureFileReader<DefaultProfile>;
+template class CaptureFileReader<CicProfile>;
 
 }  // namespace netflower

@@ -197,10 +197,12 @@ class Decoder {
     // total_length 0 (segmentation offload) means "all captured bytes",
     // Ethernet padding included; otherwise padding and trailers are cut.
     const size_t end = (total_length != 0 && total_length < n) ? total_length : n;
-    if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
+    // Addresses first: the CIC reading keeps non-first fragments.
     SetV4(&out_->src, p + 12);
     SetV4(&out_->dst, p + 16);
     out_->pkt_len = static_cast<uint32_t>(end);
+    out_->trailer_len = static_cast<uint32_t>(n - end);
+    if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
     const uint8_t* l4 = p + ihl_bytes;
     const size_t l4_len = end > ihl_bytes ? end - ihl_bytes : 0;
     return Transport(p[9], l4, l4_len);
@@ -247,6 +249,7 @@ class Decoder {
     SetV6(&out_->src, p + 8);
     SetV6(&out_->dst, p + 24);
     out_->pkt_len = static_cast<uint32_t>(end);
+    out_->trailer_len = static_cast<uint32_t>(n - end);
     return Transport(next, p + off, end - off);
   }
 
@@ -290,6 +293,35 @@ class Decoder {
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                          const DecodeOptions& options, DecodedPacket* out) {
   return Decoder(options, out).Frame(link_type, frame, length);
+}
+
+DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+                            DecodedPacket* out) {
+  out->src.family = 0;
+  const DecodeStatus status = DecodeFrame(link_type, frame, length, DecodeOptions{true}, out);
+  const bool ipv4 = out->src.family == 4;
+  switch (status) {
+    case DecodeStatus::kOk:
+      if (!ipv4) return DecodeStatus::kNotIpv4Cic;
+      // jnetpcap's payload runs to the end of the captured frame.
+      out->payload_len += out->trailer_len;
+      return DecodeStatus::kOk;
+    case DecodeStatus::kNotTcpUdp:
+    case DecodeStatus::kIpFragment:
+      if (!ipv4) return out->src.family == 6 ? DecodeStatus::kNotIpv4Cic : status;
+      // CICFlowMeter makes a packet of every IPv4 packet; without a TCP or
+      // UDP header it keeps protocol 0, ports 0 and lengths 0.
+      out->protocol = 0;
+      out->src_port = out->dst_port = 0;
+      out->tcp_flags = 0;
+      out->header_len = 0;
+      out->payload_len = 0;
+      out->window = -1;
+      return DecodeStatus::kOk;
+    default:
+      if (out->src.family == 6) return DecodeStatus::kNotIpv4Cic;
+      return status;
+  }
 }
 
 }  // namespace netflower

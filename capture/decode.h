@@ -25,6 +25,7 @@ struct DecodedPacket {
   int32_t window = -1;       // raw TCP window; -1 for UDP
   uint32_t pkt_len = 0;      // IP length as decoded (see §4.11)
   uint32_t payload_len = 0;  // L4 payload bytes present
+  uint32_t trailer_len = 0;  // captured bytes after the IP datagram (Ethernet padding)
 };
 
 // Why a frame was not handed to the flow engine. Every skipped frame has
@@ -38,6 +39,7 @@ enum class DecodeStatus : uint8_t {
   kMalformed,            // IPv4 IHL < 5, TCP data offset < 5
   kIpFragment,           // non-first IPv4/IPv6 fragment (carries no ports)
   kNotTcpUdp,            // ICMP, IGMP, GRE, ESP, IP-in-IP, ...
+  kNotIpv4Cic,           // IPv6, which the CIC layouts' CICFlowMeter did not read
   kCount
 };
 
@@ -52,13 +54,25 @@ struct DecodeOptions {
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                          const DecodeOptions& options, DecodedPacket* out);
 
+// CICFlowMeter's reading of a frame (docs/CIC.md, "Packets"): the default
+// profile's decoding, then IPv4 only (kNotIpv4Cic); an IPv4 packet that is not
+// TCP or UDP, or a non-first fragment, is accepted as protocol 0 with ports,
+// lengths and flags 0; payload_len includes the Ethernet padding.
+DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+                            DecodedPacket* out);
+
 // The same with the rules of profile P (features/profile.h): the python
-// profile's for PythonProfile, the default profile's otherwise. The pipelines
-// decode through this, so their decoding cannot disagree with their profile.
+// profile's for PythonProfile, CICFlowMeter's for CicProfile, the default
+// profile's otherwise. The pipelines decode through this, so their decoding
+// cannot disagree with their profile.
 template <class P>
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                          DecodedPacket* out) {
-  return DecodeFrame(link_type, frame, length, DecodeOptions{!P::kPython}, out);
+  if constexpr (P::kCic) {
+    return DecodeCicFrame(link_type, frame, length, out);
+  } else {
+    return DecodeFrame(link_type, frame, length, DecodeOptions{!P::kPython}, out);
+  }
 }
 
 }  // namespace netflower

@@ -25,6 +25,7 @@ enum class Compat {
 struct PythonProfile {
   using Time = double;
   static constexpr bool kPython = true;
+  static constexpr bool kCic = false;
   static constexpr bool kCrlf = true;           // CSV lines end in CRLF
   static constexpr bool kHeaderAlways = false;  // no header when there are no rows
   static constexpr Time kOneSecond = 1.0;
@@ -56,6 +57,7 @@ struct PythonProfile {
 struct DefaultProfile {
   using Time = int64_t;
   static constexpr bool kPython = false;
+  static constexpr bool kCic = false;
   static constexpr bool kCrlf = false;
   static constexpr bool kHeaderAlways = true;
   static constexpr Time kOneSecond = 1000000000;
@@ -93,10 +95,28 @@ struct DefaultProfile {
   static bool ArrivalIdleExpired(Time t, Time latest, Time timeout) { return t - latest > timeout; }
 };
 
-// Calls f(PythonProfile{}) or f(DefaultProfile{}): the one place where a
-// run's Compat turns into a profile type.
+// The CIC layouts (--columns cic-*): CICFlowMeter's flow rules, in their own
+// engine (flow/cic_engine.h) and decoder rules (IPv4 only; other protocols
+// than TCP and UDP make flows of protocol 0). The reader's times are the
+// default profile's nanoseconds; the engine truncates them to microseconds.
+struct CicProfile : DefaultProfile {
+  static constexpr bool kCic = true;
+};
+
+// Calls f(PythonProfile{}) or f(DefaultProfile{}): where a run's Compat turns
+// into a profile type (live capture, which has no CIC layouts yet).
 template <class F>
 decltype(auto) WithProfile(Compat compat, F&& f) {
+  if (compat == Compat::kPython) return f(PythonProfile{});
+  return f(DefaultProfile{});
+}
+
+// Calls f(PythonProfile{}), f(DefaultProfile{}) or f(CicProfile{}): where a
+// file run's Compat and column set turn into a profile type.
+// REQUIRES: not both a CIC column set and Compat::kPython (callers refuse).
+template <class F>
+decltype(auto) WithProfile(Compat compat, bool cic_columns, F&& f) {
+  if (cic_columns) return f(CicProfile{});
   if (compat == Compat::kPython) return f(PythonProfile{});
   return f(DefaultProfile{});
 }

@@ -43,7 +43,11 @@ struct EnginePacket {
 template <class P>
 inline void FillEnginePacket(const DecodedPacket& d, const FlowHasher& hasher,
                              EnginePacket<P>* out) {
-  out->key = MakeFlowKey(d, &out->src_is_a);
+  if constexpr (P::kCic) {
+    out->key = MakeCicFlowKey(d, &out->src_is_a);
+  } else {
+    out->key = MakeFlowKey(d, &out->src_is_a);
+  }
   out->hash = hasher(out->key);
   out->fields = PacketFields{.pkt_len = d.pkt_len,
                              .payload_len = d.payload_len,
@@ -68,6 +72,8 @@ inline SkipReason SkipReasonOf(DecodeStatus status) {
       return SkipReason::kMalformed;
     case DecodeStatus::kIpFragment:
       return SkipReason::kIpFragment;
+    case DecodeStatus::kNotIpv4Cic:
+      return SkipReason::kNotIpv4Cic;
     case DecodeStatus::kNotTcpUdp:
     case DecodeStatus::kOk:
     case DecodeStatus::kCount:
@@ -83,6 +89,7 @@ struct EngineCounters {
   uint64_t flows_emitted = 0;
   uint64_t emitted_by_reason[static_cast<int>(EmitReason::kCount)] = {};
   uint64_t peak_flows = 0;
+  uint64_t one_packet_flows = 0;  // CIC engine: ended with one packet, not written
 };
 
 // Adds an engine's emission counts to a run's.

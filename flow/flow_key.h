@@ -7,6 +7,7 @@
 
 #include "capture/decode.h"
 #include "capture/ip_address.h"
+#include "features/cic_columns.h"
 
 namespace netflower {
 
@@ -56,6 +57,25 @@ inline FlowKey MakeFlowKey(const DecodedPacket& p, bool* src_is_a) {
   key.port_b = less_or_equal ? p.dst_port : p.src_port;
   key.protocol = p.protocol;
   key.family = p.src.family;
+  key.padding[0] = key.padding[1] = 0;
+  return key;
+}
+
+// The key of a packet under CICFlowMeter's rules: its Flow ID (docs/CIC.md).
+// Endpoint A is the one whose IPv4 address is smaller as Java's signed bytes,
+// ports following their addresses; with equal addresses the source is A, so
+// the two directions of such a conversation have different keys, as their
+// Flow IDs differ. REQUIRES: an IPv4 packet.
+inline FlowKey MakeCicFlowKey(const DecodedPacket& p, bool* src_is_a) {
+  const bool src_first = CicSourceFirst(p.src.bytes, p.dst.bytes);
+  *src_is_a = src_first;
+  FlowKey key;
+  std::memcpy(key.addr_a, (src_first ? p.src : p.dst).bytes, 16);
+  std::memcpy(key.addr_b, (src_first ? p.dst : p.src).bytes, 16);
+  key.port_a = src_first ? p.src_port : p.dst_port;
+  key.port_b = src_first ? p.dst_port : p.src_port;
+  key.protocol = p.protocol;
+  key.family = 4;
   key.padding[0] = key.padding[1] = 0;
   return key;
 }

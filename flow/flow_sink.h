@@ -58,6 +58,14 @@ class PacketObserver {
   // The packet just processed was added to the flow whose first packet is
   // `first_packet`; called before a termination the packet causes emits it.
   virtual void OnPacketAdded(uint64_t first_packet) = 0;
+  // CIC engine: the flow `first_packet` ends without a row (one packet).
+  virtual void OnFlowDropped(uint64_t first_packet) { (void)first_packet; }
+  // CIC engine: the flow `first_packet` is written under the tag number
+  // `renumbered` (its rank in the end flush's order).
+  virtual void OnFlowRenumbered(uint64_t first_packet, uint64_t renumbered) {
+    (void)first_packet;
+    (void)renumbered;
+  }
 };
 
 }  // namespace netflower

@@ -18,6 +18,8 @@ std::string_view SkipReasonName(SkipReason reason) {
       return "ip_fragment";
     case SkipReason::kNotTcpUdp:
       return "not_tcp_udp";
+    case SkipReason::kNotIpv4Cic:
+      return "not_ipv4_cic";
     case SkipReason::kNoTimestamp:
       return "pcapng_simple_packet_block";
     case SkipReason::kUnknownInterface:

@@ -18,6 +18,7 @@ enum class SkipReason : uint8_t {
   kMalformed,                // IPv4 IHL < 5, TCP data offset < 5
   kIpFragment,               // non-first fragment (no ports)
   kNotTcpUdp,                // ICMP, GRE, ESP, IGMP, ...
+  kNotIpv4Cic,               // IPv6 under a CIC layout (CICFlowMeter read IPv4 only)
   kNoTimestamp,              // pcapng simple packet block
   kUnknownInterface,         // pcapng packet naming an undefined interface
   kMalformedBlock,           // pcapng packet block too short for its fields
@@ -44,6 +45,9 @@ struct RunStats {
   uint64_t packets_accepted = 0;  // TCP/UDP packets given to the flow engine
   uint64_t late_packets =
       0;  // of those: default profile, dropped after a FIN/RST close (FLOW-SPEC §5.4)
+  // CIC layouts: flows that ended with one packet, which CICFlowMeter never
+  // writes (docs/CIC.md); not among flows_completed.
+  uint64_t one_packet_flows = 0;
   uint64_t skipped[static_cast<int>(SkipReason::kCount)] = {};
   // Flows the engine completed (by reason below), and of those the ones that
   // reached the output: rows the kernel accepted (a failed or cancelled run

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "features/cic_columns.h"
 #include "features/columns.h"
 #include "io/chunk_writer.h"
 #include "io/csv_format.h"
@@ -17,15 +18,17 @@
 namespace netflower {
 
 struct CsvDialect {
-  bool crlf = false;                         // python: "\r\n"; default: "\n" (CSV only)
-  bool header_always = true;                 // python: header only with the first row (CSV only)
-  OutputFormat format = OutputFormat::kCsv;  // JSON Lines: no header, "\n" lines
+  bool crlf = false;                          // python: "\r\n"; default: "\n" (CSV only)
+  bool header_always = true;                  // python: header only with the first row (CSV only)
+  OutputFormat format = OutputFormat::kCsv;   // JSON Lines: no header, "\n" lines
+  ColumnSet columns = ColumnSet::kNetflower;  // whose header (CIC rows: CicRowFormatter)
 };
 
 // The dialect of profile P (features/profile.h) in `format`.
 template <class P>
-constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv) {
-  return CsvDialect{P::kCrlf, P::kHeaderAlways, format};
+constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv,
+                                  ColumnSet columns = ColumnSet::kNetflower) {
+  return CsvDialect{P::kCrlf, P::kHeaderAlways, format, columns};
 }
 
 // Formats `record` as one row of `dialect` into `out` (kMaxCsvRowBytes).

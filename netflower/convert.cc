@@ -74,6 +74,9 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
   config.on_progress = options.on_progress;
   config.cancel = options.cancel;
   config.format = options.format;
+  config.columns = options.columns;
+  config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
+  config.cic_fixes = options.cic_fixes;
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = RunFilePipeline<P>(reader, config, consumer, stats);
   stats->seconds =
@@ -96,7 +99,7 @@ absl::StatusOr<uint64_t> ConvertToCsv(const std::string& input_path, const std::
       options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
   if (!chunks.ok()) return chunks.status();
 
-  CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format),
+  CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format, options.columns),
                    static_cast<size_t>(options.buffer_rows));
   CsvConsumer consumer(&writer);
   absl::Status status = Run<P>(**reader, options, &consumer, stats);
@@ -140,6 +143,24 @@ absl::StatusOr<int> ResolveJobs(int n_jobs) {
   return std::max(1, cpus + n_jobs + 1);
 }
 
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes) {
+  if (!IsCic(columns)) {
+    if (has_label || cic_fixes) {
+      return absl::InvalidArgumentError(
+          "a label and the CIC fixes belong to the CIC layouts (columns cic-ids2017, ...); the "
+          "netflower layout has no Label column");
+    }
+    return absl::OkStatus();
+  }
+  if (compat == Compat::kPython) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", std::string(ColumnSetName(columns)),
+        " layout computes CICFlowMeter's values with its own rules; compat=python (netflower "
+        "1.0's) does not apply to it"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateOptions(const ConvertOptions& options) {
   if (!(options.idle_timeout >= 0)) {
     return absl::InvalidArgumentError(
@@ -158,6 +179,11 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
         absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
   }
   if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
+  if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
+                                          options.label.has_value(), options.cic_fixes);
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
   if (!jobs.ok()) return jobs.status();
   if (options.max_flows && *options.max_flows != 0 &&
@@ -178,7 +204,7 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
 
   if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
-  return WithProfile(options.compat, [&](auto profile) {
+  return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
     return ConvertToCsv<decltype(profile)>(input_path, output_path, options, stats);
   });
 }
@@ -190,7 +216,13 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
   *stats = RunStats();
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
-  return WithProfile(options.compat, [&](auto profile) {
+  if (IsCic(options.columns)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ConvertPcap hands over netflower-layout records; the ",
+                     std::string(ColumnSetName(options.columns)),
+                     " layout is written as text (ConvertPcapToCsv)"));
+  }
+  return WithProfile(options.compat, false, [&](auto profile) {
     return ConvertToCallback<decltype(profile)>(input_path, on_flow, options, stats);
   });
 }

@@ -21,10 +21,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "features/columns.h"  // FlowRecord, kColumns, GetColumn()
-#include "features/profile.h"  // Compat
-#include "flow/run_stats.h"    // RunStats, SkipReason, Progress
-#include "io/csv_format.h"     // OutputFormat
+#include "features/cic_columns.h"  // ColumnSet, DefaultCicLabel
+#include "features/columns.h"      // FlowRecord, kColumns, GetColumn()
+#include "features/profile.h"      // Compat
+#include "flow/run_stats.h"        // RunStats, SkipReason, Progress
+#include "io/csv_format.h"         // OutputFormat
 
 namespace netflower {
 
@@ -56,6 +57,19 @@ struct ConvertOptions {
   // and line, keys = column names, non-finite floats as null): the same
   // flows in the same order either way.
   OutputFormat format = OutputFormat::kCsv;
+  // The column set: netflower's 82 columns, or a CIC layout with
+  // CICFlowMeter's flow rules and values (docs/CIC.md). A CIC layout needs
+  // compat kNone (its rules are CICFlowMeter's, not a profile's), runs one
+  // flow worker whatever n_jobs is (so its output never depends on it), uses
+  // active_timeout as CICFlowMeter's flow timeout (120 s when unset; there is
+  // no idle timeout) and is written as text only (ConvertPcap refuses it).
+  ColumnSet columns = ColumnSet::kNetflower;
+  // The CIC Label column's text; unset: what the layout's tool wrote
+  // (DefaultCicLabel). Only with a CIC layout.
+  std::optional<std::string> label;
+  // CIC layouts: correct CICFlowMeter's quirks that change a column
+  // (docs/CIC.md, "Fixes") instead of reproducing them.
+  bool cic_fixes = false;
   // Write the CSV with io_uring when the kernel allows it (else write(2),
   // said once on stderr). false: always write(2).
   bool use_io_uring = true;
@@ -80,6 +94,10 @@ struct ConvertOptions {
 
 // Checks options as the functions below do, without running anything.
 absl::Status ValidateOptions(const ConvertOptions& options);
+
+// The column-set rules both option structs share: a CIC layout needs
+// Compat::kNone; a label and cic_fixes need a CIC layout.
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes);
 
 // Converts the capture at `input_path` (pcap or pcapng, detected from its
 // first bytes; "-" = standard input, read as a stream: rows are written as

@@ -181,6 +181,7 @@ void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
   for (auto& w : workers) {
     const EngineCounters& c = w->counters();
     stats->late_packets += c.late_packets;
+    stats->one_packet_flows += c.one_packet_flows;
     stats->flows_completed += c.flows_emitted;
     AddEmitCounts(c, &stats->flows_by_reason);
     // Per-worker peaks do not coincide in time; their sum bounds the total.
@@ -195,13 +196,21 @@ void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
 template <class P>
 absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, RowConsumer* consumer,
                  RunStats* stats) {
-  typename FlowEngine<P>::Config engine_config;
+  typename EngineFor<P>::Config engine_config;
   engine_config.idle_timeout = P::FromSeconds(config.idle_timeout_seconds);
   if (config.cap_seconds) {
     engine_config.has_cap = true;
     engine_config.cap = P::FromSeconds(*config.cap_seconds);
   }
-  const size_t n = static_cast<size_t>(std::max(1, config.jobs));
+  size_t n = static_cast<size_t>(std::max(1, config.jobs));
+  if constexpr (P::kCic) {
+    engine_config.fixes = config.cic_fixes;
+    n = 1;  // the end flush's order needs the whole table (flow/cic_engine.h)
+    if (!consumer->wants_text()) {
+      return absl::InvalidArgumentError(
+          "the CIC layouts are written as text: on_flow records have the netflower layout");
+    }
+  }
   const std::vector<int> cpus =
       config.cpus.empty() ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus()) : config.cpus;
   const bool text = consumer->wants_text();
@@ -211,6 +220,8 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   WorkerOptions options;
   options.text = text;
   options.format = config.format;
+  options.columns = config.columns;
+  options.label = config.label;
   std::vector<std::unique_ptr<Worker<P>>> workers =
       MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
   SourceCounts counts;
@@ -316,5 +327,7 @@ template absl::Status RunFilePipeline<PythonProfile>(CaptureFileReader<PythonPro
 template absl::Status RunFilePipeline<DefaultProfile>(CaptureFileReader<DefaultProfile>&,
                                                       const PipelineConfig&, RowConsumer*,
                                                       RunStats*);
+template absl::Status RunFilePipeline<CicProfile>(CaptureFileReader<CicProfile>&,
+                                                  const PipelineConfig&, RowConsumer*, RunStats*);
 
 }  // namespace netflower

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "capture/capture_file.h"
+#include "features/cic_columns.h"
 #include "features/columns.h"
 #include "flow/run_stats.h"
 #include "io/csv_format.h"
@@ -52,6 +53,11 @@ struct PipelineConfig {
   int jobs = 1;                              // flow workers (>= 1)
   std::vector<int> cpus;                     // CPUs for the workers; empty: a sensible default
   OutputFormat format = OutputFormat::kCsv;  // of text rows (RowConsumer::wants_text)
+  // CIC layouts (RunFilePipeline<CicProfile>): text rows only, one worker
+  // (the end flush's order needs the whole table: flow/cic_engine.h).
+  ColumnSet columns = ColumnSet::kNetflower;
+  std::string label;                                 // the Label column's text
+  bool cic_fixes = false;                            // --cic-fixes
   std::function<void(const Progress&)> on_progress;  // about twice a second
   // Once true, the run stops within about 100 ms and returns Cancelled.
   const std::atomic<bool>* cancel = nullptr;

@@ -14,6 +14,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -22,7 +23,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "flow/cic_engine.h"
 #include "flow/flow_engine.h"
+#include "io/cic_format.h"
 #include "io/csv_format.h"
 #include "io/csv_writer.h"
 #include "pipeline/doorbell.h"
@@ -147,6 +150,9 @@ struct WorkerOptions {
   // in FrameBatches) and hand them over with the flow's row.
   bool keep_frames = false;
   uint64_t frame_budget_bytes = 0;  // frames beyond this are not kept (counted)
+  // CIC layouts (CicProfile's workers): the layout and the label text.
+  ColumnSet columns = ColumnSet::kNetflower;
+  std::string label;
 };
 
 // Raw frames for save_pcap, as pcap records (16-byte header + data), one per
@@ -161,9 +167,9 @@ struct FrameBatch {
 };
 
 template <class P>
-class Worker final : public FlowSink, public PacketObserver, public RowSource {
+class Worker final : public FlowSink, public CicFlowSink, public PacketObserver, public RowSource {
  public:
-  Worker(const typename FlowEngine<P>::Config& engine_config, uint64_t seed,
+  Worker(const typename EngineFor<P>::Config& engine_config, uint64_t seed,
          const WorkerOptions& options, Shared* shared)
       : input_(kInputQueueItems),
         output_(kBlockQueue),
@@ -177,6 +183,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
+    if constexpr (P::kCic) cic_formatter_.emplace(options.columns, options.format, options.label);
   }
 
   // Every block and frame batch is owned by its pool below; the queues
@@ -207,6 +214,39 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     } else {
       block_->records.push_back(record);
     }
+    FinishRow(tag);
+  }
+
+  // CIC layouts: always text (the library refuses records for them).
+  void OnCicFlow(const CicRecord& record, const EmitTag& tag) override {
+    if (block_ == nullptr) block_ = NewBlock();
+    block_->tags.push_back(tag);
+    char row[kMaxCsvRowBytes];
+    block_->text.append(row, cic_formatter_->Format(record, row));
+    block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
+    FinishRow(tag);
+  }
+
+  // save_pcap: the frames of a flow that is not written are let go.
+  void OnFlowDropped(uint64_t first_packet) override {
+    auto it = flow_frames_.find(first_packet);
+    if (it == flow_frames_.end()) return;
+    frame_bytes_ -= it->second.size();
+    flow_frames_.erase(it);
+  }
+  // save_pcap: the flow's row will carry `renumbered` as its number.
+  void OnFlowRenumbered(uint64_t first_packet, uint64_t renumbered) override {
+    auto it = flow_frames_.find(first_packet);
+    if (it == flow_frames_.end()) return;
+    std::string frames = std::move(it->second);
+    flow_frames_.erase(it);
+    flow_frames_[renumbered] = std::move(frames);
+  }
+
+ private:
+  // The row just added belongs to `tag`: its frames go with it; a full block
+  // goes to the merger.
+  void FinishRow(const EmitTag& tag) {
     if (options_.keep_frames) {
       auto it = flow_frames_.find(tag.first_packet);
       if (it != flow_frames_.end()) {
@@ -220,6 +260,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     if (block_->rows() >= kBlockRows || block_->text.size() >= kBlockTextBytes) PushBlock();
   }
 
+ public:
   // save_pcap: the packet being processed joined the flow `first_packet`.
   void OnPacketAdded(uint64_t first_packet) override {
     if (current_frame_.empty()) return;
@@ -421,8 +462,9 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
     ++frame_index_;
   }
 
-  FlowEngine<P> engine_;
+  EngineFor<P> engine_;
   const WorkerOptions options_;
+  std::optional<CicRowFormatter> cic_formatter_;  // CIC layouts
   RowBlock* block_ = nullptr;
   // save_pcap state.
   FrameBatch* frame_batch_ = nullptr;
@@ -443,7 +485,7 @@ class Worker final : public FlowSink, public PacketObserver, public RowSource {
 // of `max_flows` (MaxFlowsShare) and of options.frame_budget_bytes.
 template <class P>
 std::vector<std::unique_ptr<Worker<P>>> MakeWorkers(size_t n,
-                                                    typename FlowEngine<P>::Config engine_config,
+                                                    typename EngineFor<P>::Config engine_config,
                                                     uint64_t max_flows, uint64_t seed,
                                                     WorkerOptions options,
                                                     const std::vector<int>& cpus, Shared* shared) {

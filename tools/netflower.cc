@@ -233,6 +233,46 @@ flows in the same order as the CSV, in every mode.)",
        cl->options.format = v == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
        return std::string();
      }},
+    {"--columns", " NAME", kInputOutput,
+     R"(the column set (default: netflower, FLOW-SPEC's 82
+columns). cic-ids2017 (85 columns, TrafficLabelling),
+cic-ids2017-ml (79, MachineLearningCVE),
+cse-cic-ids2018 (80), cicflowmeter-v4 (84, also the
+2018 file with IPs), cicflowmeter (84, master's names):
+the CIC datasets' exact headers with CICFlowMeter's
+own flow rules and values (docs/CIC.md): microseconds,
+payload bytes, its 120 s flow timeout from the first
+packet (--active-timeout), no idle timeout, IPv4 only,
+flows of 2+ packets, its quirks; Timestamp in local
+time (TZ). Files only; one flow worker.)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<ColumnSet> set = ParseColumnSet(v);
+       if (!set) return Expected(std::string(ColumnSetList()).c_str());
+       cl->options.columns = *set;
+       return std::string();
+     }},
+    {"--label", " TEXT", kInputOutput,
+     R"(the CIC layouts' Label column (default: what the
+layout's tool wrote: BENIGN for cic-ids2017*, No Label
+for cse-cic-ids2018 and cicflowmeter-v4,
+NeedManualLabel for cicflowmeter))",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       cl->options.label = v;
+       return std::string();
+     }},
+    {"--cic-fixes", "", kFlowRules,
+     R"(CIC layouts: correct the CICFlowMeter quirks that
+change a column (flags counted on every packet and
+written in header order, the first packet counted once,
+backward bulk bytes, the first backward window, ...;
+docs/CIC.md, "Fixes") instead of reproducing them)",
+     kFile,
+     [](const std::string&, CommandLine* cl) {
+       cl->options.cic_fixes = true;
+       return std::string();
+     }},
     {"--compat", "=python|none", kFlowRules,
      R"(output profile (default: none).
 python: byte-identical with netflower 1.0 (CRLF lines,
@@ -639,9 +679,22 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
       cl.options.compat == Compat::kPython ? "python" : "default", cl.options.idle_timeout,
       cl.options.active_timeout ? absl::StrFormat("duration cap %g s", *cl.options.active_timeout)
                                 : std::string("no duration cap"));
+  if (IsCic(cl.options.columns)) {
+    // CICFlowMeter has no idle timeout; its flow timeout is the duration cap.
+    out = absl::StrFormat(
+        "netflower: %s -> %s (columns %s%s, CICFlowMeter's rules, flow timeout "
+        "%g s from the first packet)\n",
+        cl.pcap == "-" ? "stdin" : cl.pcap, OutputName(cl),
+        std::string(ColumnSetName(cl.options.columns)), cl.options.cic_fixes ? " with fixes" : "",
+        cl.options.active_timeout.value_or(kCicFlowTimeoutSeconds));
+  }
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
   AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
+  if (IsCic(cl.options.columns)) {
+    absl::StrAppendFormat(&out, "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
+                          s.one_packet_flows);
+  }
   absl::StrAppendFormat(&out, "  peak open flows   %12u\n", s.peak_open_flows);
   if (s.timestamps_clamped) {
     absl::StrAppendFormat(&out, "  timestamps clamped %11u\n", s.timestamps_clamped);
