@@ -58,6 +58,17 @@ size_t FormatJavaDouble(double value, char* out) {
       for (int i = 0; i < n_digits; ++i) *p++ = digits[i];
     }
   } else {
+    if (n_digits == 1) {
+      // Java writes at least one digit after the point and picks, among the
+      // two-digit decimals, the closest: 4.9E-324 for the smallest double,
+      // whose shortest form would be 5E-324.
+      const auto two =
+          std::to_chars(sci, sci + sizeof(sci) - 1, value, std::chars_format::scientific, 1);
+      *two.ptr = '\0';
+      digits[0] = sci[0];
+      digits[1] = sci[2];
+      n_digits = digits[1] == '0' ? 1 : 2;
+    }
     *p++ = digits[0];
     *p++ = '.';
     if (n_digits > 1) {

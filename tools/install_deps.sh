@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and benchmarks: network namespaces, captures, traffic
   iproute2 tcpdump python3 procps file
+  # the CIC layouts read the way published CIC-IDS pipelines read them
+  python3-pandas
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
 )
