@@ -105,8 +105,10 @@ TEST(CicColumnsTest, FlowIdOrdersAddressesAsSignedBytes) {
   // Unsigned order where the first differing byte is below 128.
   EXPECT_EQ(FlowId(V4(10, 0, 0, 2), 80, V4(10, 0, 0, 1), 4000, 17), "10.0.0.1-10.0.0.2-4000-80-17");
   // Equal addresses: the source first, so the two directions differ.
-  EXPECT_EQ(FlowId(V4(127, 0, 0, 1), 5000, V4(127, 0, 0, 1), 80, 6), "127.0.0.1-127.0.0.1-5000-80-6");
-  EXPECT_EQ(FlowId(V4(127, 0, 0, 1), 80, V4(127, 0, 0, 1), 5000, 6), "127.0.0.1-127.0.0.1-80-5000-6");
+  EXPECT_EQ(FlowId(V4(127, 0, 0, 1), 5000, V4(127, 0, 0, 1), 80, 6),
+            "127.0.0.1-127.0.0.1-5000-80-6");
+  EXPECT_EQ(FlowId(V4(127, 0, 0, 1), 80, V4(127, 0, 0, 1), 5000, 6),
+            "127.0.0.1-127.0.0.1-80-5000-6");
 }
 
 }  // namespace

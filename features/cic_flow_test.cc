@@ -58,10 +58,9 @@ CicPacketInfo Packet(int64_t t, int64_t payload, uint16_t flags, int32_t window)
 CicFlow Handshake(bool fixes) {
   CicFlow f;
   f.Start(Packet(0, 0, kCicSyn, 1000), V4(1), 40000, V4(2), 80, 6, fixes);
-  for (const auto& [p, forward] :
-       {std::pair{Packet(100, 0, kCicSyn | kCicAck, 2000), false},
-        std::pair{Packet(300, 100, kCicPsh | kCicAck, 1001), true},
-        std::pair{Packet(6000300, 6, kCicAck, 2001), false}}) {
+  for (const auto& [p, forward] : {std::pair{Packet(100, 0, kCicSyn | kCicAck, 2000), false},
+                                   std::pair{Packet(300, 100, kCicPsh | kCicAck, 1001), true},
+                                   std::pair{Packet(6000300, 6, kCicAck, 2001), false}}) {
     f.UpdateActiveIdle(p.time_us);
     f.Add(p, forward);
   }
@@ -119,7 +118,7 @@ TEST(CicFlowTest, FixesCountEveryPacketsFlagsInHeaderOrder) {
   EXPECT_EQ(r.ack_flag_cnt, 3);
   EXPECT_EQ(r.psh_flag_cnt, 1);
   EXPECT_EQ(r.fwd_psh_flags, 1);
-  EXPECT_EQ(r.init_bwd_win_byts, 2000);  // the first backward packet's
+  EXPECT_EQ(r.init_bwd_win_byts, 2000);        // the first backward packet's
   EXPECT_EQ(r.pkt_len_mean.value, 106.0 / 4);  // the first packet once
   EXPECT_EQ(r.fwd_act_data_pkts, 1);
   // Subflows: the 6 s gap splits the flow in two.
@@ -144,7 +143,7 @@ TEST(CicFlowTest, AFlowWithinOneMicrosecondHasInfiniteRates) {
   CicRecord r;
   f.Fill(&r);
   EXPECT_TRUE(std::isinf(r.flow_byts_s));  // 10 / 0
-  EXPECT_EQ(r.fwd_pkts_s, 0.0);           // guarded: 0 for a zero duration
+  EXPECT_EQ(r.fwd_pkts_s, 0.0);            // guarded: 0 for a zero duration
   CicFlow g;
   g.Start(Packet(5, 0, 0, -1), V4(1), 1, V4(2), 2, 17, false);
   g.Add(Packet(5, 0, 0, -1), true);

@@ -87,8 +87,7 @@ TEST_F(CicEngineTest, TheFlowTimeoutCountsFromTheFirstPacket) {
   Tcp(2, 80, 1, 5000, 150 * kSecond, kCicAck);
   ASSERT_EQ(sink_.rows.size(), 1u);
   EXPECT_EQ(sink_.rows[0].record.flow_duration, 100000000);
-  EXPECT_EQ(engine_.counters().emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)],
-            1u);
+  EXPECT_EQ(engine_.counters().emitted_by_reason[static_cast<int>(EmitReason::kActiveTimeout)], 1u);
   // The flow it starts keeps the old flow's endpoints: 10.0.0.1 is still
   // the source, though the packet came from 10.0.0.2 (and counts forward).
   Tcp(1, 5000, 2, 80, 151 * kSecond, kCicAck);

@@ -87,6 +87,16 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
                                                    ") must be at least jobs (", options.jobs,
                                                    "): every worker holds a share"));
   }
+  if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
+                                          options.label.has_value(), options.cic_fixes);
+      !s.ok()) {
+    return s;
+  }
+  if (IsCic(options.columns) && options.save_pcap) {
+    return absl::InvalidArgumentError(
+        "save_pcap names its files after netflower-layout records; it is not available with the "
+        "CIC layouts");
+  }
   if (options.save_pcap && options.pcap_dir.empty()) {
     return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
   }
@@ -105,6 +115,11 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
     const CaptureOptions& options) {
   if (absl::Status s = ValidateCaptureOptions(options); !s.ok()) return s;
+  if (IsCic(options.columns) && on_flow) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "on_flow receives netflower-layout records; the ",
+        std::string(ColumnSetName(options.columns)), " layout is written to csv_path only"));
+  }
 
   std::unique_ptr<LiveCapture> capture(new LiveCapture());
   LiveCapture::State& state = *capture->state_;
@@ -126,6 +141,11 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   if (options.switch_to) config.pcap_dir_trusted_uid = options.switch_to->uid;
   config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
   config.packet_limit = options.packet_limit;
+  config.columns = options.columns;
+  config.format = options.format;
+  config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
+  config.cic_fixes = options.cic_fixes;
+  if (IsCic(options.columns)) config.jobs = 1;  // CicFlowEngine: one table
   config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
 
   LiveCapture::State* s = &state;
@@ -136,6 +156,12 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     }
     if (s->on_flow) s->on_flow(record);
   };
+  auto deliver_text = [s](std::string_view row) {  // CIC layouts
+    if (s->csv != nullptr) {
+      s->csv->AddRow(row);
+      if (!s->csv->status().ok()) s->output_failed.store(true);
+    }
+  };
   auto idle = [s] {  // also notices a failed write while no rows come
     if (s->csv != nullptr) {
       s->csv->FlushPending();
@@ -145,7 +171,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
   // before the output exists: a failed start leaves an existing CSV as it was.
   absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
-      LivePipeline::Create(interface, config, deliver, idle);
+      LivePipeline::Create(interface, config, deliver, idle, deliver_text);
   if (!pipeline.ok()) return pipeline.status();
   state.pipeline = *std::move(pipeline);
 
@@ -165,9 +191,10 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
                         WriteMethod::kAuto);
     if (!chunks.ok()) return chunks.status();
     state.csv_chunks = *std::move(chunks);
-    const CsvDialect dialect = WithProfile(options.compat, [&](auto profile) {
-      return CsvDialectOf<decltype(profile)>(options.format);
-    });
+    const CsvDialect dialect =
+        WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
+          return CsvDialectOf<decltype(profile)>(options.format, options.columns);
+        });
     state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
   }
   return capture;

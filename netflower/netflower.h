@@ -176,6 +176,14 @@ struct CaptureOptions {
   bool promiscuous = false;
   Compat compat = Compat::kNone;
   OutputFormat format = OutputFormat::kCsv;  // of csv_path, as ConvertOptions::format
+  // As ConvertOptions::columns, label and cic_fixes. A CIC layout runs one
+  // flow worker (jobs is then 1), ends a flow once its flow timeout
+  // (active_timeout) has passed since its first packet, also without
+  // further traffic (a sweep twice a second), and is written to csv_path
+  // only: on_flow must be empty, and save_pcap is not available with it.
+  ColumnSet columns = ColumnSet::kNetflower;
+  std::optional<std::string> label;
+  bool cic_fixes = false;
   // Per ring: blocks of block_size bytes (a multiple of the page size); the
   // kernel hands a block over when full or after block_timeout_ms.
   uint32_t ring_block_size = 1u << 20;

@@ -229,8 +229,11 @@ template <class P>
 class LiveImpl final : public LivePipeline::Impl {
  public:
   LiveImpl(const LiveConfig& config, LivePipeline::RowCallback on_flow,
-           std::function<void()> on_idle)
-      : on_idle_(std::move(on_idle)), config_(config), on_flow_(std::move(on_flow)) {}
+           std::function<void()> on_idle, LivePipeline::TextCallback on_text)
+      : on_idle_(std::move(on_idle)),
+        config_(config),
+        on_flow_(std::move(on_flow)),
+        on_text_(std::move(on_text)) {}
 
   ~LiveImpl() override { Stop(); }
 
@@ -255,16 +258,27 @@ class LiveImpl final : public LivePipeline::Impl {
       if (!ring.ok()) return ring.status();
       rings_.push_back(*std::move(ring));
     }
-    typename FlowEngine<P>::Config engine_config;
+    typename EngineFor<P>::Config engine_config;
     engine_config.idle_timeout = P::FromSeconds(config_.idle_timeout_seconds);
     engine_config.has_cap = true;
     engine_config.cap = P::FromSeconds(config_.cap_seconds);
+    if constexpr (P::kCic) {
+      if (jobs != 1 || config_.save_pcap) {
+        return absl::InvalidArgumentError(
+            "a CIC layout captures with one worker, without save_pcap");
+      }
+      engine_config.fixes = config_.cic_fixes;
+      engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
+    }
 
     const std::vector<int> cpus =
         config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
     const uint64_t seed = RandomHashSeed();
     WorkerOptions options;
-    options.text = false;
+    options.text = P::kCic;  // CIC rows are text only
+    options.format = config_.format;
+    options.columns = config_.columns;
+    options.label = config_.label;
     options.push_each_batch = true;
     options.keep_frames = config_.save_pcap;
     options.frame_budget_bytes = config_.save_pcap_budget_bytes;
@@ -347,6 +361,7 @@ class LiveImpl final : public LivePipeline::Impl {
       for (const auto& w : workers_) {
         const EngineCounters& e = w->counters();
         c.late_packets += e.late_packets;
+        c.one_packet_flows += e.one_packet_flows;
         AddEmitCounts(e, &c.flows_by_reason);
         c.frames_not_saved += w->frames_not_kept();
       }
@@ -373,13 +388,24 @@ class LiveImpl final : public LivePipeline::Impl {
       while (w->TakeBlock(&b)) {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
-          DeliverOne(b->records[i], config_.save_pcap ? &b->frames[i] : nullptr);
+          if constexpr (P::kCic) {
+            DeliverText(b->Row(i));
+          } else {
+            DeliverOne(b->records[i], config_.save_pcap ? &b->frames[i] : nullptr);
+          }
         }
         w->ReturnBlock(b);
       }
     }
     if (!any && on_idle_) on_idle_();
     return any;
+  }
+
+  // CIC layouts: a row of text for the output.
+  void DeliverText(std::string_view row) {
+    if (on_text_) on_text_(row);
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++delivered_;
   }
 
   void DeliverOne(const FlowRecord& record, const std::string* frames) {
@@ -429,6 +455,7 @@ class LiveImpl final : public LivePipeline::Impl {
   const std::function<void()> on_idle_;
   const LiveConfig config_;
   const LivePipeline::RowCallback on_flow_;
+  const LivePipeline::TextCallback on_text_;
   Shared shared_;
   std::unique_ptr<FlowPcapDirectory> pcap_dir_;  // save_pcap
   std::vector<std::unique_ptr<PacketRing>> rings_;
@@ -457,11 +484,13 @@ class LiveImpl final : public LivePipeline::Impl {
 absl::StatusOr<std::unique_ptr<LivePipeline>> LivePipeline::Create(const std::string& interface,
                                                                    const LiveConfig& config,
                                                                    RowCallback on_flow,
-                                                                   std::function<void()> on_idle) {
+                                                                   std::function<void()> on_idle,
+                                                                   TextCallback on_text) {
   std::unique_ptr<LivePipeline> pipeline(new LivePipeline());
-  absl::Status status = WithProfile(config.compat, [&](auto profile) {
+  absl::Status status = WithProfile(config.compat, IsCic(config.columns), [&](auto profile) {
     using P = decltype(profile);
-    auto impl = std::make_unique<LiveImpl<P>>(config, std::move(on_flow), std::move(on_idle));
+    auto impl = std::make_unique<LiveImpl<P>>(config, std::move(on_flow), std::move(on_idle),
+                                              std::move(on_text));
     absl::Status s = impl->Init(interface);
     pipeline->impl_ = std::move(impl);
     return s;

@@ -18,9 +18,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "capture/packet_ring.h"
+#include "features/cic_columns.h"
 #include "features/columns.h"
 #include "features/profile.h"
 #include "flow/run_stats.h"
+#include "io/csv_format.h"
 
 namespace netflower {
 
@@ -37,18 +39,26 @@ struct LiveConfig {
   uint64_t save_pcap_budget_bytes = uint64_t{256} << 20;
   uint64_t packet_limit = 0;  // stop after this many packets (0: none)
   uint64_t max_flows = 0;     // open flows in all workers together (0: no limit)
+  // CIC layouts (LiveImpl<CicProfile>): rows go to `on_text` as text; one
+  // worker (jobs must be 1); save_pcap is refused by the caller.
+  ColumnSet columns = ColumnSet::kNetflower;
+  OutputFormat format = OutputFormat::kCsv;  // of the CIC text rows
+  std::string label;
+  bool cic_fixes = false;
 };
 
 class LivePipeline {
  public:
   using RowCallback = std::function<void(const FlowRecord&)>;
+  using TextCallback = std::function<void(std::string_view)>;
   // Opens the rings (all errors appear here; nothing runs yet). `on_flow`
   // receives each completed flow; `on_idle` (optional) is called on the
   // delivery thread whenever no flow is waiting.
   static absl::StatusOr<std::unique_ptr<LivePipeline>> Create(const std::string& interface,
                                                               const LiveConfig& config,
                                                               RowCallback on_flow,
-                                                              std::function<void()> on_idle = {});
+                                                              std::function<void()> on_idle = {},
+                                                              TextCallback on_text = {});
   ~LivePipeline();
 
   // Starts the threads. FailedPrecondition if already started or stopped.

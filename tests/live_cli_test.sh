@@ -103,6 +103,36 @@ rows = [json.loads(line) for line in open(sys.argv[1])]
 assert len(rows) >= 9, len(rows)
 assert all(list(r) == header for r in rows)' "$TMP/live.jsonl" "$TMP/live.csv"
 
+# --columns cic-ids2017 live (docs/CIC.md): the dataset's header, and the
+# rows of an offline CIC conversion of a tcpdump capture of the same traffic
+# (every column but the timing-dependent ones: duration, rates, IATs,
+# active/idle; Timestamp to the second).
+tcpdump -q -U -i "$A" -s 65535 -w "$TMP/cicref.pcap" 2>/dev/null &
+dump=$!
+TZ=UTC "$NF" --iface "$A" --columns cic-ids2017 --out "$TMP/cic-live.csv" 2>"$TMP/cic-live.err" &
+live=$!
+sleep 1.5
+traffic
+sleep 1
+kill -INT "$live"
+wait "$live"
+rc=$?
+kill -INT "$dump"
+wait "$dump"
+check "a CIC live capture exits 0" test "$rc" -eq 0
+check "... its header is the CIC-IDS2017 one" \
+  cmp -s <(head -1 "$TMP/cic-live.csv") tests/testdata/cic/cic-ids2017-trafficlabelling.csv-header
+check "... the summary names the layout and counts one-packet flows" \
+  grep -q "columns cic-ids2017.*one-packet flows\|one-packet flows" "$TMP/cic-live.err"
+TZ=UTC "$NF" --pcap "$TMP/cicref.pcap" --columns cic-ids2017 --out "$TMP/cic-offline.csv" --quiet
+cic_stable() { tail -n +2 "$1" | cut -d, -f1-7,9-20,37-42,45-76,85 | sort; }
+check "... its rows equal the offline conversion's (timing-free columns)" \
+  cmp -s <(cic_stable "$TMP/cic-live.csv") <(cic_stable "$TMP/cic-offline.csv")
+check "... with the 5 HTTP flows (2+ packets each)" \
+  test "$(cic_stable "$TMP/cic-live.csv" | grep -c -- '-8080-6,')" -ge 5
+"$NF" --iface "$A" --columns cic-ids2017 --save-pcap "$TMP" --out "$TMP/no.csv" 2>"$TMP/cic-sp.err"
+check "a CIC layout with --save-pcap is refused (exit 2)" test $? -eq 2
+
 # tcpdump -w - | netflower --pcap -: rows appear while tcpdump still runs.
 tcpdump -q -U -i "$A" -s 65535 -w - 2>/dev/null |
   "$NF" --pcap - --out - --quiet >"$TMP/tdpipe.csv" &

@@ -244,8 +244,8 @@ own flow rules and values (docs/CIC.md): microseconds,
 payload bytes, its 120 s flow timeout from the first
 packet (--active-timeout), no idle timeout, IPv4 only,
 flows of 2+ packets, its quirks; Timestamp in local
-time (TZ). Files only; one flow worker.)",
-     kFile,
+time (TZ). One flow worker; live, no --save-pcap.)",
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        const std::optional<ColumnSet> set = ParseColumnSet(v);
        if (!set) return Expected(std::string(ColumnSetList()).c_str());
@@ -257,7 +257,7 @@ time (TZ). Files only; one flow worker.)",
 layout's tool wrote: BENIGN for cic-ids2017*, No Label
 for cse-cic-ids2018 and cicflowmeter-v4,
 NeedManualLabel for cicflowmeter))",
-     kFile,
+     kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->options.label = v;
        return std::string();
@@ -268,7 +268,7 @@ change a column (flags counted on every packet and
 written in header order, the first packet counted once,
 backward bulk bytes, the first backward window, ...;
 docs/CIC.md, "Fixes") instead of reproducing them)",
-     kFile,
+     kBoth,
      [](const std::string&, CommandLine* cl) {
        cl->options.cic_fixes = true;
        return std::string();
@@ -670,6 +670,13 @@ void AppendFlows(std::string* out, uint64_t written, uint64_t completed, const E
   *out += "\n";
 }
 
+// CIC layouts: the flows CICFlowMeter's rules leave out.
+void AppendCicCounts(std::string* out, ColumnSet columns, const RunStats& s) {
+  if (!IsCic(columns)) return;
+  absl::StrAppendFormat(out, "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
+                        s.one_packet_flows);
+}
+
 std::string OutputName(const CommandLine& cl) { return cl.out == "-" ? "stdout" : cl.out; }
 
 void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
@@ -691,10 +698,7 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
   AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
-  if (IsCic(cl.options.columns)) {
-    absl::StrAppendFormat(&out, "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
-                          s.one_packet_flows);
-  }
+  AppendCicCounts(&out, cl.options.columns, s);
   absl::StrAppendFormat(&out, "  peak open flows   %12u\n", s.peak_open_flows);
   if (s.timestamps_clamped) {
     absl::StrAppendFormat(&out, "  timestamps clamped %11u\n", s.timestamps_clamped);
@@ -769,9 +773,17 @@ void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, cons
       "job%s)\n",
       cl.iface, OutputName(cl), options.compat == Compat::kPython ? "python" : "default",
       options.idle_timeout, options.active_timeout, options.jobs, options.jobs == 1 ? "" : "s");
+  if (IsCic(options.columns)) {
+    out = absl::StrFormat(
+        "netflower: live on %s -> %s (columns %s%s, CICFlowMeter's rules, flow timeout %g s from "
+        "the first packet, 1 job)\n",
+        cl.iface, OutputName(cl), std::string(ColumnSetName(options.columns)),
+        options.cic_fixes ? " with fixes" : "", options.active_timeout);
+  }
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
                s.packets_skipped());
   AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
+  AppendCicCounts(&out, options.columns, s);
   absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
                         s.kernel_received, s.kernel_drops, s.kernel_freezes);
   if (options.save_pcap) {
@@ -836,6 +848,9 @@ CaptureOptions LiveOptions(const CommandLine& cl) {
   CaptureOptions options;
   options.compat = cl.options.compat;
   options.format = cl.options.format;
+  options.columns = cl.options.columns;
+  options.label = cl.options.label;
+  options.cic_fixes = cl.options.cic_fixes;
   options.idle_timeout = cl.idle_timeout.value_or(options.idle_timeout);
   options.active_timeout = cl.active_timeout.value_or(options.active_timeout);
   absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
