@@ -87,8 +87,13 @@ std::string JavaDouble(double value) {
   return std::string(buf, FormatJavaDouble(value, buf));
 }
 
-CicRowFormatter::CicRowFormatter(ColumnSet set, OutputFormat format, std::string label)
-    : set_(set), format_(format), label_(std::move(label)), columns_(CicLayoutColumns(set)) {
+CicRowFormatter::CicRowFormatter(ColumnSet set, OutputFormat format, std::string label,
+                                 std::vector<LabelRule> rules)
+    : set_(set),
+      format_(format),
+      label_(std::move(label)),
+      rules_(std::move(rules)),
+      columns_(CicLayoutColumns(set)) {
   // JSON keys are the header's names; the 2017 layouts' second
   // " Fwd Header Length" becomes " Fwd Header Length.1", as pandas names it,
   // so that no key repeats.
@@ -167,7 +172,11 @@ char* CicRowFormatter::PutValue(const CicRecord& r, CicField field, bool json, c
     case CicField::k_timestamp:
       return PutText(Timestamp(r.timestamp), json, p);
     case CicField::k_label:
-      return PutText(label_, json, p);
+      if (rules_.empty()) return PutText(label_, json, p);
+      return PutText(MatchLabel(rules_, r.src_ip, static_cast<uint16_t>(r.src_port), r.dst_ip,
+                                static_cast<uint16_t>(r.dst_port), static_cast<uint8_t>(r.protocol),
+                                r.timestamp, label_),
+                     json, p);
     default:
       break;
   }

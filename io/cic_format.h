@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "features/cic_columns.h"
+#include "features/cic_labels.h"
 #include "io/csv_format.h"
 
 namespace netflower {
@@ -26,11 +28,13 @@ inline constexpr size_t kMaxJavaDoubleChars = 32;
 size_t FormatJavaDouble(double value, char* out);
 std::string JavaDouble(double value);
 
-// A CIC row formatter for one layout, format and label. Not thread-safe (it
-// caches the last timestamp's text): one per worker.
+// A CIC row formatter for one layout, format and label (or label rules,
+// first match wins, `label` for the rest). Not thread-safe (it caches the
+// last timestamp's text): one per worker.
 class CicRowFormatter {
  public:
-  CicRowFormatter(ColumnSet set, OutputFormat format, std::string label);
+  CicRowFormatter(ColumnSet set, OutputFormat format, std::string label,
+                  std::vector<LabelRule> rules = {});
 
   // Writes the row of `record` (line end included) into `out`, which must
   // hold kMaxCsvRowBytes. Returns the number of bytes written.
@@ -54,6 +58,7 @@ class CicRowFormatter {
   const ColumnSet set_;
   const OutputFormat format_;
   const std::string label_;
+  const std::vector<LabelRule> rules_;
   const std::vector<CicColumn>& columns_;
   std::vector<std::string> json_keys_;  // "name": for each column
   int64_t cached_second_ = INT64_MIN;

@@ -77,6 +77,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
   config.columns = options.columns;
   config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
   config.cic_fixes = options.cic_fixes;
+  config.label_rules = options.label_rules;
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = RunFilePipeline<P>(reader, config, consumer, stats);
   stats->seconds =
@@ -180,7 +181,8 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
   }
   if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
   if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
-                                          options.label.has_value(), options.cic_fixes);
+                                          options.label.has_value() || !options.label_rules.empty(),
+                                          options.cic_fixes);
       !s.ok()) {
     return s;
   }

@@ -88,7 +88,8 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
                                                    "): every worker holds a share"));
   }
   if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
-                                          options.label.has_value(), options.cic_fixes);
+                                          options.label.has_value() || !options.label_rules.empty(),
+                                          options.cic_fixes);
       !s.ok()) {
     return s;
   }
@@ -145,6 +146,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   config.format = options.format;
   config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
   config.cic_fixes = options.cic_fixes;
+  config.label_rules = options.label_rules;
   if (IsCic(options.columns)) config.jobs = 1;  // CicFlowEngine: one table
   config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
 

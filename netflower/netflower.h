@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "features/cic_columns.h"  // ColumnSet, DefaultCicLabel
+#include "features/cic_labels.h"   // LabelRule, ReadLabelRules
 #include "features/columns.h"      // FlowRecord, kColumns, GetColumn()
 #include "features/profile.h"      // Compat
 #include "flow/run_stats.h"        // RunStats, SkipReason, Progress
@@ -67,6 +68,9 @@ struct ConvertOptions {
   // The CIC Label column's text; unset: what the layout's tool wrote
   // (DefaultCicLabel). Only with a CIC layout.
   std::optional<std::string> label;
+  // CIC layouts: label flows by rules (ReadLabelRules; first match wins),
+  // `label` (or the layout's default) for the flows no rule matches.
+  std::vector<LabelRule> label_rules;
   // CIC layouts: correct CICFlowMeter's quirks that change a column
   // (docs/CIC.md, "Fixes") instead of reproducing them.
   bool cic_fixes = false;
@@ -183,6 +187,7 @@ struct CaptureOptions {
   // only: on_flow must be empty, and save_pcap is not available with it.
   ColumnSet columns = ColumnSet::kNetflower;
   std::optional<std::string> label;
+  std::vector<LabelRule> label_rules;
   bool cic_fixes = false;
   // Per ring: blocks of block_size bytes (a multiple of the page size); the
   // kernel hands a block over when full or after block_timeout_ms.

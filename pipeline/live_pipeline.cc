@@ -279,6 +279,7 @@ class LiveImpl final : public LivePipeline::Impl {
     options.format = config_.format;
     options.columns = config_.columns;
     options.label = config_.label;
+    options.label_rules = config_.label_rules;
     options.push_each_batch = true;
     options.keep_frames = config_.save_pcap;
     options.frame_budget_bytes = config_.save_pcap_budget_bytes;

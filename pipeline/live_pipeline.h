@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "capture/packet_ring.h"
 #include "features/cic_columns.h"
+#include "features/cic_labels.h"
 #include "features/columns.h"
 #include "features/profile.h"
 #include "flow/run_stats.h"
@@ -44,6 +45,7 @@ struct LiveConfig {
   ColumnSet columns = ColumnSet::kNetflower;
   OutputFormat format = OutputFormat::kCsv;  // of the CIC text rows
   std::string label;
+  std::vector<LabelRule> label_rules;
   bool cic_fixes = false;
 };
 

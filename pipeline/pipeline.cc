@@ -222,6 +222,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   options.format = config.format;
   options.columns = config.columns;
   options.label = config.label;
+  options.label_rules = config.label_rules;
   std::vector<std::unique_ptr<Worker<P>>> workers =
       MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
   SourceCounts counts;

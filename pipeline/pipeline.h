@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "capture/capture_file.h"
 #include "features/cic_columns.h"
+#include "features/cic_labels.h"
 #include "features/columns.h"
 #include "flow/run_stats.h"
 #include "io/csv_format.h"
@@ -56,7 +57,8 @@ struct PipelineConfig {
   // CIC layouts (RunFilePipeline<CicProfile>): text rows only, one worker
   // (the end flush's order needs the whole table: flow/cic_engine.h).
   ColumnSet columns = ColumnSet::kNetflower;
-  std::string label;                                 // the Label column's text
+  std::string label;  // the Label column's text (for flows no rule labels)
+  std::vector<LabelRule> label_rules;
   bool cic_fixes = false;                            // --cic-fixes
   std::function<void(const Progress&)> on_progress;  // about twice a second
   // Once true, the run stops within about 100 ms and returns Cancelled.

@@ -153,6 +153,7 @@ struct WorkerOptions {
   // CIC layouts (CicProfile's workers): the layout and the label text.
   ColumnSet columns = ColumnSet::kNetflower;
   std::string label;
+  std::vector<LabelRule> label_rules;
 };
 
 // Raw frames for save_pcap, as pcap records (16-byte header + data), one per
@@ -183,7 +184,9 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
-    if constexpr (P::kCic) cic_formatter_.emplace(options.columns, options.format, options.label);
+    if constexpr (P::kCic) {
+      cic_formatter_.emplace(options.columns, options.format, options.label, options.label_rules);
+    }
   }
 
   // Every block and frame batch is owned by its pool below; the queues

@@ -107,6 +107,21 @@ PYEOF
 TZ=UTC "$NF" --pcap "$TMP/hand.pcap" --columns cse-cic-ids2018 --label "DoS Hulk" --quiet \
   >"$TMP/label.csv"
 check "--label sets the Label column" test "$(tail -1 "$TMP/label.csv" | cut -d, -f80)" = "DoS Hulk"
+cat >"$TMP/rules.csv" <<'RULES'
+# the answer comes from 10.0.0.4:53: the rule matches either direction
+src,dst,src_port,dst_port,protocol,start,end,label
+10.0.0.4,10.0.0.3/32,53,*,udp,2015-03-31T08:32:23-03:00,2015-03-31T11:32:24Z,DNS exfil
+10.0.0.0/8,*,*,*,*,*,1427801542.000001,Early
+RULES
+TZ=UTC "$NF" --pcap "$TMP/hand.pcap" --columns cic-ids2017 --labels "$TMP/rules.csv" --label Other \
+  --quiet >"$TMP/labels.csv"
+check "--labels: first matching rule, in either direction, by time window" \
+  test "$(tail -n +2 "$TMP/labels.csv" | cut -d, -f85 | paste -sd/)" = "Early/DNS exfil"
+printf 'src,dst\n' >"$TMP/badrules.csv"
+"$NF" --pcap "$TMP/hand.pcap" --columns cic-ids2017 --labels "$TMP/badrules.csv" \
+  --out "$TMP/no.csv" 2>"$TMP/e4"
+check "--labels with a bad file: exit 2 naming the file and line" \
+  bash -c "test $? -eq 2 && grep -q 'badrules.csv:1: the first line must be the header' '$TMP/e4'"
 TZ=UTC "$NF" --pcap "$TMP/hand.pcap" --columns cic-ids2017 --cic-fixes --quiet >"$TMP/fix.csv"
 # Flow 1's flags with fixes, FIN..ECE: FIN 1 (the server's), SYN 2, PSH 1,
 # ACK 3; the backward window is the SYN-ACK's; Average Packet Size 16/4.

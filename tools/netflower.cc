@@ -262,6 +262,21 @@ NeedManualLabel for cicflowmeter))",
        cl->options.label = v;
        return std::string();
      }},
+    {"--labels", " FILE", kInputOutput,
+     R"(CIC layouts: label flows by the rules in FILE, CSV
+with the header src,dst,src_port,dst_port,protocol,
+start,end,label: addresses or CIDR blocks, ports or
+ranges, protocol, a window for the flow's first
+packet (ISO 8601 or epoch seconds), label; * matches
+anything; a rule matches either direction; the first
+match wins, --label for the rest (docs/CIC.md))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(v);
+       if (!rules.ok()) return std::string(rules.status().message());
+       cl->options.label_rules = *std::move(rules);
+       return std::string();
+     }},
     {"--cic-fixes", "", kFlowRules,
      R"(CIC layouts: correct the CICFlowMeter quirks that
 change a column (flags counted on every packet and
@@ -851,6 +866,7 @@ CaptureOptions LiveOptions(const CommandLine& cl) {
   options.columns = cl.options.columns;
   options.label = cl.options.label;
   options.cic_fixes = cl.options.cic_fixes;
+  options.label_rules = cl.options.label_rules;
   options.idle_timeout = cl.idle_timeout.value_or(options.idle_timeout);
   options.active_timeout = cl.active_timeout.value_or(options.active_timeout);
   absl::StatusOr<int> jobs = ResolveJobs(cl.options.n_jobs);
