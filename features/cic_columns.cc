@@ -117,8 +117,8 @@ char* PutDottedQuad(const IpAddress& a, char* p) {
 }  // namespace
 
 size_t FormatCicFlowId(const IpAddress& src, uint16_t src_port, const IpAddress& dst,
-                       uint16_t dst_port, uint8_t protocol, char* out) {
-  const bool src_first = CicSourceFirst(src.bytes, dst.bytes);
+                       uint16_t dst_port, uint8_t protocol, bool canonical, char* out) {
+  const bool src_first = !canonical || CicSourceFirst(src.bytes, dst.bytes);
   char* p = PutDottedQuad(src_first ? src : dst, out);
   *p++ = '-';
   p = PutDottedQuad(src_first ? dst : src, p);

@@ -213,12 +213,13 @@ std::string_view CicHeader(ColumnSet set);
 inline constexpr size_t kMaxCicFlowIdChars = 2 * 15 + 2 * 5 + 3 + 4;
 
 // The Flow ID of a flow from `src` to `dst` (IPv4):
-// "ipA-ipB-portA-portB-protocol", where A is the endpoint whose address is
-// smaller comparing bytes as Java's signed bytes (so 192.x, whose first byte
-// is -64, comes before 104.x), the source when the addresses are equal.
+// "ipA-ipB-portA-portB-protocol". `canonical` (the dataset layouts): A is the
+// endpoint whose address is smaller comparing bytes as Java's signed bytes
+// (so 192.x, whose first byte is -64, comes before 104.x), the source when
+// the addresses are equal. Otherwise (master) A is the source.
 // Writes at most kMaxCicFlowIdChars bytes to `out`; returns the length.
 size_t FormatCicFlowId(const IpAddress& src, uint16_t src_port, const IpAddress& dst,
-                       uint16_t dst_port, uint8_t protocol, char* out);
+                       uint16_t dst_port, uint8_t protocol, bool canonical, char* out);
 
 // True when a packet from `src` to `dst` (IPv4 bytes) is in Flow ID order:
 // its source is endpoint A.

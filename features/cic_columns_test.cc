@@ -90,9 +90,10 @@ IpAddress V4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return ip;
 }
 
-std::string FlowId(const IpAddress& s, uint16_t sp, const IpAddress& d, uint16_t dp, uint8_t p) {
+std::string FlowId(const IpAddress& s, uint16_t sp, const IpAddress& d, uint16_t dp, uint8_t p,
+                   bool canonical = true) {
   char out[kMaxCicFlowIdChars];
-  return std::string(out, FormatCicFlowId(s, sp, d, dp, p, out));
+  return std::string(out, FormatCicFlowId(s, sp, d, dp, p, canonical, out));
 }
 
 TEST(CicColumnsTest, FlowIdOrdersAddressesAsSignedBytes) {
@@ -109,6 +110,9 @@ TEST(CicColumnsTest, FlowIdOrdersAddressesAsSignedBytes) {
             "127.0.0.1-127.0.0.1-5000-80-6");
   EXPECT_EQ(FlowId(V4(127, 0, 0, 1), 80, V4(127, 0, 0, 1), 5000, 6),
             "127.0.0.1-127.0.0.1-80-5000-6");
+  // Master: the flow's source first, always.
+  EXPECT_EQ(FlowId(V4(104, 16, 207, 165), 443, V4(192, 168, 10, 5), 54865, 6, false),
+            "104.16.207.165-192.168.10.5-443-54865-6");
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// One flow under CICFlowMeter's rules (its BasicFlow at the commit that made
-// the CIC datasets' layouts; docs/CIC.md names each rule and quirk). Times
-// are microseconds; lengths are CICFlowMeter's payload bytes.
+// One flow under CICFlowMeter's rules (its BasicFlow; docs/CIC.md names each
+// rule and quirk). Times are microseconds; lengths are CICFlowMeter's payload
+// bytes.
 //
-// With `fixes` (--cic-fixes) the quirks that change a column are corrected;
-// each such place says so below.
+// Three rule sets: the code that wrote the CIC datasets and the V4 files
+// (kDataset), CICFlowMeter's current master (kMaster), and the corrected
+// definitions of --cic-fixes (kFixed). Each place they differ says so.
 #ifndef NETFLOWER_FEATURES_CIC_FLOW_H_
 #define NETFLOWER_FEATURES_CIC_FLOW_H_
 
@@ -20,6 +21,18 @@ namespace netflower {
 inline constexpr uint16_t kCicFin = 0x01, kCicSyn = 0x02, kCicRst = 0x04, kCicPsh = 0x08,
                           kCicAck = 0x10, kCicUrg = 0x20, kCicEce = 0x40, kCicCwr = 0x80;
 
+enum class CicRules : uint8_t {
+  kDataset,  // commit eaa853dd/50d668db: CIC-IDS2017, CSE-CIC-IDS2018, V4
+  kMaster,   // commit 98a5ebad: CICFlowMeter's master
+  kFixed,    // --cic-fixes: the quirks that change a column corrected
+};
+
+// The rules a layout's tool used; --cic-fixes replaces them.
+inline CicRules CicRulesFor(ColumnSet set, bool fixes) {
+  if (fixes) return CicRules::kFixed;
+  return set == ColumnSet::kCicflowmeter ? CicRules::kMaster : CicRules::kDataset;
+}
+
 // What a CIC flow takes from one packet.
 struct CicPacketInfo {
   int64_t time_us = 0;
@@ -33,33 +46,28 @@ class CicFlow {
  public:
   static constexpr int64_t kActivityTimeoutUs = 5000000;  // FlowGenerator's 5 s
 
-  // BasicFlow.firstPacket. The first packet is forward, always: CICFlowMeter
-  // compares the flow's source with the packet's by reference there, and the
-  // source has just been set from the packet. A flow that replaces a timed-out
-  // one keeps the old flow's endpoints (set after the first packet was
-  // counted); with fixes, its own.
+  // BasicFlow.firstPacket. The first packet is forward, always: the flow's
+  // source has just been set from it. A flow that replaces a timed-out one
+  // is given the old flow's endpoints after its first packet was counted
+  // (kFixed: its own, passed here by the engine).
   void Start(const CicPacketInfo& p, const IpAddress& src, uint16_t src_port, const IpAddress& dst,
-             uint16_t dst_port, uint8_t protocol, bool fixes) {
-    fixes_ = fixes;
+             uint16_t dst_port, uint8_t protocol, CicRules rules) {
+    rules_ = rules;
     src_ = src;
     dst_ = dst;
     src_port_ = src_port;
     dst_port_ = dst_port;
     protocol_ = protocol;
-    if (fixes_) {
-      UpdateBulk(p, /*forward=*/true);
-    } else {
-      // Quirk: before the source is set the packet looks backward to the
-      // bulk code, which then never sees another packet (the calls in
-      // addPacket are commented out): every bulk column is 0.
-      UpdateBulk(p, /*forward=*/false);
-    }
+    // Before the source is set the packet looks backward to the bulk code
+    // (kFixed: forward, as it is).
+    UpdateBulk(p, /*forward=*/rules_ == CicRules::kFixed);
     UpdateSubflows(p);
     CountFlags(p);
     start_ = last_seen_ = start_active_ = end_active_ = p.time_us;
     // Quirk: the first packet's length goes into the flow's length
     // statistics twice (once here, once in the forward branch).
-    if (!fixes_) length_.Add(static_cast<double>(p.payload));
+    if (rules_ != CicRules::kFixed) length_.Add(static_cast<double>(p.payload));
+    if (rules_ == CicRules::kMaster) init_win_bwd_ = 0;  // master's field default
     min_seg_size_fwd_ = p.header;
     init_win_fwd_ = p.window;
     length_.Add(static_cast<double>(p.payload));
@@ -68,12 +76,13 @@ class CicFlow {
     fwd_last_seen_ = p.time_us;
     fwd_bytes_ += p.payload;
     ++fwd_count_;
-    if (fixes_ && p.payload >= 1) ++act_data_pkt_fwd_;
+    if (rules_ == CicRules::kFixed && p.payload >= 1) ++act_data_pkt_fwd_;
     if (p.flags & kCicPsh) ++fwd_psh_;
     if (p.flags & kCicUrg) ++fwd_urg_;
   }
 
-  // FlowGenerator's "neither timed out nor FIN" step before addPacket.
+  // FlowGenerator's step before addPacket for a packet that neither times
+  // the flow out nor ends it.
   void UpdateActiveIdle(int64_t now_us) {
     if (now_us - end_active_ > kActivityTimeoutUs) {
       if (end_active_ - start_active_ > 0) {
@@ -89,11 +98,16 @@ class CicFlow {
   // BasicFlow.addPacket (bidirectional). `forward`: the packet's source
   // address is the flow's (ports are not compared).
   void Add(const CicPacketInfo& p, bool forward) {
-    if (fixes_) {
-      UpdateBulk(p, forward);
+    // kDataset: the bulk, subflow and flag calls here are commented out.
+    // kMaster: they run; the bulk code compares the sources by reference,
+    // never equal (getSrc() returns a copy), so every packet counts as
+    // backward there.
+    if (rules_ != CicRules::kDataset) {
+      UpdateBulk(p, rules_ == CicRules::kFixed && forward);
       UpdateSubflows(p);
       CountFlags(p);
     }
+    const bool fixed = rules_ == CicRules::kFixed;
     length_.Add(static_cast<double>(p.payload));
     const double payload = static_cast<double>(p.payload);
     if (forward) {
@@ -105,22 +119,21 @@ class CicFlow {
       if (fwd_count_ > 1) fwd_iat_.Add(static_cast<double>(p.time_us - fwd_last_seen_));
       fwd_last_seen_ = p.time_us;
       min_seg_size_fwd_ = std::min(p.header, min_seg_size_fwd_);
-      if (fixes_ && (p.flags & kCicPsh)) ++fwd_psh_;
-      if (fixes_ && (p.flags & kCicUrg)) ++fwd_urg_;
+      // Quirk: PSH and URG per direction are counted in firstPacket only.
+      if (fixed && (p.flags & kCicPsh)) ++fwd_psh_;
+      if (fixed && (p.flags & kCicUrg)) ++fwd_urg_;
     } else {
       bwd_.Add(payload);
-      // Quirk: every backward packet overwrites the "initial" window; with
-      // fixes, the first one sets it.
-      if (!fixes_ || bwd_count_ == 0) init_win_bwd_ = p.window;
+      // Quirk: every backward packet overwrites the "initial" window
+      // (kFixed: the first one sets it).
+      if (!fixed || bwd_count_ == 0) init_win_bwd_ = p.window;
       bwd_header_ += p.header;
       ++bwd_count_;
       bwd_bytes_ += p.payload;
       if (bwd_count_ > 1) bwd_iat_.Add(static_cast<double>(p.time_us - bwd_last_seen_));
       bwd_last_seen_ = p.time_us;
-      // Quirk: PSH and URG are counted per direction on the first packet
-      // only (which is forward), so the backward counts stay 0.
-      if (fixes_ && (p.flags & kCicPsh)) ++bwd_psh_;
-      if (fixes_ && (p.flags & kCicUrg)) ++bwd_urg_;
+      if (fixed && (p.flags & kCicPsh)) ++bwd_psh_;
+      if (fixed && (p.flags & kCicUrg)) ++bwd_urg_;
     }
     flow_iat_.Add(static_cast<double>(p.time_us - last_seen_));
     last_seen_ = p.time_us;
@@ -132,6 +145,7 @@ class CicFlow {
   const IpAddress& dst() const { return dst_; }
   uint16_t src_port() const { return src_port_; }
   uint16_t dst_port() const { return dst_port_; }
+  uint8_t protocol() const { return protocol_; }
 
   // The values dumpFlowBasedFeaturesEx writes.
   void Fill(CicRecord* r) const;
@@ -186,24 +200,30 @@ class CicFlow {
     }
   }
 
-  // detectUpdateSubflows. Quirk: the test reads ts - last / 1e6 > 1 (the
+  // detectUpdateSubflows. kDataset: the test reads ts - last / 1e6 > 1 (the
   // division binds first), true for any timestamp after 1970-01-01
-  // 00:00:01, and the function runs for the first packet only: the subflow
-  // count is 1 and the subflow columns equal the totals. Its call that
-  // feeds the active/idle statistics passes a time difference where a time
-  // is expected and has no effect; it is left out. With fixes: the
-  // intended test, on every packet.
+  // 00:00:01, and it runs for the first packet only: one subflow, the
+  // subflow columns equal the totals (its call into the active/idle
+  // statistics passes a time difference as a time and changes nothing).
+  // kMaster: the intended test on every packet, counting gaps of more than
+  // a second from 0 (so a flow without one has 0 subflows and 0 in those
+  // columns), and each gap also runs the active/idle step. kFixed: gaps + 1
+  // subflows, no active/idle step.
   void UpdateSubflows(const CicPacketInfo& p) {
     if (sf_last_ts_ == -1) sf_last_ts_ = p.time_us;
     const double gap =
-        fixes_ ? static_cast<double>(p.time_us - sf_last_ts_) / 1000000.0
-               : static_cast<double>(p.time_us) - static_cast<double>(sf_last_ts_) / 1000000.0;
-    if (gap > 1.0) ++sf_count_;
+        rules_ == CicRules::kDataset
+            ? static_cast<double>(p.time_us) - static_cast<double>(sf_last_ts_) / 1000000.0
+            : static_cast<double>(p.time_us - sf_last_ts_) / 1000000.0;
+    if (gap > 1.0) {
+      ++sf_count_;
+      if (rules_ == CicRules::kMaster) UpdateActiveIdle(p.time_us);
+    }
     sf_last_ts_ = p.time_us;
   }
 
-  // checkFlags: every packet with fixes; the first packet only otherwise
-  // (the call in addPacket is commented out).
+  // checkFlags: every packet (kMaster, kFixed) or the first only (kDataset,
+  // where the call in addPacket is commented out).
   void CountFlags(const CicPacketInfo& p) {
     for (int bit = 0; bit < 8; ++bit) {
       if (p.flags & (1u << bit)) ++flag_counts_[bit];
@@ -213,7 +233,7 @@ class CicFlow {
   IpAddress src_, dst_;
   uint16_t src_port_ = 0, dst_port_ = 0;
   uint8_t protocol_ = 0;
-  bool fixes_ = false;
+  CicRules rules_ = CicRules::kDataset;
   JavaStats fwd_, bwd_, length_, flow_iat_, fwd_iat_, bwd_iat_, active_, idle_;
   int64_t fwd_count_ = 0, bwd_count_ = 0, fwd_bytes_ = 0, bwd_bytes_ = 0;
   int64_t fwd_header_ = 0, bwd_header_ = 0;
@@ -284,15 +304,15 @@ inline void CicFlow::Fill(CicRecord* r) const {
   r->pkt_len_mean = stat(any, length_.mean());
   r->pkt_len_std = stat(any, length_.std());
   r->pkt_len_var = stat(any, length_.variance());
-  // Quirk: the eight flag counts were written in the iteration order of a
-  // Java HashMap keyed by the flag names, under headers in FIN..ECE order:
-  // the "FIN" column holds the RST count, and so on (docs/CIC.md).
+  // Quirk (kDataset): the eight flag counts were written in the iteration
+  // order of a Java HashMap keyed by the flag names, under headers in
+  // FIN..ECE order: the "FIN" column holds the RST count, and so on.
   enum { kFinBit, kSynBit, kRstBit, kPshBit, kAckBit, kUrgBit, kEceBit, kCwrBit };
   static constexpr int kInHeaderOrder[8] = {kFinBit, kSynBit, kRstBit, kPshBit,
                                             kAckBit, kUrgBit, kCwrBit, kEceBit};
   static constexpr int kInHashMapOrder[8] = {kRstBit, kPshBit, kEceBit, kSynBit,
                                              kAckBit, kFinBit, kUrgBit, kCwrBit};
-  const int* order = fixes_ ? kInHeaderOrder : kInHashMapOrder;
+  const int* order = rules_ == CicRules::kDataset ? kInHashMapOrder : kInHeaderOrder;
   r->fin_flag_cnt = flag_counts_[order[0]];
   r->syn_flag_cnt = flag_counts_[order[1]];
   r->rst_flag_cnt = flag_counts_[order[2]];
@@ -304,7 +324,7 @@ inline void CicFlow::Fill(CicRecord* r) const {
   // Quirk: integer division, then converted: 379 / 192 gives 1.0.
   if (fwd_count_ == 0) {
     r->down_up_ratio = 0.0;
-  } else if (fixes_) {
+  } else if (rules_ == CicRules::kFixed) {
     r->down_up_ratio = static_cast<double>(bwd_count_) / static_cast<double>(fwd_count_);
   } else {
     r->down_up_ratio = static_cast<double>(bwd_count_ / fwd_count_);
@@ -315,13 +335,14 @@ inline void CicFlow::Fill(CicRecord* r) const {
   r->fwd_byts_b_avg = fwd_bulk_.AvgBytes();
   r->fwd_pkts_b_avg = fwd_bulk_.AvgPackets();
   r->fwd_blk_rate_avg = fwd_bulk_.AvgRate();
-  // Quirk: the backward bytes-per-bulk column repeats the forward value.
-  r->bwd_byts_b_avg = fixes_ ? bwd_bulk_.AvgBytes() : fwd_bulk_.AvgBytes();
+  // Quirk (kDataset): the backward bytes-per-bulk column repeats the
+  // forward value.
+  r->bwd_byts_b_avg = rules_ == CicRules::kDataset ? fwd_bulk_.AvgBytes() : bwd_bulk_.AvgBytes();
   r->bwd_pkts_b_avg = bwd_bulk_.AvgPackets();
   r->bwd_blk_rate_avg = bwd_bulk_.AvgRate();
-  // Subflows: totals divided by the subflow count (integer division). With
-  // fixes the count is the gaps over a second plus one.
-  const int64_t subflows = fixes_ ? sf_count_ + 1 : sf_count_;
+  // Subflows: totals divided by the subflow count (integer division; 0
+  // without subflows). kFixed: the gaps over a second plus one.
+  const int64_t subflows = rules_ == CicRules::kFixed ? sf_count_ + 1 : sf_count_;
   const bool sf = subflows > 0;
   r->subflow_fwd_pkts = sf ? fwd_count_ / subflows : 0;
   r->subflow_fwd_byts = sf ? fwd_bytes_ / subflows : 0;

@@ -57,7 +57,8 @@ CicPacketInfo Packet(int64_t t, int64_t payload, uint16_t flags, int32_t window)
 // [0, 300] and an idle period of 6,000,000 µs.
 CicFlow Handshake(bool fixes) {
   CicFlow f;
-  f.Start(Packet(0, 0, kCicSyn, 1000), V4(1), 40000, V4(2), 80, 6, fixes);
+  f.Start(Packet(0, 0, kCicSyn, 1000), V4(1), 40000, V4(2), 80, 6,
+          fixes ? CicRules::kFixed : CicRules::kDataset);
   for (const auto& [p, forward] : {std::pair{Packet(100, 0, kCicSyn | kCicAck, 2000), false},
                                    std::pair{Packet(300, 100, kCicPsh | kCicAck, 1001), true},
                                    std::pair{Packet(6000300, 6, kCicAck, 2001), false}}) {
@@ -129,7 +130,7 @@ TEST(CicFlowTest, FixesCountEveryPacketsFlagsInHeaderOrder) {
 TEST(CicFlowTest, SubflowCountIsOneExceptInTheFirstSecondOf1970) {
   // The quirk's test, ts - last / 1e6 > 1, fails only for ts <= 1 + ts/1e6.
   CicFlow f;
-  f.Start(CicPacketInfo{1, 0, 20, 0, -1}, V4(1), 1, V4(2), 2, 6, false);
+  f.Start(CicPacketInfo{1, 0, 20, 0, -1}, V4(1), 1, V4(2), 2, 6, CicRules::kDataset);
   f.Add(CicPacketInfo{2, 0, 20, 0, -1}, true);
   CicRecord r;
   f.Fill(&r);
@@ -138,14 +139,14 @@ TEST(CicFlowTest, SubflowCountIsOneExceptInTheFirstSecondOf1970) {
 
 TEST(CicFlowTest, AFlowWithinOneMicrosecondHasInfiniteRates) {
   CicFlow f;
-  f.Start(Packet(5, 10, 0, -1), V4(1), 1, V4(2), 2, 17, false);
+  f.Start(Packet(5, 10, 0, -1), V4(1), 1, V4(2), 2, 17, CicRules::kDataset);
   f.Add(Packet(5, 0, 0, -1), false);
   CicRecord r;
   f.Fill(&r);
   EXPECT_TRUE(std::isinf(r.flow_byts_s));  // 10 / 0
   EXPECT_EQ(r.fwd_pkts_s, 0.0);            // guarded: 0 for a zero duration
   CicFlow g;
-  g.Start(Packet(5, 0, 0, -1), V4(1), 1, V4(2), 2, 17, false);
+  g.Start(Packet(5, 0, 0, -1), V4(1), 1, V4(2), 2, 17, CicRules::kDataset);
   g.Add(Packet(5, 0, 0, -1), true);
   g.Fill(&r);
   EXPECT_TRUE(std::isnan(r.flow_byts_s));  // 0 / 0

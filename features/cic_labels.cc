@@ -20,8 +20,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   size_t begin = 0;
   for (;;) {
     const size_t end = s.find(sep, begin);
-    parts.push_back(s.substr(begin, end == std::string_view::npos ? std::string_view::npos
-                                                                   : end - begin));
+    parts.push_back(
+        s.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
     if (end == std::string_view::npos) return parts;
     begin = end + 1;
   }
@@ -184,7 +184,9 @@ bool BlockMatches(const LabelRule::Block& b, const IpAddress& a) {
   return (v & mask) == b.network;
 }
 
-bool PortsMatch(const LabelRule::Ports& p, uint16_t port) { return port >= p.low && port <= p.high; }
+bool PortsMatch(const LabelRule::Ports& p, uint16_t port) {
+  return port >= p.low && port <= p.high;
+}
 
 }  // namespace
 
@@ -212,11 +214,16 @@ absl::StatusOr<std::vector<LabelRule>> ParseLabelRules(std::string_view text,
                                                      " fields; a rule has 8 (", S(kHeader), ")"));
     }
     LabelRule r;
-    if (!ParseBlock(f[0], &r.src)) return FieldError(source, line_number, "src", f[0], "an IPv4 address, a.b.c.d/n or *");
-    if (!ParseBlock(f[1], &r.dst)) return FieldError(source, line_number, "dst", f[1], "an IPv4 address, a.b.c.d/n or *");
-    if (!ParsePorts(f[2], &r.src_port)) return FieldError(source, line_number, "src_port", f[2], "a port, low-high or *");
-    if (!ParsePorts(f[3], &r.dst_port)) return FieldError(source, line_number, "dst_port", f[3], "a port, low-high or *");
-    if (!ParseProtocol(f[4], &r.protocol)) return FieldError(source, line_number, "protocol", f[4], "0-255, tcp, udp or *");
+    if (!ParseBlock(f[0], &r.src))
+      return FieldError(source, line_number, "src", f[0], "an IPv4 address, a.b.c.d/n or *");
+    if (!ParseBlock(f[1], &r.dst))
+      return FieldError(source, line_number, "dst", f[1], "an IPv4 address, a.b.c.d/n or *");
+    if (!ParsePorts(f[2], &r.src_port))
+      return FieldError(source, line_number, "src_port", f[2], "a port, low-high or *");
+    if (!ParsePorts(f[3], &r.dst_port))
+      return FieldError(source, line_number, "dst_port", f[3], "a port, low-high or *");
+    if (!ParseProtocol(f[4], &r.protocol))
+      return FieldError(source, line_number, "protocol", f[4], "0-255, tcp, udp or *");
     if (!f[5].empty() && f[5] != "*" && !ParseTime(f[5], &r.start_us)) {
       return FieldError(source, line_number, "start", f[5],
                         "a time (2017-07-07T15:30:00Z, with Z or ±HH:MM, or epoch seconds)");
@@ -241,8 +248,8 @@ absl::StatusOr<std::vector<LabelRule>> ParseLabelRules(std::string_view text,
 absl::StatusOr<std::vector<LabelRule>> ReadLabelRules(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read the label rules ", path, ": ",
-                                            std::strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the label rules ", path, ": ", std::strerror(errno)));
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -49,8 +49,8 @@ TEST(CicLabelsTest, TimeWindowsTakeOffsetsAndEpochSeconds) {
       "*,*,*,*,*,2017-07-07T12:30:00-03:00,2017-07-07T15:31:00Z,DDoS\n"
       "*,*,*,*,*,1499441460,,Later\n");
   const IpAddress a = V4(1, 2, 3, 4), b = V4(5, 6, 7, 8);
-  EXPECT_EQ(MatchLabel(rules, a, 1, b, 2, 6, k1530, "x"), "DDoS");             // at start
-  EXPECT_EQ(MatchLabel(rules, a, 1, b, 2, 6, k1530 - 1, "x"), "x");            // before
+  EXPECT_EQ(MatchLabel(rules, a, 1, b, 2, 6, k1530, "x"), "DDoS");              // at start
+  EXPECT_EQ(MatchLabel(rules, a, 1, b, 2, 6, k1530 - 1, "x"), "x");             // before
   EXPECT_EQ(MatchLabel(rules, a, 1, b, 2, 6, k1530 + 60000000, "x"), "Later");  // end is open
 }
 

@@ -7,22 +7,31 @@
 //   packet, not the last): then the flow ends and the packet starts a new
 //   one. There is no idle timeout and, reading files, no sweep: a flow waits
 //   for its next packet or the end of the input.
-// - A packet with FIN, from either side, joins its flow and ends it. The
-//   packets after it (the other FIN, the last ACK) start a new flow.
+// - The dataset layouts' generator: a packet with FIN, from either side,
+//   joins its flow and ends it; the packets after it (the other FIN, the
+//   last ACK) start a new flow. Flows are keyed by the canonical Flow ID, so
+//   the two directions between one address and itself are two flows.
+// - Master's generator (the cicflowmeter layout): a flow is found by either
+//   direction of the packet; a backward FIN ends it; a forward FIN does not
+//   (its test reads the backward FIN count twice), and a second forward FIN
+//   is dropped; a RST ends the flow. Dropped packets count as late.
 // - Flows of one packet are never written (counted: one_packet_flows).
 // - At the end, the open flows are written in the iteration order of the
-//   Java HashMap that held them, keyed by the Flow ID text: by bucket of the
-//   String hash at the map's final capacity, then by insertion. That order
-//   needs the whole table, which is why a CIC run has one flow worker.
+//   Java HashMap that held them, keyed by the Flow ID text (master: the
+//   first packet's source-first id): by bucket of the String hash at the
+//   map's final capacity, then by insertion. That order needs the whole
+//   table, which is why a CIC run has one flow worker.
 #ifndef NETFLOWER_FLOW_CIC_ENGINE_H_
 #define NETFLOWER_FLOW_CIC_ENGINE_H_
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "features/cic_columns.h"
@@ -81,7 +90,10 @@ class CicFlowEngine {
     Time cap{};              // default (has_cap false): 120 s
     uint64_t max_flows = 0;  // 0: no limit; else the oldest flow is ended first
     const std::atomic<int64_t>* epoch_shift_seconds = nullptr;  // not used
-    bool fixes = false;          // --cic-fixes (docs/CIC.md, "Fixes")
+    // The layout (kCicflowmeter: master's generator and BasicFlow) and
+    // --cic-fixes (docs/CIC.md, "Fixes").
+    ColumnSet columns = ColumnSet::kCicIds2017;
+    bool fixes = false;
     bool sweeps_expire = false;  // live: a sweep ends flows past the timeout
   };
 
@@ -89,6 +101,8 @@ class CicFlowEngine {
       : config_(config),
         timeout_us_(config.has_cap ? config.cap / 1000
                                    : static_cast<int64_t>(kCicFlowTimeoutSeconds * 1e6)),
+        rules_(CicRulesFor(config.columns, config.fixes)),
+        master_(config.columns == ColumnSet::kCicflowmeter),
         flows_(hash_seed),
         sink_(sink) {}
 
@@ -101,6 +115,7 @@ class CicFlowEngine {
     ++counters_.packets;
     const CicPacketInfo info = InfoOf(pkt);
     uint32_t slot = flows_.Find(pkt.key, pkt.hash);
+    if (slot == kNoSlot && master_) slot = FindReverseOfSameAddressKey(pkt.key);
     if (slot == kNoSlot) {
       slot = Create(pkt, info);
       Observe(slot);
@@ -119,6 +134,10 @@ class CicFlowEngine {
       return;
     }
     const bool forward = IsForward(flow, pkt);
+    if (master_) {
+      MasterTcpRules(slot, flow, pkt, info, forward);
+      return;
+    }
     if (info.flags & kCicFin) {
       flow.cic.Add(info, forward);
       Observe(slot);
@@ -166,7 +185,8 @@ class CicFlowEngine {
       const Flow& flow = flows_.At(slot);
       if (!flow.in_use) continue;
       const size_t n = FormatCicFlowId(flow.cic.src(), flow.cic.src_port(), flow.cic.dst(),
-                                       flow.cic.dst_port(), flow.protocol, id);
+                                       flow.cic.dst_port(), flow.cic.protocol(),
+                                       /*canonical=*/!master_, id);
       open.push_back({JavaHashMapBucket(JavaStringHash({id, n}), capacity), flow.seq, slot});
     }
     std::sort(open.begin(), open.end(), [](const Open& a, const Open& b) {
@@ -193,7 +213,7 @@ class CicFlowEngine {
     uint64_t first_packet = 0;
     uint64_t seq = 0;  // insertion into CICFlowMeter's map: 1, 2, ...
     bool in_use = false;
-    uint8_t protocol = 0;
+    uint8_t fwd_fins = 0, bwd_fins = 0;  // master's FIN counts (saturating)
     CicFlow cic;
   };
   struct AgeEntry {
@@ -251,17 +271,68 @@ class CicFlowEngine {
     flow.in_use = true;
     flow.first_packet = pkt.number;
     flow.seq = ++seq_;
-    flow.protocol = pkt.key.protocol;
+    flow.fwd_fins = flow.bwd_fins = 0;
     flow.cic = CicFlow();
-    if (config_.fixes) {
+    if (rules_ == CicRules::kFixed) {
       const FlowKey& k = pkt.key;
       const bool a = pkt.src_is_a;
       flow.cic.Start(info, KeyAddress(k, a), a ? k.port_a : k.port_b, KeyAddress(k, !a),
-                     a ? k.port_b : k.port_a, pkt.key.protocol, true);
+                     a ? k.port_b : k.port_a, pkt.key.protocol, rules_);
     } else {
-      flow.cic.Start(info, src, sport, dst, dport, pkt.key.protocol, false);
+      flow.cic.Start(info, src, sport, dst, dport, pkt.key.protocol, rules_);
     }
     by_age_.push_back({slot, flow.seq});
+  }
+
+  // Master finds a flow by the packet's own id or the reverse one: the same
+  // unordered pair, which the key already is, except between an address and
+  // itself, where the key keeps the packet's direction.
+  uint32_t FindReverseOfSameAddressKey(const FlowKey& key) const {
+    if (std::memcmp(key.addr_a, key.addr_b, 16) != 0 || key.port_a == key.port_b) return kNoSlot;
+    FlowKey reverse = key;
+    std::swap(reverse.port_a, reverse.port_b);
+    return flows_.Find(reverse, flows_.Hash(reverse));
+  }
+
+  // Master's FlowGenerator after the timeout test, literally: its FIN test
+  // reads (bwd FINs + bwd FINs) == 2, so a backward FIN always ends the
+  // flow, a forward one never does, and a repeated forward FIN is dropped;
+  // RST ends the flow; other packets join unless the backward side has sent
+  // a FIN (which never happens to a flow still in the map).
+  void MasterTcpRules(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt,
+                      const CicPacketInfo& info, bool forward) {
+    const EmitTag tag{pkt.number, EmitKind::kPacket, flow.first_packet};
+    if (info.flags & kCicFin) {
+      uint8_t& fins = forward ? flow.fwd_fins : flow.bwd_fins;
+      if (fins < 255) ++fins;
+      if (fins != 1) {
+        ++counters_.late_packets;  // "received N FIN packets": dropped
+        return;
+      }
+      if (flow.bwd_fins + flow.bwd_fins == 2) {
+        flow.cic.Add(info, forward);
+        Observe(slot);
+        End(slot, tag, EmitReason::kFin, /*erase=*/true);
+      } else {
+        flow.cic.UpdateActiveIdle(info.time_us);
+        flow.cic.Add(info, forward);
+        Observe(slot);
+      }
+      return;
+    }
+    if (info.flags & kCicRst) {
+      flow.cic.Add(info, forward);
+      Observe(slot);
+      End(slot, tag, EmitReason::kRst, /*erase=*/true);
+      return;
+    }
+    if ((forward && flow.fwd_fins == 0) || flow.bwd_fins == 0) {
+      flow.cic.UpdateActiveIdle(info.time_us);
+      flow.cic.Add(info, forward);
+      Observe(slot);
+    } else {
+      ++counters_.late_packets;  // "FLOW already closed": dropped
+    }
   }
 
   void Observe(uint32_t slot) {
@@ -304,6 +375,8 @@ class CicFlowEngine {
 
   const Config config_;
   const int64_t timeout_us_;
+  const CicRules rules_;
+  const bool master_;  // master's generator (the cicflowmeter layout)
   FlowTable<Flow> flows_;
   std::deque<AgeEntry> by_age_;  // flows in creation order (stale entries skipped)
   uint64_t seq_ = 0;

@@ -113,7 +113,7 @@ TEST_F(CicEngineTest, EndFlushFollowsJavaHashMapOrder) {
   for (const Row& row : sink_.rows) {
     char id[kMaxCicFlowIdChars];
     const size_t n = FormatCicFlowId(row.record.src_ip, row.record.src_port, row.record.dst_ip,
-                                     row.record.dst_port, 6, id);
+                                     row.record.dst_port, 6, /*canonical=*/true, id);
     const uint32_t bucket = JavaHashMapBucket(JavaStringHash({id, n}), capacity);
     EXPECT_GE(bucket, last_bucket);
     last_bucket = bucket;

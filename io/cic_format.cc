@@ -160,7 +160,8 @@ char* CicRowFormatter::PutValue(const CicRecord& r, CicField field, bool json, c
       char id[kMaxCicFlowIdChars];
       const size_t n =
           FormatCicFlowId(r.src_ip, static_cast<uint16_t>(r.src_port), r.dst_ip,
-                          static_cast<uint16_t>(r.dst_port), static_cast<uint8_t>(r.protocol), id);
+                          static_cast<uint16_t>(r.dst_port), static_cast<uint8_t>(r.protocol),
+                          /*canonical=*/set_ != ColumnSet::kCicflowmeter, id);
       return PutText({id, n}, json, p);
     }
     case CicField::k_src_ip:

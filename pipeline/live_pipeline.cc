@@ -267,6 +267,7 @@ class LiveImpl final : public LivePipeline::Impl {
         return absl::InvalidArgumentError(
             "a CIC layout captures with one worker, without save_pcap");
       }
+      engine_config.columns = config_.columns;
       engine_config.fixes = config_.cic_fixes;
       engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
     }

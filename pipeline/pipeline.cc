@@ -204,6 +204,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   }
   size_t n = static_cast<size_t>(std::max(1, config.jobs));
   if constexpr (P::kCic) {
+    engine_config.columns = config.columns;
     engine_config.fixes = config.cic_fixes;
     n = 1;  // the end flush's order needs the whole table (flow/cic_engine.h)
     if (!consumer->wants_text()) {
