@@ -45,6 +45,7 @@ class Decoder {
       : d_(options.default_profile), out_(out) {}
 
   DecodeStatus Frame(uint16_t link_type, const uint8_t* p, size_t n) {
+    frame_end_ = p + n;
     switch (link_type) {
       case kLinkEthernet:
         return Ethernet(p, n);
@@ -201,7 +202,6 @@ class Decoder {
     SetV4(&out_->src, p + 12);
     SetV4(&out_->dst, p + 16);
     out_->pkt_len = static_cast<uint32_t>(end);
-    out_->trailer_len = static_cast<uint32_t>(n - end);
     if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
     const uint8_t* l4 = p + ihl_bytes;
     const size_t l4_len = end > ihl_bytes ? end - ihl_bytes : 0;
@@ -249,7 +249,6 @@ class Decoder {
     SetV6(&out_->src, p + 8);
     SetV6(&out_->dst, p + 24);
     out_->pkt_len = static_cast<uint32_t>(end);
-    out_->trailer_len = static_cast<uint32_t>(n - end);
     return Transport(next, p + off, end - off);
   }
 
@@ -266,6 +265,7 @@ class Decoder {
       out_->dst_port = Be16(p + 2);
       out_->header_len = static_cast<uint16_t>(header_len);
       out_->payload_len = static_cast<uint32_t>(n > header_len ? n - header_len : 0);
+      SetFramePayload(p + header_len);
       out_->tcp_flags = static_cast<uint16_t>(((p[12] & 1) << 8) | p[13]);
       out_->window = Be16(p + 14);
       return DecodeStatus::kOk;
@@ -277,6 +277,7 @@ class Decoder {
       out_->dst_port = Be16(p + 2);
       out_->header_len = 8;
       out_->payload_len = static_cast<uint32_t>(n - 8);  // UDP length ignored
+      SetFramePayload(p + 8);
       out_->tcp_flags = 0;
       out_->window = -1;
       return DecodeStatus::kOk;
@@ -284,8 +285,15 @@ class Decoder {
     return DecodeStatus::kNotTcpUdp;
   }
 
+  // The frame's bytes from `payload` on (none if it lies beyond the frame).
+  void SetFramePayload(const uint8_t* payload) {
+    out_->frame_payload_len =
+        payload < frame_end_ ? static_cast<uint32_t>(frame_end_ - payload) : 0;
+  }
+
   const bool d_;  // default-profile decoding rules
   DecodedPacket* const out_;
+  const uint8_t* frame_end_ = nullptr;
 };
 
 }  // namespace
@@ -304,10 +312,11 @@ DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t len
     case DecodeStatus::kOk:
       if (!ipv4) return DecodeStatus::kNotIpv4Cic;
       // jnetpcap's payload runs to the end of the captured frame.
-      out->payload_len += out->trailer_len;
+      out->payload_len = out->frame_payload_len;
       return DecodeStatus::kOk;
     case DecodeStatus::kNotTcpUdp:
     case DecodeStatus::kIpFragment:
+    case DecodeStatus::kTruncated:  // with the addresses set: the TCP/UDP header
       if (!ipv4) return out->src.family == 6 ? DecodeStatus::kNotIpv4Cic : status;
       // CICFlowMeter makes a packet of every IPv4 packet; without a TCP or
       // UDP header it keeps protocol 0, ports 0 and lengths 0.

@@ -25,7 +25,10 @@ struct DecodedPacket {
   int32_t window = -1;       // raw TCP window; -1 for UDP
   uint32_t pkt_len = 0;      // IP length as decoded (see §4.11)
   uint32_t payload_len = 0;  // L4 payload bytes present
-  uint32_t trailer_len = 0;  // captured bytes after the IP datagram (Ethernet padding)
+  // Captured bytes from the end of the TCP/UDP header to the end of the
+  // frame (Ethernet padding included; 0 when the header runs past them):
+  // the payload as CICFlowMeter's jnetpcap counts it.
+  uint32_t frame_payload_len = 0;
 };
 
 // Why a frame was not handed to the flow engine. Every skipped frame has
@@ -56,8 +59,9 @@ DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length
 
 // CICFlowMeter's reading of a frame (docs/CIC.md, "Packets"): the default
 // profile's decoding, then IPv4 only (kNotIpv4Cic); an IPv4 packet that is not
-// TCP or UDP, or a non-first fragment, is accepted as protocol 0 with ports,
-// lengths and flags 0; payload_len includes the Ethernet padding.
+// TCP or UDP, a non-first fragment, or one whose TCP/UDP header is cut short
+// is accepted as protocol 0 with ports, lengths and flags 0; payload_len is
+// frame_payload_len (Ethernet padding included).
 DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                             DecodedPacket* out);
 

@@ -226,13 +226,16 @@ class CicFlowEngine {
     return t >= 0 ? t / 1000 : -((-t + 999) / 1000);
   }
 
-  static CicPacketInfo InfoOf(const EnginePacket<P>& pkt) {
+  CicPacketInfo InfoOf(const EnginePacket<P>& pkt) const {
     CicPacketInfo info;
     info.time_us = ToMicros(pkt.time);
     info.payload = pkt.fields.payload_len;
     info.header = pkt.fields.header_len;
     info.flags = pkt.fields.flags;
     info.window = pkt.fields.window;
+    // Master's BasicPacketInfo starts the window at 0, the dataset code's
+    // at -1: a UDP packet's "window".
+    if (rules_ == CicRules::kMaster && info.window < 0) info.window = 0;
     return info;
   }
 

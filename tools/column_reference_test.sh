@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# docs/COLUMNS.md is exactly what //tools:column_reference writes from the
-# schema (regenerate: bazel run //tools:column_reference > docs/COLUMNS.md).
+# docs/COLUMNS.md and docs/CIC-COLUMNS.md are exactly what
+# //tools:column_reference writes from the schemas (regenerate:
+# bazel run //tools:column_reference > docs/COLUMNS.md, and with -- --cic
+# > docs/CIC-COLUMNS.md).
 set -uo pipefail
 source tests/testing/target_exec.sh
 GEN=$(target_program tools/column_reference)
@@ -12,4 +14,13 @@ if ! diff -u docs/COLUMNS.md "${TEST_TMPDIR:-/tmp}/COLUMNS.md"; then
   echo "FAIL: docs/COLUMNS.md is stale: bazel run //tools:column_reference > docs/COLUMNS.md"
   exit 1
 fi
-echo "1 passed, 0 failed"
+if ! "$GEN" --cic >"${TEST_TMPDIR:-/tmp}/CIC-COLUMNS.md"; then
+  echo "FAIL: the CIC column documentation and the CIC table disagree"
+  exit 1
+fi
+if ! diff -u docs/CIC-COLUMNS.md "${TEST_TMPDIR:-/tmp}/CIC-COLUMNS.md"; then
+  echo "FAIL: docs/CIC-COLUMNS.md is stale:" \
+    "bazel run //tools:column_reference -- --cic > docs/CIC-COLUMNS.md"
+  exit 1
+fi
+echo "2 passed, 0 failed"
