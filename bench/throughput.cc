@@ -2,7 +2,10 @@
 // over the same file, measured in the same run.
 //
 //   bazel run -c opt //bench:throughput -- --pcap FILE [--runs 5]
-//       [--jobs 1,2] [--compat none,python] [--out /dev/null]
+//       [--jobs 1,2] [--compat none,python] [--columns netflower,cic-ids2017]
+//       [--out /dev/null]
+//
+// A CIC layout runs once per run (it has one flow worker and no profile).
 //
 // Every measurement runs in a fresh child process (fork), so its peak RSS is
 // its own and one run's heap does not help the next. Runs of the different
@@ -92,12 +95,13 @@ Result LibpcapLoop(const std::string& path) {
 std::optional<uint64_t> g_max_flows;
 
 Result Netflower(const std::string& path, const std::string& out, int jobs,
-                 netflower::Compat compat) {
+                 netflower::Compat compat, netflower::ColumnSet columns) {
   return InChild([&] {
     netflower::ConvertOptions options;
     options.max_flows = g_max_flows;
     options.n_jobs = jobs;
     options.compat = compat;
+    options.columns = columns;
     netflower::RunStats stats;
     options.stats = &stats;
     const auto start = std::chrono::steady_clock::now();
@@ -128,6 +132,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   std::vector<int> jobs = {1};
   std::vector<std::string> compats = {"none"};
+  std::vector<netflower::ColumnSet> column_sets = {netflower::ColumnSet::kNetflower};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -151,10 +156,22 @@ int main(int argc, char** argv) {
     } else if (a == "--compat") {
       compats.clear();
       for (auto s : absl::StrSplit(value(), ',')) compats.emplace_back(s);
+    } else if (a == "--columns") {
+      column_sets.clear();
+      for (auto s : absl::StrSplit(value(), ',')) {
+        const auto set = netflower::ParseColumnSet(std::string(s));
+        if (!set) {
+          std::fprintf(stderr, "--columns: one of %s\n",
+                       std::string(netflower::ColumnSetList()).c_str());
+          return 2;
+        }
+        column_sets.push_back(*set);
+      }
     } else {
       std::fprintf(stderr,
                    "usage: throughput --pcap FILE [--runs N] [--jobs 1,2] "
-                   "[--compat none,python] [--max-flows N] [--out /dev/null]\n");
+                   "[--compat none,python] [--columns netflower,cic-ids2017] [--max-flows N] "
+                   "[--out /dev/null]\n");
       return 2;
     }
   }
@@ -167,19 +184,29 @@ int main(int argc, char** argv) {
     std::string name;
     int jobs;
     netflower::Compat compat;
+    netflower::ColumnSet columns;
     std::vector<double> rates;
     std::vector<double> ratios;  // to the read loop run just before
     Result last;
   };
   std::vector<Config> configs;
-  for (const std::string& c : compats) {
-    for (int j : jobs) {
-      configs.push_back({absl::StrFormat("netflower --compat=%s --jobs %d", c, j),
-                         j,
-                         c == "python" ? netflower::Compat::kPython : netflower::Compat::kNone,
-                         {},
-                         {},
-                         {}});
+  for (netflower::ColumnSet set : column_sets) {
+    if (netflower::IsCic(set)) {
+      configs.push_back({absl::StrFormat("netflower --columns %s",
+                                         std::string(netflower::ColumnSetName(set))),
+                         1, netflower::Compat::kNone, set, {}, {}, {}});
+      continue;
+    }
+    for (const std::string& c : compats) {
+      for (int j : jobs) {
+        configs.push_back({absl::StrFormat("netflower --compat=%s --jobs %d", c, j),
+                           j,
+                           c == "python" ? netflower::Compat::kPython : netflower::Compat::kNone,
+                           set,
+                           {},
+                           {},
+                           {}});
+      }
     }
   }
   std::vector<double> baseline;
@@ -190,7 +217,7 @@ int main(int argc, char** argv) {
     baseline.push_back(base_last.packets / base_last.seconds);
     const double base_rate = base_last.packets / base_last.seconds;
     for (Config& c : configs) {
-      c.last = Netflower(pcap, out, c.jobs, c.compat);
+      c.last = Netflower(pcap, out, c.jobs, c.compat, c.columns);
       c.rates.push_back(c.last.packets / c.last.seconds);
       c.ratios.push_back(c.rates.back() / base_rate);
     }

@@ -5,7 +5,10 @@
 #     message naming the file (exit 1) in both profiles, within a time limit,
 #     never crashing; converted runs account for every packet, and --jobs 2
 #     and 3 write the same bytes as --jobs 1, and (default profile)
-#     --format jsonl with --jobs 2 holds the CSV's rows field by field.
+#     --format jsonl with --jobs 2 holds the CSV's rows field by field;
+#  3. every capture in the CIC layouts (dataset rules and master's): exit 0
+#     or a clear failure, the header first, every row with its fields,
+#     packets accounted for, --jobs 2 the same bytes.
 set -uo pipefail
 source tests/testing/target_exec.sh
 NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
@@ -63,6 +66,39 @@ for capture in "$SHARED"/pcaps/*; do
         ;;
       124) fail "$name ($compat): hung (killed after 120 s)" ;;
       *) fail "$name ($compat): exit $rc (crash?) $(head -c 300 "$TMP/c.err")" ;;
+    esac
+  done
+done
+
+for capture in "$SHARED"/pcaps/*; do
+  name=$(basename "$capture")
+  [[ $name == *.md ]] && continue
+  for layout in cic-ids2017 cicflowmeter; do
+    rm -f "$TMP/cic.csv"
+    TZ=UTC timeout 120 "$NF" --pcap "$capture" --columns $layout --out "$TMP/cic.csv" 2>"$TMP/cic.err"
+    rc=$?
+    case $rc in
+      0)
+        fields=$(head -1 "$TMP/cic.csv" | awk -F, '{print NF}')
+        bad=$(awk -F, -v n="$fields" 'NF != n' "$TMP/cic.csv" | wc -l)
+        ((bad == 0)) || fail "$name ($layout): $bad rows without $fields fields"
+        read_n=$(awk '/packets read/ {print $3}' "$TMP/cic.err")
+        acc_n=$(awk '/^  accepted/ {print $2}' "$TMP/cic.err")
+        skip_n=$(awk '/^  skipped/ {print $2}' "$TMP/cic.err")
+        if [[ -z $read_n || $((acc_n + skip_n)) -ne $read_n ]]; then
+          fail "$name ($layout): read $read_n != accepted $acc_n + skipped $skip_n"
+        fi
+        TZ=UTC "$NF" --pcap "$capture" --columns $layout --jobs 2 --out "$TMP/cic2.csv" --quiet 2>/dev/null
+        cmp -s "$TMP/cic.csv" "$TMP/cic2.csv" || fail "$name ($layout): --jobs 2 differs"
+        echo "ok: $name ($layout) $(($(wc -l <"$TMP/cic.csv") - 1)) rows"
+        ;;
+      1)
+        grep -q "netflower: error: .*$name" "$TMP/cic.err" ||
+          fail "$name ($layout): exit 1 without a clear message: $(cat "$TMP/cic.err")"
+        echo "ok: $name ($layout) rejected: $(head -1 "$TMP/cic.err")"
+        ;;
+      124) fail "$name ($layout): hung (killed after 120 s)" ;;
+      *) fail "$name ($layout): exit $rc (crash?) $(head -c 300 "$TMP/cic.err")" ;;
     esac
   done
 done

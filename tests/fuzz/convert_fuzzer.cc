@@ -1,6 +1,7 @@
 // Fuzz target: the whole file-conversion path (reader, decoder, pipeline with
 // one or two workers, flow engine, row formatting) on arbitrary bytes. The
-// last byte picks the profile, job count, gc interval and timeouts, so plain
+// last byte picks the profile (python, default, or a CIC layout with
+// CICFlowMeter's rules), job count, gc interval and timeouts, so plain
 // capture files are good seeds.
 #include <cstddef>
 #include <cstdint>
@@ -46,7 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.idle_timeout_seconds = (knobs & 8) ? 0.5 : 120.0;
   if (knobs & 16) config.cap_seconds = 1.0;
   config.hash_seed = 42;
-  if (knobs & 1) {
+  if (knobs & 32) {
+    // CIC: the dataset rules, or master's (with fixes when bit 0 is set).
+    config.columns = (knobs & 64) ? netflower::ColumnSet::kCicflowmeter
+                                  : netflower::ColumnSet::kCicIds2017;
+    config.cic_fixes = (knobs & 1) != 0;
+    config.label = "x";
+    Convert<netflower::CicProfile>(data, size, config);
+  } else if (knobs & 1) {
     Convert<netflower::PythonProfile>(data, size, config);
   } else {
     Convert<netflower::DefaultProfile>(data, size, config);

@@ -1,6 +1,7 @@
-// Fuzz target: frame decoding under every supported link type and both
-// profiles. Input: 1 byte choosing the link type, the rest is the frame.
-// Decoded lengths must never exceed the frame.
+// Fuzz target: frame decoding under every supported link type, both
+// profiles and CICFlowMeter's reading (DecodeCicFrame). Input: 1 byte
+// choosing the link type, the rest is the frame. Decoded lengths must never
+// exceed the frame.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -26,7 +27,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (p.pkt_len > frame.size() || p.payload_len > p.pkt_len) __builtin_trap();
       if (p.protocol != 6 && p.protocol != 17) __builtin_trap();
       if (!default_profile && p.src.family != 4) __builtin_trap();
+      if (p.frame_payload_len > frame.size()) __builtin_trap();
     }
+  }
+  netflower::DecodedPacket c;
+  if (netflower::DecodeCicFrame(link, frame.data(), frame.size(), &c) ==
+      netflower::DecodeStatus::kOk) {
+    if (c.src.family != 4 || c.payload_len > frame.size()) __builtin_trap();
+    if (c.protocol != 0 && c.protocol != 6 && c.protocol != 17) __builtin_trap();
+    if (c.protocol == 0 && (c.src_port != 0 || c.payload_len != 0)) __builtin_trap();
   }
   return 0;
 }
