@@ -34,14 +34,17 @@ size_t FormatJavaDouble(double value, char* out) {
   // Shortest round-trip digits d1.d2d3...e±x from the standard library.
   char sci[32];
   const auto res = std::to_chars(sci, sci + sizeof(sci) - 1, value, std::chars_format::scientific);
-  *res.ptr = '\0';  // for atoi below
+
   char digits[20];
   int n_digits = 0;
   const char* q = sci;
   for (; q < res.ptr && *q != 'e'; ++q) {
     if (*q != '.') digits[n_digits++] = *q;
   }
-  const int exponent = std::atoi(q + 1);  // value = d1.d2... x 10^exponent
+  // value = d1.d2... x 10^exponent; to_chars writes "e+07", "e-05", "e+308".
+  int exponent = 0;
+  for (const char* e = q + 2; e < res.ptr; ++e) exponent = exponent * 10 + (*e - '0');
+  if (q[1] == '-') exponent = -exponent;
   if (value >= 1e-3 && value < 1e7) {
     if (exponent >= 0) {
       for (int i = 0; i <= exponent; ++i) *p++ = i < n_digits ? digits[i] : '0';
