@@ -192,9 +192,14 @@ int main(int argc, char** argv) {
   std::vector<Config> configs;
   for (netflower::ColumnSet set : column_sets) {
     if (netflower::IsCic(set)) {
-      configs.push_back({absl::StrFormat("netflower --columns %s",
-                                         std::string(netflower::ColumnSetName(set))),
-                         1, netflower::Compat::kNone, set, {}, {}, {}});
+      configs.push_back(
+          {absl::StrFormat("netflower --columns %s", std::string(netflower::ColumnSetName(set))),
+           1,
+           netflower::Compat::kNone,
+           set,
+           {},
+           {},
+           {}});
       continue;
     }
     for (const std::string& c : compats) {

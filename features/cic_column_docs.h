@@ -21,8 +21,9 @@ inline constexpr CicColumnDoc kCicColumnDocs[] = {
     {"flow_id", "",
      "ipA-ipB-portA-portB-protocol; D: A is the endpoint with the smaller address compared as "
      "Java signed bytes; M: A is the flow's source"},
-    {"src_ip", "", "source address of the flow's first packet (after a flow timeout, of the flow "
-                   "it replaced: D, M)"},
+    {"src_ip", "",
+     "source address of the flow's first packet (after a flow timeout, of the flow "
+     "it replaced: D, M)"},
     {"src_port", "", "source port of the first packet (0 for protocol 0)"},
     {"dst_ip", "", "destination address of the first packet"},
     {"dst_port", "", "destination port of the first packet"},
@@ -61,8 +62,9 @@ inline constexpr CicColumnDoc kCicColumnDocs[] = {
     {"bwd_iat_max", "µs", "largest backward gap"},
     {"bwd_iat_min", "µs", "smallest backward gap"},
     {"fwd_psh_flags", "", "PSH flags of the first packet only (D, M); forward PSH packets (F)"},
-    {"bwd_psh_flags", "", "always 0 (D, M: counted on the first packet, which is forward); F: "
-                          "backward PSH packets"},
+    {"bwd_psh_flags", "",
+     "always 0 (D, M: counted on the first packet, which is forward); F: "
+     "backward PSH packets"},
     {"fwd_urg_flags", "", "URG of the first packet only (D, M); forward URG packets (F)"},
     {"bwd_urg_flags", "", "always 0 (D, M); F: backward URG packets"},
     {"fwd_header_len", "bytes", "sum of the forward TCP/UDP header lengths"},
@@ -74,39 +76,47 @@ inline constexpr CicColumnDoc kCicColumnDocs[] = {
     {"pkt_len_mean", "bytes", "mean payload (D, M: over packets + 1 values, the first twice)"},
     {"pkt_len_std", "bytes", "sample standard deviation of the payloads (same values)"},
     {"pkt_len_var", "bytes²", "sample variance of the payloads (same values)"},
-    {"fin_flag_cnt", "", "D: the first packet's RST count (the counts are written in HashMap "
-                         "order: RST PSH ECE SYN ACK FIN URG CWR); M, F: packets with FIN"},
+    {"fin_flag_cnt", "",
+     "D: the first packet's RST count (the counts are written in HashMap "
+     "order: RST PSH ECE SYN ACK FIN URG CWR); M, F: packets with FIN"},
     {"syn_flag_cnt", "", "D: the first packet's PSH; M, F: packets with SYN"},
     {"rst_flag_cnt", "", "D: the first packet's ECE; M, F: packets with RST"},
     {"psh_flag_cnt", "", "D: the first packet's SYN; M, F: packets with PSH"},
     {"ack_flag_cnt", "", "D: the first packet's ACK; M, F: packets with ACK"},
     {"urg_flag_cnt", "", "D: the first packet's FIN; M, F: packets with URG"},
-    {"cwr_flag_cnt", "", "(named CWE in the 2017, 2018 and V4 headers) D: the first packet's URG; "
-                         "M, F: packets with CWR"},
+    {"cwr_flag_cnt", "",
+     "(named CWE in the 2017, 2018 and V4 headers) D: the first packet's URG; "
+     "M, F: packets with CWR"},
     {"ece_flag_cnt", "", "D: the first packet's CWR; M, F: packets with ECE"},
     {"down_up_ratio", "", "backward packets / forward packets, integer division (F: real)"},
-    {"pkt_size_avg", "bytes", "sum of the payloads / packets (D, M: the sum counts the first "
-                              "packet twice)"},
+    {"pkt_size_avg", "bytes",
+     "sum of the payloads / packets (D, M: the sum counts the first "
+     "packet twice)"},
     {"fwd_seg_size_avg", "bytes", "forward payload bytes / forward packets"},
     {"bwd_seg_size_avg", "bytes", "backward payload bytes / backward packets"},
-    {"fwd_byts_b_avg", "bytes", "bytes per forward bulk (4+ payload packets less than 1 s apart); "
-                                "always 0 in D and M"},
+    {"fwd_byts_b_avg", "bytes",
+     "bytes per forward bulk (4+ payload packets less than 1 s apart); "
+     "always 0 in D and M"},
     {"fwd_pkts_b_avg", "", "packets per forward bulk; always 0 in D and M"},
     {"fwd_blk_rate_avg", "bytes/s", "forward bulk bytes / bulk seconds; always 0 in D and M"},
-    {"bwd_byts_b_avg", "bytes", "D: the forward value again (0); M: bytes per bulk over every "
-                                "packet of both directions; F: per backward bulk"},
+    {"bwd_byts_b_avg", "bytes",
+     "D: the forward value again (0); M: bytes per bulk over every "
+     "packet of both directions; F: per backward bulk"},
     {"bwd_pkts_b_avg", "", "D: 0; M: packets per bulk over both directions; F: per backward bulk"},
     {"bwd_blk_rate_avg", "bytes/s", "D: 0; M: over both directions; F: backward bulk rate"},
-    {"subflow_fwd_pkts", "", "forward packets / subflows (D: 1 subflow; M: gaps of more than 1 s, "
-                             "0 without one; F: gaps + 1)"},
+    {"subflow_fwd_pkts", "",
+     "forward packets / subflows (D: 1 subflow; M: gaps of more than 1 s, "
+     "0 without one; F: gaps + 1)"},
     {"subflow_fwd_byts", "bytes", "forward payload bytes / subflows"},
     {"subflow_bwd_pkts", "", "backward packets / subflows"},
     {"subflow_bwd_byts", "bytes", "backward payload bytes / subflows"},
     {"init_fwd_win_byts", "bytes", "TCP window of the first packet (D: -1, M: 0 for UDP)"},
-    {"init_bwd_win_byts", "bytes", "D, M: TCP window of the last backward packet (-1 in D, 0 in M "
-                                   "without one); F: of the first"},
-    {"fwd_act_data_pkts", "", "forward packets with payload, not counting the first (F: counting "
-                              "it)"},
+    {"init_bwd_win_byts", "bytes",
+     "D, M: TCP window of the last backward packet (-1 in D, 0 in M "
+     "without one); F: of the first"},
+    {"fwd_act_data_pkts", "",
+     "forward packets with payload, not counting the first (F: counting "
+     "it)"},
     {"fwd_seg_size_min", "bytes", "smallest forward TCP/UDP header length"},
     {"active_mean", "µs", "mean active period (packets less than 5 s apart); 0 without one"},
     {"active_std", "µs", "sample standard deviation of the active periods"},
@@ -116,8 +126,9 @@ inline constexpr CicColumnDoc kCicColumnDocs[] = {
     {"idle_std", "µs", "sample standard deviation of those gaps"},
     {"idle_max", "µs", "longest such gap"},
     {"idle_min", "µs", "shortest such gap"},
-    {"label", "", "--label, a --labels rule's label, or the tool's default (BENIGN, No Label, "
-                  "NeedManualLabel)"},
+    {"label", "",
+     "--label, a --labels rule's label, or the tool's default (BENIGN, No Label, "
+     "NeedManualLabel)"},
 };
 
 }  // namespace netflower

@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.hash_seed = 42;
   if (knobs & 32) {
     // CIC: the dataset rules, or master's (with fixes when bit 0 is set).
-    config.columns = (knobs & 64) ? netflower::ColumnSet::kCicflowmeter
-                                  : netflower::ColumnSet::kCicIds2017;
+    config.columns =
+        (knobs & 64) ? netflower::ColumnSet::kCicflowmeter : netflower::ColumnSet::kCicIds2017;
     config.cic_fixes = (knobs & 1) != 0;
     config.label = "x";
     Convert<netflower::CicProfile>(data, size, config);
