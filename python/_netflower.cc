@@ -1,0 +1,551 @@
+// The Python package's native half (`netflower._netflower`): the C++ library
+// (netflower/netflower.h) behind pybind11. The public API, its argument
+// names and docstrings are python/netflower/__init__.py's; this module only
+// moves data and the GIL.
+//
+// GIL: every conversion and capture runs with the GIL released. Python code
+// (on_flow, the consumers of iter_flows) runs on the thread that holds the
+// GIL, with flows handed over in batches (kBatch), never per packet.
+// Signals: a waiting caller wakes every 100 ms to run Python's signal
+// handlers, so Ctrl-C cancels a conversion promptly (ConvertOptions::cancel;
+// no partial file is left) and stops an iteration.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "features/columns.h"
+#include "netflower/netflower.h"
+#include "tools/build_info.h"
+
+namespace py = pybind11;
+
+namespace netflower {
+namespace {
+
+constexpr size_t kBatch = 256;             // flows per hand-over to Python
+constexpr size_t kQueueBatches = 16;       // batches an iteration buffers at most
+constexpr auto kSignalPoll = std::chrono::milliseconds(100);
+
+// Raises the Python exception for a failed status: FileNotFoundError,
+// PermissionError, ValueError, KeyboardInterrupt (cancelled), else OSError.
+[[noreturn]] void Raise(const absl::Status& status) {
+  const std::string message(status.message());
+  PyObject* type = PyExc_OSError;
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+      type = PyExc_FileNotFoundError;
+      break;
+    case absl::StatusCode::kPermissionDenied:
+      type = PyExc_PermissionError;
+      break;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+      type = PyExc_ValueError;
+      break;
+    case absl::StatusCode::kCancelled:
+      type = PyExc_KeyboardInterrupt;
+      break;
+    default:
+      break;
+  }
+  PyErr_SetString(type, message.c_str());
+  throw py::error_already_set();
+}
+
+Compat CompatFrom(const std::string& name) {
+  if (name == "python") return Compat::kPython;
+  if (name == "none") return Compat::kNone;
+  throw py::value_error("compat must be \"python\" or \"none\", got \"" + name + "\"");
+}
+
+ColumnSet ColumnsFrom(const std::string& name) {
+  const std::optional<ColumnSet> set = ParseColumnSet(name);
+  if (!set) {
+    throw py::value_error("columns must be one of " + std::string(ColumnSetList()) + ", got \"" +
+                          name + "\"");
+  }
+  return *set;
+}
+
+// The conversion options the Python layer passes (already named as the C++
+// API names them; the 1.0 names are mapped in __init__.py).
+ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
+  ConvertOptions o;
+  for (auto item : kw) {
+    const std::string key = py::cast<std::string>(item.first);
+    const py::handle v = item.second;
+    if (key == "idle_timeout") {
+      o.idle_timeout = py::cast<double>(v);
+    } else if (key == "active_timeout") {
+      if (!v.is_none()) o.active_timeout = py::cast<double>(v);
+    } else if (key == "gc_interval") {
+      o.gc_interval = py::cast<int64_t>(v);
+    } else if (key == "buffer_rows") {
+      o.buffer_rows = py::cast<int64_t>(v);
+    } else if (key == "n_jobs") {
+      o.n_jobs = py::cast<int>(v);
+    } else if (key == "compat") {
+      o.compat = CompatFrom(py::cast<std::string>(v));
+    } else if (key == "columns") {
+      o.columns = ColumnsFrom(py::cast<std::string>(v));
+    } else if (key == "label") {
+      if (!v.is_none()) o.label = py::cast<std::string>(v);
+    } else if (key == "labels") {
+      if (!v.is_none()) {
+        absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(py::cast<std::string>(v));
+        if (!rules.ok()) Raise(rules.status());
+        o.label_rules = *std::move(rules);
+      }
+    } else if (key == "cic_fixes") {
+      o.cic_fixes = py::cast<bool>(v);
+    } else if (key == "format") {
+      const std::string f = py::cast<std::string>(v);
+      if (f != "csv" && f != "jsonl") throw py::value_error("format must be \"csv\" or \"jsonl\"");
+      o.format = f == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
+    } else if (key == "max_flows") {
+      if (!v.is_none()) o.max_flows = py::cast<uint64_t>(v);
+    } else {
+      throw py::type_error("unexpected option " + key);
+    }
+  }
+  return o;
+}
+
+// One column of a record as a Python value: int, float (the CSV's text is
+// its repr) or str.
+py::object ColumnObject(const FlowRecord& r, size_t i) {
+  const ColumnValue v = GetColumn(r, i);
+  if (const auto* n = std::get_if<int64_t>(&v)) return py::int_(*n);
+  if (const auto* d = std::get_if<double>(&v)) return py::float_(*d);
+  return py::str(std::get<std::string>(v));
+}
+
+// The record as a dict with the 82 keys in CSV order.
+py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys) {
+  py::dict d;
+  for (size_t i = 0; i < kColumnCount; ++i) d[keys[i]] = ColumnObject(r, i);
+  return d;
+}
+
+const std::vector<py::str>& Keys() {
+  static const auto* keys = [] {
+    auto* k = new std::vector<py::str>;
+    for (const ColumnInfo& c : kColumns) k->emplace_back(std::string(c.name));
+    return k;
+  }();
+  return *keys;
+}
+
+// Runs `work` on a new thread and waits for it with the GIL released, waking
+// every 100 ms to run Python's signal handlers. A handler that raises
+// (KeyboardInterrupt) sets `cancel`, the wait goes on until `work` returns,
+// and the exception propagates.
+template <class Work>
+void RunReleased(Work work, std::atomic<bool>* cancel) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread worker([&] {
+    work();
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    cv.notify_all();
+  });
+  bool interrupted = false;
+  for (;;) {
+    {
+      py::gil_scoped_release release;
+      std::unique_lock<std::mutex> lock(mu);
+      if (cv.wait_for(lock, kSignalPoll, [&] { return done; })) break;
+    }
+    if (!interrupted && PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      cancel->store(true);
+    }
+  }
+  {
+    py::gil_scoped_release release;
+    worker.join();
+  }
+  if (interrupted) throw py::error_already_set();
+}
+
+uint64_t Convert(const std::string& input, const std::string& output, const py::dict& kw) {
+  ConvertOptions options = ConvertOptionsFrom(kw);
+  std::atomic<bool> cancel{false};
+  options.cancel = &cancel;
+  absl::StatusOr<uint64_t> result = absl::InternalError("not run");
+  RunReleased([&] { result = ConvertPcapToCsv(input, output, options); }, &cancel);
+  if (!result.ok()) Raise(result.status());
+  return *result;
+}
+
+// A conversion feeding Python in batches (iter_flows, read_flows): the
+// conversion runs on its own thread into a bounded queue; Python takes
+// batches. close() (or the end of the iteration) cancels the conversion.
+class FlowStream {
+ public:
+  FlowStream(std::string input, const py::dict& kw) : options_(ConvertOptionsFrom(kw)) {
+    if (IsCic(options_.columns)) {
+      throw py::value_error(
+          "iter_flows and read_flows give netflower-layout flows; write a CIC layout with "
+          "convert_pcap_to_csv(..., columns=...)");
+    }
+    if (absl::Status s = ValidateOptions(options_); !s.ok()) Raise(s);
+    options_.cancel = &cancel_;
+    thread_ = std::thread([this, input = std::move(input)] { Produce(input); });
+  }
+  ~FlowStream() { Close(); }
+
+  // The next batch of records (empty at the end). Waits with the GIL
+  // released; raises the conversion's error at the end, or the signal
+  // handler's exception.
+  std::vector<FlowRecord> NextRecords() {
+    std::vector<FlowRecord> batch;
+    for (;;) {
+      {
+        py::gil_scoped_release release;
+        std::unique_lock<std::mutex> lock(mu_);
+        if (cv_.wait_for(lock, kSignalPoll, [&] { return !queue_.empty() || finished_; })) {
+          if (!queue_.empty()) {
+            batch = std::move(queue_.front());
+            queue_.pop_front();
+            cv_.notify_all();
+            return batch;
+          }
+          break;  // finished, nothing left
+        }
+      }
+      if (PyErr_CheckSignals() != 0) {
+        Close();
+        throw py::error_already_set();
+      }
+    }
+    Close();
+    if (!status_.ok()) Raise(status_);
+    return batch;
+  }
+
+  py::list NextBatch() {
+    py::list out;
+    for (const FlowRecord& r : NextRecords()) out.append(RecordDict(r, Keys()));
+    return out;
+  }
+
+  // Every remaining flow, column by column: int64 and float64 arrays,
+  // addresses as lists of str. numpy is imported here.
+  py::dict Columns() {
+    std::vector<FlowRecord> all;
+    for (;;) {
+      std::vector<FlowRecord> batch = NextRecords();
+      if (batch.empty()) break;
+      all.insert(all.end(), batch.begin(), batch.end());
+    }
+    py::dict out;
+    const size_t n = all.size();
+    for (size_t i = 0; i < kColumnCount; ++i) {
+      const std::string name(kColumns[i].name);
+      switch (kColumns[i].type) {
+        case ColumnType::kAddress: {
+          py::list values(n);
+          for (size_t k = 0; k < n; ++k) values[k] = ColumnObject(all[k], i);
+          out[py::str(name)] = values;
+          break;
+        }
+        case ColumnType::kFloat: {
+          py::array_t<double> values(static_cast<py::ssize_t>(n));
+          auto w = values.mutable_unchecked<1>();
+          for (size_t k = 0; k < n; ++k) w(k) = std::get<double>(GetColumn(all[k], i));
+          out[py::str(name)] = values;
+          break;
+        }
+        case ColumnType::kInt:
+        case ColumnType::kIntOrZero: {
+          // An empty int-or-0.0 statistic is 0 here (the CSV writes 0.0).
+          py::array_t<int64_t> values(static_cast<py::ssize_t>(n));
+          auto w = values.mutable_unchecked<1>();
+          for (size_t k = 0; k < n; ++k) {
+            const ColumnValue v = GetColumn(all[k], i);
+            w(k) = std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
+          }
+          out[py::str(name)] = values;
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  void Close() {
+    cancel_.store(true);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) {
+      if (PyGILState_Check()) {
+        py::gil_scoped_release release;
+        thread_.join();
+      } else {
+        thread_.join();
+      }
+    }
+  }
+
+  const RunStats& stats() const { return stats_; }
+
+ private:
+  void Produce(const std::string& input) {
+    std::vector<FlowRecord> batch;
+    auto push = [&](bool last) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return queue_.size() < kQueueBatches || cancel_.load(); });
+      if (cancel_.load()) throw Cancelled();
+      if (!batch.empty()) queue_.push_back(std::move(batch));
+      batch.clear();
+      cv_.notify_all();
+      (void)last;
+    };
+    options_.stats = &stats_;
+    absl::Status status;
+    try {
+      absl::StatusOr<uint64_t> rows = ConvertPcap(
+          input,
+          [&](const FlowRecord& r) {
+            batch.push_back(r);
+            if (batch.size() >= kBatch) push(false);
+          },
+          options_);
+      status = rows.status();
+      if (status.ok()) push(true);
+    } catch (const Cancelled&) {
+      status = absl::CancelledError("the iteration was closed");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!cancel_.load() || !status.ok()) status_ = status;
+    if (status.code() == absl::StatusCode::kCancelled) status_ = absl::OkStatus();
+    finished_ = true;
+    cv_.notify_all();
+  }
+
+  struct Cancelled {};
+
+  ConvertOptions options_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<FlowRecord>> queue_;
+  bool finished_ = false;
+  absl::Status status_;
+  RunStats stats_;
+  std::thread thread_;
+};
+
+// A live capture whose flows go to a Python callable, in batches, with the
+// GIL taken once per batch. An exception from the callable stops the
+// capture (on a helper thread: the delivery thread cannot stop itself) and
+// is raised again by stop().
+class Capture {
+ public:
+  Capture(const std::string& interface, py::object on_flow, const py::dict& kw)
+      : on_flow_(std::move(on_flow)) {
+    CaptureOptions o;
+    for (auto item : kw) {
+      const std::string key = py::cast<std::string>(item.first);
+      const py::handle v = item.second;
+      if (key == "idle_timeout") {
+        o.idle_timeout = py::cast<double>(v);
+      } else if (key == "active_timeout") {
+        o.active_timeout = py::cast<double>(v);
+      } else if (key == "save_pcap") {
+        o.save_pcap = py::cast<bool>(v);
+      } else if (key == "pcap_dir") {
+        if (!v.is_none()) o.pcap_dir = py::cast<std::string>(v);
+      } else if (key == "compat") {
+        o.compat = CompatFrom(py::cast<std::string>(v));
+      } else if (key == "jobs") {
+        o.jobs = py::cast<int>(v);
+      } else if (key == "filter") {
+        if (!v.is_none()) o.filter = py::cast<std::string>(v);
+      } else if (key == "promiscuous") {
+        o.promiscuous = py::cast<bool>(v);
+      } else if (key == "csv_path") {
+        if (!v.is_none()) o.csv_path = py::cast<std::string>(v);
+      } else if (key == "packet_limit") {
+        o.packet_limit = py::cast<uint64_t>(v);
+      } else {
+        throw py::type_error("unexpected option " + key);
+      }
+    }
+    std::function<void(const FlowRecord&)> deliver;
+    if (!on_flow_.is_none()) deliver = [this](const FlowRecord& r) { Deliver(r); };
+    absl::StatusOr<std::unique_ptr<LiveCapture>> capture;
+    {
+      py::gil_scoped_release release;
+      capture = CaptureLive(interface, deliver, o);
+    }
+    if (!capture.ok()) Raise(capture.status());
+    capture_ = *std::move(capture);
+  }
+
+  ~Capture() {
+    py::gil_scoped_release release;
+    StopNative();
+    if (stopper_.joinable()) stopper_.join();
+  }
+
+  void Start() {
+    absl::Status s = capture_->Start();
+    if (!s.ok()) Raise(s);
+    started_ = true;
+  }
+
+  // Stops (idempotent), delivers the last flows, and raises what on_flow
+  // raised, if anything (once).
+  void Stop() {
+    absl::Status s;
+    {
+      py::gil_scoped_release release;
+      s = StopNative();
+      if (stopper_.joinable()) stopper_.join();
+    }
+    Flush();
+    if (error_) {
+      py::error_already_set e = std::move(*error_);
+      error_.reset();
+      e.restore();
+      throw py::error_already_set();
+    }
+    if (!s.ok()) Raise(s);
+  }
+
+  py::dict Stats() const {
+    const RunStats s = capture_->stats();
+    py::dict d;
+    d["packets_read"] = s.packets_read;
+    d["packets_accepted"] = s.packets_accepted;
+    d["flows_completed"] = s.flows_completed;
+    d["flows_written"] = s.flows_written;
+    d["kernel_received"] = s.kernel_received;
+    d["kernel_drops"] = s.kernel_drops;
+    d["callback_exceptions"] = s.callback_exceptions;
+    return d;
+  }
+
+  bool limit_reached() const { return capture_->limit_reached(); }
+
+ private:
+  absl::Status StopNative() {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    if (stopped_) return stop_status_;
+    stopped_ = true;
+    stop_status_ = capture_->Stop();
+    return stop_status_;
+  }
+
+  // On the delivery thread (or the stopping one): collect, and hand a full
+  // batch to Python.
+  void Deliver(const FlowRecord& r) {
+    if (failed_.load()) return;
+    std::vector<FlowRecord> full;
+    {
+      std::lock_guard<std::mutex> lock(batch_mu_);
+      batch_.push_back(r);
+      if (batch_.size() < kBatch && !quick_) return;
+      full.swap(batch_);
+    }
+    CallPython(full);
+  }
+
+  void Flush() {
+    std::vector<FlowRecord> rest;
+    {
+      std::lock_guard<std::mutex> lock(batch_mu_);
+      rest.swap(batch_);
+    }
+    if (!rest.empty() && !failed_.load()) CallPython(rest);
+  }
+
+  void CallPython(const std::vector<FlowRecord>& flows) {
+    py::gil_scoped_acquire gil;
+    for (const FlowRecord& r : flows) {
+      try {
+        on_flow_(RecordDict(r, Keys()));
+      } catch (py::error_already_set& e) {
+        error_ = std::move(e);
+        failed_.store(true);
+        // The delivery thread cannot stop its own capture: a helper does.
+        if (!stopper_.joinable()) {
+          stopper_ = std::thread([this] { StopNative(); });
+        }
+        return;
+      }
+    }
+  }
+
+  py::object on_flow_;
+  std::unique_ptr<LiveCapture> capture_;
+  bool started_ = false;
+  const bool quick_ = true;  // live: hand each flow over as it completes
+  std::mutex batch_mu_;
+  std::vector<FlowRecord> batch_;
+  std::atomic<bool> failed_{false};
+  std::optional<py::error_already_set> error_;
+  std::mutex stop_mu_;
+  bool stopped_ = false;
+  absl::Status stop_status_;
+  std::thread stopper_;
+};
+
+py::list ColumnList() {
+  py::list out;
+  for (const ColumnInfo& c : kColumns) {
+    const char* type = "float";
+    if (c.type == ColumnType::kAddress) type = "str";
+    if (c.type == ColumnType::kInt) type = "int";
+    if (c.type == ColumnType::kIntOrZero) type = "int|float";
+    out.append(py::make_tuple(std::string(c.name), type));
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace netflower
+
+PYBIND11_MODULE(_netflower, m) {
+  using namespace netflower;  // NOLINT: the module's own names
+  m.doc() = "netflower's C++ engine; use the netflower package, not this module.";
+  m.def("version", [] { return std::string(kVersion); });
+  m.def("commit", [] { return std::string(kBuildCommit); });
+  m.def("column_list", &ColumnList);
+  m.def("column_set_names", [] {
+    std::vector<std::string> names;
+    for (std::string_view n : kColumnSetNames) names.emplace_back(n);
+    return names;
+  });
+  m.def("convert", &Convert, py::arg("input"), py::arg("output"), py::arg("options"));
+  py::class_<FlowStream>(m, "FlowStream")
+      .def(py::init<std::string, const py::dict&>())
+      .def("next_batch", &FlowStream::NextBatch)
+      .def("columns", &FlowStream::Columns)
+      .def("close", &FlowStream::Close);
+  py::class_<Capture>(m, "Capture")
+      .def(py::init<const std::string&, py::object, const py::dict&>())
+      .def("start", &Capture::Start)
+      .def("stop", &Capture::Stop)
+      .def("stats", &Capture::Stats)
+      .def("limit_reached", &Capture::limit_reached);
+}

@@ -1,0 +1,232 @@
+"""netflower: bidirectional network flows with CICFlowMeter-style features.
+
+A drop-in for netflower 1.0's API on the C++ engine, and more:
+
+    from netflower import convert_pcap_to_csv, capture_live
+    rows = convert_pcap_to_csv("trace.pcap", "flows.csv")
+
+    def on_flow(flow):            # a dict: the 82 columns, in CSV order
+        print(flow["src_ip"], flow["flow_duration"])
+
+    with capture_live("eth0", on_flow) as capture:
+        capture.start()
+        ...                       # leaving the block stops the capture
+
+    for flow in iter_flows("trace.pcap"):       # bounded memory
+        ...
+    df = read_flows("trace.pcap")               # a pandas DataFrame
+
+Conversions and captures run in C++ with the GIL released; ``on_flow`` is
+called on one delivery thread with the GIL taken once per batch of flows.
+Errors are Python exceptions with the engine's message: FileNotFoundError,
+PermissionError (live capture without CAP_NET_RAW says how to grant it),
+ValueError for bad arguments, OSError otherwise. Ctrl-C during a conversion
+raises KeyboardInterrupt promptly and leaves no partial file.
+"""
+
+import os
+
+from netflower import _netflower
+
+__all__ = [
+    "CaptureHandle",
+    "capture_live",
+    "columns",
+    "convert_pcap_to_csv",
+    "iter_flows",
+    "read_flows",
+]
+
+__version__ = _netflower.version()
+
+#: The 82 columns in CSV order: (name, Python type) pairs. "int|float"
+#: columns (a direction's packet-length max/min) are int, or the float 0.0
+#: when the direction has no packets, exactly as the CSV writes them.
+columns = tuple(_netflower.column_list())
+
+_COLUMN_SETS = tuple(_netflower.column_set_names())
+
+
+def _path(p, what):
+    try:
+        return os.fspath(p)
+    except TypeError:
+        raise TypeError(f"{what} must be a str or os.PathLike, not {type(p).__name__}") from None
+
+
+def _jobs(n_jobs):
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int):
+        raise TypeError(f"n_jobs must be an int, not {type(n_jobs).__name__}")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must not be 0 (use 1, N, or -1 for all CPUs)")
+    return n_jobs
+
+
+def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval=1000,
+                        buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
+                        label=None, labels=None, cic_fixes=False, format="csv",
+                        max_flows=None):
+    """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
+
+    As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (file
+    conversion has no duration cap), a sweep runs every ``gc_interval``
+    accepted packets, rows are written ``buffer_rows`` at a time (no effect
+    on the content), ``n_jobs`` workers (0 raises ValueError, -1 = all CPUs,
+    below -1 as joblib) never change the output. ``compat="python"`` (the
+    default for the netflower columns) writes netflower 1.0's bytes;
+    ``compat="none"`` the corrected profile (FLOW-SPEC §1).
+
+    Beyond 1.0: ``columns`` picks a CIC layout ("cic-ids2017",
+    "cic-ids2017-ml", "cse-cic-ids2018", "cicflowmeter-v4", "cicflowmeter";
+    docs/CIC.md), with ``label``, ``labels`` (a rules file) and ``cic_fixes``;
+    a CIC layout needs ``compat="none"``. ``format="jsonl"`` writes JSON
+    Lines. ``max_flows`` bounds the flow table.
+
+    The CSV is written under a temporary name and renamed into place: on any
+    error (or Ctrl-C) no file is left under ``output_path``. "-" is standard
+    output for the path, standard input for the capture.
+    """
+    if columns not in _COLUMN_SETS:
+        raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
+    if compat is None:
+        compat = "python" if columns == "netflower" else "none"
+    options = dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
+                   buffer_rows=int(buffer_rows), n_jobs=_jobs(n_jobs), compat=compat,
+                   columns=columns, label=label, cic_fixes=bool(cic_fixes), format=format,
+                   max_flows=max_flows,
+                   labels=None if labels is None else _path(labels, "labels"))
+    return _netflower.convert(_path(input_path, "input_path"), _path(output_path, "output_path"),
+                              options)
+
+
+def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows):
+    return dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
+                n_jobs=_jobs(n_jobs), compat=compat, active_timeout=active_timeout,
+                max_flows=max_flows)
+
+
+def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
+               active_timeout=None, max_flows=None):
+    """Yields the flows of a capture as dicts (the 82 columns in CSV order),
+    in CSV order, in bounded memory: the conversion runs ahead by at most a
+    few thousand flows. Stopping the iteration (break, close(), garbage
+    collection) stops the conversion. Options as convert_pcap_to_csv, but
+    the default profile is "none" (the corrected one)."""
+    stream = _netflower.FlowStream(
+        _path(path, "path"),
+        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows))
+    try:
+        while True:
+            batch = stream.next_batch()
+            if not batch:
+                return
+            yield from batch
+    finally:
+        stream.close()
+
+
+def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
+               active_timeout=None, max_flows=None):
+    """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
+    CSV order with int64 counts, float64 statistics and str addresses (an
+    empty direction's packet-length max/min is 0), plus ``timestamp_datetime``
+    (datetime64[ns], UTC) next to the float ``timestamp``. The columns are
+    built in C++, without a Python object per row (except the addresses).
+    Needs pandas and numpy (Debian: python3-pandas)."""
+    try:
+        import numpy  # noqa: F401
+        import pandas
+    except ImportError as e:
+        raise ImportError(
+            f"read_flows needs pandas and numpy ({e.name} is missing): install python3-pandas "
+            "(Debian) or pandas") from e
+    stream = _netflower.FlowStream(
+        _path(path, "path"),
+        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows))
+    try:
+        data = stream.columns()
+    finally:
+        stream.close()
+    frame = pandas.DataFrame(data, columns=[name for name, _ in columns])
+    frame["timestamp_datetime"] = pandas.to_datetime(frame["timestamp"], unit="s", utc=True)
+    return frame
+
+
+class CaptureHandle:
+    """A live capture (returned by capture_live). ``start()`` starts it,
+    ``stop()`` stops it: the last flows are delivered, and an exception
+    raised by ``on_flow`` (which stops the capture) is raised here. Using
+    the handle as a context manager stops it on exit; entering does not
+    start it. ``stop()`` is safe to call twice, from another thread or from
+    inside ``on_flow``; at interpreter exit a running capture is stopped."""
+
+    def __init__(self, native):
+        self._native = native
+        self._stopped = False
+
+    def start(self):
+        self._native.start()
+        return self
+
+    def stop(self):
+        if self._stopped:
+            return
+        self._stopped = True
+        _RUNNING.discard(self)
+        self._native.stop()
+
+    def stats(self):
+        """Counters so far: packets read and accepted, flows completed and
+        written, kernel drops, on_flow exceptions."""
+        return self._native.stats()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.stop()
+        return False
+
+
+_RUNNING = set()
+
+
+def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save_pcap=False,
+                 pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
+                 csv_path=None, packet_limit=0):
+    """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
+    returns a CaptureHandle, not yet started.
+
+    As netflower 1.0: ``idle_timeout`` is the idle timeout and
+    ``flow_timeout`` the duration cap (seconds); ``on_flow(flow)`` gets each
+    completed flow as a dict; ``save_pcap=True`` writes each flow's frames
+    to ``pcap_dir`` (required then). Beyond: ``compat``, ``jobs`` (capture
+    rings), a BPF ``filter``, ``promiscuous``, ``csv_path`` (also write CSV
+    rows), ``packet_limit``.
+    """
+    if save_pcap and pcap_dir is None:
+        raise ValueError("save_pcap=True needs pcap_dir, an existing directory")
+    if on_flow is not None and not callable(on_flow):
+        raise TypeError("on_flow must be callable")
+    options = dict(idle_timeout=float(idle_timeout), active_timeout=float(flow_timeout),
+                   save_pcap=bool(save_pcap),
+                   pcap_dir=None if pcap_dir is None else _path(pcap_dir, "pcap_dir"),
+                   compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
+                   csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
+                   packet_limit=int(packet_limit))
+    handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
+    _RUNNING.add(handle)
+    return handle
+
+
+def _stop_all_at_exit():
+    for handle in list(_RUNNING):
+        try:
+            handle.stop()
+        except BaseException:  # noqa: BLE001 - exiting: nothing to report to
+            pass
+
+
+import atexit  # noqa: E402
+
+atexit.register(_stop_all_at_exit)
