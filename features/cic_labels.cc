@@ -153,15 +153,14 @@ bool ParseTime(std::string_view s, int64_t* out_us) {
   }
   int64_t offset_s = 0;
   if (pos < s.size()) {
-    if (s[pos] == 'Z' && pos + 1 == s.size()) {
-      pos = s.size();
-    } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
+    const bool zulu = s[pos] == 'Z' && pos + 1 == s.size();
+    if (!zulu) {
+      if ((s[pos] != '+' && s[pos] != '-') || pos + 6 != s.size() || s[pos + 3] != ':') {
+        return false;
+      }
       int64_t oh, om;
       if (!Digits(s, pos + 1, 2, &oh) || !Digits(s, pos + 4, 2, &om)) return false;
       offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
-      pos = s.size();
-    } else {
-      return false;
     }
   }
   const int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
@@ -214,16 +213,19 @@ absl::StatusOr<std::vector<LabelRule>> ParseLabelRules(std::string_view text,
                                                      " fields; a rule has 8 (", S(kHeader), ")"));
     }
     LabelRule r;
-    if (!ParseBlock(f[0], &r.src))
-      return FieldError(source, line_number, "src", f[0], "an IPv4 address, a.b.c.d/n or *");
-    if (!ParseBlock(f[1], &r.dst))
-      return FieldError(source, line_number, "dst", f[1], "an IPv4 address, a.b.c.d/n or *");
-    if (!ParsePorts(f[2], &r.src_port))
-      return FieldError(source, line_number, "src_port", f[2], "a port, low-high or *");
-    if (!ParsePorts(f[3], &r.dst_port))
-      return FieldError(source, line_number, "dst_port", f[3], "a port, low-high or *");
-    if (!ParseProtocol(f[4], &r.protocol))
+    constexpr std::string_view kAddress = "an IPv4 address, a.b.c.d/n or *";
+    constexpr std::string_view kPorts = "a port, low-high or *";
+    if (!ParseBlock(f[0], &r.src)) return FieldError(source, line_number, "src", f[0], kAddress);
+    if (!ParseBlock(f[1], &r.dst)) return FieldError(source, line_number, "dst", f[1], kAddress);
+    if (!ParsePorts(f[2], &r.src_port)) {
+      return FieldError(source, line_number, "src_port", f[2], kPorts);
+    }
+    if (!ParsePorts(f[3], &r.dst_port)) {
+      return FieldError(source, line_number, "dst_port", f[3], kPorts);
+    }
+    if (!ParseProtocol(f[4], &r.protocol)) {
       return FieldError(source, line_number, "protocol", f[4], "0-255, tcp, udp or *");
+    }
     if (!f[5].empty() && f[5] != "*" && !ParseTime(f[5], &r.start_us)) {
       return FieldError(source, line_number, "start", f[5],
                         "a time (2017-07-07T15:30:00Z, with Z or ±HH:MM, or epoch seconds)");

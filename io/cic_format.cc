@@ -32,10 +32,10 @@ size_t FormatJavaDouble(double value, char* out) {
     return static_cast<size_t>(p + 3 - out);
   }
   // Shortest round-trip digits d1.d2d3...e±x from the standard library.
-  char sci[32];
+  char sci[32] = {};
   const auto res = std::to_chars(sci, sci + sizeof(sci) - 1, value, std::chars_format::scientific);
 
-  char digits[20];
+  char digits[20] = {};
   int n_digits = 0;
   const char* q = sci;
   for (; q < res.ptr && *q != 'e'; ++q) {

@@ -35,8 +35,8 @@ namespace py = pybind11;
 namespace netflower {
 namespace {
 
-constexpr size_t kBatch = 256;             // flows per hand-over to Python
-constexpr size_t kQueueBatches = 16;       // batches an iteration buffers at most
+constexpr size_t kBatch = 256;        // flows per hand-over to Python
+constexpr size_t kQueueBatches = 16;  // batches an iteration buffers at most
 constexpr auto kSignalPoll = std::chrono::milliseconds(100);
 
 // Raises the Python exception for a failed status: FileNotFoundError,
@@ -208,7 +208,12 @@ class FlowStream {
     options_.cancel = &cancel_;
     thread_ = std::thread([this, input = std::move(input)] { Produce(input); });
   }
-  ~FlowStream() { Close(); }
+  ~FlowStream() {
+    try {
+      Close();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw
+    }
+  }
 
   // The next batch of records (empty at the end). Waits with the GIL
   // released; raises the conversion's error at the end, or the signal
@@ -355,9 +360,10 @@ class FlowStream {
 };
 
 // A live capture whose flows go to a Python callable, in batches, with the
-// GIL taken once per batch. An exception from the callable stops the
-// capture (on a helper thread: the delivery thread cannot stop itself) and
-// is raised again by stop().
+// GIL taken once per batch: a batch goes when it is full or, from a flusher
+// thread, within 50 ms of its first flow. An exception from the callable
+// stops the capture (on a helper thread: the delivery thread cannot stop
+// itself) and is raised again by stop().
 class Capture {
  public:
   Capture(const std::string& interface, py::object on_flow, const py::dict& kw)
@@ -402,27 +408,39 @@ class Capture {
   }
 
   ~Capture() {
-    py::gil_scoped_release release;
-    StopNative();
-    if (stopper_.joinable()) stopper_.join();
+    try {
+      py::gil_scoped_release release;
+      StopNative().IgnoreError();  // stop() reported it, if it was called
+      if (stopper_.joinable()) stopper_.join();
+      StopFlusher();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw
+    }
   }
 
   void Start() {
     absl::Status s = capture_->Start();
     if (!s.ok()) Raise(s);
-    started_ = true;
+    flusher_ = std::thread([this] { FlushLoop(); });
   }
 
   // Stops (idempotent), delivers the last flows, and raises what on_flow
-  // raised, if anything (once).
+  // raised, if anything (once). Called from inside on_flow (the delivery
+  // thread, which the stop would wait for), it asks a helper thread to stop
+  // the capture and returns.
   void Stop() {
+    if (tls_in_on_flow) {
+      std::lock_guard<std::mutex> lock(batch_mu_);
+      if (!stopper_.joinable()) stopper_ = std::thread([this] { StopNative().IgnoreError(); });
+      return;
+    }
     absl::Status s;
     {
       py::gil_scoped_release release;
       s = StopNative();
       if (stopper_.joinable()) stopper_.join();
+      StopFlusher();
+      Flush();
     }
-    Flush();
     if (error_) {
       py::error_already_set e = std::move(*error_);
       error_.reset();
@@ -456,31 +474,53 @@ class Capture {
     return stop_status_;
   }
 
-  // On the delivery thread (or the stopping one): collect, and hand a full
-  // batch to Python.
+  // On the delivery thread (or the stopping one): collect; a full batch goes
+  // to Python at once.
   void Deliver(const FlowRecord& r) {
     if (failed_.load()) return;
-    std::vector<FlowRecord> full;
+    bool full;
     {
       std::lock_guard<std::mutex> lock(batch_mu_);
       batch_.push_back(r);
-      if (batch_.size() < kBatch && !quick_) return;
-      full.swap(batch_);
+      full = batch_.size() >= kBatch;
     }
-    CallPython(full);
+    if (full) Flush();
   }
 
+  // Hands what is collected to Python, in order (one caller at a time).
+  // REQUIRES: the GIL not held by this thread.
   void Flush() {
-    std::vector<FlowRecord> rest;
+    std::lock_guard<std::mutex> call(call_mu_);
+    std::vector<FlowRecord> flows;
     {
       std::lock_guard<std::mutex> lock(batch_mu_);
-      rest.swap(batch_);
+      flows.swap(batch_);
     }
-    if (!rest.empty() && !failed_.load()) CallPython(rest);
+    if (!flows.empty() && !failed_.load()) CallPython(flows);
+  }
+
+  void FlushLoop() {
+    std::unique_lock<std::mutex> lock(flusher_mu_);
+    while (!flusher_stop_) {
+      flusher_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      lock.unlock();
+      Flush();
+      lock.lock();
+    }
+  }
+
+  void StopFlusher() {
+    {
+      std::lock_guard<std::mutex> lock(flusher_mu_);
+      flusher_stop_ = true;
+      flusher_cv_.notify_all();
+    }
+    if (flusher_.joinable()) flusher_.join();
   }
 
   void CallPython(const std::vector<FlowRecord>& flows) {
     py::gil_scoped_acquire gil;
+    tls_in_on_flow = true;
     for (const FlowRecord& r : flows) {
       try {
         on_flow_(RecordDict(r, Keys()));
@@ -488,18 +528,19 @@ class Capture {
         error_ = std::move(e);
         failed_.store(true);
         // The delivery thread cannot stop its own capture: a helper does.
-        if (!stopper_.joinable()) {
-          stopper_ = std::thread([this] { StopNative(); });
-        }
-        return;
+        std::lock_guard<std::mutex> lock(batch_mu_);
+        if (!stopper_.joinable()) stopper_ = std::thread([this] { StopNative().IgnoreError(); });
+        break;
       }
     }
+    tls_in_on_flow = false;
   }
+
+  static thread_local bool tls_in_on_flow;
 
   py::object on_flow_;
   std::unique_ptr<LiveCapture> capture_;
-  bool started_ = false;
-  const bool quick_ = true;  // live: hand each flow over as it completes
+  std::mutex call_mu_;  // one Flush at a time: on_flow sees flows in order
   std::mutex batch_mu_;
   std::vector<FlowRecord> batch_;
   std::atomic<bool> failed_{false};
@@ -508,7 +549,13 @@ class Capture {
   bool stopped_ = false;
   absl::Status stop_status_;
   std::thread stopper_;
+  std::thread flusher_;
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool flusher_stop_ = false;
 };
+
+thread_local bool Capture::tls_in_on_flow = false;
 
 py::list ColumnList() {
   py::list out;

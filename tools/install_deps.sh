@@ -16,6 +16,8 @@ packages=(
   iproute2 tcpdump python3 procps file
   # the CIC layouts read the way published CIC-IDS pipelines read them
   python3-pandas
+  # the Python package: its module, its tests
+  pybind11-dev python3-dev python3-pytest
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
 )

@@ -27,8 +27,10 @@ trap 'rm -rf "$db"' EXIT
     [[ $f == *.cc ]] || continue
     ((first)) || echo ","
     first=0
-    printf '{"directory":"%s","file":"%s","command":"c++ -std=c++20 -ffp-contract=off -I%s -c %s"}' \
-      "$PWD" "$f" "$PWD" "$f"
+    extra=""  # the Python module also sees Python's headers (python/BUILD.bazel)
+    [[ $f == python/* ]] && extra="-isystem /usr/include/python3.11"
+    printf '{"directory":"%s","file":"%s","command":"c++ -std=c++20 -ffp-contract=off -I%s %s -c %s"}' \
+      "$PWD" "$f" "$PWD" "$extra" "$f"
   done
   echo "]"
 } >"$db/compile_commands.json"

@@ -130,7 +130,7 @@ def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
     """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
     empty direction's packet-length max/min is 0), plus ``timestamp_datetime``
-    (datetime64[ns], UTC) next to the float ``timestamp``. The columns are
+    (datetime64[ns], UTC, to the microsecond) next to the float ``timestamp``. The columns are
     built in C++, without a Python object per row (except the addresses).
     Needs pandas and numpy (Debian: python3-pandas)."""
     try:
@@ -148,7 +148,9 @@ def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
     finally:
         stream.close()
     frame = pandas.DataFrame(data, columns=[name for name, _ in columns])
-    frame["timestamp_datetime"] = pandas.to_datetime(frame["timestamp"], unit="s", utc=True)
+    # To the microsecond: a double of epoch seconds holds about that much.
+    micros = (frame["timestamp"] * 1e6).round().astype("int64")
+    frame["timestamp_datetime"] = pandas.to_datetime(micros, unit="us", utc=True)
     return frame
 
 

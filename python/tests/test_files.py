@@ -1,0 +1,162 @@
+"""The Python package on captures: netflower 1.0's API (FLOW-SPEC §2.1) and
+what goes beyond it, checked against the command line's output."""
+import os
+import pathlib
+import signal
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+import netflower
+
+DATA = pathlib.Path("tests/testdata")
+WEB = DATA / "loopback-web.pcap"
+NF = os.environ["NETFLOWER_BIN"]
+
+
+def cli(*args):
+    return subprocess.run([NF, *map(str, args), "--quiet"], check=True,
+                          capture_output=True).stdout
+
+
+def test_convert_pcap_to_csv_writes_netflower_1_0_bytes_by_default(tmp_path):
+    # FLOW-SPEC §2.1: convert_pcap_to_csv(...) returns the data rows; the
+    # default is 1.0's profile (--compat=python).
+    out = tmp_path / "flows.csv"
+    rows = netflower.convert_pcap_to_csv(str(WEB), str(out))
+    expected = cli("--pcap", WEB, "--compat=python")
+    assert out.read_bytes() == expected
+    assert rows == expected.count(b"\r\n") - 1
+
+
+def test_compat_none_pathlike_and_jobs_give_the_clis_bytes(tmp_path):
+    expected = cli("--pcap", WEB)
+    for jobs in (1, 2, -1):
+        out = tmp_path / f"j{jobs}.csv"
+        netflower.convert_pcap_to_csv(WEB, out, n_jobs=jobs, compat="none")
+        assert out.read_bytes() == expected
+
+
+def test_1_0_arguments_keep_their_meaning(tmp_path):
+    # flow_timeout is the idle timeout in file conversion (FLOW-SPEC §2.1).
+    out = tmp_path / "t.csv"
+    netflower.convert_pcap_to_csv(WEB, out, 0.5, 10, 7, 1)
+    assert out.read_bytes() == cli("--pcap", WEB, "--compat=python", "--idle-timeout", "0.5",
+                                   "--gc-interval", "10")
+
+
+def test_bad_arguments_raise_value_error_and_write_nothing(tmp_path):
+    out = tmp_path / "x.csv"
+    with pytest.raises(ValueError, match="n_jobs must not be 0"):
+        netflower.convert_pcap_to_csv(WEB, out, n_jobs=0)
+    with pytest.raises(ValueError, match="gc_interval"):
+        netflower.convert_pcap_to_csv(WEB, out, gc_interval=0)
+    with pytest.raises(ValueError, match="columns must be one of"):
+        netflower.convert_pcap_to_csv(WEB, out, columns="cic-ids2019")
+    with pytest.raises(ValueError, match="does not apply"):
+        netflower.convert_pcap_to_csv(WEB, out, columns="cic-ids2017", compat="python")
+    with pytest.raises(TypeError):
+        netflower.convert_pcap_to_csv(WEB, 42)
+    assert not out.exists()
+
+
+def test_missing_capture_is_file_not_found_naming_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.pcap"):
+        netflower.convert_pcap_to_csv(tmp_path / "nope.pcap", tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_unwritable_output_is_an_os_error(tmp_path):
+    with pytest.raises(OSError):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "no-such-dir" / "x.csv")
+
+
+def test_cic_layouts_and_json_lines_match_the_cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    out = tmp_path / "cic.csv"
+    netflower.convert_pcap_to_csv(WEB, out, columns="cic-ids2017", label="Web")
+    assert out.read_bytes() == cli("--pcap", WEB, "--columns", "cic-ids2017", "--label", "Web")
+    jl = tmp_path / "f.jsonl"
+    netflower.convert_pcap_to_csv(WEB, jl, format="jsonl", compat="none")
+    assert jl.read_bytes() == cli("--pcap", WEB, "--format", "jsonl")
+
+
+def csv_rows():
+    lines = cli("--pcap", WEB).decode().splitlines()
+    header = lines[0].split(",")
+    return header, [line.split(",") for line in lines[1:]]
+
+
+def test_iter_flows_gives_dicts_whose_values_print_as_the_csv():
+    header, rows = csv_rows()
+    flows = list(netflower.iter_flows(WEB))
+    assert len(flows) == len(rows)
+    for flow, row in zip(flows, rows):
+        assert list(flow) == header
+        for value, text in zip(flow.values(), row):
+            # ints and strs print as the CSV; floats with repr (FLOW-SPEC §8.3).
+            assert (repr(value) if isinstance(value, float) else str(value)) == text
+    assert isinstance(flows[0]["src_port"], int)
+    assert isinstance(flows[0]["flow_duration"], float)
+    assert isinstance(flows[0]["src_ip"], str)
+
+
+def test_stopping_an_iteration_stops_the_conversion():
+    it = netflower.iter_flows(WEB)
+    first = next(it)
+    assert "src_ip" in first
+    started = time.monotonic()
+    it.close()
+    assert time.monotonic() - started < 5
+
+
+def test_read_flows_is_a_typed_dataframe_equal_to_iter_flows():
+    pandas = pytest.importorskip("pandas")
+    df = netflower.read_flows(WEB)
+    flows = list(netflower.iter_flows(WEB))
+    assert list(df.columns) == [name for name, _ in netflower.columns] + ["timestamp_datetime"]
+    assert len(df) == len(flows)
+    assert str(df["tot_fwd_pkts"].dtype) == "int64"
+    assert str(df["flow_duration"].dtype) == "float64"
+    assert str(df["timestamp_datetime"].dtype) == "datetime64[ns, UTC]"
+    for i, flow in enumerate(flows):
+        for name, value in flow.items():
+            assert df[name].iloc[i] == value, name
+    micros = round(flows[0]["timestamp"] * 1e6)
+    assert df["timestamp_datetime"].iloc[0] == pandas.Timestamp(micros, unit="us", tz="UTC")
+
+
+def test_columns_and_version():
+    assert len(netflower.columns) == 82
+    assert netflower.columns[0] == ("src_ip", "str")
+    assert netflower.columns[6] == ("flow_duration", "float")
+    assert netflower.__version__.startswith("2.")
+
+
+def test_ctrl_c_interrupts_a_conversion_promptly_and_leaves_no_file(tmp_path):
+    # The input is a pipe that gets a pcap header and then nothing: the
+    # conversion waits for packets until SIGINT.
+    fifo = tmp_path / "in.pcap"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.csv"
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            f.flush()
+            time.sleep(5)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    main = threading.get_ident()
+    threading.Timer(0.5, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        netflower.convert_pcap_to_csv(fifo, out)
+    assert time.monotonic() - started < 2.5
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.pcap"]  # no temporary file either

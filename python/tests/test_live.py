@@ -1,0 +1,144 @@
+"""capture_live (FLOW-SPEC §2.2) across a veth pair into a network namespace
+created here and removed afterwards. Needs root (CI runs as root)."""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import netflower
+
+NS = f"nfpy{os.getpid()}"
+HOST, PEER = f"nfpa{os.getpid()}", f"nfpb{os.getpid()}"
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def iface():
+    if os.geteuid() != 0:
+        pytest.fail("the live tests need root (CI runs as root)")
+    sh("ip", "netns", "add", NS)
+    try:
+        sh("ip", "link", "add", HOST, "type", "veth", "peer", "name", PEER)
+        sh("ip", "link", "set", PEER, "netns", NS)
+        sh("ip", "addr", "add", "10.79.0.1/24", "dev", HOST)
+        sh("ip", "link", "set", HOST, "up")
+        sh("ip", "netns", "exec", NS, "ip", "addr", "add", "10.79.0.2/24", "dev", PEER)
+        sh("ip", "netns", "exec", NS, "ip", "link", "set", PEER, "up")
+        yield HOST
+    finally:
+        subprocess.run(["ip", "link", "del", HOST], capture_output=True)
+        subprocess.run(["ip", "netns", "del", NS], capture_output=True)
+
+
+def udp_flows(n, first_port=47000):
+    """n one-packet UDP flows from the namespace to the host side."""
+    code = ("import socket\n"
+            f"for p in range({first_port}, {first_port + n}):\n"
+            "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "    s.bind(('10.79.0.2', p)); s.sendto(b'x' * 30, ('10.79.0.1', 9)); s.close()\n")
+    sh("ip", "netns", "exec", NS, sys.executable, "-c", code)
+
+
+def wait_for(predicate, seconds=5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_on_flow_gets_dicts_and_the_context_manager_stops(iface):
+    flows = []
+    with netflower.capture_live(iface, flows.append, idle_timeout=0.2) as capture:
+        capture.start()
+        time.sleep(0.3)
+        udp_flows(5)
+        # Idle flows leave on the timer sweep, without stop().
+        assert wait_for(lambda: len(flows) >= 5)
+    mine = [f for f in flows if f["src_ip"] == "10.79.0.2" and f["protocol"] == 17]
+    assert len(mine) == 5
+    assert list(mine[0]) == [name for name, _ in netflower.columns]
+    assert mine[0]["totlen_fwd_pkts"] == 58  # IP length: 20 + 8 + 30
+    assert isinstance(mine[0]["flow_duration"], float)
+
+
+def test_open_flows_are_delivered_by_stop(iface):
+    flows = []
+    capture = netflower.capture_live(iface, flows.append, idle_timeout=60)
+    capture.start()
+    time.sleep(0.3)
+    udp_flows(3, 47100)
+    time.sleep(0.3)
+    capture.stop()
+    assert len([f for f in flows if f["src_ip"] == "10.79.0.2"]) == 3
+    capture.stop()  # twice: nothing happens
+
+
+def test_an_exception_in_on_flow_stops_the_capture_and_stop_raises_it(iface):
+    class Boom(Exception):
+        pass
+
+    calls = []
+
+    def on_flow(flow):
+        calls.append(flow)
+        raise Boom("from on_flow")
+
+    capture = netflower.capture_live(iface, on_flow, idle_timeout=0.2)
+    capture.start()
+    time.sleep(0.3)
+    udp_flows(4, 47200)
+    assert wait_for(lambda: calls)
+    time.sleep(0.5)
+    with pytest.raises(Boom, match="from on_flow"):
+        capture.stop()
+    assert len(calls) == 1  # no call after the exception
+    capture.stop()  # after an exception: safe, raises nothing more
+
+
+def test_stop_from_inside_on_flow_and_from_another_thread(iface):
+    holder = {}
+
+    def on_flow(flow):
+        holder["capture"].stop()  # inside on_flow: the capture stops itself
+
+    holder["capture"] = netflower.capture_live(iface, on_flow, idle_timeout=0.2)
+    holder["capture"].start()
+    time.sleep(0.3)
+    udp_flows(2, 47300)
+    time.sleep(1.0)
+    holder["capture"].stop()
+
+    other = netflower.capture_live(iface, lambda f: None)
+    other.start()
+    t = threading.Thread(target=other.stop)
+    t.start()
+    t.join(10)
+    assert not t.is_alive()
+    other.stop()
+
+
+def test_arguments_and_errors_as_netflower_1_0():
+    with pytest.raises(ValueError, match="pcap_dir"):
+        netflower.capture_live("lo", print, save_pcap=True)
+    with pytest.raises(FileNotFoundError, match="nfnosuch0"):
+        netflower.capture_live("nfnosuch0", print)
+    with pytest.raises(TypeError):
+        netflower.capture_live("lo", 42)
+
+
+def test_the_interpreter_exits_with_a_running_capture(iface):
+    code = ("import netflower, time\n"
+            f"c = netflower.capture_live({iface!r}, lambda f: None)\n"
+            "c.start()\n"
+            "time.sleep(0.2)\n")
+    done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), timeout=20,
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr
