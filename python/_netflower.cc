@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "features/column_docs.h"
 #include "features/columns.h"
 #include "netflower/netflower.h"
 #include "tools/build_info.h"
@@ -124,6 +125,44 @@ ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
   return o;
 }
 
+// A run's summary (flow/run_stats.h) as a dict: what the CLI prints.
+py::dict StatsDict(const RunStats& s) {
+  py::dict skipped;
+  for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
+    if (s.skipped[r] != 0) {
+      skipped[py::str(std::string(SkipReasonName(static_cast<SkipReason>(r))))] = s.skipped[r];
+    }
+  }
+  py::dict by_reason;
+  by_reason["fin"] = s.flows_by_reason.fin;
+  by_reason["rst"] = s.flows_by_reason.rst;
+  by_reason["idle_timeout"] = s.flows_by_reason.idle_timeout;
+  by_reason["active_timeout"] = s.flows_by_reason.active_timeout;
+  by_reason["end_of_input"] = s.flows_by_reason.end_of_input;
+  by_reason["evicted"] = s.flows_by_reason.evicted;
+  py::dict d;
+  d["packets_read"] = s.packets_read;
+  d["packets_accepted"] = s.packets_accepted;
+  d["late_packets"] = s.late_packets;
+  d["packets_skipped"] = s.packets_skipped();
+  d["skipped"] = skipped;
+  d["flows_completed"] = s.flows_completed;
+  d["flows_written"] = s.flows_written;
+  d["flows_by_reason"] = by_reason;
+  d["one_packet_flows"] = s.one_packet_flows;
+  d["peak_open_flows"] = s.peak_open_flows;
+  d["bytes_read"] = s.bytes_read;
+  d["seconds"] = s.seconds;
+  d["input_ended_early"] = s.input_ended_early;
+  d["warnings"] = s.warnings;
+  d["kernel_received"] = s.kernel_received;
+  d["kernel_drops"] = s.kernel_drops;
+  d["callback_exceptions"] = s.callback_exceptions;
+  d["pcap_files_written"] = s.pcap_files_written;
+  d["pcap_write_errors"] = s.pcap_write_errors;
+  return d;
+}
+
 // One column of a record as a Python value: int, float (the CSV's text is
 // its repr) or str.
 py::object ColumnObject(const FlowRecord& r, size_t i) {
@@ -183,14 +222,17 @@ void RunReleased(Work work, std::atomic<bool>* cancel) {
   if (interrupted) throw py::error_already_set();
 }
 
-uint64_t Convert(const std::string& input, const std::string& output, const py::dict& kw) {
+// Returns (rows written, the run's summary).
+py::tuple Convert(const std::string& input, const std::string& output, const py::dict& kw) {
   ConvertOptions options = ConvertOptionsFrom(kw);
   std::atomic<bool> cancel{false};
   options.cancel = &cancel;
+  RunStats stats;
+  options.stats = &stats;
   absl::StatusOr<uint64_t> result = absl::InternalError("not run");
   RunReleased([&] { result = ConvertPcapToCsv(input, output, options); }, &cancel);
   if (!result.ok()) Raise(result.status());
-  return *result;
+  return py::make_tuple(*result, StatsDict(stats));
 }
 
 // A conversion feeding Python in batches (iter_flows, read_flows): the
@@ -310,7 +352,8 @@ class FlowStream {
     }
   }
 
-  const RunStats& stats() const { return stats_; }
+  // The run's summary, complete once the stream has ended.
+  py::dict Stats() const { return StatsDict(stats_); }
 
  private:
   void Produce(const std::string& input) {
@@ -450,18 +493,7 @@ class Capture {
     if (!s.ok()) Raise(s);
   }
 
-  py::dict Stats() const {
-    const RunStats s = capture_->stats();
-    py::dict d;
-    d["packets_read"] = s.packets_read;
-    d["packets_accepted"] = s.packets_accepted;
-    d["flows_completed"] = s.flows_completed;
-    d["flows_written"] = s.flows_written;
-    d["kernel_received"] = s.kernel_received;
-    d["kernel_drops"] = s.kernel_drops;
-    d["callback_exceptions"] = s.callback_exceptions;
-    return d;
-  }
+  py::dict Stats() const { return StatsDict(capture_->stats()); }
 
   bool limit_reached() const { return capture_->limit_reached(); }
 
@@ -557,14 +589,17 @@ class Capture {
 
 thread_local bool Capture::tls_in_on_flow = false;
 
+// (name, Python type, unit, meaning) of each column (features/column_docs.h).
 py::list ColumnList() {
   py::list out;
-  for (const ColumnInfo& c : kColumns) {
+  for (size_t i = 0; i < kColumnCount; ++i) {
+    const ColumnInfo& c = kColumns[i];
     const char* type = "float";
     if (c.type == ColumnType::kAddress) type = "str";
     if (c.type == ColumnType::kInt) type = "int";
     if (c.type == ColumnType::kIntOrZero) type = "int|float";
-    out.append(py::make_tuple(std::string(c.name), type));
+    out.append(py::make_tuple(std::string(c.name), type, std::string(kColumnDocs[i].unit),
+                              std::string(kColumnDocs[i].meaning)));
   }
   return out;
 }
@@ -588,7 +623,8 @@ PYBIND11_MODULE(_netflower, m) {
       .def(py::init<std::string, const py::dict&>())
       .def("next_batch", &FlowStream::NextBatch)
       .def("columns", &FlowStream::Columns)
-      .def("close", &FlowStream::Close);
+      .def("close", &FlowStream::Close)
+      .def("stats", &FlowStream::Stats);
   py::class_<Capture>(m, "Capture")
       .def(py::init<const std::string&, py::object, const py::dict&>())
       .def("start", &Capture::Start)

@@ -24,6 +24,8 @@ ValueError for bad arguments, OSError otherwise. Ctrl-C during a conversion
 raises KeyboardInterrupt promptly and leaves no partial file.
 """
 
+import atexit
+import collections
 import os
 
 from netflower import _netflower
@@ -39,10 +41,15 @@ __all__ = [
 
 __version__ = _netflower.version()
 
-#: The 82 columns in CSV order: (name, Python type) pairs. "int|float"
-#: columns (a direction's packet-length max/min) are int, or the float 0.0
-#: when the direction has no packets, exactly as the CSV writes them.
-columns = tuple(_netflower.column_list())
+
+#: A column: ``name``; ``type``, the Python type of its value ("int",
+#: "float", "str", or "int|float": an int, or the float 0.0 when the
+#: statistic has no values, exactly as the CSV writes it); ``unit`` ("" if
+#: none); ``meaning`` (docs/COLUMNS.md says more).
+Column = collections.namedtuple("Column", "name type unit meaning")
+
+#: The 82 columns in CSV order (Column: name, type, unit, meaning).
+columns = tuple(Column(*c) for c in _netflower.column_list())
 
 _COLUMN_SETS = tuple(_netflower.column_set_names())
 
@@ -65,7 +72,7 @@ def _jobs(n_jobs):
 def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval=1000,
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
-                        max_flows=None):
+                        max_flows=None, return_stats=False):
     """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
 
     As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (file
@@ -85,6 +92,10 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     The CSV is written under a temporary name and renamed into place: on any
     error (or Ctrl-C) no file is left under ``output_path``. "-" is standard
     output for the path, standard input for the capture.
+
+    ``return_stats=True`` returns ``(rows, stats)``, stats being the run's
+    summary as a dict (packets read, accepted, skipped by reason, flows by
+    end reason, peak open flows, seconds, warnings about damaged input...).
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
@@ -95,8 +106,9 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
                    columns=columns, label=label, cic_fixes=bool(cic_fixes), format=format,
                    max_flows=max_flows,
                    labels=None if labels is None else _path(labels, "labels"))
-    return _netflower.convert(_path(input_path, "input_path"), _path(output_path, "output_path"),
-                              options)
+    rows, stats = _netflower.convert(_path(input_path, "input_path"),
+                                     _path(output_path, "output_path"), options)
+    return (rows, stats) if return_stats else rows
 
 
 def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows):
@@ -126,13 +138,14 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
 
 
 def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None):
+               active_timeout=None, max_flows=None, return_stats=False):
     """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
     empty direction's packet-length max/min is 0), plus ``timestamp_datetime``
     (datetime64[ns], UTC, to the microsecond) next to the float ``timestamp``. The columns are
     built in C++, without a Python object per row (except the addresses).
-    Needs pandas and numpy (Debian: python3-pandas)."""
+    Needs pandas and numpy (Debian: python3-pandas). ``return_stats=True``
+    returns ``(frame, stats)`` as convert_pcap_to_csv does."""
     try:
         import numpy  # noqa: F401
         import pandas
@@ -145,13 +158,14 @@ def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows))
     try:
         data = stream.columns()
+        stats = stream.stats()
     finally:
         stream.close()
-    frame = pandas.DataFrame(data, columns=[name for name, _ in columns])
+    frame = pandas.DataFrame(data, columns=[c.name for c in columns])
     # To the microsecond: a double of epoch seconds holds about that much.
     micros = (frame["timestamp"] * 1e6).round().astype("int64")
     frame["timestamp_datetime"] = pandas.to_datetime(micros, unit="us", utc=True)
-    return frame
+    return (frame, stats) if return_stats else frame
 
 
 class CaptureHandle:
@@ -177,9 +191,11 @@ class CaptureHandle:
         _RUNNING.discard(self)
         self._native.stop()
 
+    @property
     def stats(self):
-        """Counters so far: packets read and accepted, flows completed and
-        written, kernel drops, on_flow exceptions."""
+        """The run's summary so far, as a dict: packets read, accepted and
+        skipped by reason, flows completed (by end reason once stopped) and
+        written, kernel drops, on_flow exceptions, flow pcaps written."""
         return self._native.stats()
 
     def __enter__(self):
@@ -228,7 +244,5 @@ def _stop_all_at_exit():
         except BaseException:  # noqa: BLE001 - exiting: nothing to report to
             pass
 
-
-import atexit  # noqa: E402
 
 atexit.register(_stop_all_at_exit)

@@ -118,7 +118,7 @@ def test_read_flows_is_a_typed_dataframe_equal_to_iter_flows():
     pandas = pytest.importorskip("pandas")
     df = netflower.read_flows(WEB)
     flows = list(netflower.iter_flows(WEB))
-    assert list(df.columns) == [name for name, _ in netflower.columns] + ["timestamp_datetime"]
+    assert list(df.columns) == [c.name for c in netflower.columns] + ["timestamp_datetime"]
     assert len(df) == len(flows)
     assert str(df["tot_fwd_pkts"].dtype) == "int64"
     assert str(df["flow_duration"].dtype) == "float64"
@@ -132,8 +132,11 @@ def test_read_flows_is_a_typed_dataframe_equal_to_iter_flows():
 
 def test_columns_and_version():
     assert len(netflower.columns) == 82
-    assert netflower.columns[0] == ("src_ip", "str")
-    assert netflower.columns[6] == ("flow_duration", "float")
+    assert netflower.columns[0][:2] == ("src_ip", "str")
+    assert netflower.columns[6].name == "flow_duration"
+    assert netflower.columns[6].type == "float"
+    assert netflower.columns[6].unit == "s"
+    assert netflower.columns[15].type == "int|float"  # fwd_pkt_len_max
     assert netflower.__version__.startswith("2.")
 
 
@@ -160,3 +163,36 @@ def test_ctrl_c_interrupts_a_conversion_promptly_and_leaves_no_file(tmp_path):
     assert time.monotonic() - started < 2.5
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["in.pcap"]  # no temporary file either
+
+
+def test_the_run_summary_is_a_return_option(tmp_path):
+    rows, stats = netflower.convert_pcap_to_csv(WEB, tmp_path / "s.csv", return_stats=True)
+    assert stats["packets_read"] == 564
+    assert stats["packets_read"] == stats["packets_accepted"] + stats["packets_skipped"]
+    assert stats["flows_written"] == rows
+    assert sum(stats["flows_by_reason"].values()) == stats["flows_completed"]
+    frame, stats = netflower.read_flows(WEB, return_stats=True)
+    assert stats["flows_completed"] == len(frame)
+
+
+SHARED = os.environ.get("NETFLOWER_SHARED_DIR")
+
+
+@pytest.mark.skipif(not SHARED, reason="the shared corpus is not next to this checkout")
+def test_shared_goldens_in_both_profiles(tmp_path):
+    # The python profile: the goldens, byte for byte; the default profile:
+    # the CLI's bytes; and iter_flows: the CLI's rows, field by field.
+    goldens = sorted(pathlib.Path(SHARED, "golden", "python").glob("*.csv"))
+    assert goldens
+    for golden in goldens:
+        capture = pathlib.Path(SHARED, "pcaps", golden.name[:-len(".csv")])
+        out = tmp_path / "p.csv"
+        netflower.convert_pcap_to_csv(capture, out)
+        assert out.read_bytes() == golden.read_bytes(), golden.name
+        netflower.convert_pcap_to_csv(capture, out, compat="none")
+        expected = cli("--pcap", capture)
+        assert out.read_bytes() == expected, golden.name
+        lines = expected.decode().splitlines()[1:]
+        for flow, line in zip(netflower.iter_flows(capture), lines, strict=True):
+            text = [repr(v) if isinstance(v, float) else str(v) for v in flow.values()]
+            assert text == line.split(","), golden.name

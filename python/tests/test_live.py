@@ -64,7 +64,7 @@ def test_on_flow_gets_dicts_and_the_context_manager_stops(iface):
         assert wait_for(lambda: len(flows) >= 5)
     mine = [f for f in flows if f["src_ip"] == "10.79.0.2" and f["protocol"] == 17]
     assert len(mine) == 5
-    assert list(mine[0]) == [name for name, _ in netflower.columns]
+    assert list(mine[0]) == [c.name for c in netflower.columns]
     assert mine[0]["totlen_fwd_pkts"] == 58  # IP length: 20 + 8 + 30
     assert isinstance(mine[0]["flow_duration"], float)
 
@@ -123,6 +123,20 @@ def test_stop_from_inside_on_flow_and_from_another_thread(iface):
     t.join(10)
     assert not t.is_alive()
     other.stop()
+
+
+def test_save_pcap_writes_each_flows_frames(iface, tmp_path):
+    flows = []
+    with netflower.capture_live(iface, flows.append, idle_timeout=0.2, save_pcap=True,
+                                pcap_dir=tmp_path) as capture:
+        capture.start()
+        time.sleep(0.3)
+        udp_flows(3, 47400)
+        assert wait_for(lambda: len([f for f in flows if f["src_ip"] == "10.79.0.2"]) >= 3)
+    assert capture.stats["pcap_files_written"] >= 3
+    names = [p.name for p in tmp_path.iterdir()]
+    for port in (47400, 47401, 47402):
+        assert any(n.startswith(f"10.79.0.2-{port}-10.79.0.1-9-17-") for n in names), names
 
 
 def test_arguments_and_errors_as_netflower_1_0():
