@@ -196,3 +196,11 @@ def test_shared_goldens_in_both_profiles(tmp_path):
         for flow, line in zip(netflower.iter_flows(capture), lines, strict=True):
             text = [repr(v) if isinstance(v, float) else str(v) for v in flow.values()]
             assert text == line.split(","), golden.name
+
+
+def test_read_flows_without_pandas_says_what_to_install(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
+    with pytest.raises(ImportError, match="python3-pandas"):
+        netflower.read_flows(WEB)
+    assert len(list(netflower.iter_flows(WEB))) == 39  # the rest works without it

@@ -156,3 +156,30 @@ def test_the_interpreter_exits_with_a_running_capture(iface):
     done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), timeout=20,
                           capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_without_cap_net_raw_permission_error_says_how_to_grant_it(tmp_path_factory):
+    # As user nobody, with the package copied where nobody can read it.
+    import shutil
+    import tempfile
+    site = tempfile.mkdtemp(prefix="nf-py-")
+    os.chmod(site, 0o755)
+    shutil.copytree(os.path.dirname(netflower.__file__), os.path.join(site, "netflower"))
+    for root, dirs, files in os.walk(site):
+        for d in dirs:
+            os.chmod(os.path.join(root, d), 0o755)
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o644)
+    try:
+        code = ("import netflower\n"
+                "try:\n"
+                "    netflower.capture_live('lo', print)\n"
+                "except PermissionError as e:\n"
+                "    print('PermissionError:', e)\n")
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=site),
+                              capture_output=True, text=True, timeout=20, cwd="/")
+        assert "PermissionError:" in done.stdout, done.stderr
+        assert "setcap" in done.stdout
+    finally:
+        shutil.rmtree(site)
