@@ -20,7 +20,7 @@ check "--help exits 0" test "$rc" -eq 0
 for flag in --pcap --iface --out --compat --idle-timeout --active-timeout --gc-interval --jobs \
             --cpus --buffer-rows --max-flows --save-pcap --duration --count --filter --promisc \
             --ring-mb --user --strict --quiet --progress --no-progress --help --version \
-            --format --columns --label --cic-fixes; do
+            --format --columns --label --labels --cic-fixes --out-dir --parallel-files; do
   check "--help documents $flag" grep -q -- "$flag" <<<"$help"
 done
 

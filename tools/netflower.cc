@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +29,7 @@
 #include "io/flow_pcap_dir.h"
 #include "io/output_file.h"
 #include "tools/build_info.h"
+#include "tools/file_set.h"
 #include "tools/privileges.h"
 
 namespace netflower {
@@ -73,6 +76,10 @@ enum Modes : uint8_t { kFile = 1, kLive = 2, kBoth = 3 };
 
 struct CommandLine {
   std::string pcap;
+  std::vector<std::string> more_pcaps;  // --pcap a b c: b and c
+  std::string out_dir;                  // --out-dir: one output per input
+  bool out_given = false;
+  int64_t parallel_files = 0;  // 0: as many as CPUs allow (ParallelFiles)
   std::string iface;
   std::string out = "-";
   ConvertOptions options;
@@ -185,10 +192,16 @@ constexpr int64_t kMaxCount = int64_t{1} << 62;
 
 // The option table: parsing, mode checks and --help are driven by it.
 const Flag kFlags[] = {
-    {"--pcap", " FILE|-", kInputOutput,
-     R"(capture file to convert; "-" reads standard input as
-a stream (tcpdump -w - | netflower --pcap -): memory
-stays bounded and rows are written as flows complete)",
+    {"--pcap", " FILE|DIR|-", kInputOutput,
+     R"(capture file(s) to convert; "-" reads standard input
+as a stream (tcpdump -w - | netflower --pcap -): memory
+stays bounded and rows are written as flows complete.
+Several files (--pcap a.pcap b.pcapng, a shell glob) or
+a folder (its .pcap, .pcapng, .cap, .dmp files, by name)
+are converted --parallel-files at a time, each to its own
+file in --out-dir, or all into one --out in input order;
+a summary per file and a total; a failed file does not
+stop the others (exit 1 then))",
      kFile,
      [](const std::string& v, CommandLine* cl) {
        cl->pcap = v;
@@ -218,7 +231,25 @@ input, nor lie inside the --save-pcap folder.)",
      kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->out = v;
+       cl->out_given = true;
        return v.empty() ? Expected("a file name or -") : std::string();
+     }},
+    {"--out-dir", " DIR", kInputOutput,
+     R"(several inputs: write each one's rows to
+DIR/<input file name>.csv (.jsonl with --format jsonl),
+each under a temporary name until complete)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       cl->out_dir = v;
+       return v.empty() ? Expected("a directory") : std::string();
+     }},
+    {"--parallel-files", " N", kPerformance,
+     R"(several inputs: convert N files at once, each with
+--jobs workers (default: the CPUs / --jobs, at least 1);
+the output never depends on it)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       return ApplyCount(v, 1, 1024, &cl->parallel_files);
      }},
     {"--format", " csv|jsonl", kInputOutput,
      R"(csv (default): a header line, then one row per flow.
@@ -503,8 +534,14 @@ absl::Status CheckModes(const std::vector<const Flag*>& seen, bool live) {
 absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
   CommandLine cl;
   std::vector<const Flag*> seen;
+  bool after_pcap = false;  // the arguments right after --pcap's are more inputs
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (after_pcap && arg.rfind("--", 0) != 0) {
+      cl.more_pcaps.push_back(arg);
+      continue;
+    }
+    after_pcap = false;
     if (arg.rfind("--", 0) != 0) {
       if (LooksLikeCapture(arg)) {
         return Usage(
@@ -538,6 +575,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     }
     if (flag->apply == nullptr) continue;  // --help, --version: handled before parsing
     const std::string error = flag->apply(value.value_or(""), &cl);
+    after_pcap = arg == "--pcap";
     if (!error.empty()) {
       return Usage(absl::StrCat("bad value '", *value, "' for ", arg, ": ", error));
     }
@@ -694,11 +732,12 @@ void AppendCicCounts(std::string* out, ColumnSet columns, const RunStats& s) {
 
 std::string OutputName(const CommandLine& cl) { return cl.out == "-" ? "stdout" : cl.out; }
 
-void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
+// The summary of converting `input` to `output` (the CLI's names for them).
+void PrintFileSummary(const CommandLine& cl, const std::string& input, const std::string& output,
+                      const RunStats& s) {
   std::string out = absl::StrFormat(
-      "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n",
-      cl.pcap == "-" ? "stdin" : cl.pcap, OutputName(cl),
-      cl.options.compat == Compat::kPython ? "python" : "default", cl.options.idle_timeout,
+      "netflower: %s -> %s (profile %s, idle timeout %g s, %s)\n", input == "-" ? "stdin" : input,
+      output, cl.options.compat == Compat::kPython ? "python" : "default", cl.options.idle_timeout,
       cl.options.active_timeout ? absl::StrFormat("duration cap %g s", *cl.options.active_timeout)
                                 : std::string("no duration cap"));
   if (IsCic(cl.options.columns)) {
@@ -706,8 +745,8 @@ void PrintFileSummary(const CommandLine& cl, const RunStats& s) {
     out = absl::StrFormat(
         "netflower: %s -> %s (columns %s%s, CICFlowMeter's rules, flow timeout "
         "%g s from the first packet)\n",
-        cl.pcap == "-" ? "stdin" : cl.pcap, OutputName(cl),
-        std::string(ColumnSetName(cl.options.columns)), cl.options.cic_fixes ? " with fixes" : "",
+        input == "-" ? "stdin" : input, output, std::string(ColumnSetName(cl.options.columns)),
+        cl.options.cic_fixes ? " with fixes" : "",
         cl.options.active_timeout.value_or(kCicFlowTimeoutSeconds));
   }
   AppendCounts(&out, s.packets_read, s.packets_accepted, s.late_packets, s.skipped,
@@ -763,19 +802,196 @@ int RunFile(CommandLine& cl) {
   }
   if (!rows.ok() && rows.status().code() == absl::StatusCode::kCancelled) {
     const int sig = g_last_signal.load();
-    if (!cl.quiet) PrintFileSummary(cl, stats);
+    if (!cl.quiet) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
     std::fprintf(stderr, "netflower: interrupted by %s: %s\n", SignalName(sig),
                  cl.out == "-" ? "the rows written so far are on standard output"
                                : "no CSV written (the temporary file was removed)");
     return kExitSignal + sig;
   }
   if (!rows.ok()) {
-    if (!cl.quiet && stats.packets_read > 0) PrintFileSummary(cl, stats);
+    if (!cl.quiet && stats.packets_read > 0) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
     PrintError(rows.status());
     return kExitFailed;
   }
-  if (!cl.quiet) PrintFileSummary(cl, stats);
+  if (!cl.quiet) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
   if (cl.strict && !stats.warnings.empty()) return kExitDamaged;
+  return kExitOk;
+}
+
+// --- Several files ----------------------------------------------------------
+
+double SecondsSince(std::chrono::steady_clock::time_point start);
+
+// Files converted at once: as asked, else the CPUs / --jobs (at least 1).
+size_t ParallelFiles(const CommandLine& cl, size_t files) {
+  size_t n = static_cast<size_t>(cl.parallel_files);
+  if (n == 0) {
+    const int jobs = ResolveJobs(cl.options.n_jobs).value_or(1);
+    const size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+    n = std::max<size_t>(1, cpus / static_cast<size_t>(std::max(1, jobs)));
+  }
+  return std::min(n, files);
+}
+
+struct FileRun {
+  std::string input;
+  std::string output;  // what the conversion writes (a part file with one --out)
+  RunStats stats;
+  absl::Status status;
+};
+
+// Converts every run, `parallel` at a time; stops starting new ones once
+// cancelled (the ones running stop too: they share g_cancel).
+void ConvertAll(const CommandLine& cl, std::vector<FileRun>* runs, size_t parallel) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k = next++; k < runs->size(); k = next++) {
+      FileRun& r = (*runs)[k];
+      if (g_cancel.load()) {
+        r.status = absl::CancelledError("the conversion was cancelled");
+        continue;
+      }
+      ConvertOptions options = cl.options;
+      options.stats = &r.stats;
+      options.cancel = &g_cancel;
+      r.status = ConvertPcapToCsv(r.input, r.output, options).status();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < parallel; ++t) threads.emplace_back(work);
+  for (std::thread& t : threads) t.join();
+}
+
+// One --out for several inputs: each converts to a part file in a private
+// folder next to the output (in TMPDIR for standard output), then the parts
+// go into the output in input order, the header once.
+absl::Status JoinParts(const CommandLine& cl, const std::vector<FileRun>& runs) {
+  std::unique_ptr<OutputFile> file;
+  int fd = STDOUT_FILENO;
+  if (cl.out != "-") {
+    absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(cl.out);
+    if (!out.ok()) return out.status();
+    file = *std::move(out);
+    fd = file->fd();
+  }
+  const bool csv = cl.options.format == OutputFormat::kCsv;
+  std::string header;
+  for (const FileRun& r : runs) {
+    if (!r.status.ok()) continue;
+    if (csv && header.empty()) {
+      absl::StatusOr<std::string> first = FirstLine(r.output);
+      if (!first.ok()) return first.status();
+      header = *first;
+      if (absl::Status s = AppendRows(r.output, "", fd, OutputName(cl)); !s.ok()) return s;
+      continue;
+    }
+    if (absl::Status s = AppendRows(r.output, header, fd, OutputName(cl)); !s.ok()) return s;
+  }
+  return file != nullptr ? file->Commit() : absl::OkStatus();
+}
+
+// A private folder for part files: next to --out, or in TMPDIR.
+absl::StatusOr<std::string> MakePartsFolder(const CommandLine& cl) {
+  std::string base = cl.out == "-" ? "" : DirectoryOf(cl.out);
+  if (base.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
+  std::string tmpl = absl::StrCat(base, "/.netflower-parts.XXXXXX");
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create a folder for parts in ", base, ": ", std::strerror(errno)));
+  }
+  return tmpl;
+}
+
+// Everything about a several-file run that can be checked before writing.
+absl::Status CheckFilesRun(const CommandLine& cl, std::vector<FileRun>* runs) {
+  if (absl::Status s = ValidateOptions(cl.options); !s.ok()) return s;
+  if (!cl.out_dir.empty() && cl.out_given) return Usage("give --out or --out-dir, not both");
+  std::vector<std::string> paths = {cl.pcap};
+  paths.insert(paths.end(), cl.more_pcaps.begin(), cl.more_pcaps.end());
+  absl::StatusOr<std::vector<std::string>> inputs = ExpandInputs(paths);
+  if (!inputs.ok()) return inputs.status();
+  std::vector<std::string> outputs;
+  if (!cl.out_dir.empty()) {
+    struct stat st;
+    if (::stat(cl.out_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return absl::NotFoundError(absl::StrCat("--out-dir ", cl.out_dir, ": not a directory"));
+    }
+    absl::StatusOr<std::vector<std::string>> named = OutputsInDirectory(
+        *inputs, cl.out_dir, cl.options.format == OutputFormat::kJsonl ? ".jsonl" : ".csv");
+    if (!named.ok()) return named.status();
+    outputs = *std::move(named);
+  }
+  for (size_t k = 0; k < inputs->size(); ++k) {
+    for (const std::string& input : *inputs) {
+      const std::string& out = outputs.empty() ? cl.out : outputs[k];
+      if (absl::Status s = RefuseSameFile(input, out); !s.ok()) return s;
+    }
+    runs->push_back({(*inputs)[k], outputs.empty() ? std::string() : outputs[k], {}, {}});
+  }
+  return absl::OkStatus();
+}
+
+int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
+  CatchStopSignals();
+  std::string parts;
+  const bool joined = cl.out_dir.empty();
+  if (joined) {
+    absl::StatusOr<std::string> folder = MakePartsFolder(cl);
+    if (!folder.ok()) {
+      PrintError(folder.status());
+      return kExitFailed;
+    }
+    parts = *folder;
+    for (size_t k = 0; k < runs.size(); ++k) runs[k].output = absl::StrCat(parts, "/", k, ".part");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  ConvertAll(cl, &runs, ParallelFiles(cl, runs.size()));
+  absl::Status joined_status;
+  if (joined && !g_cancel.load()) joined_status = JoinParts(cl, runs);
+  if (joined) {
+    for (const FileRun& r : runs) ::unlink(r.output.c_str());
+    ::rmdir(parts.c_str());
+  }
+  RunStats total;
+  size_t failed = 0, damaged = 0;
+  for (const FileRun& r : runs) {
+    for (const std::string& w : r.stats.warnings) {
+      std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
+    }
+    damaged += r.stats.warnings.empty() ? 0 : 1;
+    const std::string out = joined ? OutputName(cl) : r.output;
+    if (!cl.quiet && (r.status.ok() || r.stats.packets_read > 0)) {
+      PrintFileSummary(cl, r.input, out, r.stats);
+    }
+    if (!r.status.ok() && r.status.code() != absl::StatusCode::kCancelled) {
+      ++failed;
+      PrintError(r.status);
+    }
+    total.packets_read += r.stats.packets_read;
+    total.flows_written += r.status.ok() ? r.stats.flows_written : 0;
+  }
+  if (!cl.quiet) {
+    std::fprintf(stderr,
+                 "netflower: %zu files: %zu converted, %zu failed; %llu packets read, %llu flows "
+                 "written, %.3f s\n",
+                 runs.size(), runs.size() - failed, failed,
+                 static_cast<unsigned long long>(total.packets_read),
+                 static_cast<unsigned long long>(total.flows_written), SecondsSince(started));
+  }
+  if (g_cancel.load()) {
+    const int sig = g_last_signal.load();
+    std::fprintf(stderr, "netflower: interrupted by %s\n", SignalName(sig));
+    return kExitSignal + sig;
+  }
+  if (!joined_status.ok()) {
+    PrintError(joined_status);
+    return kExitFailed;
+  }
+  if (failed > 0) return kExitFailed;
+  if (cl.strict && damaged > 0) return kExitDamaged;
   return kExitOk;
 }
 
@@ -1019,6 +1235,16 @@ int Main(int argc, char** argv) {
   }
   CommandLine& cl = *parsed;
   if (!cl.iface.empty()) return RunLive(cl, closed);
+  struct stat st;
+  const bool folder = ::stat(cl.pcap.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  if (!cl.more_pcaps.empty() || folder || !cl.out_dir.empty()) {
+    std::vector<FileRun> runs;
+    if (absl::Status s = CheckFilesRun(cl, &runs); !s.ok()) {
+      std::fprintf(stderr, "netflower: %s\n", std::string(s.message()).c_str());
+      return kExitUsage;
+    }
+    return RunFiles(cl, runs);
+  }
   if (absl::Status s = CheckFileRun(cl, closed); !s.ok()) {
     std::fprintf(stderr, "netflower: %s\n", std::string(s.message()).c_str());
     return kExitUsage;
