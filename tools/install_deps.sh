@@ -18,6 +18,8 @@ packages=(
   python3-pandas
   # the Python package: its module, its tests
   pybind11-dev python3-dev python3-pytest
+  # many captures on a Dask cluster (netflower.dask), tested on a LocalCluster
+  python3-distributed
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
 )
