@@ -99,9 +99,9 @@ absl::StatusOr<std::vector<std::string>> OutputsInDirectory(const std::vector<st
   for (const std::string& input : inputs) {
     const std::string name = absl::StrCat(BaseName(input), std::string(extension));
     if (!seen.insert(name).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "two inputs would both write ", dir, "/", name, " (", input,
-          " and an earlier one): give them different file names, or use --out"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("two inputs would both write ", dir, "/", name, " (", input,
+                       " and an earlier one): give them different file names, or use --out"));
     }
     outputs.push_back(absl::StrCat(dir, dir.back() == '/' ? "" : "/", name));
   }
@@ -139,8 +139,8 @@ absl::Status AppendRows(const std::string& part, std::string_view header, int fd
     const ssize_t n = ::read(in, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      status = absl::InternalError(absl::StrCat("cannot read back ", part, ": ",
-                                                std::strerror(errno)));
+      status =
+          absl::InternalError(absl::StrCat("cannot read back ", part, ": ", std::strerror(errno)));
       break;
     }
     if (n == 0) break;

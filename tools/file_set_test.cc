@@ -15,8 +15,8 @@ namespace netflower {
 namespace {
 
 std::string TempDir() {
-  std::string t = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") +
-                  "/fsXXXXXX";
+  std::string t =
+      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/fsXXXXXX";
   return ::mkdtemp(t.data());
 }
 
@@ -30,7 +30,8 @@ std::string Read(const std::string& path) {
 
 TEST(FileSetTest, AFolderExpandsToItsCapturesByName) {
   const std::string d = TempDir();
-  for (const char* n : {"b.pcapng", "a.PCAP", "c.cap", "notes.txt", "d.dmp"}) Write(d + "/" + n, "x");
+  for (const char* n : {"b.pcapng", "a.PCAP", "c.cap", "notes.txt", "d.dmp"})
+    Write(d + "/" + n, "x");
   auto files = ExpandInputs({d, d + "/notes.txt"});
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(*files, (std::vector<std::string>{d + "/a.PCAP", d + "/b.pcapng", d + "/c.cap",

@@ -43,11 +43,13 @@ constexpr int kExitDamaged = 3;   // --strict: finished, but the input was damag
 constexpr int kExitSignal = 128;  // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
 constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
+       netflower --pcap FILE|DIR [FILE ...] [--out FILE.csv|- | --out-dir DIR] [options]
        netflower --iface IF [--out FILE.csv|-] [options]
        netflower --help | --version
 
 Turns packets into bidirectional flows, one CSV row per flow with 82
-CICFlowMeter-style columns, as specified by FLOW-SPEC.md: from a capture file
+CICFlowMeter-style columns, as specified by FLOW-SPEC.md (or a CIC dataset's
+layout, --columns): from a capture file
 (pcap or pcapng, detected from its first bytes, not its name) or live from a
 network interface (flows are written the moment they complete).
 )";
