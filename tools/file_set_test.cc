@@ -15,9 +15,10 @@ namespace netflower {
 namespace {
 
 std::string TempDir() {
-  std::string t =
-      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/fsXXXXXX";
-  return ::mkdtemp(t.data());
+  const char* base = std::getenv("TEST_TMPDIR");
+  std::string t = std::string(base != nullptr ? base : "/tmp") + "/fsXXXXXX";
+  const char* made = ::mkdtemp(t.data());
+  return made != nullptr ? std::string(made) : std::string("/nonexistent");
 }
 
 void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
@@ -30,8 +31,9 @@ std::string Read(const std::string& path) {
 
 TEST(FileSetTest, AFolderExpandsToItsCapturesByName) {
   const std::string d = TempDir();
-  for (const char* n : {"b.pcapng", "a.PCAP", "c.cap", "notes.txt", "d.dmp"})
+  for (const char* n : {"b.pcapng", "a.PCAP", "c.cap", "notes.txt", "d.dmp"}) {
     Write(d + "/" + n, "x");
+  }
   auto files = ExpandInputs({d, d + "/notes.txt"});
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(*files, (std::vector<std::string>{d + "/a.PCAP", d + "/b.pcapng", d + "/c.cap",
