@@ -435,6 +435,17 @@ class Capture {
         if (!v.is_none()) o.csv_path = py::cast<std::string>(v);
       } else if (key == "packet_limit") {
         o.packet_limit = py::cast<uint64_t>(v);
+      } else if (key == "columns") {
+        o.columns = ColumnsFrom(py::cast<std::string>(v));
+      } else if (key == "label") {
+        if (!v.is_none()) o.label = py::cast<std::string>(v);
+      } else if (key == "cic_fixes") {
+        o.cic_fixes = py::cast<bool>(v);
+      } else if (key == "format") {
+        const std::string f = py::cast<std::string>(v);
+        if (f != "csv" && f != "jsonl")
+          throw py::value_error("format must be \"csv\" or \"jsonl\"");
+        o.format = f == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
       } else {
         throw py::type_error("unexpected option " + key);
       }

@@ -211,7 +211,8 @@ _RUNNING = set()
 
 def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
-                 csv_path=None, packet_limit=0):
+                 csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
+                 cic_fixes=False):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -219,9 +220,13 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
     ``flow_timeout`` the duration cap (seconds); ``on_flow(flow)`` gets each
     completed flow as a dict; ``save_pcap=True`` writes each flow's frames
     to ``pcap_dir`` (required then). Beyond: ``compat``, ``jobs`` (capture
-    rings), a BPF ``filter``, ``promiscuous``, ``csv_path`` (also write CSV
-    rows), ``packet_limit``.
+    rings), a BPF ``filter``, ``promiscuous``, ``csv_path`` (also write the
+    rows there, in ``format`` "csv" or "jsonl"), ``packet_limit``, and a CIC
+    layout (``columns``, ``label``, ``cic_fixes``; docs/CIC.md), whose rows go
+    to ``csv_path`` only: ``on_flow`` must then be None.
     """
+    if columns not in _COLUMN_SETS:
+        raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
     if save_pcap and pcap_dir is None:
         raise ValueError("save_pcap=True needs pcap_dir, an existing directory")
     if on_flow is not None and not callable(on_flow):
@@ -231,7 +236,8 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
                    pcap_dir=None if pcap_dir is None else _path(pcap_dir, "pcap_dir"),
                    compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
-                   packet_limit=int(packet_limit))
+                   packet_limit=int(packet_limit), format=format, columns=columns, label=label,
+                   cic_fixes=bool(cic_fixes))
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -1,6 +1,7 @@
 """capture_live (FLOW-SPEC §2.2) across a veth pair into a network namespace
 created here and removed afterwards. Needs root (CI runs as root)."""
 import os
+import pathlib
 import subprocess
 import sys
 import threading
@@ -183,3 +184,27 @@ def test_without_cap_net_raw_permission_error_says_how_to_grant_it(tmp_path_fact
         assert "setcap" in done.stdout
     finally:
         shutil.rmtree(site)
+
+
+def test_a_cic_layout_live_goes_to_csv_path(iface, tmp_path):
+    out = tmp_path / "cic.csv"
+    with netflower.capture_live(iface, None, columns="cic-ids2017", label="Lab",
+                                csv_path=out) as capture:
+        capture.start()
+        time.sleep(0.3)
+        udp_flows(2, 47500)  # one packet each: not written (CICFlowMeter writes 2+)
+        code = ("import socket\n"
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                "s.bind(('10.79.0.2', 47600))\n"
+                "for _ in range(3): s.sendto(b'y' * 10, ('10.79.0.1', 9))\n")
+        sh("ip", "netns", "exec", NS, sys.executable, "-c", code)
+        time.sleep(0.3)
+    lines = out.read_text().splitlines()
+    header = pathlib.Path("tests/testdata/cic/cic-ids2017-trafficlabelling.csv-header")
+    assert lines[0] == header.read_text().rstrip("\n")
+    rows = [line.split(",") for line in lines[1:] if ",47600," in line]
+    assert len(rows) == 1
+    assert rows[0][-1] == "Lab"
+    assert rows[0][8] == "3"  # Total Fwd Packets
+    with pytest.raises(ValueError, match="on_flow"):
+        netflower.capture_live(iface, print, columns="cic-ids2017", csv_path=out)
