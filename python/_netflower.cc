@@ -72,6 +72,12 @@ Compat CompatFrom(const std::string& name) {
   throw py::value_error("compat must be \"python\" or \"none\", got \"" + name + "\"");
 }
 
+OutputFormat FormatFrom(const std::string& name) {
+  if (name == "csv") return OutputFormat::kCsv;
+  if (name == "jsonl") return OutputFormat::kJsonl;
+  throw py::value_error("format must be \"csv\" or \"jsonl\", got \"" + name + "\"");
+}
+
 ColumnSet ColumnsFrom(const std::string& name) {
   const std::optional<ColumnSet> set = ParseColumnSet(name);
   if (!set) {
@@ -113,9 +119,7 @@ ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
     } else if (key == "cic_fixes") {
       o.cic_fixes = py::cast<bool>(v);
     } else if (key == "format") {
-      const std::string f = py::cast<std::string>(v);
-      if (f != "csv" && f != "jsonl") throw py::value_error("format must be \"csv\" or \"jsonl\"");
-      o.format = f == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
+      o.format = FormatFrom(py::cast<std::string>(v));
     } else if (key == "max_flows") {
       if (!v.is_none()) o.max_flows = py::cast<uint64_t>(v);
     } else {
@@ -442,10 +446,7 @@ class Capture {
       } else if (key == "cic_fixes") {
         o.cic_fixes = py::cast<bool>(v);
       } else if (key == "format") {
-        const std::string f = py::cast<std::string>(v);
-        if (f != "csv" && f != "jsonl")
-          throw py::value_error("format must be \"csv\" or \"jsonl\"");
-        o.format = f == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
+        o.format = FormatFrom(py::cast<std::string>(v));
       } else {
         throw py::type_error("unexpected option " + key);
       }
