@@ -151,6 +151,12 @@ class CicFlow {
   void Fill(CicRecord* r) const;
 
  private:
+  // Fill's steps, by group of columns.
+  void FillIdentityAndLengths(CicRecord* r) const;
+  void FillTimes(CicRecord* r) const;
+  void FillFlags(CicRecord* r) const;
+  void FillAverages(CicRecord* r) const;
+
   // Per direction bulk state (updateForwardBulk / updateBackwardBulk).
   struct Bulk {
     int64_t duration = 0, packets = 0, bytes = 0, count = 0;
@@ -159,11 +165,8 @@ class CicFlow {
     void Update(int64_t size, int64_t ts, int64_t last_bulk_in_other) {
       if (last_bulk_in_other > start_helper) start_helper = 0;
       if (size <= 0) return;
-      if (start_helper == 0) {
-        start_helper = last_ts = ts;
-        packets_helper = 1;
-        bytes_helper = size;
-      } else if (static_cast<double>(ts - last_ts) / 1000000.0 > 1.0) {  // too idle
+      // A possible bulk starts here: none was under way, or too idle since.
+      if (start_helper == 0 || static_cast<double>(ts - last_ts) / 1000000.0 > 1.0) {
         start_helper = last_ts = ts;
         packets_helper = 1;
         bytes_helper = size;
@@ -247,63 +250,89 @@ class CicFlow {
   Bulk fwd_bulk_, bwd_bulk_;
 };
 
+namespace cic_internal {
+
+// A statistic's max, min, mean and std as CICFlowMeter writes them: the
+// values when `has` (its condition: values exist, or 2+ packets for gaps),
+// else 0 each.
+inline void PutMaxMinMeanStd(const JavaStats& s, bool has, CicStat* max, CicStat* min,
+                             CicStat* mean, CicStat* std) {
+  *max = CicStat{has, s.max()};
+  *min = CicStat{has, s.min()};
+  *mean = CicStat{has, s.mean()};
+  *std = CicStat{has, s.std()};
+}
+
+}  // namespace cic_internal
+
 inline void CicFlow::Fill(CicRecord* r) const {
-  auto stat = [](bool has, double v) { return CicStat{has, v}; };
+  FillIdentityAndLengths(r);
+  FillTimes(r);
+  FillFlags(r);
+  FillAverages(r);
+}
+
+inline void CicFlow::FillIdentityAndLengths(CicRecord* r) const {
+  using cic_internal::PutMaxMinMeanStd;
   r->src_ip = src_;
   r->dst_ip = dst_;
   r->src_port = src_port_;
   r->dst_port = dst_port_;
   r->protocol = protocol_;
   r->timestamp = start_;
-  const int64_t duration = last_seen_ - start_;
-  r->flow_duration = duration;
   r->tot_fwd_pkts = fwd_.n();
   r->tot_bwd_pkts = bwd_.n();
   r->totlen_fwd_pkts = fwd_.sum();
   r->totlen_bwd_pkts = bwd_.sum();
   const bool f = fwd_.n() > 0, b = bwd_.n() > 0;
-  r->fwd_pkt_len_max = stat(f, fwd_.max());
-  r->fwd_pkt_len_min = stat(f, fwd_.min());
-  r->fwd_pkt_len_mean = stat(f, fwd_.mean());
-  r->fwd_pkt_len_std = stat(f, fwd_.std());
-  r->bwd_pkt_len_max = stat(b, bwd_.max());
-  r->bwd_pkt_len_min = stat(b, bwd_.min());
-  r->bwd_pkt_len_mean = stat(b, bwd_.mean());
-  r->bwd_pkt_len_std = stat(b, bwd_.std());
+  PutMaxMinMeanStd(fwd_, f, &r->fwd_pkt_len_max, &r->fwd_pkt_len_min, &r->fwd_pkt_len_mean,
+                   &r->fwd_pkt_len_std);
+  PutMaxMinMeanStd(bwd_, b, &r->bwd_pkt_len_max, &r->bwd_pkt_len_min, &r->bwd_pkt_len_mean,
+                   &r->bwd_pkt_len_std);
+  PutMaxMinMeanStd(length_, f || b, &r->pkt_len_max, &r->pkt_len_min, &r->pkt_len_mean,
+                   &r->pkt_len_std);
+  r->pkt_len_var = CicStat{f || b, length_.variance()};
+  r->fwd_header_len = fwd_header_;
+  r->bwd_header_len = bwd_header_;
+  r->fwd_seg_size_min = min_seg_size_fwd_;
+  r->init_fwd_win_byts = init_win_fwd_;
+  r->init_bwd_win_byts = init_win_bwd_;
+  r->fwd_act_data_pkts = act_data_pkt_fwd_;
+}
+
+// Duration, rates, gaps, active and idle periods (microseconds).
+inline void CicFlow::FillTimes(CicRecord* r) const {
+  using cic_internal::PutMaxMinMeanStd;
+  const int64_t duration = last_seen_ - start_;
+  r->flow_duration = duration;
   // x / (duration / 1e6) in doubles: 0 / 0 is NaN and x / 0 is Infinity,
   // which is what CICFlowMeter writes for a flow within one microsecond.
   const double seconds = static_cast<double>(duration) / 1000000.0;
   r->flow_byts_s = static_cast<double>(fwd_bytes_ + bwd_bytes_) / seconds;
   r->flow_pkts_s = static_cast<double>(packets()) / seconds;
+  r->fwd_pkts_s = duration > 0 ? static_cast<double>(fwd_count_) / seconds : 0.0;
+  r->bwd_pkts_s = duration > 0 ? static_cast<double>(bwd_count_) / seconds : 0.0;
   r->flow_iat_mean = flow_iat_.mean();
   r->flow_iat_std = flow_iat_.std();
   r->flow_iat_max = flow_iat_.max();
   r->flow_iat_min = flow_iat_.min();
   const bool fi = fwd_count_ > 1, bi = bwd_count_ > 1;
-  r->fwd_iat_tot = stat(fi, fwd_iat_.sum());
-  r->fwd_iat_mean = stat(fi, fwd_iat_.mean());
-  r->fwd_iat_std = stat(fi, fwd_iat_.std());
-  r->fwd_iat_max = stat(fi, fwd_iat_.max());
-  r->fwd_iat_min = stat(fi, fwd_iat_.min());
-  r->bwd_iat_tot = stat(bi, bwd_iat_.sum());
-  r->bwd_iat_mean = stat(bi, bwd_iat_.mean());
-  r->bwd_iat_std = stat(bi, bwd_iat_.std());
-  r->bwd_iat_max = stat(bi, bwd_iat_.max());
-  r->bwd_iat_min = stat(bi, bwd_iat_.min());
+  r->fwd_iat_tot = CicStat{fi, fwd_iat_.sum()};
+  PutMaxMinMeanStd(fwd_iat_, fi, &r->fwd_iat_max, &r->fwd_iat_min, &r->fwd_iat_mean,
+                   &r->fwd_iat_std);
+  r->bwd_iat_tot = CicStat{bi, bwd_iat_.sum()};
+  PutMaxMinMeanStd(bwd_iat_, bi, &r->bwd_iat_max, &r->bwd_iat_min, &r->bwd_iat_mean,
+                   &r->bwd_iat_std);
+  PutMaxMinMeanStd(active_, active_.n() > 0, &r->active_max, &r->active_min, &r->active_mean,
+                   &r->active_std);
+  PutMaxMinMeanStd(idle_, idle_.n() > 0, &r->idle_max, &r->idle_min, &r->idle_mean, &r->idle_std);
+}
+
+inline void CicFlow::FillFlags(CicRecord* r) const {
   r->fwd_psh_flags = fwd_psh_;
   r->bwd_psh_flags = bwd_psh_;
   r->fwd_urg_flags = fwd_urg_;
   r->bwd_urg_flags = bwd_urg_;
-  r->fwd_header_len = fwd_header_;
-  r->bwd_header_len = bwd_header_;
-  r->fwd_pkts_s = duration > 0 ? static_cast<double>(fwd_count_) / seconds : 0.0;
-  r->bwd_pkts_s = duration > 0 ? static_cast<double>(bwd_count_) / seconds : 0.0;
-  const bool any = f || b;
-  r->pkt_len_min = stat(any, length_.min());
-  r->pkt_len_max = stat(any, length_.max());
-  r->pkt_len_mean = stat(any, length_.mean());
-  r->pkt_len_std = stat(any, length_.std());
-  r->pkt_len_var = stat(any, length_.variance());
   // Quirk (kDataset): the eight flag counts were written in the iteration
   // order of a Java HashMap keyed by the flag names, under headers in
   // FIN..ECE order: the "FIN" column holds the RST count, and so on.
@@ -321,13 +350,18 @@ inline void CicFlow::Fill(CicRecord* r) const {
   r->urg_flag_cnt = flag_counts_[order[5]];
   r->cwr_flag_cnt = flag_counts_[order[6]];
   r->ece_flag_cnt = flag_counts_[order[7]];
+}
+
+// Ratios, average sizes, bulks and subflows.
+inline void CicFlow::FillAverages(CicRecord* r) const {
   // Quirk: integer division, then converted: 379 / 192 gives 1.0.
   if (fwd_count_ == 0) {
     r->down_up_ratio = 0.0;
   } else if (rules_ == CicRules::kFixed) {
     r->down_up_ratio = static_cast<double>(bwd_count_) / static_cast<double>(fwd_count_);
   } else {
-    r->down_up_ratio = static_cast<double>(bwd_count_ / fwd_count_);
+    r->down_up_ratio =
+        static_cast<double>(bwd_count_ / fwd_count_);  // NOLINT(bugprone-integer-division)
   }
   r->pkt_size_avg = packets() > 0 ? length_.sum() / static_cast<double>(packets()) : 0.0;
   r->fwd_seg_size_avg = fwd_count_ != 0 ? fwd_.sum() / static_cast<double>(fwd_count_) : 0.0;
@@ -348,19 +382,6 @@ inline void CicFlow::Fill(CicRecord* r) const {
   r->subflow_fwd_byts = sf ? fwd_bytes_ / subflows : 0;
   r->subflow_bwd_pkts = sf ? bwd_count_ / subflows : 0;
   r->subflow_bwd_byts = sf ? bwd_bytes_ / subflows : 0;
-  r->init_fwd_win_byts = init_win_fwd_;
-  r->init_bwd_win_byts = init_win_bwd_;
-  r->fwd_act_data_pkts = act_data_pkt_fwd_;
-  r->fwd_seg_size_min = min_seg_size_fwd_;
-  const bool a = active_.n() > 0, i = idle_.n() > 0;
-  r->active_mean = stat(a, active_.mean());
-  r->active_std = stat(a, active_.std());
-  r->active_max = stat(a, active_.max());
-  r->active_min = stat(a, active_.min());
-  r->idle_mean = stat(i, idle_.mean());
-  r->idle_std = stat(i, idle_.std());
-  r->idle_max = stat(i, idle_.max());
-  r->idle_min = stat(i, idle_.min());
 }
 
 }  // namespace netflower

@@ -87,6 +87,28 @@ ColumnSet ColumnsFrom(const std::string& name) {
   return *set;
 }
 
+// The keys ConvertOptions and CaptureOptions share (same names, same
+// meaning). Returns false for another key.
+template <class Options>
+bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
+  if (key == "idle_timeout") {
+    o->idle_timeout = py::cast<double>(v);
+  } else if (key == "compat") {
+    o->compat = CompatFrom(py::cast<std::string>(v));
+  } else if (key == "columns") {
+    o->columns = ColumnsFrom(py::cast<std::string>(v));
+  } else if (key == "label") {
+    if (!v.is_none()) o->label = py::cast<std::string>(v);
+  } else if (key == "cic_fixes") {
+    o->cic_fixes = py::cast<bool>(v);
+  } else if (key == "format") {
+    o->format = FormatFrom(py::cast<std::string>(v));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // The conversion options the Python layer passes (already named as the C++
 // API names them; the 1.0 names are mapped in __init__.py).
 ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
@@ -94,9 +116,8 @@ ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
   for (auto item : kw) {
     const std::string key = py::cast<std::string>(item.first);
     const py::handle v = item.second;
-    if (key == "idle_timeout") {
-      o.idle_timeout = py::cast<double>(v);
-    } else if (key == "active_timeout") {
+    if (ApplySharedOption(key, v, &o)) continue;
+    if (key == "active_timeout") {
       if (!v.is_none()) o.active_timeout = py::cast<double>(v);
     } else if (key == "gc_interval") {
       o.gc_interval = py::cast<int64_t>(v);
@@ -104,24 +125,44 @@ ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
       o.buffer_rows = py::cast<int64_t>(v);
     } else if (key == "n_jobs") {
       o.n_jobs = py::cast<int>(v);
-    } else if (key == "compat") {
-      o.compat = CompatFrom(py::cast<std::string>(v));
-    } else if (key == "columns") {
-      o.columns = ColumnsFrom(py::cast<std::string>(v));
-    } else if (key == "label") {
-      if (!v.is_none()) o.label = py::cast<std::string>(v);
     } else if (key == "labels") {
       if (!v.is_none()) {
         absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(py::cast<std::string>(v));
         if (!rules.ok()) Raise(rules.status());
         o.label_rules = *std::move(rules);
       }
-    } else if (key == "cic_fixes") {
-      o.cic_fixes = py::cast<bool>(v);
-    } else if (key == "format") {
-      o.format = FormatFrom(py::cast<std::string>(v));
     } else if (key == "max_flows") {
       if (!v.is_none()) o.max_flows = py::cast<uint64_t>(v);
+    } else {
+      throw py::type_error("unexpected option " + key);
+    }
+  }
+  return o;
+}
+
+// The capture options capture_live passes.
+CaptureOptions CaptureOptionsFrom(const py::dict& kw) {
+  CaptureOptions o;
+  for (auto item : kw) {
+    const std::string key = py::cast<std::string>(item.first);
+    const py::handle v = item.second;
+    if (ApplySharedOption(key, v, &o)) continue;
+    if (key == "active_timeout") {
+      o.active_timeout = py::cast<double>(v);
+    } else if (key == "save_pcap") {
+      o.save_pcap = py::cast<bool>(v);
+    } else if (key == "pcap_dir") {
+      if (!v.is_none()) o.pcap_dir = py::cast<std::string>(v);
+    } else if (key == "jobs") {
+      o.jobs = py::cast<int>(v);
+    } else if (key == "filter") {
+      if (!v.is_none()) o.filter = py::cast<std::string>(v);
+    } else if (key == "promiscuous") {
+      o.promiscuous = py::cast<bool>(v);
+    } else if (key == "csv_path") {
+      if (!v.is_none()) o.csv_path = py::cast<std::string>(v);
+    } else if (key == "packet_limit") {
+      o.packet_limit = py::cast<uint64_t>(v);
     } else {
       throw py::type_error("unexpected option " + key);
     }
@@ -415,42 +456,7 @@ class Capture {
  public:
   Capture(const std::string& interface, py::object on_flow, const py::dict& kw)
       : on_flow_(std::move(on_flow)) {
-    CaptureOptions o;
-    for (auto item : kw) {
-      const std::string key = py::cast<std::string>(item.first);
-      const py::handle v = item.second;
-      if (key == "idle_timeout") {
-        o.idle_timeout = py::cast<double>(v);
-      } else if (key == "active_timeout") {
-        o.active_timeout = py::cast<double>(v);
-      } else if (key == "save_pcap") {
-        o.save_pcap = py::cast<bool>(v);
-      } else if (key == "pcap_dir") {
-        if (!v.is_none()) o.pcap_dir = py::cast<std::string>(v);
-      } else if (key == "compat") {
-        o.compat = CompatFrom(py::cast<std::string>(v));
-      } else if (key == "jobs") {
-        o.jobs = py::cast<int>(v);
-      } else if (key == "filter") {
-        if (!v.is_none()) o.filter = py::cast<std::string>(v);
-      } else if (key == "promiscuous") {
-        o.promiscuous = py::cast<bool>(v);
-      } else if (key == "csv_path") {
-        if (!v.is_none()) o.csv_path = py::cast<std::string>(v);
-      } else if (key == "packet_limit") {
-        o.packet_limit = py::cast<uint64_t>(v);
-      } else if (key == "columns") {
-        o.columns = ColumnsFrom(py::cast<std::string>(v));
-      } else if (key == "label") {
-        if (!v.is_none()) o.label = py::cast<std::string>(v);
-      } else if (key == "cic_fixes") {
-        o.cic_fixes = py::cast<bool>(v);
-      } else if (key == "format") {
-        o.format = FormatFrom(py::cast<std::string>(v));
-      } else {
-        throw py::type_error("unexpected option " + key);
-      }
-    }
+    const CaptureOptions o = CaptureOptionsFrom(kw);
     std::function<void(const FlowRecord&)> deliver;
     if (!on_flow_.is_none()) deliver = [this](const FlowRecord& r) { Deliver(r); };
     absl::StatusOr<std::unique_ptr<LiveCapture>> capture;

@@ -53,19 +53,28 @@ for port in range(46000, 46004):
 PY
 }
 
+# live_next_to_tcpdump PCAP ERR ARGS...: captures the traffic with netflower
+# ARGS (stderr to ERR) and with tcpdump into PCAP, stops both with SIGINT and
+# sets rc to netflower's exit status.
+live_next_to_tcpdump() {
+  local pcap=$1 err=$2
+  shift 2
+  tcpdump -q -U -i "$A" -s 65535 -w "$pcap" 2>/dev/null &
+  local dump=$!
+  "$NF" --iface "$A" "$@" 2>"$err" &
+  local live=$!
+  sleep 1.5
+  traffic
+  sleep 1
+  kill -INT "$live"
+  wait "$live"
+  rc=$?
+  kill -INT "$dump"
+  wait "$dump"
+}
+
 # Live CSV and a tcpdump capture of the same packets.
-tcpdump -q -U -i "$A" -s 65535 -w "$TMP/ref.pcap" 2>/dev/null &
-dump=$!
-"$NF" --iface "$A" --out "$TMP/live.csv" 2>"$TMP/live.err" &
-live=$!
-sleep 1.5
-traffic
-sleep 1
-kill -INT "$live"
-wait "$live"
-rc=$?
-kill -INT "$dump"
-wait "$dump"
+live_next_to_tcpdump "$TMP/ref.pcap" "$TMP/live.err" --out "$TMP/live.csv"
 check "SIGINT stops the capture with exit 0" test "$rc" -eq 0
 check "the summary reports packets, flows and kernel drops" \
   grep -q "kernel .* received, 0 dropped" "$TMP/live.err"
@@ -107,18 +116,8 @@ assert all(list(r) == header for r in rows)' "$TMP/live.jsonl" "$TMP/live.csv"
 # rows of an offline CIC conversion of a tcpdump capture of the same traffic
 # (every column but the timing-dependent ones: duration, rates, IATs,
 # active/idle; Timestamp to the second).
-tcpdump -q -U -i "$A" -s 65535 -w "$TMP/cicref.pcap" 2>/dev/null &
-dump=$!
-TZ=UTC "$NF" --iface "$A" --columns cic-ids2017 --out "$TMP/cic-live.csv" 2>"$TMP/cic-live.err" &
-live=$!
-sleep 1.5
-traffic
-sleep 1
-kill -INT "$live"
-wait "$live"
-rc=$?
-kill -INT "$dump"
-wait "$dump"
+TZ=UTC live_next_to_tcpdump "$TMP/cicref.pcap" "$TMP/cic-live.err" --columns cic-ids2017 \
+  --out "$TMP/cic-live.csv"
 check "a CIC live capture exits 0" test "$rc" -eq 0
 check "... its header is the CIC-IDS2017 one" \
   cmp -s <(head -1 "$TMP/cic-live.csv") tests/testdata/cic/cic-ids2017-trafficlabelling.csv-header
