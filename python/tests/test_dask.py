@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-distributed = pytest.importorskip("distributed")
+import distributed  # installed by tools/install_deps.sh: never skipped
 
-import netflower  # noqa: E402
-from netflower.dask import convert_files  # noqa: E402
+import netflower
+from netflower.dask import convert_files
 
 WEB = pathlib.Path("tests/testdata/loopback-web.pcap").resolve()
 NF = os.environ["NETFLOWER_BIN"]
