@@ -1,0 +1,133 @@
+// Flows to Kafka: one message per flow (a JSON object, the JSON Lines
+// dialect without its line end), keyed by the flow's endpoints, through
+// librdkafka's producer. Every message is accounted for: delivered, failed
+// (a delivery report with an error) or undelivered (still queued when the
+// flush timeout ran out); nothing is dropped without being counted.
+//
+// Threads: Produce(), Poll() and Flush() are called on one thread (the
+// merge or delivery thread), which is also where delivery reports are
+// served; counts() may be read from any thread.
+#ifndef NETFLOWER_IO_KAFKA_PRODUCER_H_
+#define NETFLOWER_IO_KAFKA_PRODUCER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "capture/ip_address.h"
+
+namespace netflower {
+
+struct KafkaOptions {
+  // bootstrap.servers: "host:port[,host:port...]".
+  std::string brokers;
+  std::string topic;
+  // librdkafka properties (CONFIGURATION.md), applied after the defaults
+  // below, so any of them can be changed: acks=all,
+  // enable.idempotence=true (exactly once and in order per partition,
+  // whatever the retries), compression.type=lz4, linger.ms=20 (batches of
+  // up to 10000 messages form while flows arrive).
+  std::vector<std::pair<std::string, std::string>> settings;
+  // At the end, how long to wait for outstanding deliveries; what is still
+  // queued then is counted as undelivered.
+  double flush_timeout_seconds = 30.0;
+  // At the start, how long the cluster may take to answer for the topic.
+  double connect_timeout_seconds = 10.0;
+};
+
+// The defaults of KafkaOptions::settings, in the order they are applied.
+const std::vector<std::pair<std::string, std::string>>& KafkaDefaultSettings();
+
+// Checks the options without connecting: brokers and topic given, timeouts
+// >= 0, every setting a known librdkafka property with a valid value.
+absl::Status ValidateKafkaOptions(const KafkaOptions& options);
+
+// A delivery tally. produced = delivered + failed + undelivered + queued
+// (queued: in librdkafka's queue or on the wire, before the end).
+struct KafkaCounts {
+  uint64_t produced = 0;     // messages handed to librdkafka
+  uint64_t delivered = 0;    // acknowledged by the cluster (acks=all: every in-sync replica)
+  uint64_t failed = 0;       // delivery reports with an error (after librdkafka's retries)
+  uint64_t undelivered = 0;  // still queued when the flush timeout ran out
+  // Message transmissions beyond one per message delivered or failed:
+  // resends after retriable errors (librdkafka's txmsgs statistic, updated
+  // once a second, so a count taken right at the end may lag).
+  uint64_t retries = 0;
+  std::string first_error;   // of the failed or undelivered, with the topic
+};
+
+// The message key of a flow: its endpoints in a fixed order (the smaller
+// address first, by family then bytes; on equal addresses the smaller
+// port), "a-b-portA-portB-protocol", so that both directions of a
+// conversation give the same key and land in the same partition.
+inline constexpr size_t kMaxMessageKeyBytes = 2 * kMaxIpTextChars + 3 * 6;
+size_t FormatMessageKey(const IpAddress& src, uint16_t src_port, const IpAddress& dst,
+                        uint16_t dst_port, uint8_t protocol, char* out);
+
+class KafkaProducer {
+ public:
+  // Creates the producer and asks the cluster for the topic (bounded by
+  // connect_timeout_seconds): an unreachable cluster or a missing topic is
+  // an error here, before anything is read or captured.
+  static absl::StatusOr<std::unique_ptr<KafkaProducer>> Connect(const KafkaOptions& options);
+  ~KafkaProducer();  // what is still queued is dropped (call Flush first)
+  KafkaProducer(const KafkaProducer&) = delete;
+  KafkaProducer& operator=(const KafkaProducer&) = delete;
+
+  // Queues one message (copied). While librdkafka's queue is full (a slow
+  // or lost cluster; its size is queue.buffering.max.messages / .kbytes)
+  // this waits, serving delivery reports: back-pressure into the pipeline,
+  // never unbounded memory. A message refused outright (too large, say) is
+  // counted as failed. Returns early, the message counted as undelivered,
+  // once `cancel` (if set) becomes true.
+  void Produce(std::string_view key, std::string_view value);
+
+  // Serves delivery reports that have arrived, without waiting.
+  void Poll();
+
+  // Waits up to flush_timeout_seconds for everything queued; what is left
+  // then is counted as undelivered. OK when every message produced was
+  // delivered; else Unavailable naming the counts and the first error.
+  absl::Status Flush();
+
+  // Produce stops waiting once this becomes true (a cancelled run).
+  void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+
+  KafkaCounts counts() const;  // any thread
+  const std::string& topic() const { return topic_; }
+
+ private:
+  struct Handles;  // librdkafka's handles (kafka_producer.cc)
+  explicit KafkaProducer(const KafkaOptions& options);
+
+  // Delivery report and statistics callbacks (librdkafka's C callbacks
+  // forward here).
+  void OnDelivery(int error, const char* reason);
+  void OnStatistics(std::string_view json);
+  void NoteError(const std::string& error);
+
+  std::unique_ptr<Handles> handles_;
+  const std::string topic_;
+  const double flush_timeout_seconds_;
+  const std::atomic<bool>* cancel_ = nullptr;
+  std::atomic<uint64_t> produced_{0};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> undelivered_{0};
+  std::atomic<uint64_t> transmitted_{0};  // librdkafka's txmsgs
+  mutable std::atomic<bool> error_set_{false};
+  std::string first_error_;  // written once, before error_set_ (release)
+
+  friend struct KafkaCallbacks;
+};
+
+}  // namespace netflower
+
+#endif  // NETFLOWER_IO_KAFKA_PRODUCER_H_
