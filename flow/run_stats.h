@@ -38,6 +38,20 @@ struct EmitCounts {
   uint64_t evicted = 0;         // the flow table was full (max_flows)
 };
 
+// Flows sent to Kafka (io/kafka_producer.h). produced = delivered + failed + undelivered + queued
+// (queued: in librdkafka's queue or on the wire, before the end).
+struct KafkaCounts {
+  uint64_t produced = 0;     // messages handed to librdkafka
+  uint64_t delivered = 0;    // acknowledged by the cluster (acks=all: every in-sync replica)
+  uint64_t failed = 0;       // delivery reports with an error (after librdkafka's retries)
+  uint64_t undelivered = 0;  // still queued when the flush timeout ran out
+  // Message transmissions beyond one per message delivered or failed:
+  // resends after retriable errors (librdkafka's txmsgs statistic, updated
+  // once a second: final after the end's flush, lagging during a run).
+  uint64_t retries = 0;
+  std::string first_error;   // of the failed or undelivered, with the topic
+};
+
 // What a run did, a file conversion or a live capture (the same type for
 // both). read = accepted + sum(skipped).
 struct RunStats {
@@ -74,6 +88,8 @@ struct RunStats {
   uint64_t pcap_write_errors = 0;
   std::string first_pcap_error;
   uint64_t frames_not_saved = 0;  // save_pcap memory limit reached
+  // Kafka (ConvertOptions::kafka, CaptureOptions::kafka); all zero without.
+  KafkaCounts kafka;
 
   uint64_t packets_skipped() const {
     uint64_t n = 0;

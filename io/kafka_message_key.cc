@@ -1,9 +1,9 @@
-// FormatMessageKey: built also where Kafka is not (kafka_producer_absent.cc).
+#include "io/kafka_message_key.h"
+
 #include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "io/kafka_producer.h"
 
 namespace netflower {
 

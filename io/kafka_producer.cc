@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +48,12 @@ struct KafkaCallbacks {
 namespace {
 
 constexpr int kStatisticsIntervalMs = 1000;  // librdkafka's granularity
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 int Milliseconds(double seconds) {
   return static_cast<int>(std::min(seconds * 1000.0, 2147483647.0));
@@ -170,11 +177,14 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
       h.kafka, 0, h.topic, &metadata, Milliseconds(options.connect_timeout_seconds));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::lock_guard<std::mutex> lock(h.log_mutex);
-    return absl::UnavailableError(absl::StrCat(
-        "Kafka cluster at ", options.brokers, " did not answer within ",
-        options.connect_timeout_seconds, " s (", rd_kafka_err2str(err),
-        h.last_log.empty() ? "" : "; ", h.last_log,
-        "): check the broker addresses and that the brokers are up"));
+    const std::string how =
+        err == RD_KAFKA_RESP_ERR__TIMED_OUT
+            ? absl::StrCat("did not answer within ", options.connect_timeout_seconds, " s")
+            : "could not be reached";
+    return absl::UnavailableError(
+        absl::StrCat("Kafka cluster at ", options.brokers, " ", how, " (", rd_kafka_err2str(err),
+                     h.last_log.empty() ? "" : "; ", h.last_log,
+                     "): check the broker addresses and that the brokers are up"));
   }
   rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   int partitions = 0;
@@ -207,7 +217,8 @@ void KafkaProducer::Produce(std::string_view key, std::string_view value) {
       NoteError(rd_kafka_err2str(err));
       break;
     }
-    if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
+    if ((cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) ||
+        NowNs() > give_up_at_ns_.load(std::memory_order_relaxed)) {
       undelivered_.fetch_add(1, std::memory_order_relaxed);
       break;
     }
@@ -220,12 +231,25 @@ void KafkaProducer::Produce(std::string_view key, std::string_view value) {
 
 void KafkaProducer::Poll() { rd_kafka_poll(handles_->kafka, 0); }
 
+void KafkaProducer::LimitWaits() {
+  give_up_at_ns_.store(NowNs() + static_cast<int64_t>(flush_timeout_seconds_ * 1e9),
+                       std::memory_order_relaxed);
+}
+
 absl::Status KafkaProducer::Flush() {
   rd_kafka_flush(handles_->kafka, Milliseconds(flush_timeout_seconds_));
   // Whatever did not make it in time is purged; its reports (errors
   // __PURGE_QUEUE / __PURGE_INFLIGHT) count as undelivered, not failed.
   rd_kafka_purge(handles_->kafka, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(handles_->kafka, 1000);
+  // The resend count comes with librdkafka's statistics, once a second:
+  // one more report after the last delivery makes it final.
+  const uint64_t reports = statistics_.load(std::memory_order_relaxed);
+  for (int i = 0; i < 12 && statistics_.load(std::memory_order_relaxed) == reports &&
+                  produced_.load(std::memory_order_relaxed) > 0;
+       ++i) {
+    rd_kafka_poll(handles_->kafka, 100);
+  }
   const KafkaCounts c = counts();
   const uint64_t accounted = c.delivered + c.failed + c.undelivered;
   if (c.produced > accounted) {
@@ -253,6 +277,7 @@ void KafkaProducer::OnDelivery(int error, const char* reason) {
 
 void KafkaProducer::OnStatistics(std::string_view json) {
   transmitted_.store(TopLevelCounter(json, "txmsgs"), std::memory_order_relaxed);
+  statistics_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void KafkaProducer::NoteError(const std::string& error) {

@@ -21,7 +21,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "capture/ip_address.h"
+#include "flow/run_stats.h"  // KafkaCounts
+#include "io/kafka_message_key.h"
 
 namespace netflower {
 
@@ -49,28 +50,6 @@ const std::vector<std::pair<std::string, std::string>>& KafkaDefaultSettings();
 // >= 0, every setting a known librdkafka property with a valid value.
 absl::Status ValidateKafkaOptions(const KafkaOptions& options);
 
-// A delivery tally. produced = delivered + failed + undelivered + queued
-// (queued: in librdkafka's queue or on the wire, before the end).
-struct KafkaCounts {
-  uint64_t produced = 0;     // messages handed to librdkafka
-  uint64_t delivered = 0;    // acknowledged by the cluster (acks=all: every in-sync replica)
-  uint64_t failed = 0;       // delivery reports with an error (after librdkafka's retries)
-  uint64_t undelivered = 0;  // still queued when the flush timeout ran out
-  // Message transmissions beyond one per message delivered or failed:
-  // resends after retriable errors (librdkafka's txmsgs statistic, updated
-  // once a second, so a count taken right at the end may lag).
-  uint64_t retries = 0;
-  std::string first_error;   // of the failed or undelivered, with the topic
-};
-
-// The message key of a flow: its endpoints in a fixed order (the smaller
-// address first, by family then bytes; on equal addresses the smaller
-// port), "a-b-portA-portB-protocol", so that both directions of a
-// conversation give the same key and land in the same partition.
-inline constexpr size_t kMaxMessageKeyBytes = 2 * kMaxIpTextChars + 3 * 6;
-size_t FormatMessageKey(const IpAddress& src, uint16_t src_port, const IpAddress& dst,
-                        uint16_t dst_port, uint8_t protocol, char* out);
-
 class KafkaProducer {
  public:
   // Creates the producer and asks the cluster for the topic (bounded by
@@ -93,12 +72,18 @@ class KafkaProducer {
   void Poll();
 
   // Waits up to flush_timeout_seconds for everything queued; what is left
-  // then is counted as undelivered. OK when every message produced was
+  // then is counted as undelivered. Then waits for librdkafka's next
+  // statistics report (at most about a second) so that the resend count
+  // is final. OK when every message produced was
   // delivered; else Unavailable naming the counts and the first error.
   absl::Status Flush();
 
   // Produce stops waiting once this becomes true (a cancelled run).
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // From now on Produce waits for room at most until flush_timeout_seconds
+  // from now (a capture that is stopping: the flows it flushes get the
+  // flush timeout, not librdkafka's message timeout of minutes). Any thread.
+  void LimitWaits();
 
   KafkaCounts counts() const;  // any thread
   const std::string& topic() const { return topic_; }
@@ -117,11 +102,13 @@ class KafkaProducer {
   const std::string topic_;
   const double flush_timeout_seconds_;
   const std::atomic<bool>* cancel_ = nullptr;
+  std::atomic<int64_t> give_up_at_ns_{INT64_MAX};  // steady clock; LimitWaits()
   std::atomic<uint64_t> produced_{0};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> undelivered_{0};
   std::atomic<uint64_t> transmitted_{0};  // librdkafka's txmsgs
+  std::atomic<uint64_t> statistics_{0};   // statistics reports so far
   mutable std::atomic<bool> error_set_{false};
   std::string first_error_;  // written once, before error_set_ (release)
 

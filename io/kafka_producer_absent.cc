@@ -32,6 +32,7 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
 KafkaProducer::~KafkaProducer() = default;
 void KafkaProducer::Produce(std::string_view /*key*/, std::string_view /*value*/) {}
 void KafkaProducer::Poll() {}
+void KafkaProducer::LimitWaits() {}
 absl::Status KafkaProducer::Flush() { return Absent(); }
 KafkaCounts KafkaProducer::counts() const { return {}; }
 

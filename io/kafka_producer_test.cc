@@ -88,7 +88,8 @@ TEST(KafkaProducer, UnreachableClusterIsAnErrorAtConnect) {
   auto producer = KafkaProducer::Connect(o);
   ASSERT_FALSE(producer.ok());
   EXPECT_EQ(producer.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(producer.status().message(), HasSubstr("did not answer within 1 s"));
+  EXPECT_THAT(producer.status().message(),
+              HasSubstr("check the broker addresses and that the brokers are up"));
   EXPECT_THAT(producer.status().message(), HasSubstr("127.0.0.1:1"));
 }
 
@@ -117,12 +118,7 @@ TEST(KafkaProducer, RetriedRequestsAreCountedAndNothingIsDuplicated) {
                                       RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
   }
   ProduceN(producer->get(), 2000);
-  EXPECT_TRUE((*producer)->Flush().ok());
-  // Retries come from librdkafka's statistics, once a second.
-  for (int i = 0; i < 30 && (*producer)->counts().retries == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    (*producer)->Poll();
-  }
+  EXPECT_TRUE((*producer)->Flush().ok());  // waits for the statistics with the resends
   const KafkaCounts c = (*producer)->counts();
   EXPECT_EQ(c.delivered, 2000u);
   EXPECT_GT(c.retries, 0u);

@@ -13,6 +13,7 @@
 #include "flow/flow_key.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
+#include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
 #include "pipeline/pipeline.h"
@@ -20,16 +21,27 @@
 namespace netflower {
 namespace {
 
-class CsvConsumer : public RowConsumer {
+// The outputs of a file conversion: a CSV file, Kafka, or both (each row
+// goes to Kafka first, then to the file: the same flows in the same order).
+class FileOutputs : public RowConsumer {
  public:
-  explicit CsvConsumer(CsvWriter* writer) : writer_(writer) {}
-  bool wants_text() const override { return true; }
-  void OnRowText(std::string_view row) override { writer_->AddRow(row); }
-  absl::Status status() const override { return writer_->status(); }
-  void OnIdle() override { writer_->FlushPending(); }
+  // Either may be null, not both.
+  FileOutputs(CsvWriter* csv, KafkaProducer* kafka) : csv_(csv), kafka_(kafka) {}
+  bool wants_text() const override { return csv_ != nullptr; }
+  bool wants_messages() const override { return kafka_ != nullptr; }
+  void OnRowText(std::string_view row) override { csv_->AddRow(row); }
+  void OnMessage(std::string_view key, std::string_view message) override {
+    kafka_->Produce(key, message);
+  }
+  absl::Status status() const override { return csv_ ? csv_->status() : absl::OkStatus(); }
+  void OnIdle() override {
+    if (csv_) csv_->FlushPending();
+    if (kafka_) kafka_->Poll();
+  }
 
  private:
-  CsvWriter* const writer_;
+  CsvWriter* const csv_;
+  KafkaProducer* const kafka_;
 };
 
 class CallbackConsumer : public RowConsumer {
@@ -86,13 +98,32 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
 }
 
 // ConvertPcapToCsv in profile P. The input is opened (and its header
-// checked) before the output is created.
+// checked) and Kafka connected before the output is created.
 template <class P>
-absl::StatusOr<uint64_t> ConvertToCsv(const std::string& input_path, const std::string& output_path,
-                                      const ConvertOptions& options, RunStats* stats) {
+absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
+                                          const std::string& output_path,
+                                          const ConvertOptions& options, RunStats* stats) {
   absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
       CaptureFileReader<P>::Open(input_path);
   if (!reader.ok()) return reader.status();
+  std::unique_ptr<KafkaProducer> kafka;
+  if (options.kafka) {
+    absl::StatusOr<std::unique_ptr<KafkaProducer>> connected =
+        KafkaProducer::Connect(*options.kafka);
+    if (!connected.ok()) return connected.status();
+    kafka = std::move(*connected);
+    kafka->set_cancel(options.cancel);
+  }
+  if (output_path.empty()) {  // Kafka only
+    FileOutputs outputs(nullptr, kafka.get());
+    absl::Status status = Run<P>(**reader, options, &outputs, stats);
+    absl::Status flushed = kafka->Flush();
+    stats->kafka = kafka->counts();
+    stats->flows_written = stats->kafka.delivered;
+    if (status.ok()) status = flushed;
+    if (!status.ok()) return status;
+    return stats->kafka.delivered;
+  }
   absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
   if (!out.ok()) return out.status();
   absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks = MakeChunkWriter(
@@ -102,18 +133,26 @@ absl::StatusOr<uint64_t> ConvertToCsv(const std::string& input_path, const std::
 
   CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format, options.columns),
                    static_cast<size_t>(options.buffer_rows));
-  CsvConsumer consumer(&writer);
-  absl::Status status = Run<P>(**reader, options, &consumer, stats);
+  FileOutputs outputs(&writer, kafka.get());
+  absl::Status status = Run<P>(**reader, options, &outputs, stats);
   absl::Status finish = writer.Finish();
   stats->flows_written = writer.rows_written();
   chunks->reset();  // every write has completed before the file is committed
   if (status.ok()) status = finish;
   if (status.ok()) status = (*out)->Commit();
+  // The CSV stands on its own: Kafka's outcome is reported, not a reason to
+  // remove a complete file.
+  absl::Status delivered = absl::OkStatus();
+  if (kafka) {
+    delivered = kafka->Flush();
+    stats->kafka = kafka->counts();
+  }
   if (!status.ok()) {
     (*out)->Abort();
     if ((*out)->atomic()) stats->flows_written = 0;  // the temporary file is gone
     return status;
   }
+  if (!delivered.ok()) return delivered;
   return writer.rows();
 }
 
@@ -186,6 +225,9 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
       !s.ok()) {
     return s;
   }
+  if (options.kafka) {
+    if (absl::Status s = ValidateKafkaOptions(*options.kafka); !s.ok()) return s;
+  }
   absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
   if (!jobs.ok()) return jobs.status();
   if (options.max_flows && *options.max_flows != 0 &&
@@ -205,9 +247,14 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   *stats = RunStats();
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
 
-  if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
+  if (output_path.empty() && !options.kafka) {
+    return absl::InvalidArgumentError("no output: name a CSV file (or \"-\"), Kafka, or both");
+  }
+  if (!output_path.empty()) {
+    if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
+  }
   return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
-    return ConvertToCsv<decltype(profile)>(input_path, output_path, options, stats);
+    return ConvertToOutputs<decltype(profile)>(input_path, output_path, options, stats);
   });
 }
 
@@ -218,6 +265,10 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
   *stats = RunStats();
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  if (options.kafka) {
+    return absl::InvalidArgumentError(
+        "ConvertPcap hands flows to on_flow; Kafka is an output of ConvertPcapToCsv");
+  }
   if (IsCic(options.columns)) {
     return absl::InvalidArgumentError(
         absl::StrCat("ConvertPcap hands over netflower-layout records; the ",

@@ -11,6 +11,7 @@
 #include "flow/flow_engine.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
+#include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
 #include "pipeline/live_pipeline.h"
@@ -23,7 +24,8 @@ struct LiveCapture::State {
   std::unique_ptr<ChunkWriter> csv_chunks;
   std::unique_ptr<CsvWriter> csv;
   std::function<void(const FlowRecord&)> on_flow;
-  std::unique_ptr<LivePipeline> pipeline;  // last: stopped before the CSV goes
+  std::unique_ptr<KafkaProducer> kafka;
+  std::unique_ptr<LivePipeline> pipeline;  // last: stopped before the outputs go
   std::atomic<bool> output_failed{false};
   std::mutex mutex;
   bool stopped = false;
@@ -40,6 +42,7 @@ absl::Status LiveCapture::Stop() {
   std::lock_guard<std::mutex> lock(state_->mutex);
   if (state_->stopped || state_->pipeline == nullptr) return state_->stop_status;
   state_->stopped = true;
+  if (state_->kafka != nullptr) state_->kafka->LimitWaits();  // a lost cluster cannot hold Stop()
   state_->pipeline->Stop();
   if (state_->csv != nullptr) {
     // Finish() waits for every write; the writer stays (stats() reads its
@@ -49,6 +52,10 @@ absl::Status LiveCapture::Stop() {
     // cannot be replayed.
     const absl::Status committed = state_->csv_file->CommitOrKeep();
     state_->stop_status = s.ok() ? committed : s;
+  }
+  if (state_->kafka != nullptr) {
+    absl::Status delivered = state_->kafka->Flush();
+    if (state_->stop_status.ok()) state_->stop_status = delivered;
   }
   return state_->stop_status;
 }
@@ -61,7 +68,12 @@ uint16_t LiveCapture::link_type() const { return state_->pipeline->link_type(); 
 
 RunStats LiveCapture::stats() const {
   RunStats s = state_->pipeline->counters();
-  s.flows_written = state_->csv != nullptr ? state_->csv->rows_written() : s.flows_completed;
+  if (state_->kafka != nullptr) s.kafka = state_->kafka->counts();
+  if (state_->csv != nullptr) {
+    s.flows_written = state_->csv->rows_written();
+  } else {
+    s.flows_written = state_->kafka != nullptr ? s.kafka.delivered : s.flows_completed;
+  }
   return s;
 }
 
@@ -97,6 +109,9 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
     return absl::InvalidArgumentError(
         "save_pcap names its files after netflower-layout records; it is not available with the "
         "CIC layouts");
+  }
+  if (options.kafka) {
+    if (absl::Status s = ValidateKafkaOptions(*options.kafka); !s.ok()) return s;
   }
   if (options.save_pcap && options.pcap_dir.empty()) {
     return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
@@ -147,33 +162,50 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
   config.cic_fixes = options.cic_fixes;
   config.label_rules = options.label_rules;
+  config.messages = options.kafka.has_value();
   if (IsCic(options.columns)) config.jobs = 1;  // CicFlowEngine: one table
   config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
 
+  // Kafka first: the cluster answers for the topic before any ring opens.
+  if (options.kafka) {
+    absl::StatusOr<std::unique_ptr<KafkaProducer>> kafka = KafkaProducer::Connect(*options.kafka);
+    if (!kafka.ok()) return kafka.status();
+    state.kafka = *std::move(kafka);
+  }
+
   LiveCapture::State* s = &state;
-  auto deliver = [s](const FlowRecord& record) {
+  LiveOutputs outputs;
+  outputs.on_flow = [s](const FlowRecord& record) {
     if (s->csv != nullptr) {
       s->csv->Add(record);
       if (!s->csv->status().ok()) s->output_failed.store(true);
     }
     if (s->on_flow) s->on_flow(record);
   };
-  auto deliver_text = [s](std::string_view row) {  // CIC layouts
+  outputs.on_text = [s](std::string_view row) {  // CIC layouts
     if (s->csv != nullptr) {
       s->csv->AddRow(row);
       if (!s->csv->status().ok()) s->output_failed.store(true);
     }
   };
-  auto idle = [s] {  // also notices a failed write while no rows come
+  if (state.kafka != nullptr) {
+    // Waits while librdkafka's queue is full: the back-pressure of a slow
+    // or lost cluster reaches the rings.
+    outputs.on_message = [s](std::string_view key, std::string_view message) {
+      s->kafka->Produce(key, message);
+    };
+  }
+  outputs.on_idle = [s] {  // also notices a failed write while no rows come
     if (s->csv != nullptr) {
       s->csv->FlushPending();
       if (!s->csv->status().ok()) s->output_failed.store(true);
     }
+    if (s->kafka != nullptr) s->kafka->Poll();
   };
   // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
   // before the output exists: a failed start leaves an existing CSV as it was.
   absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
-      LivePipeline::Create(interface, config, deliver, idle, deliver_text);
+      LivePipeline::Create(interface, config, std::move(outputs));
   if (!pipeline.ok()) return pipeline.status();
   state.pipeline = *std::move(pipeline);
 

@@ -27,6 +27,7 @@
 #include "features/profile.h"      // Compat
 #include "flow/run_stats.h"        // RunStats, SkipReason, Progress
 #include "io/csv_format.h"         // OutputFormat
+#include "io/kafka_producer.h"     // KafkaOptions
 
 namespace netflower {
 
@@ -74,6 +75,15 @@ struct ConvertOptions {
   // CIC layouts: correct CICFlowMeter's quirks that change a column
   // (docs/CIC.md, "Fixes") instead of reproducing them.
   bool cic_fixes = false;
+  // Also (or only: output_path "") send every flow to Kafka as a message:
+  // a JSON object (the JSON Lines row of `columns`, without its line end),
+  // keyed by the flow's endpoints (FormatMessageKey: both directions, one
+  // key, one partition). The cluster is asked for the topic before the
+  // output is created. At the end the conversion waits up to
+  // flush_timeout_seconds for deliveries; RunStats::kafka counts them, and
+  // a flow failed or not delivered makes the conversion fail with
+  // Unavailable (a CSV written alongside is kept: it is complete).
+  std::optional<KafkaOptions> kafka;
   // Write the CSV with io_uring when the kernel allows it (else write(2),
   // said once on stderr). false: always write(2).
   bool use_io_uring = true;
@@ -200,6 +210,13 @@ struct CaptureOptions {
   // start leaves an existing file as it was) and renamed into place by
   // Stop(), also after a write error (the rows written are kept).
   std::string csv_path;
+  // Also send every flow to Kafka, as ConvertOptions::kafka: the cluster is
+  // asked for the topic before any ring is opened; a cluster lost during
+  // the capture fills librdkafka's bounded queue, then holds the delivery
+  // thread (back-pressure: the rings fill and the kernel drops, counted);
+  // Stop() waits up to flush_timeout_seconds and returns Unavailable if a
+  // flow failed or was not delivered. Counted in RunStats::kafka.
+  std::optional<KafkaOptions> kafka;
   // Stop taking packets after this many (0: no limit); see limit_reached().
   uint64_t packet_limit = 0;
   // As ConvertOptions::max_flows (at least jobs).

@@ -228,12 +228,8 @@ namespace {
 template <class P>
 class LiveImpl final : public LivePipeline::Impl {
  public:
-  LiveImpl(const LiveConfig& config, LivePipeline::RowCallback on_flow,
-           std::function<void()> on_idle, LivePipeline::TextCallback on_text)
-      : on_idle_(std::move(on_idle)),
-        config_(config),
-        on_flow_(std::move(on_flow)),
-        on_text_(std::move(on_text)) {}
+  LiveImpl(const LiveConfig& config, LiveOutputs outputs)
+      : config_(config), outputs_(std::move(outputs)) {}
 
   ~LiveImpl() override { Stop(); }
 
@@ -277,6 +273,7 @@ class LiveImpl final : public LivePipeline::Impl {
     const uint64_t seed = RandomHashSeed();
     WorkerOptions options;
     options.text = P::kCic;  // CIC rows are text only
+    options.messages = config_.messages;
     options.format = config_.format;
     options.columns = config_.columns;
     options.label = config_.label;
@@ -390,6 +387,7 @@ class LiveImpl final : public LivePipeline::Impl {
       while (w->TakeBlock(&b)) {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
+          if (config_.messages) outputs_.on_message(b->Key(i), b->Message(i));
           if constexpr (P::kCic) {
             DeliverText(b->Row(i));
           } else {
@@ -399,13 +397,13 @@ class LiveImpl final : public LivePipeline::Impl {
         w->ReturnBlock(b);
       }
     }
-    if (!any && on_idle_) on_idle_();
+    if (!any && outputs_.on_idle) outputs_.on_idle();
     return any;
   }
 
   // CIC layouts: a row of text for the output.
   void DeliverText(std::string_view row) {
-    if (on_text_) on_text_(row);
+    if (outputs_.on_text) outputs_.on_text(row);
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++delivered_;
   }
@@ -413,7 +411,7 @@ class LiveImpl final : public LivePipeline::Impl {
   void DeliverOne(const FlowRecord& record, const std::string* frames) {
     std::string error;
     try {
-      on_flow_(record);
+      outputs_.on_flow(record);
     } catch (const std::exception& e) {
       error = e.what();
       if (error.empty()) error = "exception";
@@ -454,10 +452,8 @@ class LiveImpl final : public LivePipeline::Impl {
   }
 
  private:
-  const std::function<void()> on_idle_;
   const LiveConfig config_;
-  const LivePipeline::RowCallback on_flow_;
-  const LivePipeline::TextCallback on_text_;
+  const LiveOutputs outputs_;
   Shared shared_;
   std::unique_ptr<FlowPcapDirectory> pcap_dir_;  // save_pcap
   std::vector<std::unique_ptr<PacketRing>> rings_;
@@ -485,14 +481,11 @@ class LiveImpl final : public LivePipeline::Impl {
 
 absl::StatusOr<std::unique_ptr<LivePipeline>> LivePipeline::Create(const std::string& interface,
                                                                    const LiveConfig& config,
-                                                                   RowCallback on_flow,
-                                                                   std::function<void()> on_idle,
-                                                                   TextCallback on_text) {
+                                                                   LiveOutputs outputs) {
   std::unique_ptr<LivePipeline> pipeline(new LivePipeline());
   absl::Status status = WithProfile(config.compat, IsCic(config.columns), [&](auto profile) {
     using P = decltype(profile);
-    auto impl = std::make_unique<LiveImpl<P>>(config, std::move(on_flow), std::move(on_idle),
-                                              std::move(on_text));
+    auto impl = std::make_unique<LiveImpl<P>>(config, std::move(outputs));
     absl::Status s = impl->Init(interface);
     pipeline->impl_ = std::move(impl);
     return s;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,20 +48,30 @@ struct LiveConfig {
   std::string label;
   std::vector<LabelRule> label_rules;
   bool cic_fixes = false;
+  bool messages = false;  // Kafka: the workers also make LiveOutputs::on_message's messages
+};
+
+// Where a capture's completed flows go, all on the delivery thread (the
+// flows flushed by Stop() on the thread that calls it).
+struct LiveOutputs {
+  // Each flow's record (netflower layout).
+  std::function<void(const FlowRecord&)> on_flow;
+  // Each flow's row text (CIC layouts, which have no records).
+  std::function<void(std::string_view)> on_text;
+  // Kafka: each flow as a JSON object and its message key (RowBlock), made
+  // by the workers; called before on_flow / on_text. Set only with
+  // LiveConfig::messages.
+  std::function<void(std::string_view key, std::string_view message)> on_message;
+  // Whenever no flow is waiting (optional).
+  std::function<void()> on_idle;
 };
 
 class LivePipeline {
  public:
-  using RowCallback = std::function<void(const FlowRecord&)>;
-  using TextCallback = std::function<void(std::string_view)>;
-  // Opens the rings (all errors appear here; nothing runs yet). `on_flow`
-  // receives each completed flow; `on_idle` (optional) is called on the
-  // delivery thread whenever no flow is waiting.
+  // Opens the rings (all errors appear here; nothing runs yet).
   static absl::StatusOr<std::unique_ptr<LivePipeline>> Create(const std::string& interface,
                                                               const LiveConfig& config,
-                                                              RowCallback on_flow,
-                                                              std::function<void()> on_idle = {},
-                                                              TextCallback on_text = {});
+                                                              LiveOutputs outputs);
   ~LivePipeline();
 
   // Starts the threads. FailedPrecondition if already started or stopped.

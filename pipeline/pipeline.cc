@@ -220,6 +220,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
   WorkerOptions options;
   options.text = text;
+  options.messages = consumer->wants_messages();
   options.format = config.format;
   options.columns = config.columns;
   options.label = config.label;

@@ -39,6 +39,14 @@ class RowConsumer {
   // One CSV row, line end included.
   virtual void OnRowText(std::string_view row) { (void)row; }
   virtual void OnRecord(const FlowRecord& record) { (void)record; }
+  // True: each row also arrives, before its text or record, as a JSON
+  // object and its message key via OnMessage (Kafka; formatted by the
+  // workers, in parallel).
+  virtual bool wants_messages() const { return false; }
+  virtual void OnMessage(std::string_view key, std::string_view message) {
+    (void)key;
+    (void)message;
+  }
   // Not OK once the consumer failed (disk full): the pipeline stops.
   virtual absl::Status status() const { return absl::OkStatus(); }
   // No row came for about 100 ms (a quiet pipe): pass on what is buffered.

@@ -28,6 +28,7 @@
 #include "io/cic_format.h"
 #include "io/csv_format.h"
 #include "io/csv_writer.h"
+#include "io/kafka_message_key.h"
 #include "pipeline/doorbell.h"
 #include "pipeline/row_block.h"
 #include "pipeline/row_merger.h"
@@ -140,6 +141,7 @@ inline void PinCurrentThread(int cpu) {
 
 struct WorkerOptions {
   bool text = true;                          // rows as text (else as records)
+  bool messages = false;                     // also as Kafka messages (RowBlock::messages)
   OutputFormat format = OutputFormat::kCsv;  // text rows: CSV or JSON Lines
   int cpu = -1;                              // pin to this CPU (-1: no pinning)
   // Live capture: hand rows over after every batch of items (a flow is
@@ -186,6 +188,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     if (options.keep_frames) engine_.set_packet_observer(this);
     if constexpr (P::kCic) {
       cic_formatter_.emplace(options.columns, options.format, options.label, options.label_rules);
+      if (options.messages) {
+        cic_json_.emplace(options.columns, OutputFormat::kJsonl, options.label,
+                          options.label_rules);
+      }
     }
   }
 
@@ -217,6 +223,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     } else {
       block_->records.push_back(record);
     }
+    if (options_.messages) {
+      char json[kMaxCsvRowBytes];
+      AddMessage(record, std::string_view(json, FormatJsonRow(record, json)));
+    }
     FinishRow(tag);
   }
 
@@ -227,6 +237,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     char row[kMaxCsvRowBytes];
     block_->text.append(row, cic_formatter_->Format(record, row));
     block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
+    if (options_.messages) {
+      char json[kMaxCsvRowBytes];
+      AddMessage(record, std::string_view(json, cic_json_->Format(record, json)));
+    }
     FinishRow(tag);
   }
 
@@ -247,6 +261,20 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   }
 
  private:
+  // Kafka: the row just added as a message (its JSON Lines text without the
+  // line end) and its key, from the flow's endpoints (either record type).
+  template <class Record>
+  void AddMessage(const Record& record, std::string_view json_line) {
+    if (!json_line.empty() && json_line.back() == '\n') json_line.remove_suffix(1);
+    block_->messages.append(json_line);
+    block_->message_end.push_back(static_cast<uint32_t>(block_->messages.size()));
+    char key[kMaxMessageKeyBytes];
+    block_->keys.append(key, FormatMessageKey(record.src_ip, static_cast<uint16_t>(record.src_port),
+                                              record.dst_ip, static_cast<uint16_t>(record.dst_port),
+                                              static_cast<uint8_t>(record.protocol), key));
+    block_->key_end.push_back(static_cast<uint32_t>(block_->keys.size()));
+  }
+
   // The row just added belongs to `tag`: its frames go with it; a full block
   // goes to the merger.
   void FinishRow(const EmitTag& tag) {
@@ -468,6 +496,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   EngineFor<P> engine_;
   const WorkerOptions options_;
   std::optional<CicRowFormatter> cic_formatter_;  // CIC layouts
+  std::optional<CicRowFormatter> cic_json_;       // CIC layouts, Kafka messages
   RowBlock* block_ = nullptr;
   // save_pcap state.
   FrameBatch* frame_batch_ = nullptr;

@@ -21,19 +21,36 @@ struct RowBlock {
   std::string text;
   std::vector<FlowRecord> records;
   std::vector<std::string> frames;  // save_pcap: each row's frames as pcap records
+  // Kafka (WorkerOptions::messages): each row also as a JSON object without
+  // its line end, and its message key (FormatMessageKey).
+  std::string messages;
+  std::vector<uint32_t> message_end;
+  std::string keys;
+  std::vector<uint32_t> key_end;
 
   size_t rows() const { return tags.size(); }
   // The text of row i (text mode).
-  std::string_view Row(size_t i) const {
-    const uint32_t begin = i == 0 ? 0 : row_end[i - 1];
-    return std::string_view(text.data() + begin, row_end[i] - begin);
-  }
+  std::string_view Row(size_t i) const { return Slice(text, row_end, i); }
+  std::string_view Message(size_t i) const { return Slice(messages, message_end, i); }
+  std::string_view Key(size_t i) const { return Slice(keys, key_end, i); }
   void Clear() {
     tags.clear();
     row_end.clear();
     text.clear();
     records.clear();
     frames.clear();
+    messages.clear();
+    message_end.clear();
+    keys.clear();
+    key_end.clear();
+  }
+
+ private:
+  // Item i of texts laid end to end, `ends` the offset just past each.
+  static std::string_view Slice(const std::string& all, const std::vector<uint32_t>& ends,
+                                size_t i) {
+    const uint32_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(all.data() + begin, ends[i] - begin);
   }
 };
 

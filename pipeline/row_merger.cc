@@ -67,6 +67,7 @@ void RowMerger::MergeUpTo(std::pair<uint64_t, uint64_t> limit) {
     if (best == n) return;
     RowBlock* b = held_[best].front();
     const size_t i = cursor_[best];
+    if (consumer_->wants_messages()) consumer_->OnMessage(b->Key(i), b->Message(i));
     if (consumer_->wants_text()) {
       consumer_->OnRowText(b->Row(i));
     } else {

@@ -40,6 +40,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;    // the run could not finish (bad input, I/O error)
 constexpr int kExitUsage = 2;     // bad command line, checked before any work
 constexpr int kExitDamaged = 3;   // --strict: finished, but the input was damaged
+constexpr int kExitUndelivered = 4;  // finished, but flows failed or missed Kafka
 constexpr int kExitSignal = 128;  // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
 constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
@@ -69,8 +70,10 @@ Exit status: 0 success; 1 the run could not finish (unreadable input, write
 error, no permission to capture; from a file, no CSV is left under the output
 name); 2 bad command line, missing interface or user, bad filter, unsafe or
 missing --save-pcap folder (all checked before any output is created); 3
-with --strict, the input was damaged (warnings name the byte offset); 130 /
-143 interrupted by SIGINT / SIGTERM.
+with --strict, the input was damaged (warnings name the byte offset); 4
+the run finished but some flows did not reach Kafka (failed, or not
+delivered within --kafka-flush-timeout; the summary counts them; a CSV
+written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
 )";
 
 // Which mode an option belongs to.
@@ -98,6 +101,10 @@ struct CommandLine {
   bool strict = false;
   bool quiet = false;
   std::optional<bool> progress;
+  // --kafka, --topic, --kafka-opt, --kafka-flush-timeout: options.kafka is
+  // set from these once the whole line is read.
+  std::string kafka_brokers;
+  KafkaOptions kafka;
 };
 
 // Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
@@ -155,9 +162,16 @@ std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
 }
 
 // The sections of --help, in order.
-enum Section : uint8_t { kInputOutput, kFlowRules, kLiveCapture, kPerformance, kReporting };
-constexpr const char* kSectionTitles[] = {"Input and output", "Flow rules", "Live capture",
-                                          "Performance", "Reporting"};
+enum Section : uint8_t {
+  kInputOutput,
+  kKafka,
+  kFlowRules,
+  kLiveCapture,
+  kPerformance,
+  kReporting
+};
+constexpr const char* kSectionTitles[] = {"Input and output", "Kafka",       "Flow rules",
+                                          "Live capture",     "Performance", "Reporting"};
 
 // One option: its name, its value as --help shows it ("" for none; the
 // option takes a value exactly when it has one), its --help section and
@@ -171,6 +185,7 @@ struct Flag {  // NOLINT(clang-analyzer-optin.performance.Padding): 24 entries, 
   const char* help;  // null: described with the option before it
   Modes modes;
   std::string (*apply)(const std::string& value, CommandLine* cl);
+  bool repeatable = false;  // may be given more than once (--kafka-opt)
   bool takes_value() const { return value[0] != '\0'; }
 };
 
@@ -319,6 +334,54 @@ docs/CIC.md, "Fixes") instead of reproducing them)",
      kBoth,
      [](const std::string&, CommandLine* cl) {
        cl->options.cic_fixes = true;
+       return std::string();
+     }},
+    {"--kafka", " BROKERS", kKafka,
+     R"(also (or, without --out, only) send every flow to
+Kafka, host:port[,host:port...]: one message per
+flow, a JSON object (the --format jsonl row of
+--columns), keyed by the flow's endpoints (both
+directions: one key, one partition). By default:
+{kafka_defaults}.
+The cluster must answer for the topic before
+anything is read or captured. At the end netflower waits for every delivery
+(--kafka-flush-timeout); the summary counts them and
+exit status 4 says some flows failed or were not
+delivered. A cluster lost mid-run: librdkafka's
+bounded queue fills, then the run waits for it
+(live: the rings fill and the kernel drops, counted).)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->kafka_brokers = v;
+       return v.empty() ? Expected("host:port[,host:port...]") : std::string();
+     }},
+    {"--topic", " T", kKafka, R"(the Kafka topic (needed with --kafka))", kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->kafka.topic = v;
+       return v.empty() ? Expected("a topic name") : std::string();
+     }},
+    {"--kafka-opt", " KEY=VALUE", kKafka,
+     R"(a librdkafka producer property (CONFIGURATION.md;
+may be repeated), applied after the defaults:
+compression.type=zstd, acks=1, security.protocol=ssl,
+message.timeout.ms=60000, ...)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const size_t eq = v.find('=');
+       if (eq == std::string::npos || eq == 0) return Expected("KEY=VALUE");
+       cl->kafka.settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+       return std::string();
+     },
+     /*repeatable=*/true},
+    {"--kafka-flush-timeout", " S", kKafka,
+     R"(at the end, wait at most S seconds for outstanding
+deliveries (default: {kafka_flush}); what is left is
+counted as not delivered)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<double> s = ParseSeconds(v);
+       if (!s) return Expected("seconds >= 0, e.g. 30 or 0.5");
+       cl->kafka.flush_timeout_seconds = *s;
        return std::string();
      }},
     {"--compat", "=python|none", kFlowRules,
@@ -531,6 +594,23 @@ absl::Status CheckModes(const std::vector<const Flag*>& seen, bool live) {
   return absl::OkStatus();
 }
 
+// --kafka and its companions into options.kafka: --topic needs --kafka and
+// the other way round; without --out (and --out-dir) Kafka is the only
+// output.
+absl::Status TakeKafkaOptions(CommandLine* cl) {
+  const bool companions = !cl->kafka.topic.empty() || !cl->kafka.settings.empty() ||
+                          cl->kafka.flush_timeout_seconds != KafkaOptions().flush_timeout_seconds;
+  if (cl->kafka_brokers.empty()) {
+    return companions ? Usage("--topic, --kafka-opt and --kafka-flush-timeout need --kafka BROKERS")
+                      : absl::OkStatus();
+  }
+  if (cl->kafka.topic.empty()) return Usage("--kafka needs --topic T");
+  cl->kafka.brokers = cl->kafka_brokers;
+  cl->options.kafka = cl->kafka;
+  if (!cl->out_given && cl->out_dir.empty()) cl->out = "";  // Kafka only
+  return absl::OkStatus();
+}
+
 // Parses argv (--help and --version are handled before). On failure returns
 // a message for the user.
 absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
@@ -562,7 +642,9 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     for (const Flag* f : seen) {
       const bool pair = progress_pair && (std::string(f->name) == "--progress" ||
                                           std::string(f->name) == "--no-progress");
-      if (f == flag || pair) return Usage(absl::StrCat(arg, " is given more than once"));
+      if ((f == flag && !flag->repeatable) || pair) {
+        return Usage(absl::StrCat(arg, " is given more than once"));
+      }
     }
     seen.push_back(flag);
     if (!flag->takes_value() && value) return Usage(absl::StrCat(arg, " takes no value"));
@@ -583,6 +665,7 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     }
   }
   if (cl.pcap.empty() == cl.iface.empty()) return Usage("give either --pcap FILE or --iface IF");
+  if (absl::Status s = TakeKafkaOptions(&cl); !s.ok()) return s;
   const bool live = !cl.iface.empty();
   if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
   if (live && cl.active_timeout_none) {
@@ -593,6 +676,17 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
     if (cl.active_timeout) cl.options.active_timeout = *cl.active_timeout;
   }
   return cl;
+}
+
+// "acks=all, enable.idempotence=true, ..." (io/kafka_producer.h).
+std::string KafkaDefaultsText() {
+  std::string text;
+  size_t n = 0;
+  for (const auto& [key, value] : KafkaDefaultSettings()) {
+    absl::StrAppend(&text, n == 0 ? "" : (n % 2 == 0 ? ",\n" : ", "), key, "=", value);
+    ++n;
+  }
+  return text;
 }
 
 // The defaults --help names, from the library's option structs (one place
@@ -607,6 +701,8 @@ std::string FillDefaults(const std::string& text) {
              {"{gc}", absl::StrCat(file.gc_interval)},
              {"{jobs}", absl::StrCat(file.n_jobs)},
              {"{buffer_rows}", absl::StrCat(file.buffer_rows)},
+             {"{kafka_flush}", absl::StrFormat("%g s", KafkaOptions().flush_timeout_seconds)},
+             {"{kafka_defaults}", KafkaDefaultsText()},
              {"{ring_mb}",
               absl::StrCat((uint64_t{live.ring_block_size} * live.ring_block_count) >> 20)}});
 }
@@ -619,7 +715,10 @@ void PrintHelp() {
     for (const Flag& f : kFlags) {
       if (f.section != section || f.help == nullptr) continue;
       std::string text = FillDefaults(f.help);
-      absl::StrAppendFormat(&out, "  %-22s %s\n", absl::StrCat(f.name, f.value),
+      const std::string option = absl::StrCat(f.name, f.value);
+      // An option too long for its column gets a line of its own.
+      absl::StrAppendFormat(&out, option.size() > 22 ? "  %s\n%25s%s\n" : "  %-22s %s%s\n", option,
+                            "",
                             absl::StrReplaceAll(text, {{"\n", "\n                         "}}));
     }
   }
@@ -732,7 +831,34 @@ void AppendCicCounts(std::string* out, ColumnSet columns, const RunStats& s) {
                         s.one_packet_flows);
 }
 
-std::string OutputName(const CommandLine& cl) { return cl.out == "-" ? "stdout" : cl.out; }
+// Kafka: what reached the cluster.
+void AppendKafkaCounts(std::string* out, const CommandLine& cl, const RunStats& s) {
+  if (!cl.options.kafka) return;
+  const KafkaCounts& k = s.kafka;
+  absl::StrAppendFormat(out, "  kafka delivered   %12u  (of %u sent to %s, topic %s)\n", k.delivered,
+                        k.produced, cl.options.kafka->brokers, cl.options.kafka->topic);
+  absl::StrAppendFormat(out, "    failed %u, not delivered %u, resent %u\n", k.failed,
+                        k.undelivered, k.retries);
+  if (!k.first_error.empty()) absl::StrAppendFormat(out, "    first error: %s\n", k.first_error);
+}
+
+// A run that finished but left flows outside Kafka (exit 4, not 1).
+bool OnlyKafkaFell(const absl::Status& status, const RunStats& s) {
+  return status.code() == absl::StatusCode::kUnavailable &&
+         s.kafka.failed + s.kafka.undelivered > 0;
+}
+
+// The CSV output as messages name it.
+std::string CsvName(const std::string& out) { return out == "-" ? "stdout" : out; }
+
+// Where a run's flows go, for its summary: the CSV `out` ("" for none),
+// Kafka, or both.
+std::string OutputName(const CommandLine& cl, const std::string& out) {
+  if (out.empty()) return absl::StrCat("kafka topic ", cl.kafka.topic);
+  return cl.options.kafka ? absl::StrCat(CsvName(out), " + kafka topic ", cl.kafka.topic)
+                          : CsvName(out);
+}
+std::string OutputName(const CommandLine& cl) { return OutputName(cl, cl.out); }
 
 // The summary of converting `input` to `output` (the CLI's names for them).
 void PrintFileSummary(const CommandLine& cl, const std::string& input, const std::string& output,
@@ -755,6 +881,7 @@ void PrintFileSummary(const CommandLine& cl, const std::string& input, const std
                s.packets_skipped());
   AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
   AppendCicCounts(&out, cl.options.columns, s);
+  AppendKafkaCounts(&out, cl, s);
   absl::StrAppendFormat(&out, "  peak open flows   %12u\n", s.peak_open_flows);
   if (s.timestamps_clamped) {
     absl::StrAppendFormat(&out, "  timestamps clamped %11u\n", s.timestamps_clamped);
@@ -775,7 +902,7 @@ absl::Status CheckFileRun(const CommandLine& cl, const ClosedStdFds& closed) {
   if (absl::Status s = ValidateOptions(cl.options); !s.ok()) return s;
   if (cl.pcap == "-" && closed.in) return Usage("--pcap -: standard input is closed");
   if (cl.out == "-" && closed.out) return Usage("--out -: standard output is closed");
-  return RefuseSameFile(cl.pcap, cl.out);
+  return cl.out.empty() ? absl::OkStatus() : RefuseSameFile(cl.pcap, cl.out);
 }
 
 int RunFile(CommandLine& cl) {
@@ -806,14 +933,15 @@ int RunFile(CommandLine& cl) {
     const int sig = g_last_signal.load();
     if (!cl.quiet) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
     std::fprintf(stderr, "netflower: interrupted by %s: %s\n", SignalName(sig),
-                 cl.out == "-" ? "the rows written so far are on standard output"
-                               : "no CSV written (the temporary file was removed)");
+                 cl.out.empty()   ? "the flows delivered so far are in Kafka"
+                 : cl.out == "-" ? "the rows written so far are on standard output"
+                                 : "no CSV written (the temporary file was removed)");
     return kExitSignal + sig;
   }
   if (!rows.ok()) {
     if (!cl.quiet && stats.packets_read > 0) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
     PrintError(rows.status());
-    return kExitFailed;
+    return OnlyKafkaFell(rows.status(), stats) ? kExitUndelivered : kExitFailed;
   }
   if (!cl.quiet) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
   if (cl.strict && !stats.warnings.empty()) return kExitDamaged;
@@ -884,10 +1012,10 @@ absl::Status JoinParts(const CommandLine& cl, const std::vector<FileRun>& runs) 
       absl::StatusOr<std::string> first = FirstLine(r.output);
       if (!first.ok()) return first.status();
       header = *first;
-      if (absl::Status s = AppendRows(r.output, "", fd, OutputName(cl)); !s.ok()) return s;
+      if (absl::Status s = AppendRows(r.output, "", fd, CsvName(cl.out)); !s.ok()) return s;
       continue;
     }
-    if (absl::Status s = AppendRows(r.output, header, fd, OutputName(cl)); !s.ok()) return s;
+    if (absl::Status s = AppendRows(r.output, header, fd, CsvName(cl.out)); !s.ok()) return s;
   }
   return file != nullptr ? file->Commit() : absl::OkStatus();
 }
@@ -929,6 +1057,7 @@ absl::Status CheckFilesRun(const CommandLine& cl, std::vector<FileRun>* runs) {
   for (size_t k = 0; k < inputs->size(); ++k) {
     for (const std::string& input : *inputs) {
       const std::string& out = outputs.empty() ? cl.out : outputs[k];
+      if (out.empty()) continue;  // Kafka only
       if (absl::Status s = RefuseSameFile(input, out); !s.ok()) return s;
     }
     runs->push_back({(*inputs)[k], outputs.empty() ? std::string() : outputs[k], {}, {}});
@@ -939,7 +1068,7 @@ absl::Status CheckFilesRun(const CommandLine& cl, std::vector<FileRun>* runs) {
 int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
   CatchStopSignals();
   std::string parts;
-  const bool joined = cl.out_dir.empty();
+  const bool joined = cl.out_dir.empty() && !cl.out.empty();  // not Kafka only
   if (joined) {
     absl::StatusOr<std::string> folder = MakePartsFolder(cl);
     if (!folder.ok()) {
@@ -958,17 +1087,20 @@ int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
     ::rmdir(parts.c_str());
   }
   RunStats total;
-  size_t failed = 0, damaged = 0;
+  size_t failed = 0, damaged = 0, undelivered = 0;
   for (const FileRun& r : runs) {
     for (const std::string& w : r.stats.warnings) {
       std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
     }
     damaged += r.stats.warnings.empty() ? 0 : 1;
-    const std::string out = joined ? OutputName(cl) : r.output;
+    const std::string out = OutputName(cl, joined ? cl.out : r.output);
     if (!cl.quiet && (r.status.ok() || r.stats.packets_read > 0)) {
       PrintFileSummary(cl, r.input, out, r.stats);
     }
-    if (!r.status.ok() && r.status.code() != absl::StatusCode::kCancelled) {
+    if (OnlyKafkaFell(r.status, r.stats)) {
+      ++undelivered;
+      PrintError(r.status);
+    } else if (!r.status.ok() && r.status.code() != absl::StatusCode::kCancelled) {
       ++failed;
       PrintError(r.status);
     }
@@ -993,6 +1125,7 @@ int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
     return kExitFailed;
   }
   if (failed > 0) return kExitFailed;
+  if (undelivered > 0) return kExitUndelivered;
   if (cl.strict && damaged > 0) return kExitDamaged;
   return kExitOk;
 }
@@ -1017,6 +1150,7 @@ void PrintLiveSummary(const CommandLine& cl, const CaptureOptions& options, cons
                s.packets_skipped());
   AppendFlows(&out, s.flows_written, s.flows_completed, s.flows_by_reason);
   AppendCicCounts(&out, options.columns, s);
+  AppendKafkaCounts(&out, cl, s);
   absl::StrAppendFormat(&out, "  kernel            %12u received, %u dropped, %u queue freezes\n",
                         s.kernel_received, s.kernel_drops, s.kernel_freezes);
   if (options.save_pcap) {
@@ -1099,6 +1233,7 @@ CaptureOptions LiveOptions(const CommandLine& cl) {
     options.ring_block_count = *cl.ring_mb;
   }
   options.csv_path = cl.out;
+  options.kafka = cl.options.kafka;
   options.packet_limit = cl.count;
   options.max_flows = cl.options.max_flows;
   return options;
@@ -1136,7 +1271,7 @@ absl::Status CheckLiveRun(const CommandLine& cl, const ClosedStdFds& closed,
         return s;
       }
     }
-    if (cl.out != "-") {
+    if (cl.out != "-" && !cl.out.empty()) {
       if (absl::Status s =
               CheckWritableBy(DirectoryOf(cl.out), "--out folder", u->name, u->uid, u->gid);
           !s.ok()) {
@@ -1208,7 +1343,7 @@ int RunLive(CommandLine& cl, const ClosedStdFds& closed) {
   if (!stopped.ok()) {
     std::fprintf(stderr, "netflower: error: %s%s\n", std::string(stopped.message()).c_str(),
                  output_broke ? "; capture stopped there" : "");
-    return kExitFailed;
+    return OnlyKafkaFell(stopped, s) ? kExitUndelivered : kExitFailed;
   }
   return kExitOk;
 }
