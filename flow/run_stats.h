@@ -49,7 +49,7 @@ struct KafkaCounts {
   // resends after retriable errors (librdkafka's txmsgs statistic, updated
   // once a second: final after the end's flush, lagging during a run).
   uint64_t retries = 0;
-  std::string first_error;   // of the failed or undelivered, with the topic
+  std::string first_error;  // of the failed or undelivered, with the topic
 };
 
 // What a run did, a file conversion or a live capture (the same type for

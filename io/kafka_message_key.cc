@@ -17,8 +17,8 @@ size_t FormatMessageKey(const IpAddress& src, uint16_t src_port, const IpAddress
   size_t n = FormatIpAddress(a, out);
   out[n++] = '-';
   n += FormatIpAddress(b, out + n);
-  const std::string tail = absl::StrCat("-", swap ? dst_port : src_port, "-",
-                                        swap ? src_port : dst_port, "-", protocol);
+  const std::string tail =
+      absl::StrCat("-", swap ? dst_port : src_port, "-", swap ? src_port : dst_port, "-", protocol);
   std::memcpy(out + n, tail.data(), tail.size());
   return n + tail.size();
 }

@@ -150,8 +150,7 @@ KafkaProducer::~KafkaProducer() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
-    const KafkaOptions& options) {
+absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(const KafkaOptions& options) {
   if (absl::Status s = ValidateKafkaOptions(options); !s.ok()) return s;
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer(options));
   absl::StatusOr<rd_kafka_conf_t*> conf = MakeConf(options);
@@ -169,12 +168,12 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
   }
   h.topic = rd_kafka_topic_new(h.kafka, options.topic.c_str(), nullptr);
   if (h.topic == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Kafka topic '", options.topic, "': ", rd_kafka_err2str(rd_kafka_last_error())));
+    return absl::InvalidArgumentError(absl::StrCat("Kafka topic '", options.topic,
+                                                   "': ", rd_kafka_err2str(rd_kafka_last_error())));
   }
   const struct rd_kafka_metadata* metadata = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(
-      h.kafka, 0, h.topic, &metadata, Milliseconds(options.connect_timeout_seconds));
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(h.kafka, 0, h.topic, &metadata,
+                                                    Milliseconds(options.connect_timeout_seconds));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::lock_guard<std::mutex> lock(h.log_mutex);
     const std::string how =
@@ -196,9 +195,9 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
   }
   rd_kafka_metadata_destroy(metadata);
   if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || partitions == 0) {
-    return absl::NotFoundError(absl::StrCat(
-        "Kafka topic '", options.topic, "' is not available on ", options.brokers, " (",
-        rd_kafka_err2str(topic_err), "): create it, or check the name"));
+    return absl::NotFoundError(
+        absl::StrCat("Kafka topic '", options.topic, "' is not available on ", options.brokers,
+                     " (", rd_kafka_err2str(topic_err), "): create it, or check the name"));
   }
   return producer;
 }
@@ -206,11 +205,11 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
 void KafkaProducer::Produce(std::string_view key, std::string_view value) {
   produced_.fetch_add(1, std::memory_order_relaxed);
   for (;;) {
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        handles_->kafka, RD_KAFKA_V_RKT(handles_->topic),
-        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        rd_kafka_producev(handles_->kafka, RD_KAFKA_V_RKT(handles_->topic),
+                          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       failed_.fetch_add(1, std::memory_order_relaxed);
@@ -254,8 +253,8 @@ absl::Status KafkaProducer::Flush() {
   const uint64_t accounted = c.delivered + c.failed + c.undelivered;
   if (c.produced > accounted) {
     undelivered_.fetch_add(c.produced - accounted, std::memory_order_relaxed);
-    NoteError(absl::StrCat("not delivered within the flush timeout (", flush_timeout_seconds_,
-                           " s)"));
+    NoteError(
+        absl::StrCat("not delivered within the flush timeout (", flush_timeout_seconds_, " s)"));
   }
   const KafkaCounts end = counts();
   if (end.failed == 0 && end.undelivered == 0) return absl::OkStatus();
@@ -267,7 +266,8 @@ absl::Status KafkaProducer::Flush() {
 void KafkaProducer::OnDelivery(int error, const char* reason) {
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     delivered_.fetch_add(1, std::memory_order_relaxed);
-  } else if (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE || error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+  } else if (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+             error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
     undelivered_.fetch_add(1, std::memory_order_relaxed);
   } else {
     failed_.fetch_add(1, std::memory_order_relaxed);

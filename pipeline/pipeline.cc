@@ -207,7 +207,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
     engine_config.columns = config.columns;
     engine_config.fixes = config.cic_fixes;
     n = 1;  // the end flush's order needs the whole table (flow/cic_engine.h)
-    if (!consumer->wants_text()) {
+    if (!consumer->wants_text() && !consumer->wants_messages()) {
       return absl::InvalidArgumentError(
           "the CIC layouts are written as text: on_flow records have the netflower layout");
     }
@@ -221,6 +221,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   WorkerOptions options;
   options.text = text;
   options.messages = consumer->wants_messages();
+  options.records = !text && !options.messages;
   options.format = config.format;
   options.columns = config.columns;
   options.label = config.label;

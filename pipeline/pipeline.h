@@ -34,7 +34,8 @@ class RowConsumer {
  public:
   virtual ~RowConsumer() = default;
   // True: rows arrive as CSV text via OnRowText (formatted by the workers,
-  // in parallel). False: as records via OnRecord.
+  // in parallel). False: as records via OnRecord, unless the consumer
+  // wants messages (then messages only: Kafka without a file).
   virtual bool wants_text() const = 0;
   // One CSV row, line end included.
   virtual void OnRowText(std::string_view row) { (void)row; }

@@ -140,7 +140,8 @@ inline void PinCurrentThread(int cpu) {
 }
 
 struct WorkerOptions {
-  bool text = true;                          // rows as text (else as records)
+  bool text = true;                          // rows as text
+  bool records = true;                       // else as records (if at all)
   bool messages = false;                     // also as Kafka messages (RowBlock::messages)
   OutputFormat format = OutputFormat::kCsv;  // text rows: CSV or JSON Lines
   int cpu = -1;                              // pin to this CPU (-1: no pinning)
@@ -220,7 +221,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
       char row[kMaxCsvRowBytes];
       block_->text.append(row, FormatRow(record, dialect_, row));
       block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
-    } else {
+    } else if (options_.records) {
       block_->records.push_back(record);
     }
     if (options_.messages) {

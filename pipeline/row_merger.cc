@@ -70,7 +70,7 @@ void RowMerger::MergeUpTo(std::pair<uint64_t, uint64_t> limit) {
     if (consumer_->wants_messages()) consumer_->OnMessage(b->Key(i), b->Message(i));
     if (consumer_->wants_text()) {
       consumer_->OnRowText(b->Row(i));
-    } else {
+    } else if (!consumer_->wants_messages()) {
       consumer_->OnRecord(b->records[i]);
     }
     if (++cursor_[best] == b->rows()) {

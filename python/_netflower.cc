@@ -59,6 +59,9 @@ constexpr auto kSignalPoll = std::chrono::milliseconds(100);
     case absl::StatusCode::kCancelled:
       type = PyExc_KeyboardInterrupt;
       break;
+    case absl::StatusCode::kUnavailable:  // Kafka: unreachable, or flows not delivered
+      type = PyExc_ConnectionError;
+      break;
     default:
       break;
   }
@@ -87,6 +90,21 @@ ColumnSet ColumnsFrom(const std::string& name) {
   return *set;
 }
 
+// netflower.Kafka as the Python layer passes it: a dict with brokers,
+// topic, settings (str -> str), flush_timeout_seconds.
+std::optional<KafkaOptions> KafkaFrom(py::handle v) {
+  if (v.is_none()) return std::nullopt;
+  const py::dict d = py::cast<py::dict>(v);
+  KafkaOptions k;
+  k.brokers = py::cast<std::string>(d["brokers"]);
+  k.topic = py::cast<std::string>(d["topic"]);
+  for (auto item : py::cast<py::dict>(d["settings"])) {
+    k.settings.emplace_back(py::cast<std::string>(item.first), py::cast<std::string>(item.second));
+  }
+  k.flush_timeout_seconds = py::cast<double>(d["flush_timeout_seconds"]);
+  return k;
+}
+
 // The keys ConvertOptions and CaptureOptions share (same names, same
 // meaning). Returns false for another key.
 template <class Options>
@@ -103,6 +121,8 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->cic_fixes = py::cast<bool>(v);
   } else if (key == "format") {
     o->format = FormatFrom(py::cast<std::string>(v));
+  } else if (key == "kafka") {
+    o->kafka = KafkaFrom(v);
   } else {
     return false;
   }
@@ -205,6 +225,14 @@ py::dict StatsDict(const RunStats& s) {
   d["callback_exceptions"] = s.callback_exceptions;
   d["pcap_files_written"] = s.pcap_files_written;
   d["pcap_write_errors"] = s.pcap_write_errors;
+  py::dict kafka;
+  kafka["produced"] = s.kafka.produced;
+  kafka["delivered"] = s.kafka.delivered;
+  kafka["failed"] = s.kafka.failed;
+  kafka["undelivered"] = s.kafka.undelivered;
+  kafka["resent"] = s.kafka.retries;
+  kafka["first_error"] = s.kafka.first_error;
+  d["kafka"] = kafka;
   return d;
 }
 

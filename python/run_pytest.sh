@@ -26,6 +26,7 @@ if [[ $(ldd "$pkg/_netflower.so") == *libasan* ]]; then
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:log_path=$sanitizer_logs
 fi
 export NETFLOWER_BIN=$PWD/tools/netflower
+export NETFLOWER_KAFKA_MOCK=$PWD/tests/testing/kafka_mock
 rc=0
 "$PY" -m pytest -q -p no:cacheprovider python/tests "$@" || rc=$?
 if [[ -n $sanitizer_logs ]] && compgen -G "$sanitizer_logs.*" >/dev/null; then

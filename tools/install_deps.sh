@@ -20,13 +20,15 @@ packages=(
   pybind11-dev python3-dev python3-pytest
   # many captures on a Dask cluster (netflower.dask), tested on a LocalCluster
   python3-distributed
+  # flows to Kafka (librdkafka, its mock cluster for the tests), kcat to consume
+  librdkafka-dev kcat python3-confluent-kafka
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
 )
 if ((aarch64)); then
   packages+=(
     crossbuild-essential-arm64 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
-    libpcap-dev:arm64 liburing-dev:arm64 libabsl-dev:arm64
+    libpcap-dev:arm64 liburing-dev:arm64 libabsl-dev:arm64 librdkafka-dev:arm64
     libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
     # libpcap.a's own dependencies, for the static benchmark kit
     libdbus-1-dev:arm64 libsystemd-dev:arm64

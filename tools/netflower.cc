@@ -37,11 +37,11 @@ namespace {
 
 // Exit codes.
 constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;    // the run could not finish (bad input, I/O error)
-constexpr int kExitUsage = 2;     // bad command line, checked before any work
-constexpr int kExitDamaged = 3;   // --strict: finished, but the input was damaged
+constexpr int kExitFailed = 1;       // the run could not finish (bad input, I/O error)
+constexpr int kExitUsage = 2;        // bad command line, checked before any work
+constexpr int kExitDamaged = 3;      // --strict: finished, but the input was damaged
 constexpr int kExitUndelivered = 4;  // finished, but flows failed or missed Kafka
-constexpr int kExitSignal = 128;  // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
+constexpr int kExitSignal = 128;     // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
 constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
        netflower --pcap FILE|DIR [FILE ...] [--out FILE.csv|- | --out-dir DIR] [options]
@@ -162,14 +162,7 @@ std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
 }
 
 // The sections of --help, in order.
-enum Section : uint8_t {
-  kInputOutput,
-  kKafka,
-  kFlowRules,
-  kLiveCapture,
-  kPerformance,
-  kReporting
-};
+enum Section : uint8_t { kInputOutput, kKafka, kFlowRules, kLiveCapture, kPerformance, kReporting };
 constexpr const char* kSectionTitles[] = {"Input and output", "Kafka",       "Flow rules",
                                           "Live capture",     "Performance", "Reporting"};
 
@@ -718,8 +711,7 @@ void PrintHelp() {
       const std::string option = absl::StrCat(f.name, f.value);
       // An option too long for its column gets a line of its own.
       absl::StrAppendFormat(&out, option.size() > 22 ? "  %s\n%25s%s\n" : "  %-22s %s%s\n", option,
-                            "",
-                            absl::StrReplaceAll(text, {{"\n", "\n                         "}}));
+                            "", absl::StrReplaceAll(text, {{"\n", "\n                         "}}));
     }
   }
   absl::StrAppend(&out, "\n", kUsageTail);
@@ -835,8 +827,9 @@ void AppendCicCounts(std::string* out, ColumnSet columns, const RunStats& s) {
 void AppendKafkaCounts(std::string* out, const CommandLine& cl, const RunStats& s) {
   if (!cl.options.kafka) return;
   const KafkaCounts& k = s.kafka;
-  absl::StrAppendFormat(out, "  kafka delivered   %12u  (of %u sent to %s, topic %s)\n", k.delivered,
-                        k.produced, cl.options.kafka->brokers, cl.options.kafka->topic);
+  absl::StrAppendFormat(out, "  kafka delivered   %12u  (of %u sent to %s, topic %s)\n",
+                        k.delivered, k.produced, cl.options.kafka->brokers,
+                        cl.options.kafka->topic);
   absl::StrAppendFormat(out, "    failed %u, not delivered %u, resent %u\n", k.failed,
                         k.undelivered, k.retries);
   if (!k.first_error.empty()) absl::StrAppendFormat(out, "    first error: %s\n", k.first_error);
@@ -933,7 +926,7 @@ int RunFile(CommandLine& cl) {
     const int sig = g_last_signal.load();
     if (!cl.quiet) PrintFileSummary(cl, cl.pcap, OutputName(cl), stats);
     std::fprintf(stderr, "netflower: interrupted by %s: %s\n", SignalName(sig),
-                 cl.out.empty()   ? "the flows delivered so far are in Kafka"
+                 cl.out.empty()  ? "the flows delivered so far are in Kafka"
                  : cl.out == "-" ? "the rows written so far are on standard output"
                                  : "no CSV written (the temporary file was removed)");
     return kExitSignal + sig;

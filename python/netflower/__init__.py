@@ -16,11 +16,15 @@ A drop-in for netflower 1.0's API on the C++ engine, and more:
         ...
     df = read_flows("trace.pcap")               # a pandas DataFrame
 
+    # every flow also to Kafka, one JSON message per flow (None: Kafka only)
+    convert_pcap_to_csv("trace.pcap", None, kafka=Kafka("broker:9092", "flows"))
+
 Conversions and captures run in C++ with the GIL released; ``on_flow`` is
 called on one delivery thread with the GIL taken once per batch of flows.
 Errors are Python exceptions with the engine's message: FileNotFoundError,
 PermissionError (live capture without CAP_NET_RAW says how to grant it),
-ValueError for bad arguments, OSError otherwise. Ctrl-C during a conversion
+ValueError for bad arguments, ConnectionError when Kafka cannot be reached
+or flows were not delivered, OSError otherwise. Ctrl-C during a conversion
 raises KeyboardInterrupt promptly and leaves no partial file.
 """
 
@@ -32,6 +36,7 @@ from netflower import _netflower
 
 __all__ = [
     "CaptureHandle",
+    "Kafka",
     "capture_live",
     "columns",
     "convert_pcap_to_csv",
@@ -54,6 +59,38 @@ columns = tuple(Column(*c) for c in _netflower.column_list())
 _COLUMN_SETS = tuple(_netflower.column_set_names())
 
 
+class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout",
+                                   defaults=(None, 30.0))):
+    """Where flows go in Kafka: ``brokers`` ("host:port[,host:port...]"),
+    ``topic``, ``options`` (librdkafka producer properties, str -> str,
+    applied after netflower's defaults: acks=all, enable.idempotence=true,
+    compression.type=lz4, linger.ms=20) and ``flush_timeout`` (seconds to
+    wait for deliveries at the end).
+
+    One message per flow: a JSON object (the JSON Lines row of the chosen
+    columns), keyed by the flow's endpoints ("a-b-portA-portB-protocol",
+    the smaller endpoint first, so both directions share a key and a
+    partition). The cluster must answer for the topic before anything runs
+    (else ConnectionError); at the end every delivery is awaited, counted in
+    the stats' "kafka" dict, and a flow that failed or was not delivered
+    raises ConnectionError naming the counts."""
+
+    __slots__ = ()
+
+    def _as_option(self):
+        return dict(brokers=str(self.brokers), topic=str(self.topic),
+                    settings={str(k): str(v) for k, v in (self.options or {}).items()},
+                    flush_timeout_seconds=float(self.flush_timeout))
+
+
+def _kafka_option(kafka):
+    if kafka is None:
+        return None
+    if not isinstance(kafka, Kafka):
+        raise TypeError(f"kafka must be a netflower.Kafka, not {type(kafka).__name__}")
+    return kafka._as_option()
+
+
 def _path(p, what):
     try:
         return os.fspath(p)
@@ -72,7 +109,7 @@ def _jobs(n_jobs):
 def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval=1000,
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
-                        max_flows=None, return_stats=False):
+                        max_flows=None, kafka=None, return_stats=False):
     """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
 
     As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (file
@@ -87,7 +124,10 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     "cic-ids2017-ml", "cse-cic-ids2018", "cicflowmeter-v4", "cicflowmeter";
     docs/CIC.md), with ``label``, ``labels`` (a rules file) and ``cic_fixes``;
     a CIC layout needs ``compat="none"``. ``format="jsonl"`` writes JSON
-    Lines. ``max_flows`` bounds the flow table.
+    Lines. ``max_flows`` bounds the flow table. ``kafka=Kafka(brokers,
+    topic)`` also sends every flow to Kafka (see Kafka); with
+    ``output_path=None`` Kafka is the only output and the return value is
+    the number of flows delivered.
 
     The CSV is written under a temporary name and renamed into place: on any
     error (or Ctrl-C) no file is left under ``output_path``. "-" is standard
@@ -104,10 +144,12 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     options = dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
                    buffer_rows=int(buffer_rows), n_jobs=_jobs(n_jobs), compat=compat,
                    columns=columns, label=label, cic_fixes=bool(cic_fixes), format=format,
-                   max_flows=max_flows,
+                   max_flows=max_flows, kafka=_kafka_option(kafka),
                    labels=None if labels is None else _path(labels, "labels"))
-    rows, stats = _netflower.convert(_path(input_path, "input_path"),
-                                     _path(output_path, "output_path"), options)
+    if output_path is None and kafka is None:
+        raise ValueError("output_path=None needs kafka (Kafka as the only output)")
+    output = "" if output_path is None else _path(output_path, "output_path")
+    rows, stats = _netflower.convert(_path(input_path, "input_path"), output, options)
     return (rows, stats) if return_stats else rows
 
 
@@ -212,7 +254,7 @@ _RUNNING = set()
 def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
-                 cic_fixes=False):
+                 cic_fixes=False, kafka=None):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -223,7 +265,9 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
     rings), a BPF ``filter``, ``promiscuous``, ``csv_path`` (also write the
     rows there, in ``format`` "csv" or "jsonl"), ``packet_limit``, and a CIC
     layout (``columns``, ``label``, ``cic_fixes``; docs/CIC.md), whose rows go
-    to ``csv_path`` only: ``on_flow`` must then be None.
+    to ``csv_path`` only: ``on_flow`` must then be None. ``kafka=Kafka(...)``
+    also sends every flow to Kafka (see Kafka; stop() raises
+    ConnectionError if flows were not delivered).
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
@@ -237,7 +281,7 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
                    compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
-                   cic_fixes=bool(cic_fixes))
+                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka))
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -13,6 +13,7 @@
 //   errors API N CODE        the next N requests of Kafka API key API
 //                            (0: Produce) fail with error CODE
 //   rtt ID MS                a broker answers MS milliseconds late
+//   topic NAME PARTITIONS    creates a topic (3 replicas where 3 brokers)
 // It stops by itself at the end of standard input or after the lifetime
 // (default 600 s), whichever comes first, so that no test leaves it behind.
 #include <librdkafka/rdkafka.h>
@@ -61,7 +62,7 @@ bool ParseArgs(int argc, char** argv, Args* args) {
   return (argc % 2) == 1 && !args->ready.empty() && args->brokers > 0 && args->partitions > 0;
 }
 
-std::string Run(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
+std::string Run(rd_kafka_mock_cluster_t* cluster, int replicas, const std::string& line) {
   std::istringstream in(line);
   std::string verb;
   in >> verb;
@@ -80,6 +81,11 @@ std::string Run(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
       rd_kafka_mock_push_request_errors(cluster, static_cast<int16_t>(api), 1,
                                         static_cast<rd_kafka_resp_err_t>(code));
     }
+  } else if (verb == "topic") {
+    std::string name;
+    int partitions = 0;
+    if (!(in >> name >> partitions)) return "error: topic NAME PARTITIONS";
+    err = rd_kafka_mock_topic_create(cluster, name.c_str(), partitions, replicas);
   } else if (verb == "rtt") {
     int id = 0;
     int ms = 0;
@@ -121,8 +127,7 @@ int main(int argc, char** argv) {
     std::ofstream(tmp) << rd_kafka_mock_cluster_bootstraps(cluster) << "\n";
     std::rename(tmp.c_str(), args.ready.c_str());
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(args.lifetime_s);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.lifetime_s);
   std::string pending;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd in{STDIN_FILENO, POLLIN, 0};
@@ -132,7 +137,7 @@ int main(int argc, char** argv) {
     if (n <= 0) break;  // end of input: the test is done
     pending.append(buf, static_cast<size_t>(n));
     for (size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
-      std::cout << Run(cluster, pending.substr(0, eol)) << std::endl;
+      std::cout << Run(cluster, std::min(args.brokers, 3), pending.substr(0, eol)) << std::endl;
       pending.erase(0, eol + 1);
     }
   }
