@@ -46,13 +46,15 @@ constexpr int kExitSignal = 128;     // + the signal number: interrupted (130 SI
 constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
        netflower --pcap FILE|DIR [FILE ...] [--out FILE.csv|- | --out-dir DIR] [options]
        netflower --iface IF [--out FILE.csv|-] [options]
+       netflower --pcap ...|--iface IF --kafka BROKERS --topic T [--out ...] [options]
        netflower --help | --version
 
 Turns packets into bidirectional flows, one CSV row per flow with 82
 CICFlowMeter-style columns, as specified by FLOW-SPEC.md (or a CIC dataset's
 layout, --columns): from a capture file
 (pcap or pcapng, detected from its first bytes, not its name) or live from a
-network interface (flows are written the moment they complete).
+network interface (flows are written the moment they complete); also, or
+only, to Kafka, one JSON message per flow (--kafka).
 )";
 
 constexpr char kUsageTail[] =
@@ -710,8 +712,12 @@ void PrintHelp() {
       std::string text = FillDefaults(f.help);
       const std::string option = absl::StrCat(f.name, f.value);
       // An option too long for its column gets a line of its own.
-      absl::StrAppendFormat(&out, option.size() > 22 ? "  %s\n%25s%s\n" : "  %-22s %s%s\n", option,
-                            "", absl::StrReplaceAll(text, {{"\n", "\n                         "}}));
+      const std::string body = absl::StrReplaceAll(text, {{"\n", "\n                         "}});
+      if (option.size() > 22) {
+        absl::StrAppendFormat(&out, "  %s\n%25s%s\n", option, "", body);
+      } else {
+        absl::StrAppendFormat(&out, "  %-22s %s\n", option, body);
+      }
     }
   }
   absl::StrAppend(&out, "\n", kUsageTail);
