@@ -47,7 +47,7 @@ struct KafkaCounts {
   uint64_t undelivered = 0;  // still queued when the flush timeout ran out
   // Message transmissions beyond one per message delivered or failed:
   // resends after retriable errors (librdkafka's txmsgs statistic, updated
-  // once a second: final after the end's flush, lagging during a run).
+  // every 100 ms: final after the end's flush, lagging during a run).
   uint64_t retries = 0;
   std::string first_error;  // of the failed or undelivered, with the topic
 };

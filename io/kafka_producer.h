@@ -73,7 +73,7 @@ class KafkaProducer {
 
   // Waits up to flush_timeout_seconds for everything queued; what is left
   // then is counted as undelivered. Then waits for librdkafka's next
-  // statistics report (at most about a second) so that the resend count
+  // statistics report (at most about 100 ms) so that the resend count
   // is final. OK when every message produced was
   // delivered; else Unavailable naming the counts and the first error.
   absl::Status Flush();
