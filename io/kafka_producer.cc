@@ -53,6 +53,9 @@ namespace {
 // 100 ms: 12 reports in 1.5 s, measured against the mock cluster.)
 constexpr int kStatisticsIntervalMs = 100;
 
+// How much longer Flush waits once the run is cancelled.
+constexpr double kCancelledFlushSeconds = 1.0;
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -240,7 +243,19 @@ void KafkaProducer::LimitWaits() {
 }
 
 absl::Status KafkaProducer::Flush() {
-  rd_kafka_flush(handles_->kafka, Milliseconds(flush_timeout_seconds_));
+  // In slices, so that a cancelled run (Ctrl-C) waits at most
+  // kCancelledFlushSeconds more, not the whole flush timeout.
+  const int64_t start = NowNs();
+  const int64_t deadline = start + static_cast<int64_t>(flush_timeout_seconds_ * 1e9);
+  int64_t cancelled_end = INT64_MAX;
+  for (int64_t now = start; now < std::min(deadline, cancelled_end); now = NowNs()) {
+    if (cancelled_end == INT64_MAX && cancel_ != nullptr &&
+        cancel_->load(std::memory_order_relaxed)) {
+      cancelled_end = now + static_cast<int64_t>(kCancelledFlushSeconds * 1e9);
+    }
+    const int slice_ms = static_cast<int>(std::min<int64_t>(100, (deadline - now) / 1000000 + 1));
+    if (rd_kafka_flush(handles_->kafka, slice_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+  }
   // Whatever did not make it in time is purged; its reports (errors
   // __PURGE_QUEUE / __PURGE_INFLIGHT) count as undelivered, not failed.
   rd_kafka_purge(handles_->kafka, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

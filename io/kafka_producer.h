@@ -78,7 +78,8 @@ class KafkaProducer {
   // delivered; else Unavailable naming the counts and the first error.
   absl::Status Flush();
 
-  // Produce stops waiting once this becomes true (a cancelled run).
+  // Produce stops waiting once this becomes true (a cancelled run), and
+  // Flush waits at most a second more.
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
   // From now on Produce waits for room at most until flush_timeout_seconds
   // from now (a capture that is stopping: the flows it flushes get the

@@ -183,5 +183,20 @@ TEST(KafkaProducer, AFullQueueWaitsAndCancelStopsTheWait) {
   EXPECT_EQ(c.undelivered, 30u);
 }
 
+TEST(KafkaProducer, ACancelledRunFlushesForAtMostASecond) {
+  MockCluster cluster;
+  KafkaOptions o = OptionsFor(cluster);  // flush timeout 30 s
+  auto producer = KafkaProducer::Connect(o);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  rd_kafka_mock_broker_set_down(cluster.get(), -1);
+  std::atomic<bool> cancel{true};
+  (*producer)->set_cancel(&cancel);
+  ProduceN(producer->get(), 50);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE((*producer)->Flush().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ((*producer)->counts().undelivered, 50u);
+}
+
 }  // namespace
 }  // namespace netflower

@@ -177,9 +177,9 @@ else
   ip netns add "$NS" || { echo "needs root and iproute2"; exit 1; }
   ip link add "$A" type veth peer name "$B"
   ip link set "$B" netns "$NS"
-  ip addr add 10.79.0.1/24 dev "$A"
+  ip addr add 10.81.0.1/24 dev "$A"
   ip link set "$A" up
-  ip netns exec "$NS" ip addr add 10.79.0.2/24 dev "$B"
+  ip netns exec "$NS" ip addr add 10.81.0.2/24 dev "$B"
   ip netns exec "$NS" ip link set "$B" up
   new_topic
   "$NF" --iface "$A" --out "$TMP/live.csv" --kafka "$BROKERS" --topic "$topic" \
@@ -190,9 +190,9 @@ else
 import socket
 for port in range(47000, 47010):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.79.0.1", port))
+    s.bind(("10.81.0.1", port))
     for _ in range(3):
-        s.sendto(b"y" * (30 + port % 5), ("10.79.0.2", 9999))
+        s.sendto(b"y" * (30 + port % 5), ("10.81.0.2", 9999))
     s.close()
 PY
   sleep 1
