@@ -11,6 +11,7 @@ inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8
 inline uint32_t Be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
+inline uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 inline uint32_t Le32(const uint8_t* p) {
   return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
 }
@@ -35,6 +36,19 @@ constexpr uint16_t kPppIpv4 = 0x0021;
 constexpr uint16_t kPppIpv6 = 0x0057;
 constexpr int kMaxMplsLabels = 24;
 
+// Tunnels (docs/DECODING.md).
+constexpr uint8_t kIpProtoIpip = 4;   // IPv4 inside IPv4 or IPv6 (IP-in-IP, 4in6)
+constexpr uint8_t kIpProtoIpv6 = 41;  // IPv6 inside IPv4 or IPv6 (6in4, 6in6)
+constexpr uint8_t kIpProtoGre = 47;
+constexpr uint16_t kUdpVxlan = 4789;
+constexpr uint16_t kUdpGeneve = 6081;
+constexpr uint16_t kUdpGtpU = 2152;
+constexpr uint16_t kGreBridgedEthernet = 0x6558;  // also GENEVE's Ethernet payload
+constexpr uint16_t kGreErspan2 = 0x88BE;          // ERSPAN type II (type I without sequence)
+constexpr uint16_t kGreErspan3 = 0x22EB;
+constexpr uint16_t kGrePpp = 0x880B;  // PPTP's enhanced GRE (version 1)
+constexpr uint8_t kGtpGpdu = 0xFF;    // GTP-U message type carrying a user packet
+
 inline bool IsVlanTag(uint16_t ethertype) {
   return ethertype == 0x8100 || ethertype == 0x88A8 || ethertype == 0x9100 || ethertype == 0x9200;
 }
@@ -42,7 +56,7 @@ inline bool IsVlanTag(uint16_t ethertype) {
 class Decoder {
  public:
   Decoder(const DecodeOptions& options, DecodedPacket* out)
-      : d_(options.default_profile), out_(out) {}
+      : d_(options.default_profile), tunnels_(options.tunnels && d_), out_(out) {}
 
   DecodeStatus Frame(uint16_t link_type, const uint8_t* p, size_t n) {
     frame_end_ = p + n;
@@ -76,11 +90,14 @@ class Decoder {
         if (n < 20) return DecodeStatus::kTruncated;
         return Ethertype(Be16(p), p + 20, n - 20);
       case kLinkPpp:
-        if (n >= 2 && p[0] == 0xFF && p[1] == 0x03) {
-          p += 2;
-          n -= 2;
-        }
-        return PppProtocol(p, n);
+        return PppFrame(p, n);
+      // Wi-Fi: the default profile only (netflower 1.0 did not read it).
+      case kLinkIeee80211:
+        return d_ ? Ieee80211(p, n) : DecodeStatus::kUnsupportedLinkType;
+      case kLinkRadiotap:
+        return d_ ? Radiotap(p, n) : DecodeStatus::kUnsupportedLinkType;
+      case kLinkPpi:
+        return d_ ? Ppi(p, n) : DecodeStatus::kUnsupportedLinkType;
       default:
         return DecodeStatus::kUnsupportedLinkType;
     }
@@ -148,6 +165,16 @@ class Decoder {
     if (n == 0) return DecodeStatus::kTruncated;
     if (!d_) return p[0] == 0x45 ? Ipv4(p, n) : DecodeStatus::kNotIp;
     return ByVersionNibble(p, n);
+  }
+
+  // A PPP frame: address and control (0xFF 0x03) if present, then the
+  // protocol.
+  DecodeStatus PppFrame(const uint8_t* p, size_t n) {
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0x03) {
+      p += 2;
+      n -= 2;
+    }
+    return PppProtocol(p, n);
   }
 
   // PPP protocol field: one byte if its first byte is odd, else two.
@@ -253,6 +280,20 @@ class Decoder {
   }
 
   DecodeStatus Transport(uint8_t protocol, const uint8_t* p, size_t n) {
+    if (tunnels_ && depth_ < kMaxTunnelDepth) {
+      switch (protocol) {
+        case kIpProtoIpip:
+          ++depth_;
+          return Ipv4(p, n);
+        case kIpProtoIpv6:
+          ++depth_;
+          return Ipv6(p, n);
+        case kIpProtoGre:
+          return Gre(p, n);
+        default:
+          break;
+      }
+    }
     if (protocol == 6) {
       if (n < 20) return DecodeStatus::kTruncated;
       const uint16_t data_offset_words = p[12] >> 4;
@@ -272,6 +313,10 @@ class Decoder {
     }
     if (protocol == 17) {
       if (n < 8) return DecodeStatus::kTruncated;
+      if (tunnels_ && depth_ < kMaxTunnelDepth) {
+        DecodeStatus inner;
+        if (UdpTunnel(Be16(p), Be16(p + 2), p + 8, n - 8, &inner)) return inner;
+      }
       out_->protocol = 17;
       out_->src_port = Be16(p);
       out_->dst_port = Be16(p + 2);
@@ -285,13 +330,214 @@ class Decoder {
     return DecodeStatus::kNotTcpUdp;
   }
 
+  // --- Tunnels (docs/DECODING.md) ---
+
+  // GRE (RFC 2784/2890): optional checksum, key and sequence words, then the
+  // payload by protocol type. Version 1 is PPTP's enhanced GRE (RFC 2637):
+  // key always, optional sequence and acknowledgment, PPP inside.
+  DecodeStatus Gre(const uint8_t* p, size_t n) {
+    if (n < 4) return DecodeStatus::kTruncated;
+    const uint8_t flags = p[0];
+    const uint8_t version = p[1] & 0x07;
+    const uint16_t type = Be16(p + 2);
+    const bool sequence = flags & 0x10;
+    size_t len = 4;
+    if (version == 0) {
+      if (flags & 0x40) return DecodeStatus::kNotTcpUdp;  // RFC 1701 routing: obsolete
+      len += ((flags & 0x80) ? 4 : 0) + ((flags & 0x20) ? 4 : 0) + (sequence ? 4 : 0);
+    } else if (version == 1 && type == kGrePpp) {
+      len += 4 + (sequence ? 4 : 0) + ((p[1] & 0x80) ? 4 : 0);
+    } else {
+      return DecodeStatus::kNotTcpUdp;
+    }
+    if (n < len) return DecodeStatus::kTruncated;
+    p += len;
+    n -= len;
+    ++depth_;
+    switch (type) {
+      case kEtherIpv4:
+        return Ipv4(p, n);
+      case kEtherIpv6:
+        return Ipv6(p, n);
+      case kGreBridgedEthernet:
+        return Ethernet(p, n);
+      case kGreErspan2:  // type II has an 8-byte header and a sequence; type I neither
+        if (!sequence) return Ethernet(p, n);
+        if (n < 8) return DecodeStatus::kTruncated;
+        return Ethernet(p + 8, n - 8);
+      case kGreErspan3: {  // 12 bytes, 8 more with the platform subheader (O flag)
+        if (n < 12) return DecodeStatus::kTruncated;
+        const size_t header = 12 + ((p[11] & 0x01) ? 8 : 0);
+        if (n < header) return DecodeStatus::kTruncated;
+        return Ethernet(p + header, n - header);
+      }
+      case kGrePpp:
+        if (n == 0) return DecodeStatus::kNotIp;  // an acknowledgment only
+        return PppFrame(p, n);
+      default:
+        return DecodeStatus::kNotIp;
+    }
+  }
+
+  // UDP tunnels, known by port: VXLAN (RFC 7348), GENEVE (RFC 8926), GTP-U
+  // G-PDUs (3GPP TS 29.281). True when the payload is one (its decoding in
+  // *status); false leaves the packet an ordinary UDP packet: a header that
+  // does not check out, or a GTP-U signalling message.
+  bool UdpTunnel(uint16_t src_port, uint16_t dst_port, const uint8_t* p, size_t n,
+                 DecodeStatus* status) {
+    if (dst_port == kUdpVxlan) {
+      if (n < 8 || (p[0] & 0x08) == 0) return false;  // the I flag: a valid VNI
+      ++depth_;
+      *status = Ethernet(p + 8, n - 8);
+      return true;
+    }
+    if (dst_port == kUdpGeneve) {
+      if (n < 8 || (p[0] >> 6) != 0) return false;  // version 0
+      const size_t header = 8 + size_t{p[0] & 0x3Fu} * 4;
+      const uint16_t type = Be16(p + 2);
+      if (type != kGreBridgedEthernet && type != kEtherIpv4 && type != kEtherIpv6) return false;
+      ++depth_;
+      if (n < header) {
+        *status = DecodeStatus::kTruncated;
+      } else if (type == kGreBridgedEthernet) {
+        *status = Ethernet(p + header, n - header);
+      } else {
+        *status = Ethertype(type, p + header, n - header);
+      }
+      return true;
+    }
+    if (dst_port == kUdpGtpU || src_port == kUdpGtpU) {
+      // Version 1, protocol type GTP (not GTP'), a G-PDU.
+      if (n < 8 || (p[0] >> 5) != 1 || (p[0] & 0x10) == 0 || p[1] != kGtpGpdu) return false;
+      ++depth_;
+      *status = GtpPayload(p, n);
+      return true;
+    }
+    return false;
+  }
+
+  // A G-PDU after its flags were checked: the mandatory 8 bytes; with any of
+  // E, S, PN the 4 optional bytes; with E the chain of extension headers
+  // (length in 4-byte units, next type in the last byte); then the user's
+  // IPv4 or IPv6 packet.
+  DecodeStatus GtpPayload(const uint8_t* p, size_t n) {
+    size_t header = 8;
+    if (p[0] & 0x07) {
+      header = 12;
+      if (n < header) return DecodeStatus::kTruncated;
+      uint8_t next = (p[0] & 0x04) ? p[11] : 0;
+      while (next != 0) {
+        if (n < header + 1) return DecodeStatus::kTruncated;
+        const size_t len = size_t{p[header]} * 4;
+        if (len == 0) return DecodeStatus::kMalformed;
+        if (n < header + len) return DecodeStatus::kTruncated;
+        next = p[header + len - 1];
+        header += len;
+      }
+    }
+    if (n <= header) return DecodeStatus::kTruncated;
+    return ByVersionNibble(p + header, n - header);
+  }
+
+  // --- Wi-Fi (docs/DECODING.md) ---
+
+  // Radiotap: the header's length, and from its Flags field (present bit
+  // 1) whether the frame ends in an FCS and whether that failed. Fields
+  // follow the presence words (more while bit 31 is set), each aligned to
+  // its size from the header's start; only TSFT (bit 0, 8 bytes) precedes
+  // Flags.
+  DecodeStatus Radiotap(const uint8_t* p, size_t n) {
+    if (n < 8) return DecodeStatus::kTruncated;
+    const size_t len = Le16(p + 2);
+    if (len < 8 || len > n) return DecodeStatus::kTruncated;
+    const uint32_t first = Le32(p + 4);
+    size_t off = 4;
+    for (uint32_t present = first; present & 0x80000000u; present = Le32(p + off)) {
+      off += 4;
+      if (off + 4 > len) return DecodeStatus::kTruncated;
+    }
+    off += 4;
+    bool fcs = false;
+    if (first & 0x2) {
+      if (first & 0x1) off = ((off + 7) & ~size_t{7}) + 8;
+      if (off + 1 > len) return DecodeStatus::kTruncated;
+      if (p[off] & 0x40) return DecodeStatus::kBadFcs;
+      fcs = p[off] & 0x10;
+    }
+    return Ieee80211Body(p + len, n - len, fcs);
+  }
+
+  // PPI: an 8-byte header naming the link type that follows, and fields; the
+  // 802.11-Common field (type 2) carries the FCS flags (present 0x1, bad
+  // 0x4) at byte 8 of its data.
+  DecodeStatus Ppi(const uint8_t* p, size_t n) {
+    if (n < 8) return DecodeStatus::kTruncated;
+    const size_t len = Le16(p + 2);
+    const uint32_t dlt = Le32(p + 4);
+    if (len < 8 || len > n) return DecodeStatus::kTruncated;
+    bool fcs = false;
+    for (size_t off = 8; off + 4 <= len;) {
+      const uint16_t type = Le16(p + off);
+      const size_t field = Le16(p + off + 2);
+      if (off + 4 + field > len) return DecodeStatus::kTruncated;
+      if (type == 2 && field >= 10) {
+        const uint16_t flags = Le16(p + off + 4 + 8);
+        if (flags & 0x4) return DecodeStatus::kBadFcs;
+        fcs = flags & 0x1;
+      }
+      off += 4 + field;
+    }
+    if (dlt == kLinkIeee80211) return Ieee80211Body(p + len, n - len, fcs);
+    if (dlt == kLinkEthernet) return Ethernet(p + len, n - len);
+    return DecodeStatus::kUnsupportedLinkType;
+  }
+
+  // An 802.11 frame whose last 4 bytes are its FCS when `fcs`.
+  DecodeStatus Ieee80211Body(const uint8_t* p, size_t n, bool fcs) {
+    if (fcs) {
+      if (n < 4) return DecodeStatus::kTruncated;
+      n -= 4;
+      frame_end_ = p + n;  // the FCS is not payload
+    }
+    return Ieee80211(p, n);
+  }
+
+  // 802.11 data frames: the header (24 bytes; 30 with four addresses; the
+  // QoS control field and, with the Order bit, HT control after it), then
+  // LLC/SNAP and an ethertype. Management, control and null frames, and
+  // protected ones, have their own skip reasons; an A-MSDU is not read.
+  DecodeStatus Ieee80211(const uint8_t* p, size_t n) {
+    if (n < 2) return DecodeStatus::kTruncated;
+    const uint8_t fc0 = p[0];
+    const uint8_t fc1 = p[1];
+    if ((fc0 & 0x03) != 0) return DecodeStatus::kNotIp;  // protocol version 0 only
+    const unsigned type = (fc0 >> 2) & 0x03u;
+    const unsigned subtype = fc0 >> 4;
+    if (type != 2 || (subtype & 0x4) != 0) return DecodeStatus::kWifiNotData;
+    if (fc1 & 0x40) return DecodeStatus::kWifiProtected;
+    size_t header = (fc1 & 0x03) == 0x03 ? 30 : 24;
+    bool amsdu = false;
+    if (subtype & 0x8) {  // QoS data
+      if (n < header + 2) return DecodeStatus::kTruncated;
+      amsdu = p[header] & 0x80;
+      header += 2 + ((fc1 & 0x80) ? 4 : 0);
+    }
+    if (amsdu) return DecodeStatus::kNotIp;
+    if (n < header + 8) return DecodeStatus::kTruncated;
+    const uint8_t* llc = p + header;
+    if (llc[0] != 0xAA || llc[1] != 0xAA || llc[2] != 0x03) return DecodeStatus::kNotIp;
+    return Ethertype(Be16(llc + 6), llc + 8, n - header - 8);
+  }
+
   // The frame's bytes from `payload` on (none if it lies beyond the frame).
   void SetFramePayload(const uint8_t* payload) {
     out_->frame_payload_len =
         payload < frame_end_ ? static_cast<uint32_t>(frame_end_ - payload) : 0;
   }
 
-  const bool d_;  // default-profile decoding rules
+  const bool d_;        // default-profile decoding rules
+  const bool tunnels_;  // DecodeOptions::tunnels
+  int depth_ = 0;       // tunnels opened so far
   DecodedPacket* const out_;
   const uint8_t* frame_end_ = nullptr;
 };
@@ -305,6 +551,11 @@ DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length
 
 DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t length,
                             DecodedPacket* out) {
+  // The CIC layouts read the link types they read before Wi-Fi decoding
+  // came (their differential check against CICFlowMeter covers those).
+  if (link_type == kLinkIeee80211 || link_type == kLinkRadiotap || link_type == kLinkPpi) {
+    return DecodeStatus::kUnsupportedLinkType;
+  }
   out->src.family = 0;
   const DecodeStatus status = DecodeFrame(link_type, frame, length, DecodeOptions{true}, out);
   const bool ipv4 = out->src.family == 4;

@@ -43,6 +43,9 @@ enum class DecodeStatus : uint8_t {
   kIpFragment,           // non-first IPv4/IPv6 fragment (carries no ports)
   kNotTcpUdp,            // ICMP, IGMP, GRE, ESP, IP-in-IP, ...
   kNotIpv4Cic,           // IPv6, which the CIC layouts' CICFlowMeter did not read
+  kWifiNotData,          // 802.11 management, control or null (no body) frame
+  kWifiProtected,        // 802.11 protected (encrypted) data frame
+  kBadFcs,               // radiotap / PPI: the frame failed its FCS check
   kCount
 };
 
@@ -51,7 +54,15 @@ struct DecodeOptions {
   // link header and only before a 0x45 byte; no PPPoE). true: the default
   // profile's (IPv6, PPPoE, MPLS after VLAN tags, by version nibble).
   bool default_profile = true;
+  // Decapsulate tunnels (docs/DECODING.md: VXLAN, GENEVE, GTP-U, GRE with
+  // ERSPAN and bridged Ethernet, IP-in-IP, 6in4, 4in6; up to
+  // kMaxTunnelDepth deep) and key the flow on the innermost packet. Only
+  // with the default profile's rules.
+  bool tunnels = false;
 };
+
+// Encapsulations opened at most, one inside another.
+inline constexpr int kMaxTunnelDepth = 4;
 
 // Decodes one frame captured with `link_type`. On kOk fills `*out`.
 DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
@@ -67,15 +78,18 @@ DecodeStatus DecodeCicFrame(uint16_t link_type, const uint8_t* frame, size_t len
 
 // The same with the rules of profile P (features/profile.h): the python
 // profile's for PythonProfile, CICFlowMeter's for CicProfile, the default
-// profile's otherwise. The pipelines decode through this, so their decoding
-// cannot disagree with their profile.
+// profile's otherwise, with tunnels opened when `tunnels` is true (the
+// default profile only: netflower 1.0 and CICFlowMeter read the outer
+// packet). The pipelines decode through this, so their decoding cannot
+// disagree with their profile.
 template <class P>
-DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length,
+DecodeStatus DecodeFrame(uint16_t link_type, const uint8_t* frame, size_t length, bool tunnels,
                          DecodedPacket* out) {
   if constexpr (P::kCic) {
     return DecodeCicFrame(link_type, frame, length, out);
   } else {
-    return DecodeFrame(link_type, frame, length, DecodeOptions{!P::kPython}, out);
+    return DecodeFrame(link_type, frame, length, DecodeOptions{!P::kPython, !P::kPython && tunnels},
+                       out);
   }
 }
 

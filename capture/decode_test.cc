@@ -130,8 +130,9 @@ TEST(Decode, SkipReasons) {
             DecodeStatus::kNotIp);
   EXPECT_EQ(Decode(kLinkEthernet, testing::EthernetWithType(46, Bytes(46)), &p),
             DecodeStatus::kNotIp);
-  // Radiotap and other link types.
-  EXPECT_EQ(Decode(127, eth, &p), DecodeStatus::kUnsupportedLinkType);
+  // Link types not read: USB (189); radiotap in the python profile.
+  EXPECT_EQ(Decode(189, eth, &p), DecodeStatus::kUnsupportedLinkType);
+  EXPECT_EQ(Decode(kLinkRadiotap, eth, &p, Python()), DecodeStatus::kUnsupportedLinkType);
 }
 
 TEST(Decode, VlanTags) {
@@ -283,6 +284,228 @@ TEST(Decode, EveryPrefixIsSafe) {
       DecodeFrame(kLinkEthernet, copy.data(), copy.size(), Python(), &p);
     }
   }
+}
+
+// --- Tunnels (docs/DECODING.md) ---
+
+DecodeOptions Tunnels() { return DecodeOptions{true, true}; }
+
+// The inner TCP packet every tunnel test carries: 192.168.7.1:50000 ->
+// 192.168.7.2:443, 100 payload bytes, 24 bytes of TCP options.
+Bytes Inner() {
+  IpPacketSpec s;
+  s.src = "192.168.7.1";
+  s.dst = "192.168.7.2";
+  s.src_port = 50000;
+  s.dst_port = 443;
+  s.tcp_option_bytes = 24;
+  s.payload = 100;
+  return testing::IpPacket(s);
+}
+
+// The inner packet's fields, its lengths its own (not the outer packet's).
+void ExpectInner(const DecodedPacket& p) {
+  EXPECT_EQ(IpAddressToString(p.src), "192.168.7.1");
+  EXPECT_EQ(IpAddressToString(p.dst), "192.168.7.2");
+  EXPECT_EQ(p.src_port, 50000);
+  EXPECT_EQ(p.dst_port, 443);
+  EXPECT_EQ(p.protocol, 6);
+  EXPECT_EQ(p.header_len, 44);
+  EXPECT_EQ(p.payload_len, 100u);
+  EXPECT_EQ(p.pkt_len, 20u + 44 + 100);
+}
+
+TEST(DecodeTunnels, VxlanGivesTheInnerFlowAndOuterWithoutTunnels) {
+  const Bytes frame = testing::Ethernet(testing::OuterUdp(
+      "10.0.0.1", 33333, "10.0.0.2", 4789, testing::VxlanHeader(42, testing::Ethernet(Inner()))));
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet, frame, &p, Tunnels()), DecodeStatus::kOk);
+  ExpectInner(p);
+  ASSERT_EQ(Decode(kLinkEthernet, frame, &p, Default()), DecodeStatus::kOk);
+  EXPECT_EQ(p.protocol, 17);  // --tunnels=outer: the VXLAN packet itself
+  EXPECT_EQ(p.dst_port, 4789);
+  ASSERT_EQ(Decode(kLinkEthernet, frame, &p, Python()), DecodeStatus::kOk);
+  EXPECT_EQ(p.dst_port, 4789);  // netflower 1.0: never opened
+}
+
+TEST(DecodeTunnels, VxlanWithoutTheIFlagIsOrdinaryUdp) {
+  Bytes vxlan = testing::VxlanHeader(42, testing::Ethernet(Inner()));
+  vxlan[0] = 0;
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet,
+                   testing::Ethernet(testing::OuterUdp("10.0.0.1", 1, "10.0.0.2", 4789, vxlan)), &p,
+                   Tunnels()),
+            DecodeStatus::kOk);
+  EXPECT_EQ(p.dst_port, 4789);
+}
+
+TEST(DecodeTunnels, GeneveWithOptionsCarriesEthernetOrIp) {
+  DecodedPacket p;
+  const Bytes eth = testing::GeneveHeader(0x6558, 3, testing::Ethernet(Inner()));
+  ASSERT_EQ(Decode(kLinkEthernet,
+                   testing::Ethernet(testing::OuterUdp("10.0.0.1", 1, "10.0.0.2", 6081, eth)), &p,
+                   Tunnels()),
+            DecodeStatus::kOk);
+  ExpectInner(p);
+  const Bytes ip = testing::GeneveHeader(0x0800, 0, Inner());
+  ASSERT_EQ(Decode(kLinkEthernet,
+                   testing::Ethernet(testing::OuterUdp("10.0.0.1", 1, "10.0.0.2", 6081, ip)), &p,
+                   Tunnels()),
+            DecodeStatus::kOk);
+  ExpectInner(p);
+}
+
+TEST(DecodeTunnels, GtpUGpduWithExtensionHeadersAndSignallingStaysOuter) {
+  DecodedPacket p;
+  for (bool ext : {false, true}) {
+    const Bytes gtp = testing::GtpU(0x11223344, ext, Inner());
+    ASSERT_EQ(Decode(kLinkEthernet,
+                     testing::Ethernet(testing::OuterUdp("10.0.0.1", 2152, "10.0.0.2", 2152, gtp)),
+                     &p, Tunnels()),
+              DecodeStatus::kOk);
+    ExpectInner(p);
+  }
+  // An echo request (type 1) is GTP signalling: the outer UDP packet.
+  const Bytes echo = testing::GtpU(0, false, {}, 0x01);
+  ASSERT_EQ(Decode(kLinkEthernet,
+                   testing::Ethernet(testing::OuterUdp("10.0.0.1", 2152, "10.0.0.2", 2152, echo)),
+                   &p, Tunnels()),
+            DecodeStatus::kOk);
+  EXPECT_EQ(p.protocol, 17);
+  EXPECT_EQ(p.dst_port, 2152);
+}
+
+TEST(DecodeTunnels, GreWithEveryOptionalWord) {
+  DecodedPacket p;
+  for (int words = 0; words < 8; ++words) {
+    const Bytes gre = testing::Gre(0x0800, words & 1, words & 2, words & 4, Inner());
+    ASSERT_EQ(
+        Decode(kLinkEthernet, testing::Ethernet(testing::OuterIp("10.0.0.1", "10.0.0.2", 47, gre)),
+               &p, Tunnels()),
+        DecodeStatus::kOk)
+        << words;
+    ExpectInner(p);
+  }
+  // Without tunnels GRE is not TCP or UDP, as before.
+  EXPECT_EQ(
+      Decode(kLinkEthernet,
+             testing::Ethernet(testing::OuterIp(
+                 "10.0.0.1", "10.0.0.2", 47, testing::Gre(0x0800, false, false, false, Inner()))),
+             &p, Default()),
+      DecodeStatus::kNotTcpUdp);
+}
+
+TEST(DecodeTunnels, GretapAndErspanCarryEthernet) {
+  DecodedPacket p;
+  const Bytes eth = testing::Ethernet(Inner());
+  const Bytes erspan2 = [&] {
+    Bytes h(8, 0x10);
+    h.insert(h.end(), eth.begin(), eth.end());
+    return h;
+  }();
+  const Bytes cases[] = {
+      testing::Gre(0x6558, false, true, false, eth),      // gretap
+      testing::Gre(0x88BE, false, false, true, erspan2),  // ERSPAN II
+      testing::Gre(0x88BE, false, false, false, eth),     // ERSPAN I
+      testing::Gre(0x22EB, false, false, true, testing::Erspan3Header(false, eth)),
+      testing::Gre(0x22EB, false, false, true, testing::Erspan3Header(true, eth)),
+  };
+  for (const Bytes& gre : cases) {
+    ASSERT_EQ(
+        Decode(kLinkEthernet, testing::Ethernet(testing::OuterIp("10.0.0.1", "10.0.0.2", 47, gre)),
+               &p, Tunnels()),
+        DecodeStatus::kOk);
+    ExpectInner(p);
+  }
+}
+
+TEST(DecodeTunnels, IpInIpSixInFourFourInSix) {
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkRaw, testing::OuterIp("10.0.0.1", "10.0.0.2", 4, Inner()), &p, Tunnels()),
+            DecodeStatus::kOk);
+  ExpectInner(p);
+  ASSERT_EQ(
+      Decode(kLinkRaw, testing::OuterIp("2001:db8::1", "2001:db8::2", 4, Inner()), &p, Tunnels()),
+      DecodeStatus::kOk);
+  ExpectInner(p);
+  const Bytes v6 = testing::Tcp("2001:db8:1::1", 1234, "2001:db8:1::2", 80, 0x02);
+  ASSERT_EQ(Decode(kLinkRaw, testing::OuterIp("10.0.0.1", "10.0.0.2", 41, v6), &p, Tunnels()),
+            DecodeStatus::kOk);
+  EXPECT_EQ(IpAddressToString(p.src), "2001:db8:1::1");
+  EXPECT_EQ(p.pkt_len, 60u);
+  // Without tunnels: not TCP or UDP (the outer packet's protocol).
+  EXPECT_EQ(Decode(kLinkRaw, testing::OuterIp("10.0.0.1", "10.0.0.2", 41, v6), &p, Default()),
+            DecodeStatus::kNotTcpUdp);
+}
+
+TEST(DecodeTunnels, NestingStopsAtTheDepthLimit) {
+  // kMaxTunnelDepth IP-in-IP layers open; one more is left closed.
+  Bytes packet = Inner();
+  for (int i = 0; i < kMaxTunnelDepth; ++i)
+    packet = testing::OuterIp("10.9.0.1", "10.9.0.2", 4, packet);
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkRaw, packet, &p, Tunnels()), DecodeStatus::kOk);
+  ExpectInner(p);
+  packet = testing::OuterIp("10.9.0.1", "10.9.0.2", 4, packet);
+  EXPECT_EQ(Decode(kLinkRaw, packet, &p, Tunnels()), DecodeStatus::kNotTcpUdp);
+}
+
+TEST(DecodeTunnels, CutInnerHeadersAreTruncatedNeverReadPast) {
+  const Bytes frame = testing::Ethernet(testing::OuterUdp(
+      "10.0.0.1", 33333, "10.0.0.2", 4789, testing::VxlanHeader(42, testing::Ethernet(Inner()))));
+  for (size_t cut = 14 + 20 + 8 + 8 + 14; cut < 14 + 20 + 8 + 8 + 14 + 40; ++cut) {
+    const Bytes part(frame.begin(), frame.begin() + static_cast<long>(cut));
+    DecodedPacket p;
+    EXPECT_EQ(Decode(kLinkEthernet, part, &p, Tunnels()), DecodeStatus::kTruncated) << cut;
+  }
+}
+
+// --- Wi-Fi (docs/DECODING.md) ---
+
+TEST(DecodeWifi, RadiotapDataFrameAndItsFcs) {
+  const Bytes ip = testing::Udp("10.1.0.5", 5000, "10.1.0.1", 53, 30);
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkRadiotap, testing::Radiotap(testing::Ieee80211Data(ip), true, false), &p),
+            DecodeStatus::kOk);
+  EXPECT_EQ(IpAddressToString(p.src), "10.1.0.5");
+  EXPECT_EQ(p.payload_len, 30u);
+  EXPECT_EQ(p.frame_payload_len, 30u);  // the FCS is not payload
+  EXPECT_EQ(Decode(kLinkRadiotap, testing::Radiotap(testing::Ieee80211Data(ip), true, true), &p),
+            DecodeStatus::kBadFcs);
+  // netflower 1.0 did not read radiotap: the python profile keeps that.
+  EXPECT_EQ(Decode(kLinkRadiotap, testing::Radiotap(testing::Ieee80211Data(ip), false, false), &p,
+                   Python()),
+            DecodeStatus::kUnsupportedLinkType);
+}
+
+TEST(DecodeWifi, QosFourAddressAndPlain80211AndPpi) {
+  const Bytes ip = testing::Tcp("10.1.0.5", 40000, "10.1.0.1", 80, 0x02);
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkIeee80211, testing::Ieee80211Data(ip, 0x88, 0x03), &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.dst_port, 80);
+  ASSERT_EQ(Decode(kLinkIeee80211, testing::Ieee80211Data(ip, 0x08, 0x02), &p), DecodeStatus::kOk);
+  ASSERT_EQ(Decode(kLinkPpi, testing::Ppi(testing::Ieee80211Data(ip), true), &p),
+            DecodeStatus::kOk);
+  EXPECT_EQ(p.frame_payload_len, 0u);
+}
+
+TEST(DecodeWifi, ManagementControlNullAndProtectedFramesHaveTheirReasons) {
+  const Bytes ip = testing::Tcp("10.1.0.5", 40000, "10.1.0.1", 80, 0x02);
+  DecodedPacket p;
+  Bytes beacon = testing::Ieee80211Data(ip);
+  beacon[0] = 0x80;  // management, beacon
+  EXPECT_EQ(Decode(kLinkIeee80211, beacon, &p), DecodeStatus::kWifiNotData);
+  Bytes ack = testing::Ieee80211Data(ip);
+  ack[0] = 0xD4;  // control, ACK
+  EXPECT_EQ(Decode(kLinkIeee80211, ack, &p), DecodeStatus::kWifiNotData);
+  Bytes null_frame = testing::Ieee80211Data(ip);
+  null_frame[0] = 0x48;  // data, null function
+  EXPECT_EQ(Decode(kLinkIeee80211, null_frame, &p), DecodeStatus::kWifiNotData);
+  EXPECT_EQ(Decode(kLinkIeee80211, testing::Ieee80211Data(ip, 0x08, 0x41), &p),
+            DecodeStatus::kWifiProtected);
+  // The CIC layouts read no Wi-Fi, as before.
+  EXPECT_EQ(DecodeCicFrame(kLinkRadiotap, beacon.data(), beacon.size(), &p),
+            DecodeStatus::kUnsupportedLinkType);
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ inline SkipReason SkipReasonOf(DecodeStatus status) {
       return SkipReason::kIpFragment;
     case DecodeStatus::kNotIpv4Cic:
       return SkipReason::kNotIpv4Cic;
+    case DecodeStatus::kWifiNotData:
+      return SkipReason::kWifiNotData;
+    case DecodeStatus::kWifiProtected:
+      return SkipReason::kWifiProtected;
+    case DecodeStatus::kBadFcs:
+      return SkipReason::kBadFcs;
     case DecodeStatus::kNotTcpUdp:
     case DecodeStatus::kOk:
     case DecodeStatus::kCount:

@@ -20,6 +20,12 @@ std::string_view SkipReasonName(SkipReason reason) {
       return "not_tcp_udp";
     case SkipReason::kNotIpv4Cic:
       return "not_ipv4_cic";
+    case SkipReason::kWifiNotData:
+      return "wifi_not_data";
+    case SkipReason::kWifiProtected:
+      return "wifi_protected";
+    case SkipReason::kBadFcs:
+      return "bad_fcs";
     case SkipReason::kNoTimestamp:
       return "pcapng_simple_packet_block";
     case SkipReason::kUnknownInterface:

@@ -19,6 +19,9 @@ enum class SkipReason : uint8_t {
   kIpFragment,               // non-first fragment (no ports)
   kNotTcpUdp,                // ICMP, GRE, ESP, IGMP, ...
   kNotIpv4Cic,               // IPv6 under a CIC layout (CICFlowMeter read IPv4 only)
+  kWifiNotData,              // 802.11 management, control or null frame
+  kWifiProtected,            // 802.11 protected (encrypted) data frame
+  kBadFcs,                   // radiotap / PPI: the frame failed its FCS check
   kNoTimestamp,              // pcapng simple packet block
   kUnknownInterface,         // pcapng packet naming an undefined interface
   kMalformedBlock,           // pcapng packet block too short for its fields

@@ -77,6 +77,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
                  RunStats* stats) {
   PipelineConfig config;
   config.idle_timeout_seconds = options.idle_timeout;
+  config.tunnels = options.tunnels;
   config.cap_seconds = options.active_timeout;
   config.gc_interval = static_cast<uint64_t>(options.gc_interval);
   config.jobs = *ResolveJobs(options.n_jobs);

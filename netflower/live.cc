@@ -143,6 +143,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
 
   LiveConfig config;
   config.compat = options.compat;
+  config.tunnels = options.tunnels;
   config.idle_timeout_seconds = options.idle_timeout;
   config.cap_seconds = options.active_timeout;
   config.jobs = options.jobs;

@@ -55,6 +55,12 @@ struct ConvertOptions {
   // the next ones; with fewer, the workers are not pinned.
   std::vector<int> cpus;
   Compat compat = Compat::kNone;
+  // Default profile: open tunnels (VXLAN, GENEVE, GTP-U, GRE incl. ERSPAN,
+  // IP-in-IP, 6in4, 4in6; docs/DECODING.md) and key each flow on the
+  // innermost packet, its lengths and headers the inner ones. false: the
+  // outer packet, as before. The python profile (netflower 1.0) and the CIC
+  // layouts (CICFlowMeter) always read the outer packet.
+  bool tunnels = true;
   // CSV (the header, then a row per flow) or JSON Lines (an object per flow
   // and line, keys = column names, non-finite floats as null): the same
   // flows in the same order either way.
@@ -189,6 +195,7 @@ struct CaptureOptions {
   std::string filter;     // BPF filter in tcpdump syntax; empty for none
   bool promiscuous = false;
   Compat compat = Compat::kNone;
+  bool tunnels = true;                       // as ConvertOptions::tunnels
   OutputFormat format = OutputFormat::kCsv;  // of csv_path, as ConvertOptions::format
   // As ConvertOptions::columns, label and cic_fixes. A CIC layout runs one
   // flow worker (jobs is then 1), ends a flow once its flow timeout

@@ -110,7 +110,8 @@ class RingReader {
     }
     ++read_;
     DecodedPacket decoded;
-    const DecodeStatus status = DecodeFrame<P>(ring_->link_type(), rp.data, rp.length, &decoded);
+    const DecodeStatus status =
+        DecodeFrame<P>(ring_->link_type(), rp.data, rp.length, config_.tunnels, &decoded);
     if (status != DecodeStatus::kOk) {
       ++skipped_[static_cast<int>(SkipReasonOf(status))];
     } else {

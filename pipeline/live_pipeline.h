@@ -30,6 +30,7 @@ namespace netflower {
 
 struct LiveConfig {
   Compat compat = Compat::kNone;
+  bool tunnels = true;  // as PipelineConfig::tunnels
   double idle_timeout_seconds = 30.0;
   double cap_seconds = 120.0;  // duration cap (CaptureOptions::active_timeout)
   int jobs = 1;

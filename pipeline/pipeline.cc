@@ -44,6 +44,7 @@ class Source {
         workers_(workers),
         hasher_(seed),
         gc_interval_(config.gc_interval),
+        tunnels_(config.tunnels),
         shared_(shared),
         counts_(counts),
         batches_(workers.size()),
@@ -88,7 +89,8 @@ class Source {
         counts_->records.store(reader_.records_read(), std::memory_order_relaxed);
         counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
       }
-      const DecodeStatus status = DecodeFrame<P>(raw.link_type, raw.data, raw.length, &decoded);
+      const DecodeStatus status =
+          DecodeFrame<P>(raw.link_type, raw.data, raw.length, tunnels_, &decoded);
       if (status != DecodeStatus::kOk) {
         ++counts_->skipped[static_cast<int>(SkipReasonOf(status))];
         continue;
@@ -141,6 +143,7 @@ class Source {
   std::vector<std::unique_ptr<Worker<P>>>& workers_;
   FlowHasher hasher_;
   const uint64_t gc_interval_;
+  const bool tunnels_;  // PipelineConfig::tunnels
   Shared* const shared_;
   SourceCounts* const counts_;
   std::vector<std::unique_ptr<WorkItem<P>[]>> batches_;

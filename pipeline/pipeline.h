@@ -56,6 +56,7 @@ class RowConsumer {
 
 struct PipelineConfig {
   double idle_timeout_seconds = 120.0;
+  bool tunnels = true;  // default profile: key flows on the innermost packet (DecodeOptions)
   std::optional<double> cap_seconds;  // duration cap; none for files by default
   uint64_t gc_interval = 1000;
   uint64_t max_flows = 0;  // open flows in all workers together (0: no limit)

@@ -107,6 +107,7 @@ struct CommandLine {
   // set from these once the whole line is read.
   std::string kafka_brokers;
   KafkaOptions kafka;
+  bool tunnels_given = false;
 };
 
 // Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
@@ -377,6 +378,21 @@ counted as not delivered)",
        const std::optional<double> s = ParseSeconds(v);
        if (!s) return Expected("seconds >= 0, e.g. 30 or 0.5");
        cl->kafka.flush_timeout_seconds = *s;
+       return std::string();
+     }},
+    {"--tunnels", "=inner|outer", kFlowRules,
+     R"(inner (default): open VXLAN, GENEVE, GTP-U, GRE
+(ERSPAN, bridged Ethernet), IP-in-IP, 6in4 and 4in6
+tunnels, up to 4 deep, and make flows of the
+innermost packets (docs/DECODING.md); outer: flows
+of the tunnel packets themselves. Default profile
+only: --compat=python and the CIC layouts read the
+outer packet, as the tools they follow did.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "inner" && v != "outer") return Expected("inner or outer");
+       cl->options.tunnels = v == "inner";
+       cl->tunnels_given = true;
        return std::string();
      }},
     {"--compat", "=python|none", kFlowRules,
@@ -661,6 +677,11 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
   }
   if (cl.pcap.empty() == cl.iface.empty()) return Usage("give either --pcap FILE or --iface IF");
   if (absl::Status s = TakeKafkaOptions(&cl); !s.ok()) return s;
+  if (cl.tunnels_given && (cl.options.compat == Compat::kPython || IsCic(cl.options.columns))) {
+    return Usage(
+        "--tunnels belongs to the default profile: --compat=python and the CIC layouts read "
+        "the outer packet, as netflower 1.0 and CICFlowMeter did");
+  }
   const bool live = !cl.iface.empty();
   if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
   if (live && cl.active_timeout_none) {
@@ -1213,6 +1234,7 @@ absl::Status StopOrAbandon(LiveCapture& capture, const CommandLine& cl,
 CaptureOptions LiveOptions(const CommandLine& cl) {
   CaptureOptions options;
   options.compat = cl.options.compat;
+  options.tunnels = cl.options.tunnels;
   options.format = cl.options.format;
   options.columns = cl.options.columns;
   options.label = cl.options.label;

@@ -1,5 +1,6 @@
-// Fuzz target: frame decoding under every supported link type, both
-// profiles and CICFlowMeter's reading (DecodeCicFrame). Input: 1 byte
+// Fuzz target: frame decoding under every supported link type (Wi-Fi
+// included), both profiles, the default profile with and without tunnels
+// opened, and CICFlowMeter's reading (DecodeCicFrame). Input: 1 byte
 // choosing the link type, the rest is the frame. Decoded lengths must never
 // exceed the frame.
 #include <cstddef>
@@ -14,15 +15,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       netflower::kLinkNull,       netflower::kLinkEthernet,  netflower::kLinkPpp,
       netflower::kLinkRawOpenBsd, netflower::kLinkRawBsdOs,  netflower::kLinkRaw,
       netflower::kLinkLoop,       netflower::kLinkLinuxSll,  netflower::kLinkIpv4,
-      netflower::kLinkIpv6,       netflower::kLinkLinuxSll2, 127 /* radiotap: unsupported */};
+      netflower::kLinkIpv6,       netflower::kLinkLinuxSll2, netflower::kLinkIeee80211,
+      netflower::kLinkRadiotap,   netflower::kLinkPpi};
   if (size < 1) return 0;
   const uint16_t link = kLinkTypes[data[0] % (sizeof(kLinkTypes) / sizeof(kLinkTypes[0]))];
   // An exact-size copy, so ASan sees any read past the frame.
   const std::vector<uint8_t> frame(data + 1, data + size);
-  for (bool default_profile : {true, false}) {
+  for (const netflower::DecodeOptions options :
+       {netflower::DecodeOptions{true, true}, netflower::DecodeOptions{true, false},
+        netflower::DecodeOptions{false, false}}) {
+    const bool default_profile = options.default_profile;
     netflower::DecodedPacket p;
-    const netflower::DecodeStatus s = netflower::DecodeFrame(
-        link, frame.data(), frame.size(), netflower::DecodeOptions{default_profile}, &p);
+    const netflower::DecodeStatus s =
+        netflower::DecodeFrame(link, frame.data(), frame.size(), options, &p);
     if (s == netflower::DecodeStatus::kOk) {
       if (p.pkt_len > frame.size() || p.payload_len > p.pkt_len) __builtin_trap();
       if (p.protocol != 6 && p.protocol != 17) __builtin_trap();

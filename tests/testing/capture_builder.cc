@@ -29,9 +29,10 @@ int ParseAddress(const std::string& text, uint8_t* out) {
 
 Bytes L4(const IpPacketSpec& s) {
   Bytes l4;
+  const size_t payload = s.payload_bytes.empty() ? s.payload : s.payload_bytes.size();
   if (s.protocol == 6) {
     const size_t hdr = 20 + s.tcp_option_bytes;
-    l4.assign(hdr + s.payload, 0);
+    l4.assign(hdr + payload, 0);
     Be16(&l4, 0, s.src_port);
     Be16(&l4, 2, s.dst_port);
     Be32(&l4, 4, 1000);
@@ -41,14 +42,18 @@ Bytes L4(const IpPacketSpec& s) {
     Be16(&l4, 14, s.window);
     for (size_t i = 20; i < hdr; ++i) l4[i] = 1;  // NOP options
   } else if (s.protocol == 17) {
-    l4.assign(8 + s.payload, 0);
+    l4.assign(8 + payload, 0);
     Be16(&l4, 0, s.src_port);
     Be16(&l4, 2, s.dst_port);
-    Be16(&l4, 4, static_cast<uint16_t>(8 + s.payload));
+    Be16(&l4, 4, static_cast<uint16_t>(8 + payload));
   } else {
-    l4.assign(s.payload, 0);
+    l4.assign(payload, 0);
   }
-  for (size_t i = l4.size() - s.payload; i < l4.size(); ++i) l4[i] = 0xAB;
+  if (s.payload_bytes.empty()) {
+    for (size_t i = l4.size() - payload; i < l4.size(); ++i) l4[i] = 0xAB;
+  } else {
+    std::copy(s.payload_bytes.begin(), s.payload_bytes.end(), l4.end() - payload);
+  }
   return l4;
 }
 
@@ -383,6 +388,121 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+Bytes OuterIp(const std::string& src, const std::string& dst, uint8_t protocol,
+              const Bytes& inner) {
+  IpPacketSpec s;
+  s.src = src;
+  s.dst = dst;
+  s.protocol = protocol;
+  s.payload_bytes = inner;
+  return IpPacket(s);
+}
+
+Bytes OuterUdp(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
+               const Bytes& inner) {
+  IpPacketSpec s;
+  s.src = src;
+  s.dst = dst;
+  s.src_port = sport;
+  s.dst_port = dport;
+  s.protocol = 17;
+  s.payload_bytes = inner;
+  return IpPacket(s);
+}
+
+Bytes VxlanHeader(uint32_t vni, const Bytes& inner_ethernet) {
+  Bytes b(8, 0);
+  b[0] = 0x08;  // I: the VNI is valid
+  Be32(&b, 4, vni << 8);
+  b.insert(b.end(), inner_ethernet.begin(), inner_ethernet.end());
+  return b;
+}
+
+Bytes GeneveHeader(uint16_t protocol, size_t option_words, const Bytes& inner) {
+  Bytes b(8 + option_words * 4, 0);
+  b[0] = static_cast<uint8_t>(option_words);
+  Be16(&b, 2, protocol);
+  Be32(&b, 4, 0x123400);  // VNI 0x1234
+  b.insert(b.end(), inner.begin(), inner.end());
+  return b;
+}
+
+Bytes GtpU(uint32_t teid, bool with_extension, const Bytes& inner_ip, uint8_t type) {
+  Bytes b(8, 0);
+  b[0] = 0x30;  // version 1, protocol type GTP
+  b[1] = type;
+  Be32(&b, 4, teid);
+  if (with_extension) {
+    b[0] |= 0x04;  // E
+    // sequence (2), N-PDU (1), next extension type: PDU session container
+    b.insert(b.end(), {0x00, 0x00, 0x00, 0x85});
+    // one 4-byte unit: length, two bytes of content, next type 0 (none)
+    b.insert(b.end(), {0x01, 0x10, 0x09, 0x00});
+  }
+  b.insert(b.end(), inner_ip.begin(), inner_ip.end());
+  Be16(&b, 2, static_cast<uint16_t>(b.size() - 8));
+  return b;
+}
+
+Bytes Gre(uint16_t protocol, bool checksum, bool key, bool sequence, const Bytes& payload) {
+  Bytes b(4, 0);
+  b[0] = static_cast<uint8_t>((checksum ? 0x80 : 0) | (key ? 0x20 : 0) | (sequence ? 0x10 : 0));
+  Be16(&b, 2, protocol);
+  for (bool word : {checksum, key, sequence}) {
+    if (word) b.insert(b.end(), {0x00, 0x00, 0x00, 0x07});
+  }
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
+Bytes Erspan3Header(bool platform_subheader, const Bytes& inner_ethernet) {
+  Bytes b(12, 0);
+  b[0] = 0x20;  // version 2 (type III)
+  if (platform_subheader) {
+    b[11] = 0x01;  // O: an 8-byte platform-specific subheader follows
+    b.insert(b.end(), 8, 0);
+  }
+  b.insert(b.end(), inner_ethernet.begin(), inner_ethernet.end());
+  return b;
+}
+
+Bytes Ieee80211Data(const Bytes& ip, uint8_t fc0, uint8_t fc1) {
+  size_t header = (fc1 & 0x03) == 0x03 ? 30 : 24;
+  if (fc0 & 0x80) header += 2;  // QoS control
+  Bytes b(header, 0);
+  b[0] = fc0;
+  b[1] = fc1;
+  for (size_t i = 4; i < 22; ++i) b[i] = static_cast<uint8_t>(i);  // addresses
+  const uint16_t type = (ip[0] >> 4) == 6 ? 0x86DD : 0x0800;
+  b.insert(b.end(), {0xAA, 0xAA, 0x03, 0x00, 0x00, 0x00, static_cast<uint8_t>(type >> 8),
+                     static_cast<uint8_t>(type)});
+  b.insert(b.end(), ip.begin(), ip.end());
+  return b;
+}
+
+Bytes Radiotap(const Bytes& frame, bool fcs, bool bad_fcs) {
+  // version, pad, length 24, present: TSFT | Flags | Rate; TSFT aligned at 8.
+  Bytes b = {0x00, 0x00, 24, 0x00, 0x07, 0x00, 0x00, 0x00};
+  b.insert(b.end(), 8, 0x11);  // TSFT
+  b.push_back(static_cast<uint8_t>((fcs ? 0x10 : 0) | (bad_fcs ? 0x40 : 0)));
+  b.push_back(0x0C);           // rate
+  b.insert(b.end(), 6, 0x00);  // padding to 24
+  b.insert(b.end(), frame.begin(), frame.end());
+  if (fcs) b.insert(b.end(), {0xDE, 0xAD, 0xBE, 0xEF});
+  return b;
+}
+
+Bytes Ppi(const Bytes& frame, bool fcs) {
+  // version 0, flags 0, length 8 + 4 + 20, DLT 105; one 802.11-Common field.
+  Bytes b = {0x00, 0x00, 32, 0x00, 105, 0x00, 0x00, 0x00, 0x02, 0x00, 20, 0x00};
+  Bytes common(20, 0);
+  common[8] = fcs ? 0x01 : 0x00;  // flags: FCS present
+  b.insert(b.end(), common.begin(), common.end());
+  b.insert(b.end(), frame.begin(), frame.end());
+  if (fcs) b.insert(b.end(), {0xDE, 0xAD, 0xBE, 0xEF});
+  return b;
 }
 
 }  // namespace netflower::testing

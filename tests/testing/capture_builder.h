@@ -25,6 +25,10 @@ struct IpPacketSpec {
   int total_length_override = -1;
   uint16_t fragment_field = 0;   // IPv4 flags+offset field / IPv6 fragment header if nonzero
   size_t ipv4_option_bytes = 0;  // multiple of 4, <= 40
+  // When not empty: the payload itself (instead of `payload` bytes of 0xAB),
+  // after the TCP/UDP header, or right after the IP header for any other
+  // protocol (a tunnel's inner packet).
+  Bytes payload_bytes;
 };
 
 // An IPv4 or IPv6 packet with a TCP or UDP header and `payload` zero bytes.
@@ -46,6 +50,27 @@ Bytes BsdNull(const Bytes& ip, bool big_endian = false);
 Bytes PppFrame(const Bytes& ip, bool with_address_control);
 Bytes MplsEthernet(const Bytes& ip, int labels);
 Bytes PppoeEthernet(const Bytes& ip);
+
+// Tunnels (docs/DECODING.md): the outer packet around `inner`.
+Bytes OuterIp(const std::string& src, const std::string& dst, uint8_t protocol, const Bytes& inner);
+Bytes OuterUdp(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
+               const Bytes& inner);
+Bytes VxlanHeader(uint32_t vni, const Bytes& inner_ethernet);
+Bytes GeneveHeader(uint16_t protocol, size_t option_words, const Bytes& inner);
+// GTP-U G-PDU; with_extension adds a PDU session container extension header.
+Bytes GtpU(uint32_t teid, bool with_extension, const Bytes& inner_ip, uint8_t type = 0xFF);
+// GRE version 0 with the optional words asked for.
+Bytes Gre(uint16_t protocol, bool checksum, bool key, bool sequence, const Bytes& payload);
+Bytes Erspan3Header(bool platform_subheader, const Bytes& inner_ethernet);
+
+// Wi-Fi: an 802.11 data frame with LLC/SNAP around `ip` (fc0 0x08 data,
+// 0x88 QoS data; fc1 flags: 0x01 to-DS, 0x02 from-DS, 0x40 protected).
+Bytes Ieee80211Data(const Bytes& ip, uint8_t fc0 = 0x08, uint8_t fc1 = 0x01);
+// A radiotap header (TSFT, Flags) in front of `frame`; fcs appends 4 bytes
+// and sets the FCS flag; bad_fcs sets the bad-FCS flag.
+Bytes Radiotap(const Bytes& frame, bool fcs, bool bad_fcs);
+// A PPI header (DLT 105, an 802.11-Common field) in front of `frame`.
+Bytes Ppi(const Bytes& frame, bool fcs);
 
 // Classic pcap.
 class PcapFile {

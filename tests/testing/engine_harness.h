@@ -50,7 +50,7 @@ class EngineHarness : public FlowSink {
   // Feeds one raw IP packet (IPv4 or IPv6) at `at`.
   void Feed(At at, const Bytes& ip) {
     DecodedPacket d;
-    const DecodeStatus s = DecodeFrame<P>(kLinkRaw, ip.data(), ip.size(), &d);
+    const DecodeStatus s = DecodeFrame<P>(kLinkRaw, ip.data(), ip.size(), /*tunnels=*/true, &d);
     ASSERT_EQ(s, DecodeStatus::kOk);
     EnginePacket<P> pkt;
     FillEnginePacket(d, hasher_, &pkt);  // the production path
