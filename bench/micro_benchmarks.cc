@@ -31,15 +31,50 @@ const Bytes& TcpFrame() {
   return frame;
 }
 
+const Bytes& UdpFrame() {
+  static const Bytes frame =
+      testing::Ethernet(testing::Udp("192.168.1.10", 51234, "8.8.8.8", 53, 40));
+  return frame;
+}
+
+// Decoding an untunnelled frame with tunnels opened (arg 1, the default) or
+// not (0): the cost of the tunnel checks on ordinary traffic.
 void BM_DecodeEthernetTcp(benchmark::State& state) {
   const Bytes& f = TcpFrame();
+  const DecodeOptions options{true, state.range(0) != 0};
   DecodedPacket p;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, f.data(), f.size(), DecodeOptions{}, &p));
+    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, f.data(), f.size(), options, &p));
     benchmark::DoNotOptimize(p);
   }
 }
-BENCHMARK(BM_DecodeEthernetTcp);
+BENCHMARK(BM_DecodeEthernetTcp)->Arg(0)->Arg(1);
+
+void BM_DecodeEthernetUdp(benchmark::State& state) {
+  const Bytes& f = UdpFrame();
+  const DecodeOptions options{true, state.range(0) != 0};
+  DecodedPacket p;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, f.data(), f.size(), options, &p));
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_DecodeEthernetUdp)->Arg(0)->Arg(1);
+
+// A TCP packet inside VXLAN: the cost of opening one tunnel.
+void BM_DecodeVxlanTcp(benchmark::State& state) {
+  static const Bytes frame = testing::Ethernet(testing::OuterUdp(
+      "10.0.0.1", 49152, "10.0.0.2", 4789,
+      testing::VxlanHeader(42, testing::Ethernet(testing::Tcp("192.168.1.10", 51234,
+                                                              "93.184.216.34", 443, 0x18, 517)))));
+  const DecodeOptions options{true, true};
+  DecodedPacket p;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, frame.data(), frame.size(), options, &p));
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_DecodeVxlanTcp);
 
 void BM_KeyAndHash(benchmark::State& state) {
   const Bytes& f = TcpFrame();

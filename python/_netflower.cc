@@ -123,6 +123,12 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->format = FormatFrom(py::cast<std::string>(v));
   } else if (key == "kafka") {
     o->kafka = KafkaFrom(v);
+  } else if (key == "tunnels") {
+    const std::string t = py::cast<std::string>(v);
+    if (t != "inner" && t != "outer") {
+      throw py::value_error("tunnels must be \"inner\" or \"outer\", got \"" + t + "\"");
+    }
+    o->tunnels = t == "inner";
   } else {
     return false;
   }

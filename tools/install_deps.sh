@@ -20,6 +20,8 @@ packages=(
   pybind11-dev python3-dev python3-pytest
   # many captures on a Dask cluster (netflower.dask), tested on a LocalCluster
   python3-distributed
+  # tunnels and Wi-Fi: tshark, the independent decoder the tests compare with
+  tshark
   # flows to Kafka (librdkafka, its mock cluster for the tests), kcat to consume
   librdkafka-dev kcat python3-confluent-kafka
   # style checks; fuzzing (libFuzzer with clang-14)

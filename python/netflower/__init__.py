@@ -83,6 +83,14 @@ class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout
                     flush_timeout_seconds=float(self.flush_timeout))
 
 
+def _tunnels(tunnels, compat, columns):
+    if tunnels not in ("inner", "outer"):
+        raise ValueError(f'tunnels must be "inner" or "outer", got {tunnels!r}')
+    if compat == "python" or columns != "netflower":
+        return "outer"  # netflower 1.0 and CICFlowMeter read the outer packet
+    return tunnels
+
+
 def _kafka_option(kafka):
     if kafka is None:
         return None
@@ -109,7 +117,7 @@ def _jobs(n_jobs):
 def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval=1000,
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
-                        max_flows=None, kafka=None, return_stats=False):
+                        max_flows=None, kafka=None, tunnels="inner", return_stats=False):
     """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
 
     As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (file
@@ -124,7 +132,12 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     "cic-ids2017-ml", "cse-cic-ids2018", "cicflowmeter-v4", "cicflowmeter";
     docs/CIC.md), with ``label``, ``labels`` (a rules file) and ``cic_fixes``;
     a CIC layout needs ``compat="none"``. ``format="jsonl"`` writes JSON
-    Lines. ``max_flows`` bounds the flow table. ``kafka=Kafka(brokers,
+    Lines. ``max_flows`` bounds the flow table. ``tunnels="inner"`` (the
+    default profile's default) makes flows of the packets inside VXLAN,
+    GENEVE, GTP-U, GRE/ERSPAN, IP-in-IP, 6in4 and 4in6 tunnels
+    (docs/DECODING.md), ``"outer"`` of the tunnel packets themselves; the
+    python profile and the CIC layouts always read the outer packet.
+    ``kafka=Kafka(brokers,
     topic)`` also sends every flow to Kafka (see Kafka); with
     ``output_path=None`` Kafka is the only output and the return value is
     the number of flows delivered.
@@ -145,6 +158,7 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
                    buffer_rows=int(buffer_rows), n_jobs=_jobs(n_jobs), compat=compat,
                    columns=columns, label=label, cic_fixes=bool(cic_fixes), format=format,
                    max_flows=max_flows, kafka=_kafka_option(kafka),
+                   tunnels=_tunnels(tunnels, compat, columns),
                    labels=None if labels is None else _path(labels, "labels"))
     if output_path is None and kafka is None:
         raise ValueError("output_path=None needs kafka (Kafka as the only output)")
@@ -153,14 +167,15 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     return (rows, stats) if return_stats else rows
 
 
-def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows):
+def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
+                    tunnels):
     return dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
                 n_jobs=_jobs(n_jobs), compat=compat, active_timeout=active_timeout,
-                max_flows=max_flows)
+                max_flows=max_flows, tunnels=_tunnels(tunnels, compat, "netflower"))
 
 
 def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None):
+               active_timeout=None, max_flows=None, tunnels="inner"):
     """Yields the flows of a capture as dicts (the 82 columns in CSV order),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
     few thousand flows. Stopping the iteration (break, close(), garbage
@@ -168,7 +183,8 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
     the default profile is "none" (the corrected one)."""
     stream = _netflower.FlowStream(
         _path(path, "path"),
-        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows))
+        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
+                        tunnels))
     try:
         while True:
             batch = stream.next_batch()
@@ -180,7 +196,7 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
 
 
 def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, return_stats=False):
+               active_timeout=None, max_flows=None, tunnels="inner", return_stats=False):
     """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
     empty direction's packet-length max/min is 0), plus ``timestamp_datetime``
@@ -197,7 +213,8 @@ def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
             "(Debian) or pandas") from e
     stream = _netflower.FlowStream(
         _path(path, "path"),
-        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows))
+        _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
+                        tunnels))
     try:
         data = stream.columns()
         stats = stream.stats()
@@ -254,7 +271,7 @@ _RUNNING = set()
 def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
-                 cic_fixes=False, kafka=None):
+                 cic_fixes=False, kafka=None, tunnels="inner"):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -267,7 +284,8 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
     layout (``columns``, ``label``, ``cic_fixes``; docs/CIC.md), whose rows go
     to ``csv_path`` only: ``on_flow`` must then be None. ``kafka=Kafka(...)``
     also sends every flow to Kafka (see Kafka; stop() raises
-    ConnectionError if flows were not delivered).
+    ConnectionError if flows were not delivered). ``tunnels`` as in
+    convert_pcap_to_csv.
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
@@ -281,7 +299,8 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
                    compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
-                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka))
+                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka),
+                   tunnels=_tunnels(tunnels, compat, columns))
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -204,3 +204,22 @@ def test_read_flows_without_pandas_says_what_to_install(monkeypatch):
     with pytest.raises(ImportError, match="python3-pandas"):
         netflower.read_flows(WEB)
     assert len(list(netflower.iter_flows(WEB))) == 39  # the rest works without it
+
+
+TUNNELS = pathlib.Path("tests/testdata/tunnels/tunnels.pcap").resolve()
+
+
+def test_tunnels_inner_by_default_outer_on_request(tmp_path):
+    # docs/DECODING.md: the default profile makes flows of the inner packets.
+    inner = {(f["src_ip"], f["dst_port"]) for f in netflower.iter_flows(TUNNELS)}
+    assert ("10.1.0.1", 80) in inner and ("2001:db8:6::1", 443) in inner
+    outer = {(f["src_ip"], f["dst_port"]) for f in netflower.iter_flows(TUNNELS, tunnels="outer")}
+    assert ("172.16.0.1", 6081) in outer and ("10.1.0.1", 80) not in outer
+    out = tmp_path / "t.csv"
+    netflower.convert_pcap_to_csv(TUNNELS, out, compat="none")
+    assert out.read_bytes() == pathlib.Path("tests/testdata/tunnels/tunnels.csv").read_bytes()
+    # netflower 1.0 (the python profile) read the outer packet, whatever is asked.
+    netflower.convert_pcap_to_csv(TUNNELS, out)
+    assert b"\n10.1.0.1," not in out.read_bytes()
+    with pytest.raises(ValueError, match="tunnels"):
+        netflower.convert_pcap_to_csv(TUNNELS, out, compat="none", tunnels="both")

@@ -77,6 +77,26 @@ int main(int argc, char** argv) {
       {9, v6, "ipv6"},
       {7, t::LinuxSll(v4), "sll"},
       {10, t::LinuxSll2(v6), "sll2"},
+      // Tunnels (opened in the default profile) and Wi-Fi.
+      {1,
+       t::Ethernet(
+           t::OuterUdp("172.16.0.1", 1, "172.16.0.2", 4789, t::VxlanHeader(42, t::Ethernet(v4)))),
+       "vxlan"},
+      {1,
+       t::Ethernet(
+           t::OuterUdp("172.16.0.1", 1, "172.16.0.2", 6081, t::GeneveHeader(0x0800, 2, v4))),
+       "geneve"},
+      {1, t::Ethernet(t::OuterUdp("172.16.0.1", 2152, "172.16.0.2", 2152, t::GtpU(7, true, v6))),
+       "gtpu"},
+      {1,
+       t::Ethernet(
+           t::OuterIp("172.16.0.1", "172.16.0.2", 47,
+                      t::Gre(0x22EB, true, true, true, t::Erspan3Header(true, t::Ethernet(v4))))),
+       "erspan3"},
+      {5, t::OuterIp("172.16.0.1", "172.16.0.2", 41, v6), "6in4"},
+      {11, t::Ieee80211Data(v4, 0x88, 0x03), "80211-qos-4addr"},
+      {12, t::Radiotap(t::Ieee80211Data(v6), true, false), "radiotap-fcs"},
+      {13, t::Ppi(t::Ieee80211Data(v4), true), "ppi"},
   };
   for (const auto& f : frames) {
     t::Bytes b = {f.link_index};
