@@ -226,6 +226,7 @@ void KafkaProducer::Produce(std::string_view key, std::string_view value) {
     if ((cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) ||
         NowNs() > give_up_at_ns_.load(std::memory_order_relaxed)) {
       undelivered_.fetch_add(1, std::memory_order_relaxed);
+      NoteError("not queued: the run stopped while librdkafka's queue was full");
       break;
     }
     rd_kafka_poll(handles_->kafka, 100);  // the queue is full: wait for deliveries
@@ -289,6 +290,8 @@ void KafkaProducer::OnDelivery(int error, const char* reason) {
   } else if (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
              error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
     undelivered_.fetch_add(1, std::memory_order_relaxed);
+    NoteError(
+        absl::StrCat("not delivered within the flush timeout (", flush_timeout_seconds_, " s)"));
   } else {
     failed_.fetch_add(1, std::memory_order_relaxed);
     NoteError(reason);

@@ -206,6 +206,41 @@ PY
     python3 tests/testing/kafka_check.py "$TMP/live.kafka" "$TMP/live.csv"
   check "live: the summary counts the deliveries" grep -q "kafka delivered" "$TMP/live.err"
 
+  # Live, the cluster lost mid-capture with a tiny librdkafka queue: the
+  # delivery thread waits for room (back-pressure, bounded memory); SIGINT
+  # still ends the capture within the flush timeout, every flow counted.
+  new_topic
+  "$NF" --iface "$A" --out "$TMP/lost-live.csv" --kafka "$BROKERS" --topic "$topic" \
+    --idle-timeout 0.2 --kafka-opt queue.buffering.max.messages=5 \
+    --kafka-opt message.timeout.ms=60000 --kafka-flush-timeout 1 2>"$TMP/lost-live.err" &
+  live=$!
+  sleep 1.5
+  mock down -1
+  python3 - <<'PY'
+import socket
+for port in range(48000, 48200):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.81.0.1", port))
+    s.sendto(b"z" * 40, ("10.81.0.2", 9999))
+    s.close()
+PY
+  sleep 1.5
+  kill -INT $live
+  waited=0
+  while kill -0 $live 2>/dev/null && ((waited < 150)); do sleep 0.1; waited=$((waited + 1)); done
+  check "live, cluster lost: SIGINT ends the capture within 15 s" test "$waited" -lt 150
+  wait $live
+  check "live, cluster lost: exit 4" test $? -eq 4
+  read -r delivered produced < <(sed -n 's/.*kafka delivered *\([0-9]*\)  (of \([0-9]*\).*/\1 \2/p' "$TMP/lost-live.err")
+  read -r failed undelivered < <(sed -n 's/.*failed \([0-9]*\), not delivered \([0-9]*\),.*/\1 \2/p' "$TMP/lost-live.err")
+  check "live, cluster lost: the 200 flows were sent and none was delivered" \
+    test "${produced:-0}" -ge 200 -a "${delivered:-1}" -eq 0
+  check "live, cluster lost: every flow counted as failed or not delivered" \
+    test $((failed + undelivered)) -eq "$produced"
+  check "live, cluster lost: the CSV still has every flow" \
+    test "$(grep -c ',9999,17,' "$TMP/lost-live.csv")" -eq 200
+  mock up -1
+
   # Live, a cluster unreachable at the start: an error before any ring.
   "$NF" --iface "$A" --out "$TMP/live-never.csv" --kafka 127.0.0.1:1 --topic t 2>"$TMP/ld.err"
   check "live, unreachable cluster: exit 1 before the output exists" \
