@@ -52,6 +52,13 @@ new_topic() {  # a fresh topic with 4 partitions, its name in $topic
   topic=netflower-test-$S-$topic_n
   [[ -z $real ]] && mock topic "$topic" 4
 }
+ring_open() {  # ring_open PID: waits (up to 20 s) until PID has its capture socket
+  local waited=0
+  until ss -0 -p 2>/dev/null | grep -q "pid=$1,"; do
+    ((waited++ < 200)) || return 1
+    sleep 0.1
+  done
+}
 consume() {  # consume TOPIC OUT: every message, "partition<TAB>key<TAB>value"
   kcat -b "$BROKERS" -t "$1" -C -e -q -f '%p\t%k\t%s\n' >"$2" 2>"$2.err"
 }
@@ -185,7 +192,8 @@ else
   "$NF" --iface "$A" --out "$TMP/live.csv" --kafka "$BROKERS" --topic "$topic" \
     --idle-timeout 1 2>"$TMP/live.err" &
   live=$!
-  sleep 1.5
+  # Kafka is asked for the topic before the ring opens: wait for the ring.
+  check "live with --kafka: the capture starts" ring_open $live
   python3 - <<'PY'
 import socket
 for port in range(47000, 47010):
@@ -214,7 +222,7 @@ PY
     --idle-timeout 0.2 --kafka-opt queue.buffering.max.messages=5 \
     --kafka-opt message.timeout.ms=60000 --kafka-flush-timeout 1 2>"$TMP/lost-live.err" &
   live=$!
-  sleep 1.5
+  check "live, cluster about to be lost: the capture starts" ring_open $live
   mock down -1
   python3 - <<'PY'
 import socket
