@@ -280,20 +280,6 @@ class Decoder {
   }
 
   DecodeStatus Transport(uint8_t protocol, const uint8_t* p, size_t n) {
-    if (tunnels_ && depth_ < kMaxTunnelDepth) {
-      switch (protocol) {
-        case kIpProtoIpip:
-          ++depth_;
-          return Ipv4(p, n);
-        case kIpProtoIpv6:
-          ++depth_;
-          return Ipv6(p, n);
-        case kIpProtoGre:
-          return Gre(p, n);
-        default:
-          break;
-      }
-    }
     if (protocol == 6) {
       if (n < 20) return DecodeStatus::kTruncated;
       const uint16_t data_offset_words = p[12] >> 4;
@@ -313,7 +299,7 @@ class Decoder {
     }
     if (protocol == 17) {
       if (n < 8) return DecodeStatus::kTruncated;
-      if (tunnels_ && depth_ < kMaxTunnelDepth) {
+      if (tunnels_ && depth_ < kMaxTunnelDepth && MayBeUdpTunnel(Be16(p), Be16(p + 2))) {
         DecodeStatus inner;
         if (UdpTunnel(Be16(p), Be16(p + 2), p + 8, n - 8, &inner)) return inner;
       }
@@ -326,6 +312,22 @@ class Decoder {
       out_->tcp_flags = 0;
       out_->window = -1;
       return DecodeStatus::kOk;
+    }
+    // Tunnels by IP protocol, checked after TCP and UDP so that those pay
+    // nothing for them.
+    if (tunnels_ && depth_ < kMaxTunnelDepth) {
+      switch (protocol) {
+        case kIpProtoIpip:
+          ++depth_;
+          return Ipv4(p, n);
+        case kIpProtoIpv6:
+          ++depth_;
+          return Ipv6(p, n);
+        case kIpProtoGre:
+          return Gre(p, n);
+        default:
+          break;
+      }
     }
     return DecodeStatus::kNotTcpUdp;
   }
@@ -383,8 +385,16 @@ class Decoder {
   // G-PDUs (3GPP TS 29.281). True when the payload is one (its decoding in
   // *status); false leaves the packet an ordinary UDP packet: a header that
   // does not check out, or a GTP-U signalling message.
-  bool UdpTunnel(uint16_t src_port, uint16_t dst_port, const uint8_t* p, size_t n,
-                 DecodeStatus* status) {
+  // The ports UdpTunnel looks at; kept apart (and UdpTunnel out of line) so
+  // that ordinary UDP pays four compares (BM_DecodeEthernetUdp: 4.92 ns a
+  // frame without tunnels, 5.48 with; bench/README.md, "Tunnels").
+  static bool MayBeUdpTunnel(uint16_t src_port, uint16_t dst_port) {
+    return dst_port == kUdpVxlan || dst_port == kUdpGeneve || dst_port == kUdpGtpU ||
+           src_port == kUdpGtpU;
+  }
+
+  [[gnu::noinline]] bool UdpTunnel(uint16_t src_port, uint16_t dst_port, const uint8_t* p, size_t n,
+                                   DecodeStatus* status) {
     if (dst_port == kUdpVxlan) {
       if (n < 8 || (p[0] & 0x08) == 0) return false;  // the I flag: a valid VNI
       ++depth_;
