@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+
 #include "capture/link_type.h"
 #include "tests/testing/capture_builder.h"
 
@@ -441,8 +443,9 @@ TEST(DecodeTunnels, IpInIpSixInFourFourInSix) {
 TEST(DecodeTunnels, NestingStopsAtTheDepthLimit) {
   // kMaxTunnelDepth IP-in-IP layers open; one more is left closed.
   Bytes packet = Inner();
-  for (int i = 0; i < kMaxTunnelDepth; ++i)
+  for (int i = 0; i < kMaxTunnelDepth; ++i) {
     packet = testing::OuterIp("10.9.0.1", "10.9.0.2", 4, packet);
+  }
   DecodedPacket p;
   ASSERT_EQ(Decode(kLinkRaw, packet, &p, Tunnels()), DecodeStatus::kOk);
   ExpectInner(p);
@@ -454,7 +457,7 @@ TEST(DecodeTunnels, CutInnerHeadersAreTruncatedNeverReadPast) {
   const Bytes frame = testing::Ethernet(testing::OuterUdp(
       "10.0.0.1", 33333, "10.0.0.2", 4789, testing::VxlanHeader(42, testing::Ethernet(Inner()))));
   for (size_t cut = 14 + 20 + 8 + 8 + 14; cut < 14 + 20 + 8 + 8 + 14 + 40; ++cut) {
-    const Bytes part(frame.begin(), frame.begin() + static_cast<long>(cut));
+    const Bytes part(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(cut));
     DecodedPacket p;
     EXPECT_EQ(Decode(kLinkEthernet, part, &p, Tunnels()), DecodeStatus::kTruncated) << cut;
   }

@@ -81,7 +81,7 @@ written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
 // Which mode an option belongs to.
 enum Modes : uint8_t { kFile = 1, kLive = 2, kBoth = 3 };
 
-struct CommandLine {
+struct CommandLine {  // NOLINT(clang-analyzer-optin.performance.Padding): one, read once
   std::string pcap;
   std::vector<std::string> more_pcaps;  // --pcap a b c: b and c
   std::string out_dir;                  // --out-dir: one output per input
