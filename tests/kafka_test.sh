@@ -52,10 +52,14 @@ new_topic() {  # a fresh topic with 4 partitions, its name in $topic
   topic=netflower-test-$S-$topic_n
   [[ -z $real ]] && mock topic "$topic" 4
 }
-ring_open() {  # ring_open PID: waits (up to 20 s) until PID has its capture socket
+capturing() {  # capturing PID ERR: waits (up to 30 s) until the capture of PID
+  # (started with --progress, stderr to ERR) reports progress: it prints only
+  # once its rings are open and its threads run (Kafka's metadata request
+  # comes before that, and took seconds under ASan in CI).
   local waited=0
-  until ss -0 -p 2>/dev/null | grep -q "pid=$1,"; do
-    ((waited++ < 200)) || return 1
+  until grep -q "packets" "$2" 2>/dev/null; do
+    kill -0 "$1" 2>/dev/null || return 1
+    ((waited++ < 300)) || return 1
     sleep 0.1
   done
 }
@@ -190,10 +194,9 @@ else
   ip netns exec "$NS" ip link set "$B" up
   new_topic
   "$NF" --iface "$A" --out "$TMP/live.csv" --kafka "$BROKERS" --topic "$topic" \
-    --idle-timeout 1 2>"$TMP/live.err" &
+    --idle-timeout 1 --progress 2>"$TMP/live.err" &
   live=$!
-  # Kafka is asked for the topic before the ring opens: wait for the ring.
-  check "live with --kafka: the capture starts" ring_open $live
+  check "live with --kafka: the capture starts" capturing $live "$TMP/live.err"
   python3 - <<'PY'
 import socket
 for port in range(47000, 47010):
@@ -208,8 +211,9 @@ PY
   wait $live
   check "live with --kafka: SIGINT stops it with exit 0" test $? -eq 0
   consume "$topic" "$TMP/live.kafka"
-  check "live: the 10 UDP flows arrived" \
-    test "$(grep -c '"dst_port":9999' "$TMP/live.kafka")" -eq 10
+  arrived=$(grep -c '"dst_port":9999' "$TMP/live.kafka")
+  check "live: the 10 UDP flows arrived" test "$arrived" -eq 10
+  ((arrived == 10)) || cat "$TMP/live.err"
   check "live: every message is a CSV row, exactly once, keyed" \
     python3 tests/testing/kafka_check.py "$TMP/live.kafka" "$TMP/live.csv"
   check "live: the summary counts the deliveries" grep -q "kafka delivered" "$TMP/live.err"
@@ -220,9 +224,10 @@ PY
   new_topic
   "$NF" --iface "$A" --out "$TMP/lost-live.csv" --kafka "$BROKERS" --topic "$topic" \
     --idle-timeout 0.2 --kafka-opt queue.buffering.max.messages=5 \
-    --kafka-opt message.timeout.ms=60000 --kafka-flush-timeout 1 2>"$TMP/lost-live.err" &
+    --kafka-opt message.timeout.ms=60000 --kafka-flush-timeout 1 --progress \
+    2>"$TMP/lost-live.err" &
   live=$!
-  check "live, cluster about to be lost: the capture starts" ring_open $live
+  check "live, cluster about to be lost: the capture starts" capturing $live "$TMP/lost-live.err"
   mock down -1
   python3 - <<'PY'
 import socket
