@@ -161,15 +161,19 @@ else
   # broker goes down; the second copy's flows, flushed at the end of input,
   # fail (message.timeout.ms) and are counted.
   new_topic
-  python3 tests/testing/pcap_feeder.py repeat "$WEB" - 2 --hold 4 |
+  python3 tests/testing/pcap_feeder.py repeat "$WEB" - 2 --hold 8 |
     "$NF" --pcap - --out "$TMP/lost.csv" --kafka "$BROKERS" --topic "$topic" \
-      --kafka-opt message.timeout.ms=1500 2>"$TMP/lost.err" &
+      --kafka-opt message.timeout.ms=1500 --progress 2>"$TMP/lost.err" &
   pipeline=$!
-  sleep 2
+  # Every packet read (the progress report says 1128), the first copy's
+  # flows were sent; half a second for their delivery, then the cluster goes.
+  waited=0
+  until grep -q " 1128 packets" "$TMP/lost.err" || ((waited++ > 60)); do sleep 0.1; done
+  sleep 0.5
   mock down -1
   wait $pipeline
   check "a cluster lost mid-run: exit 4" test $? -eq 4
-  cat "$TMP/lost.err"
+  tr '\r' '\n' <"$TMP/lost.err" | grep -v "packets  "
   read -r delivered produced < <(sed -n 's/.*kafka delivered *\([0-9]*\)  (of \([0-9]*\).*/\1 \2/p' "$TMP/lost.err")
   read -r failed undelivered < <(sed -n 's/.*failed \([0-9]*\), not delivered \([0-9]*\),.*/\1 \2/p' "$TMP/lost.err")
   rows=$(($(wc -l <"$TMP/lost.csv") - 1))
