@@ -19,6 +19,9 @@ TMP=${TEST_TMPDIR:-$(mktemp -d)}
 WEB=tests/testdata/loopback-web.pcap
 S=$$
 NS=nfkc$S A=nfka$S B=nfkb$S
+# The veth pair's subnet, per run (10.81.1-250.0/24), so that two runs on one
+# machine do not route into each other's namespace.
+NET=10.81.$((S % 250 + 1))
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else fail "$what"; fi; }
@@ -192,22 +195,23 @@ else
   ip netns add "$NS" || { echo "needs root and iproute2"; exit 1; }
   ip link add "$A" type veth peer name "$B"
   ip link set "$B" netns "$NS"
-  ip addr add 10.81.0.1/24 dev "$A"
+  ip addr add "$NET.1/24" dev "$A"
   ip link set "$A" up
-  ip netns exec "$NS" ip addr add 10.81.0.2/24 dev "$B"
+  ip netns exec "$NS" ip addr add "$NET.2/24" dev "$B"
   ip netns exec "$NS" ip link set "$B" up
   new_topic
   "$NF" --iface "$A" --out "$TMP/live.csv" --kafka "$BROKERS" --topic "$topic" \
     --idle-timeout 1 --progress 2>"$TMP/live.err" &
   live=$!
   check "live with --kafka: the capture starts" capturing $live "$TMP/live.err"
-  python3 - <<'PY'
-import socket
+  python3 - "$NET" <<'PY'
+import socket, sys
+net = sys.argv[1]
 for port in range(47000, 47010):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.81.0.1", port))
+    s.bind((net + ".1", port))
     for _ in range(3):
-        s.sendto(b"y" * (30 + port % 5), ("10.81.0.2", 9999))
+        s.sendto(b"y" * (30 + port % 5), (net + ".2", 9999))
     s.close()
 PY
   sleep 1
@@ -233,12 +237,13 @@ PY
   live=$!
   check "live, cluster about to be lost: the capture starts" capturing $live "$TMP/lost-live.err"
   mock down -1
-  python3 - <<'PY'
-import socket
+  python3 - "$NET" <<'PY'
+import socket, sys
+net = sys.argv[1]
 for port in range(48000, 48200):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.81.0.1", port))
-    s.sendto(b"z" * 40, ("10.81.0.2", 9999))
+    s.bind((net + ".1", port))
+    s.sendto(b"z" * 40, (net + ".2", 9999))
     s.close()
 PY
   sleep 1.5
