@@ -374,6 +374,20 @@ inline void Store16(uint128 bytes, char* out) {
   Store8(static_cast<uint64_t>(bytes >> 64), out + 8);
 }
 
+// Python's exponent: "e", the sign, at least two digits. Returns the end.
+inline char* PutExponent(int e, char* p) {
+  *p++ = 'e';
+  if (e < 0) {
+    *p++ = '-';
+    e = -e;
+  } else {
+    *p++ = '+';
+  }
+  if (e >= 100) *p++ = static_cast<char>('0' + e / 100);
+  std::memcpy(p, kDigitPairs + 2 * (e % 100), 2);
+  return p + 2;
+}
+
 }  // namespace
 
 size_t FormatPythonFloat(double value, char* out) {
@@ -458,22 +472,7 @@ size_t FormatPythonFloat(double value, char* out) {
     } else {
       p += 1;
     }
-    *p++ = 'e';
-    int e = point - 1;
-    if (e < 0) {
-      *p++ = '-';
-      e = -e;
-    } else {
-      *p++ = '+';
-    }
-    if (e < 100) {
-      std::memcpy(p, kDigitPairs + 2 * e, 2);
-      p += 2;
-    } else {
-      *p++ = static_cast<char>('0' + e / 100);
-      std::memcpy(p, kDigitPairs + 2 * (e % 100), 2);
-      p += 2;
-    }
+    p = PutExponent(point - 1, p);
   }
   return static_cast<size_t>(p - out);
 }

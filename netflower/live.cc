@@ -127,20 +127,10 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
-    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
-    const CaptureOptions& options) {
-  if (absl::Status s = ValidateCaptureOptions(options); !s.ok()) return s;
-  if (IsCic(options.columns) && on_flow) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "on_flow receives netflower-layout records; the ",
-        std::string(ColumnSetName(options.columns)), " layout is written to csv_path only"));
-  }
+namespace {
 
-  std::unique_ptr<LiveCapture> capture(new LiveCapture());
-  LiveCapture::State& state = *capture->state_;
-  state.on_flow = std::move(on_flow);
-
+// The pipeline's configuration from the public options.
+LiveConfig LiveConfigFrom(const CaptureOptions& options) {
   LiveConfig config;
   config.compat = options.compat;
   config.tunnels = options.tunnels;
@@ -166,15 +156,12 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   config.messages = options.kafka.has_value();
   if (IsCic(options.columns)) config.jobs = 1;  // CicFlowEngine: one table
   config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
+  return config;
+}
 
-  // Kafka first: the cluster answers for the topic before any ring opens.
-  if (options.kafka) {
-    absl::StatusOr<std::unique_ptr<KafkaProducer>> kafka = KafkaProducer::Connect(*options.kafka);
-    if (!kafka.ok()) return kafka.status();
-    state.kafka = *std::move(kafka);
-  }
-
-  LiveCapture::State* s = &state;
+// Where the delivery thread sends each flow: the CSV (once created), the
+// caller's on_flow, Kafka.
+LiveOutputs OutputsOf(LiveCapture::State* s) {
   LiveOutputs outputs;
   outputs.on_flow = [s](const FlowRecord& record) {
     if (s->csv != nullptr) {
@@ -189,7 +176,7 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
       if (!s->csv->status().ok()) s->output_failed.store(true);
     }
   };
-  if (state.kafka != nullptr) {
+  if (s->kafka != nullptr) {
     // Waits while librdkafka's queue is full: the back-pressure of a slow
     // or lost cluster reaches the rings.
     outputs.on_message = [s](std::string_view key, std::string_view message) {
@@ -203,34 +190,63 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     }
     if (s->kafka != nullptr) s->kafka->Poll();
   };
+  return outputs;
+}
+
+// Creates options.csv_path (under a temporary name) and its writer.
+absl::Status CreateCsv(const CaptureOptions& options, LiveCapture::State* state) {
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(options.csv_path);
+  if (!out.ok()) return out.status();
+  state->csv_file = *std::move(out);
+  if (options.switch_to) {
+    if (absl::Status s = state->csv_file->GiveTo(options.switch_to->uid, options.switch_to->gid);
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
+      MakeChunkWriter(state->csv_file->fd(),
+                      options.csv_path == "-" ? std::string("standard output") : options.csv_path,
+                      WriteMethod::kAuto);
+  if (!chunks.ok()) return chunks.status();
+  state->csv_chunks = *std::move(chunks);
+  const CsvDialect dialect = WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
+    return CsvDialectOf<decltype(profile)>(options.format, options.columns);
+  });
+  state->csv = std::make_unique<CsvWriter>(state->csv_chunks.get(), dialect, 500);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
+    const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
+    const CaptureOptions& options) {
+  if (absl::Status s = ValidateCaptureOptions(options); !s.ok()) return s;
+  if (IsCic(options.columns) && on_flow) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "on_flow receives netflower-layout records; the ",
+        std::string(ColumnSetName(options.columns)), " layout is written to csv_path only"));
+  }
+  std::unique_ptr<LiveCapture> capture(new LiveCapture());
+  LiveCapture::State& state = *capture->state_;
+  state.on_flow = std::move(on_flow);
+
+  // Kafka first: the cluster answers for the topic before any ring opens.
+  if (options.kafka) {
+    absl::StatusOr<std::unique_ptr<KafkaProducer>> kafka = KafkaProducer::Connect(*options.kafka);
+    if (!kafka.ok()) return kafka.status();
+    state.kafka = *std::move(kafka);
+  }
   // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
   // before the output exists: a failed start leaves an existing CSV as it was.
   absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
-      LivePipeline::Create(interface, config, std::move(outputs));
+      LivePipeline::Create(interface, LiveConfigFrom(options), OutputsOf(&state));
   if (!pipeline.ok()) return pipeline.status();
   state.pipeline = *std::move(pipeline);
 
   if (!options.csv_path.empty()) {
-    absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(options.csv_path);
-    if (!out.ok()) return out.status();
-    state.csv_file = *std::move(out);
-    if (options.switch_to) {
-      if (absl::Status s = state.csv_file->GiveTo(options.switch_to->uid, options.switch_to->gid);
-          !s.ok()) {
-        return s;
-      }
-    }
-    absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
-        MakeChunkWriter(state.csv_file->fd(),
-                        options.csv_path == "-" ? std::string("standard output") : options.csv_path,
-                        WriteMethod::kAuto);
-    if (!chunks.ok()) return chunks.status();
-    state.csv_chunks = *std::move(chunks);
-    const CsvDialect dialect =
-        WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
-          return CsvDialectOf<decltype(profile)>(options.format, options.columns);
-        });
-    state.csv = std::make_unique<CsvWriter>(state.csv_chunks.get(), dialect, 500);
+    if (absl::Status s = CreateCsv(options, &state); !s.ok()) return s;
   }
   return capture;
 }

@@ -272,11 +272,14 @@ class LiveCapture {
   // LINKTYPE_* of the interface (used for save_pcap files).
   uint16_t link_type() const;
 
+  // The capture's internals, defined in live.cc (named here so that its
+  // set-up steps there can take one); opaque to users.
+  struct State;
+
  private:
   friend absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
       const std::string&, std::function<void(const FlowRecord&)>, const CaptureOptions&);
   LiveCapture();
-  struct State;
   std::unique_ptr<State> state_;
 };
 

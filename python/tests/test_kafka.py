@@ -100,18 +100,10 @@ def test_bad_kafka_arguments_name_the_cause():
 
 
 def test_capture_live_to_kafka(brokers, tmp_path):
-    from test_live import HOST, NS, PEER, sh, udp_flows
-    # The live tests' veth pair and namespace, set up here for this test only.
-    sh("ip", "netns", "add", NS)
-    try:
-        sh("ip", "link", "add", HOST, "type", "veth", "peer", "name", PEER)
-        sh("ip", "link", "set", PEER, "netns", NS)
-        sh("ip", "addr", "add", "10.79.0.1/24", "dev", HOST)
-        sh("ip", "link", "set", HOST, "up")
-        sh("ip", "netns", "exec", NS, "ip", "addr", "add", "10.79.0.2/24", "dev", PEER)
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", PEER, "up")
+    from test_live import udp_flows, veth_namespace
+    with veth_namespace() as host:
         csv_path = tmp_path / "live.csv"
-        with netflower.capture_live(HOST, None, idle_timeout=0.3, csv_path=csv_path,
+        with netflower.capture_live(host, None, idle_timeout=0.3, csv_path=csv_path,
                                     kafka=netflower.Kafka(brokers, "py-live")) as capture:
             capture.start()
             time.sleep(0.5)
@@ -122,6 +114,3 @@ def test_capture_live_to_kafka(brokers, tmp_path):
         messages = consume(brokers, "py-live")
         ports = sorted(f["src_port"] for _, f in messages if f["dst_port"] == 9)
         assert ports == list(range(47000, 47005))
-    finally:
-        subprocess.run(["ip", "link", "del", HOST], capture_output=True)
-        subprocess.run(["ip", "netns", "del", NS], capture_output=True)

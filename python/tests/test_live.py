@@ -1,5 +1,6 @@
 """capture_live (FLOW-SPEC §2.2) across a veth pair into a network namespace
 created here and removed afterwards. Needs root (CI runs as root)."""
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -19,8 +20,10 @@ def sh(*cmd):
     subprocess.run(cmd, check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module")
-def iface():
+@contextlib.contextmanager
+def veth_namespace():
+    """The veth pair HOST (10.79.0.1) / PEER (10.79.0.2, in namespace NS),
+    removed on exit; yields HOST."""
     if os.geteuid() != 0:
         pytest.fail("the live tests need root (CI runs as root)")
     sh("ip", "netns", "add", NS)
@@ -35,6 +38,12 @@ def iface():
     finally:
         subprocess.run(["ip", "link", "del", HOST], capture_output=True)
         subprocess.run(["ip", "netns", "del", NS], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def iface():
+    with veth_namespace() as host:
+        yield host
 
 
 def udp_flows(n, first_port=47000):

@@ -115,14 +115,24 @@ Bytes Tcp(const std::string& src, uint16_t sport, const std::string& dst, uint16
   return IpPacket(s);
 }
 
-Bytes Udp(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
-          size_t payload) {
+namespace {
+
+IpPacketSpec UdpSpec(const std::string& src, uint16_t sport, const std::string& dst,
+                     uint16_t dport) {
   IpPacketSpec s;
   s.src = src;
   s.dst = dst;
   s.src_port = sport;
   s.dst_port = dport;
   s.protocol = 17;
+  return s;
+}
+
+}  // namespace
+
+Bytes Udp(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
+          size_t payload) {
+  IpPacketSpec s = UdpSpec(src, sport, dst, dport);
   s.payload = payload;
   return IpPacket(s);
 }
@@ -402,12 +412,7 @@ Bytes OuterIp(const std::string& src, const std::string& dst, uint8_t protocol,
 
 Bytes OuterUdp(const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
                const Bytes& inner) {
-  IpPacketSpec s;
-  s.src = src;
-  s.dst = dst;
-  s.src_port = sport;
-  s.dst_port = dport;
-  s.protocol = 17;
+  IpPacketSpec s = UdpSpec(src, sport, dst, dport);
   s.payload_bytes = inner;
   return IpPacket(s);
 }
