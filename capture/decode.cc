@@ -11,6 +11,9 @@ inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8
 inline uint32_t Be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
+inline uint32_t Be24(const uint8_t* p) {
+  return (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
+}
 inline uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 inline uint32_t Le32(const uint8_t* p) {
   return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
@@ -60,6 +63,7 @@ class Decoder {
 
   DecodeStatus Frame(uint16_t link_type, const uint8_t* p, size_t n) {
     frame_end_ = p + n;
+    out_->tunnel = TunnelTag{};
     switch (link_type) {
       case kLinkEthernet:
         return Ethernet(p, n);
@@ -318,10 +322,10 @@ class Decoder {
     if (tunnels_ && depth_ < kMaxTunnelDepth) {
       switch (protocol) {
         case kIpProtoIpip:
-          ++depth_;
+          Open(TunnelKind::kIpInIp);
           return Ipv4(p, n);
         case kIpProtoIpv6:
-          ++depth_;
+          Open(TunnelKind::kIpInIp);
           return Ipv6(p, n);
         case kIpProtoGre:
           return Gre(p, n);
@@ -343,19 +347,29 @@ class Decoder {
     const uint8_t version = p[1] & 0x07;
     const uint16_t type = Be16(p + 2);
     const bool sequence = flags & 0x10;
+    const bool checksum = flags & 0x80;
+    const bool key = flags & 0x20;
     size_t len = 4;
     if (version == 0) {
       if (flags & 0x40) return DecodeStatus::kNotTcpUdp;  // RFC 1701 routing: obsolete
-      len += ((flags & 0x80) ? 4 : 0) + ((flags & 0x20) ? 4 : 0) + (sequence ? 4 : 0);
+      len += (checksum ? 4 : 0) + (key ? 4 : 0) + (sequence ? 4 : 0);
     } else if (version == 1 && type == kGrePpp) {
       len += 4 + (sequence ? 4 : 0) + ((p[1] & 0x80) ? 4 : 0);
     } else {
       return DecodeStatus::kNotTcpUdp;
     }
     if (n < len) return DecodeStatus::kTruncated;
+    if (version == 1) {
+      Open(TunnelKind::kPptp, Be16(p + 6));  // the key word's low half: the call ID
+    } else if (type != kGreErspan2 && type != kGreErspan3) {
+      if (key) {
+        Open(TunnelKind::kGre, Be32(p + (checksum ? 8 : 4)));
+      } else {
+        Open(TunnelKind::kGre);
+      }
+    }
     p += len;
     n -= len;
-    ++depth_;
     switch (type) {
       case kEtherIpv4:
         return Ipv4(p, n);
@@ -364,11 +378,16 @@ class Decoder {
       case kGreBridgedEthernet:
         return Ethernet(p, n);
       case kGreErspan2:  // type II has an 8-byte header and a sequence; type I neither
-        if (!sequence) return Ethernet(p, n);
+        if (!sequence) {
+          Open(TunnelKind::kErspan);
+          return Ethernet(p, n);
+        }
         if (n < 8) return DecodeStatus::kTruncated;
+        Open(TunnelKind::kErspan, ErspanSession(p));
         return Ethernet(p + 8, n - 8);
       case kGreErspan3: {  // 12 bytes, 8 more with the platform subheader (O flag)
         if (n < 12) return DecodeStatus::kTruncated;
+        Open(TunnelKind::kErspan, ErspanSession(p));
         const size_t header = 12 + ((p[11] & 0x01) ? 8 : 0);
         if (n < header) return DecodeStatus::kTruncated;
         return Ethernet(p + header, n - header);
@@ -380,6 +399,17 @@ class Decoder {
         return DecodeStatus::kNotIp;
     }
   }
+
+  // One more encapsulation opened; the outermost one names the packet's
+  // tunnel (DecodedPacket::tunnel).
+  void Open(TunnelKind kind) {
+    if (depth_++ == 0) out_->tunnel = TunnelTag{kind, false, 0};
+  }
+  void Open(TunnelKind kind, uint32_t id) {
+    if (depth_++ == 0) out_->tunnel = TunnelTag{kind, true, id};
+  }
+  // ERSPAN II and III: the 10-bit session ID in the header's second half-word.
+  static uint32_t ErspanSession(const uint8_t* p) { return Be16(p + 2) & 0x3FFu; }
 
   // UDP tunnels, known by port: VXLAN (RFC 7348), GENEVE (RFC 8926), GTP-U
   // G-PDUs (3GPP TS 29.281). True when the payload is one (its decoding in
@@ -397,7 +427,7 @@ class Decoder {
                                    DecodeStatus* status) {
     if (dst_port == kUdpVxlan) {
       if (n < 8 || (p[0] & 0x08) == 0) return false;  // the I flag: a valid VNI
-      ++depth_;
+      Open(TunnelKind::kVxlan, Be24(p + 4));
       *status = Ethernet(p + 8, n - 8);
       return true;
     }
@@ -406,7 +436,7 @@ class Decoder {
       const size_t header = 8 + size_t{p[0] & 0x3Fu} * 4;
       const uint16_t type = Be16(p + 2);
       if (type != kGreBridgedEthernet && type != kEtherIpv4 && type != kEtherIpv6) return false;
-      ++depth_;
+      Open(TunnelKind::kGeneve, Be24(p + 4));
       if (n < header) {
         *status = DecodeStatus::kTruncated;
       } else if (type == kGreBridgedEthernet) {
@@ -419,7 +449,7 @@ class Decoder {
     if (dst_port == kUdpGtpU || src_port == kUdpGtpU) {
       // Version 1, protocol type GTP (not GTP'), a G-PDU.
       if (n < 8 || (p[0] >> 5) != 1 || (p[0] & 0x10) == 0 || p[1] != kGtpGpdu) return false;
-      ++depth_;
+      Open(TunnelKind::kGtpU, Be32(p + 4));
       *status = GtpPayload(p, n);
       return true;
     }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "capture/ip_address.h"
+#include "capture/tunnel.h"
 
 namespace netflower {
 
@@ -29,6 +30,9 @@ struct DecodedPacket {
   // frame (Ethernet padding included; 0 when the header runs past them):
   // the payload as CICFlowMeter's jnetpcap counts it.
   uint32_t frame_payload_len = 0;
+  // With DecodeOptions::tunnels: the outermost tunnel opened (kind kNone
+  // when none was).
+  TunnelTag tunnel;
 };
 
 // Why a frame was not handed to the flow engine. Every skipped frame has

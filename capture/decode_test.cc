@@ -453,6 +453,59 @@ TEST(DecodeTunnels, NestingStopsAtTheDepthLimit) {
   EXPECT_EQ(Decode(kLinkRaw, packet, &p, Tunnels()), DecodeStatus::kNotTcpUdp);
 }
 
+// docs/DECODING.md, "Tunnels": the outermost tunnel names the packet, with
+// its identifier where the kind has one.
+TEST(DecodeTunnels, TheOutermostTunnelAndItsIdAreTagged) {
+  const Bytes eth = testing::Ethernet(Inner());
+  Bytes erspan2(8, 0x10);  // session: the low 10 bits of 0x1010
+  erspan2.insert(erspan2.end(), eth.begin(), eth.end());
+  Bytes pptp = {0x30, 0x01, 0x88, 0x0B, 0x00, 0x00, 0x12, 0x34, 0, 0, 0, 1, 0xFF, 0x03, 0x00, 0x21};
+  const Bytes inner = Inner();
+  pptp.insert(pptp.end(), inner.begin(), inner.end());
+  auto gre = [](const Bytes& payload) {
+    return testing::Ethernet(testing::OuterIp("10.0.0.1", "10.0.0.2", 47, payload));
+  };
+  auto udp = [](uint16_t port, const Bytes& payload) {
+    return testing::Ethernet(testing::OuterUdp("10.0.0.1", port, "10.0.0.2", port, payload));
+  };
+  const struct {
+    Bytes frame;
+    TunnelTag tag;
+  } cases[] = {
+      {udp(4789, testing::VxlanHeader(42, eth)), {TunnelKind::kVxlan, true, 42}},
+      {udp(6081, testing::GeneveHeader(0x0800, 0, Inner())), {TunnelKind::kGeneve, true, 0x1234}},
+      {udp(2152, testing::GtpU(0x11223344, true, Inner())), {TunnelKind::kGtpU, true, 0x11223344}},
+      {gre(testing::Gre(0x0800, true, true, false, Inner())), {TunnelKind::kGre, true, 7}},
+      {gre(testing::Gre(0x0800, false, false, true, Inner())), {TunnelKind::kGre, false, 0}},
+      {gre(testing::Gre(0x6558, false, true, false, eth)), {TunnelKind::kGre, true, 7}},
+      {gre(testing::Gre(0x88BE, false, false, true, erspan2)), {TunnelKind::kErspan, true, 0x10}},
+      {gre(testing::Gre(0x88BE, false, false, false, eth)), {TunnelKind::kErspan, false, 0}},
+      {gre(testing::Gre(0x22EB, false, false, true, testing::Erspan3Header(true, eth))),
+       {TunnelKind::kErspan, true, 0}},
+      {gre(pptp), {TunnelKind::kPptp, true, 0x1234}},
+      {testing::Ethernet(testing::OuterIp("10.0.0.1", "10.0.0.2", 4, Inner())),
+       {TunnelKind::kIpInIp, false, 0}},
+      // GRE inside VXLAN: the outermost, VXLAN, names it.
+      {udp(4789, testing::VxlanHeader(9, testing::Ethernet(testing::OuterIp(
+                                             "172.17.0.1", "172.17.0.2", 47,
+                                             testing::Gre(0x0800, false, true, false, Inner()))))),
+       {TunnelKind::kVxlan, true, 9}},
+  };
+  for (const auto& c : cases) {
+    DecodedPacket p;
+    p.tunnel = TunnelTag{TunnelKind::kGtpU, true, 99};  // a previous packet's: reset
+    ASSERT_EQ(Decode(kLinkEthernet, c.frame, &p, Tunnels()), DecodeStatus::kOk)
+        << TunnelKindName(c.tag.kind);
+    ExpectInner(p);
+    EXPECT_EQ(p.tunnel, c.tag) << TunnelKindName(c.tag.kind) << " " << p.tunnel.id;
+    // Without tunnels (and for plain packets) there is none.
+    DecodedPacket outer;
+    outer.tunnel = TunnelTag{TunnelKind::kGtpU, true, 99};
+    Decode(kLinkEthernet, c.frame, &outer, Default());
+    EXPECT_EQ(outer.tunnel, TunnelTag{});
+  }
+}
+
 TEST(DecodeTunnels, CutInnerHeadersAreTruncatedNeverReadPast) {
   const Bytes frame = testing::Ethernet(testing::OuterUdp(
       "10.0.0.1", 33333, "10.0.0.2", 4789, testing::VxlanHeader(42, testing::Ethernet(Inner()))));

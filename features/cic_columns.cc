@@ -73,7 +73,9 @@ std::string_view ColumnSetList() {
 const std::vector<CicColumn>& CicLayoutColumns(ColumnSet set) {
   static const auto* const layouts = [] {
     auto* l = new std::vector<std::vector<CicColumn>>(static_cast<size_t>(ColumnSet::kCount));
-    for (size_t s = 1; s < l->size(); ++s) (*l)[s] = BuildLayout(static_cast<ColumnSet>(s));
+    for (size_t s = 0; s < l->size(); ++s) {
+      if (IsCic(static_cast<ColumnSet>(s))) (*l)[s] = BuildLayout(static_cast<ColumnSet>(s));
+    }
     return l;
   }();
   return (*layouts)[static_cast<size_t>(set)];
@@ -82,7 +84,7 @@ const std::vector<CicColumn>& CicLayoutColumns(ColumnSet set) {
 std::string_view CicHeader(ColumnSet set) {
   static const auto* const headers = [] {
     auto* h = new std::vector<std::string>(static_cast<size_t>(ColumnSet::kCount));
-    for (size_t s = 1; s < h->size(); ++s) {
+    for (size_t s = 0; s < h->size(); ++s) {
       for (const CicColumn& c : CicLayoutColumns(static_cast<ColumnSet>(s))) {
         if (!(*h)[s].empty()) (*h)[s] += ',';
         (*h)[s] += c.name;

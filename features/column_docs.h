@@ -109,6 +109,17 @@ inline constexpr ColumnDoc kColumnDocs[] = {
     {"cwr_flag_count", "packets", "packets with CWR set, both directions"},
 };
 
+// The netflower-tunnel set's two more columns (kTunnelColumnNames).
+inline constexpr ColumnDoc kTunnelColumnDocs[] = {
+    {"tunnel_type", "",
+     "the outermost encapsulation of the flow's first packet: vxlan, geneve, gtpu, gre, erspan, "
+     "pptp or ipip (IP-in-IP, 6in4, 4in6, 6in6); empty when it was not tunnelled"},
+    {"tunnel_id", "",
+     "its identifier: the VXLAN or GENEVE VNI, the GTP-U TEID, the GRE key, the ERSPAN II/III "
+     "session ID, the PPTP call ID; empty (JSON null) when the tunnel has none (GRE without "
+     "key, ERSPAN I, IP-in-IP) or there is no tunnel"},
+};
+
 }  // namespace netflower
 
 #endif  // NETFLOWER_FEATURES_COLUMN_DOCS_H_

@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "capture/ip_address.h"
+#include "capture/tunnel.h"
 
 namespace netflower {
 
@@ -131,7 +132,15 @@ struct FlowRecord {
 #define NETFLOWER_DECLARE_FIELD(name, Type) Type##Column name{};
   NETFLOWER_FLOW_COLUMNS(NETFLOWER_DECLARE_FIELD)
 #undef NETFLOWER_DECLARE_FIELD
+  // Not one of the 82: the outermost tunnel of the flow's first packet, set
+  // only when the run keeps it (the netflower-tunnel column set; else none).
+  TunnelTag tunnel;
 };
+
+// The columns the netflower-tunnel set adds after the 82 (docs/COLUMNS.md):
+// FlowRecord::tunnel as the kind's name ("" when none) and its id (empty
+// when the kind has none).
+inline constexpr std::string_view kTunnelColumnNames[] = {"tunnel_type", "tunnel_id"};
 
 struct ColumnInfo {
   std::string_view name;

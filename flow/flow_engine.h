@@ -17,6 +17,8 @@
 #include <functional>
 #include <vector>
 
+#include "capture/decode.h"
+#include "capture/tunnel.h"
 #include "features/flow_features.h"
 #include "features/profile.h"
 #include "flow/flow_key.h"
@@ -27,15 +29,23 @@
 namespace netflower {
 
 // A decoded, keyed packet as the engine consumes it.
+// The members are ordered so that the tunnel tag fills what was padding:
+// 88 bytes with or without it (the queues carry millions a second).
 template <class P>
 struct EnginePacket {
   FlowKey key;
-  uint64_t hash = 0;  // FlowHasher(seed)(key), computed once upstream
-  typename P::Time time{};
-  uint64_t number = 0;   // 1, 2, ... over accepted packets
-  bool src_is_a = true;  // see MakeFlowKey
   PacketFields fields;
+  uint32_t tunnel_id = 0;  // DecodedPacket::tunnel, kept apart to pack
+  TunnelKind tunnel_kind = TunnelKind::kNone;
+  bool tunnel_has_id = false;
+  bool src_is_a = true;  // see MakeFlowKey
+  uint64_t hash = 0;     // FlowHasher(seed)(key), computed once upstream
+  typename P::Time time{};
+  uint64_t number = 0;  // 1, 2, ... over accepted packets
+
+  TunnelTag tunnel() const { return TunnelTag{tunnel_kind, tunnel_has_id, tunnel_id}; }
 };
+static_assert(sizeof(EnginePacket<DefaultProfile>) == 88);
 
 // The one path from a decoded frame to the engine, for file sources, live
 // rings and the test harness alike: key and direction, the seeded hash, the
@@ -54,6 +64,9 @@ inline void FillEnginePacket(const DecodedPacket& d, const FlowHasher& hasher,
                              .header_len = d.header_len,
                              .flags = d.tcp_flags,
                              .window = d.window};
+  out->tunnel_id = d.tunnel.id;
+  out->tunnel_kind = d.tunnel.kind;
+  out->tunnel_has_id = d.tunnel.has_id;
 }
 
 // The summary's reason for a frame the decoder did not accept.
@@ -129,6 +142,10 @@ class FlowEngine {
     // (CaptureFileReader::epoch_shift_seconds), added back to the timestamp
     // column. Null or 0: none.
     const std::atomic<int64_t>* epoch_shift_seconds = nullptr;
+    // Keep each flow's first-packet tunnel for FlowRecord::tunnel (the
+    // netflower-tunnel column set): 8 bytes a flow, in a side table, so that
+    // runs without it pay nothing.
+    bool keep_tunnel = false;
   };
 
   FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
@@ -254,7 +271,7 @@ class FlowEngine {
   size_t MemoryBytes() const {
     return flows_.MemoryBytes() + cold_.MemoryBytes() + late_.MemoryBytes() +
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
-           late_fifo_.size() * sizeof(LateFifoEntry);
+           late_fifo_.size() * sizeof(LateFifoEntry) + tunnels_.capacity() * sizeof(TunnelTag);
   }
 
  private:
@@ -334,11 +351,19 @@ class FlowEngine {
     flow.closing_dir = kNotClosing;
     flow.first_packet = pkt.number;
     flow.features = FlowFeatures<P>(pkt.time);
+    if (config_.keep_tunnel) KeepTunnel(slot, pkt.tunnel());
     QueueIdle(slot, flow, pkt.time);
     if (config_.has_cap) PushHeap(&cap_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
     ++counters_.flows_created;
     counters_.peak_flows = std::max<uint64_t>(counters_.peak_flows, flows_.size());
     return slot;
+  }
+
+  // Slots are stable and reused, so the side table is indexed by slot and
+  // only grows.
+  void KeepTunnel(uint32_t slot, const TunnelTag& tag) {
+    if (slot >= tunnels_.size()) tunnels_.resize(std::max<size_t>(slot + 1, tunnels_.size() * 2));
+    tunnels_[slot] = tag;
   }
 
   // Emits the flow whose last packet is the oldest. Idle-heap entries come
@@ -372,6 +397,7 @@ class FlowEngine {
     record.dst_port = a ? key.port_b : key.port_a;
     record.protocol = key.protocol;
     flow.features.Fill(&record, cold_);
+    if (config_.keep_tunnel) record.tunnel = tunnels_[slot];
     if constexpr (!P::kPython) {
       if (config_.epoch_shift_seconds != nullptr) {
         const int64_t shift = config_.epoch_shift_seconds->load(std::memory_order_relaxed);
@@ -465,6 +491,7 @@ class FlowEngine {
   const Config config_;
   FlowTable<Flow> flows_;
   ColdStore<P> cold_;
+  std::vector<TunnelTag> tunnels_;  // by slot; Config::keep_tunnel only
   uint32_t heap_generation_ = 0;
   FlowTable<LateEntry> late_;
   std::deque<LateFifoEntry> late_fifo_;

@@ -290,6 +290,35 @@ namespace {
 
 // A full table evicts the least recently active flow: emitted at once,
 // counted, and every packet still belongs to exactly one row.
+// docs/DECODING.md, "Tunnels": a flow keeps its first packet's tunnel (the
+// netflower-tunnel columns); packets of the same inner 5-tuple in another
+// tunnel join it. Without keep_tunnel the record has none.
+TEST(Engine, AFlowKeepsItsFirstPacketsTunnel) {
+  using testing::Bytes;
+  const Bytes inner = Udp("10.0.0.1", 1000, "10.0.0.2", 53);
+  const Bytes reply = Udp("10.0.0.2", 53, "10.0.0.1", 1000);
+  auto vxlan = [](uint32_t vni, const Bytes& ip) {
+    return testing::OuterUdp("172.16.0.1", 40000, "172.16.0.2", 4789,
+                             testing::VxlanHeader(vni, testing::Ethernet(ip)));
+  };
+  for (bool keep : {true, false}) {
+    EngineHarness<DefaultProfile> h(120.0, 1000, -1, 0, keep);
+    h.Feed(At{1}, vxlan(7, inner));
+    h.Feed(At{2}, vxlan(8, reply));  // another VNI, the same inner flow
+    h.Feed(At{3}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+    h.Feed(At{4},
+           testing::OuterIp("172.16.0.1", "172.16.0.2", 4, Udp("10.0.0.5", 1, "10.0.0.6", 2)));
+    h.End();
+    ASSERT_EQ(h.rows.size(), 3u);
+    EXPECT_EQ(h.rows[0].record.tot_fwd_pkts + h.rows[0].record.tot_bwd_pkts, 2);
+    const TunnelTag vxlan7{TunnelKind::kVxlan, true, 7};
+    const TunnelTag ipip{TunnelKind::kIpInIp, false, 0};
+    EXPECT_EQ(h.rows[0].record.tunnel, keep ? vxlan7 : TunnelTag());
+    EXPECT_EQ(h.rows[1].record.tunnel, TunnelTag{});
+    EXPECT_EQ(h.rows[2].record.tunnel, keep ? ipip : TunnelTag());
+  }
+}
+
 TEST(Engine, MaxFlowsEvictsTheLeastRecentlyActiveFlow) {
   EngineHarness<DefaultProfile> h(120.0, 1000000, -1, /*max_flows=*/3);
   h.Feed(At{1}, Udp("10.0.0.1", 1, "10.0.0.9", 9));

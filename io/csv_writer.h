@@ -33,8 +33,9 @@ constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv,
 
 // Formats `record` as one row of `dialect` into `out` (kMaxCsvRowBytes).
 inline size_t FormatRow(const FlowRecord& record, const CsvDialect& dialect, char* out) {
-  return dialect.format == OutputFormat::kJsonl ? FormatJsonRow(record, out)
-                                                : FormatCsvRow(record, dialect.crlf, out);
+  const bool tunnel = HasTunnelColumns(dialect.columns);
+  return dialect.format == OutputFormat::kJsonl ? FormatJsonRow(record, out, tunnel)
+                                                : FormatCsvRow(record, dialect.crlf, out, tunnel);
 }
 
 class CsvWriter {

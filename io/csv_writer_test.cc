@@ -79,6 +79,35 @@ std::vector<WriteMethod> MethodsHere() {
   return {WriteMethod::kSyscall};
 }
 
+// The netflower-tunnel column set (docs/COLUMNS.md): the 82, then the tunnel.
+TEST(CsvFormat, TunnelColumnsFollowThe82) {
+  EXPECT_EQ(CsvHeader(true), std::string(CsvHeader()) + ",tunnel_type,tunnel_id");
+  FlowRecord r = Row(1);
+  const std::string plain = CsvRow(r, false);
+  const std::string base = plain.substr(0, plain.size() - 1);  // without "\n"
+  char buf[kMaxCsvRowBytes];
+  auto csv = [&](const TunnelTag& t) {
+    r.tunnel = t;
+    return std::string(buf, FormatCsvRow(r, false, buf, true));
+  };
+  EXPECT_EQ(csv(TunnelTag{}), base + ",,\n");
+  EXPECT_EQ(csv(TunnelTag{TunnelKind::kVxlan, true, 16777215}), base + ",vxlan,16777215\n");
+  EXPECT_EQ(csv(TunnelTag{TunnelKind::kGre, true, 0}), base + ",gre,0\n");
+  EXPECT_EQ(csv(TunnelTag{TunnelKind::kIpInIp, false, 0}), base + ",ipip,\n");
+  r.tunnel = TunnelTag{TunnelKind::kGtpU, true, 4294967295u};
+  EXPECT_EQ(std::string(buf, FormatCsvRow(r, true, buf, true)), base + ",gtpu,4294967295\r\n");
+  EXPECT_EQ(CsvRow(r, false), plain);  // the 82 alone never carry it
+
+  const std::string json = JsonRow(r);
+  const std::string json_base = json.substr(0, json.size() - 2);  // without "}\n"
+  r.tunnel = TunnelTag{TunnelKind::kGtpU, true, 4294967295u};
+  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, true)),
+            json_base + ",\"tunnel_type\":\"gtpu\",\"tunnel_id\":4294967295}\n");
+  r.tunnel = TunnelTag{};
+  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, true)),
+            json_base + ",\"tunnel_type\":\"\",\"tunnel_id\":null}\n");
+}
+
 TEST(ChunkWriter, IoUringIsAvailableOrRefusedClearly) {
   const char* require = std::getenv("NETFLOWER_REQUIRE_IO_URING");
   if (require != nullptr && std::strcmp(require, "1") == 0) {
@@ -115,6 +144,16 @@ TEST(CsvWriter, PythonDialectNoRowsIsAnEmptyFile) {
 
 TEST(CsvWriter, DefaultDialectAlwaysHasTheHeader) {
   EXPECT_EQ(WriteRows(0, CsvDialect{false, true}, 500), std::string(CsvHeader()) + "\n");
+}
+
+TEST(CsvWriter, TunnelColumnSetWritesItsHeader) {
+  CsvDialect dialect{false, true, OutputFormat::kCsv, ColumnSet::kNetflowerTunnel};
+  char buf[kMaxCsvRowBytes];
+  FlowRecord r = Row(1);
+  r.tunnel = TunnelTag{TunnelKind::kErspan, true, 5};
+  const std::string row(buf, FormatRow(r, dialect, buf));
+  EXPECT_EQ(row.substr(row.size() - 10), ",erspan,5\n");
+  EXPECT_EQ(WriteRows(0, dialect, 500), std::string(CsvHeader(true)) + "\n");
 }
 
 TEST(CsvWriter, BufferRowsAndWriteMethodDoNotChangeTheContent) {

@@ -184,7 +184,14 @@ absl::StatusOr<int> ResolveJobs(int n_jobs) {
   return std::max(1, cpus + n_jobs + 1);
 }
 
-absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes) {
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes,
+                                bool tunnels) {
+  if (HasTunnelColumns(columns) && (compat == Compat::kPython || !tunnels)) {
+    return absl::InvalidArgumentError(
+        "the netflower-tunnel columns name the tunnel each flow was taken out of: they need the "
+        "default profile with tunnels opened (tunnels=inner, the default), not compat=python "
+        "or tunnels=outer");
+  }
   if (!IsCic(columns)) {
     if (has_label || cic_fixes) {
       return absl::InvalidArgumentError(
@@ -222,7 +229,7 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
   if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
   if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
                                           options.label.has_value() || !options.label_rules.empty(),
-                                          options.cic_fixes);
+                                          options.cic_fixes, options.tunnels);
       !s.ok()) {
     return s;
   }

@@ -101,7 +101,7 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
   }
   if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
                                           options.label.has_value() || !options.label_rules.empty(),
-                                          options.cic_fixes);
+                                          options.cic_fixes, options.tunnels);
       !s.ok()) {
     return s;
   }

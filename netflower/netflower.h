@@ -65,7 +65,9 @@ struct ConvertOptions {
   // and line, keys = column names, non-finite floats as null): the same
   // flows in the same order either way.
   OutputFormat format = OutputFormat::kCsv;
-  // The column set: netflower's 82 columns, or a CIC layout with
+  // The column set: netflower's 82 columns; netflower-tunnel, the 82 and
+  // then tunnel_type and tunnel_id (the outermost tunnel of each flow's
+  // first packet; needs compat kNone and tunnels); or a CIC layout with
   // CICFlowMeter's flow rules and values (docs/CIC.md). A CIC layout needs
   // compat kNone (its rules are CICFlowMeter's, not a profile's), runs one
   // flow worker whatever n_jobs is (so its output never depends on it), uses
@@ -116,8 +118,10 @@ struct ConvertOptions {
 absl::Status ValidateOptions(const ConvertOptions& options);
 
 // The column-set rules both option structs share: a CIC layout needs
-// Compat::kNone; a label and cic_fixes need a CIC layout.
-absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes);
+// Compat::kNone; a label and cic_fixes need a CIC layout; netflower-tunnel
+// needs Compat::kNone and `tunnels`.
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes,
+                                bool tunnels);
 
 // Converts the capture at `input_path` (pcap or pcapng, detected from its
 // first bytes; "-" = standard input, read as a stream: rows are written as

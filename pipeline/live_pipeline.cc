@@ -267,6 +267,8 @@ class LiveImpl final : public LivePipeline::Impl {
       engine_config.columns = config_.columns;
       engine_config.fixes = config_.cic_fixes;
       engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
+    } else {
+      engine_config.keep_tunnel = HasTunnelColumns(config_.columns);
     }
 
     const std::vector<int> cpus =

@@ -221,6 +221,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
 
   Shared shared;
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
+  if constexpr (!P::kCic) engine_config.keep_tunnel = HasTunnelColumns(config.columns);
   WorkerOptions options;
   options.text = text;
   options.messages = consumer->wants_messages();

@@ -183,7 +183,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
-        dialect_(CsvDialectOf<P>(options.format)),
+        dialect_(CsvDialectOf<P>(options.format, options.columns)),
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
@@ -226,7 +226,8 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     }
     if (options_.messages) {
       char json[kMaxCsvRowBytes];
-      AddMessage(record, std::string_view(json, FormatJsonRow(record, json)));
+      AddMessage(record, std::string_view(json, FormatJsonRow(record, json,
+                                                              HasTunnelColumns(options_.columns))));
     }
     FinishRow(tag);
   }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -251,10 +252,24 @@ py::object ColumnObject(const FlowRecord& r, size_t i) {
   return py::str(std::get<std::string>(v));
 }
 
-// The record as a dict with the 82 keys in CSV order.
-py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys) {
+// The tunnel columns' values (features/columns.h): the kind's name ("" when
+// none) and the id (None when the kind has none).
+py::str TunnelTypeObject(const TunnelTag& t) {
+  return py::str(std::string(TunnelKindName(t.kind)));
+}
+py::object TunnelIdObject(const TunnelTag& t) {
+  return t.has_id ? py::object(py::int_(t.id)) : py::object(py::none());
+}
+
+// The record as a dict with the 82 keys in CSV order, then the tunnel
+// columns when `tunnel` (the netflower-tunnel set).
+py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys, bool tunnel) {
   py::dict d;
   for (size_t i = 0; i < kColumnCount; ++i) d[keys[i]] = ColumnObject(r, i);
+  if (tunnel) {
+    d[py::str(std::string(kTunnelColumnNames[0]))] = TunnelTypeObject(r.tunnel);
+    d[py::str(std::string(kTunnelColumnNames[1]))] = TunnelIdObject(r.tunnel);
+  }
   return d;
 }
 
@@ -322,7 +337,8 @@ class FlowStream {
   FlowStream(std::string input, const py::dict& kw) : options_(ConvertOptionsFrom(kw)) {
     if (IsCic(options_.columns)) {
       throw py::value_error(
-          "iter_flows and read_flows give netflower-layout flows; write a CIC layout with "
+          "iter_flows and read_flows give netflower-layout flows (columns netflower or "
+          "netflower-tunnel); write a CIC layout with "
           "convert_pcap_to_csv(..., columns=...)");
     }
     if (absl::Status s = ValidateOptions(options_); !s.ok()) Raise(s);
@@ -367,7 +383,8 @@ class FlowStream {
 
   py::list NextBatch() {
     py::list out;
-    for (const FlowRecord& r : NextRecords()) out.append(RecordDict(r, Keys()));
+    const bool tunnel = HasTunnelColumns(options_.columns);
+    for (const FlowRecord& r : NextRecords()) out.append(RecordDict(r, Keys(), tunnel));
     return out;
   }
 
@@ -411,6 +428,15 @@ class FlowStream {
           break;
         }
       }
+    }
+    if (HasTunnelColumns(options_.columns)) {
+      py::list types(n), ids(n);
+      for (size_t k = 0; k < n; ++k) {
+        types[k] = TunnelTypeObject(all[k].tunnel);
+        ids[k] = TunnelIdObject(all[k].tunnel);
+      }
+      out[py::str(std::string(kTunnelColumnNames[0]))] = types;
+      out[py::str(std::string(kTunnelColumnNames[1]))] = ids;
     }
     return out;
   }
@@ -491,6 +517,7 @@ class Capture {
   Capture(const std::string& interface, py::object on_flow, const py::dict& kw)
       : on_flow_(std::move(on_flow)) {
     const CaptureOptions o = CaptureOptionsFrom(kw);
+    tunnel_columns_ = HasTunnelColumns(o.columns);
     std::function<void(const FlowRecord&)> deliver;
     if (!on_flow_.is_none()) deliver = [this](const FlowRecord& r) { Deliver(r); };
     absl::StatusOr<std::unique_ptr<LiveCapture>> capture;
@@ -607,7 +634,7 @@ class Capture {
     tls_in_on_flow = true;
     for (const FlowRecord& r : flows) {
       try {
-        on_flow_(RecordDict(r, Keys()));
+        on_flow_(RecordDict(r, Keys(), tunnel_columns_));
       } catch (py::error_already_set& e) {
         error_ = std::move(e);
         failed_.store(true);
@@ -623,6 +650,7 @@ class Capture {
   static thread_local bool tls_in_on_flow;
 
   py::object on_flow_;
+  bool tunnel_columns_ = false;  // dicts carry the tunnel columns
   std::unique_ptr<LiveCapture> capture_;
   std::mutex call_mu_;  // one Flush at a time: on_flow sees flows in order
   std::mutex batch_mu_;
@@ -656,6 +684,19 @@ py::list ColumnList() {
   return out;
 }
 
+// The same for the netflower-tunnel set's two columns.
+py::list TunnelColumnList() {
+  py::list out;
+  const char* const types[] = {"str", "int|None"};
+  static_assert(std::size(types) == std::size(kTunnelColumnDocs));
+  for (size_t i = 0; i < std::size(kTunnelColumnDocs); ++i) {
+    const ColumnDoc& d = kTunnelColumnDocs[i];
+    out.append(
+        py::make_tuple(std::string(d.name), types[i], std::string(d.unit), std::string(d.meaning)));
+  }
+  return out;
+}
+
 }  // namespace
 }  // namespace netflower
 
@@ -665,6 +706,7 @@ PYBIND11_MODULE(_netflower, m) {
   m.def("version", [] { return std::string(kVersion); });
   m.def("commit", [] { return std::string(kBuildCommit); });
   m.def("column_list", &ColumnList);
+  m.def("tunnel_column_list", &TunnelColumnList);
   m.def("column_set_names", [] {
     std::vector<std::string> names;
     for (std::string_view n : kColumnSetNames) names.emplace_back(n);

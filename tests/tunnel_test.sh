@@ -8,8 +8,12 @@
 #  2. every flow's inner 5-tuple, packets and IP bytes equal tshark's (an
 #     independent decoder), on those captures and, when ../shared is there,
 #     on the corpus's tunnel and Wi-Fi captures;
+#     With --columns netflower-tunnel, also each flow's tunnel and its id
+#     (VNI, TEID, GRE key, ERSPAN session) against tshark's;
 #  3. --tunnels=outer, --compat=python and the CIC layouts read the outer
-#     packet; skip reasons are counted by name.
+#     packet; skip reasons are counted by name;
+#  4. the netflower-tunnel column set: goldens (*.tunnel-columns.csv), the
+#     82 columns unchanged, JSON Lines, and refused where no tunnel is opened.
 set -uo pipefail
 source tests/testing/target_exec.sh
 NF=$(target_program "${NETFLOWER_BIN:-tools/netflower}")
@@ -37,7 +41,7 @@ declare -A ignore=(
   [wifi]="--ignore 17/192.168.9.10/1/192.168.9.1/2"
 )
 compare() {  # compare CAPTURE NAME: netflower's CSV against tshark
-  "$NF" --pcap "$1" --out "$TMP/t.csv" --quiet
+  "$NF" --pcap "$1" --out "$TMP/t.csv" --columns netflower-tunnel --quiet
   # shellcheck disable=SC2086  # the ignore list is words
   if python3 tests/testing/tshark_compare.py "$1" "$TMP/t.csv" ${ignore[$2]:-} >"$TMP/t.log" 2>&1; then
     echo "ok: $2 equals tshark: $(tail -1 "$TMP/t.log")"
@@ -80,6 +84,34 @@ done
 "$NF" --pcap "$DATA/wifi.pcap" --out "$TMP/w.csv" --compat=python 2>"$TMP/wp.err"
 check "--compat=python: radiotap is an unsupported link type (netflower 1.0)" \
   grep -q "unsupported_link_type" "$TMP/wp.err"
+
+# 4. The tunnel columns (docs/COLUMNS.md, "netflower-tunnel").
+for name in tunnels gtpu vxlan-kernel; do
+  for jobs in 1 2; do
+    "$NF" --pcap "$DATA/$name.pcap" --out "$TMP/$name.tc.csv" --columns netflower-tunnel \
+      --jobs $jobs --quiet
+    check "$name: the netflower-tunnel golden, $jobs job(s)" \
+      cmp -s "$DATA/$name.tunnel-columns.csv" "$TMP/$name.tc.csv"
+  done
+  check "$name: its first 82 columns are the netflower CSV" \
+    cmp -s <(cut -d, -f1-82 "$TMP/$name.tc.csv") "$DATA/$name.csv"
+done
+check "tunnels.pcap: VXLAN 42, GENEVE 119, GRE key 7, ERSPAN II session 5 and III 291, IP-in-IP" \
+  test "$(cut -d, -f83,84 "$TMP/tunnels.tc.csv" | sort -u | tr '\n' ' ')" = \
+  ", erspan,291 erspan,5 geneve,119 gre,7 gre,9 ipip, tunnel_type,tunnel_id vxlan,42 "
+"$NF" --pcap "$DATA/gtpu.pcap" --out "$TMP/g.jsonl" --columns netflower-tunnel --format jsonl \
+  --quiet
+check "JSON Lines: tunnel_type and tunnel_id end each object" \
+  grep -q ',"tunnel_type":"gtpu","tunnel_id":4096}$' "$TMP/g.jsonl"
+check "JSON Lines: an untunnelled flow has an empty type and a null id" \
+  grep -q ',"tunnel_type":"","tunnel_id":null}$' "$TMP/g.jsonl"
+for refused in "--compat=python" "--tunnels=outer"; do
+  "$NF" --pcap "$DATA/tunnels.pcap" --out "$TMP/r.csv" --columns netflower-tunnel $refused \
+    2>"$TMP/r.err"
+  check "netflower-tunnel with $refused is a usage error (2)" test $? -eq 2
+  check "... saying why" grep -q "netflower-tunnel" "$TMP/r.err"
+  check "... and writing nothing" test ! -e "$TMP/r.csv"
+done
 
 echo "$failures failure(s)"
 ((failures == 0))

@@ -6,6 +6,7 @@
 //   bazel run //tools:column_reference > docs/COLUMNS.md
 //   bazel run //tools:column_reference -- --cic > docs/CIC-COLUMNS.md
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,30 @@ int CicMain() {
   return 0;
 }
 
+// The netflower-tunnel set's section.
+int PrintTunnelColumns() {
+  static_assert(std::size(kTunnelColumnDocs) == std::size(kTunnelColumnNames));
+  std::printf(
+      "\n## `--columns netflower-tunnel`\n\n"
+      "The 82 columns above, unchanged, then these two: which tunnel a flow was taken\n"
+      "out of (docs/DECODING.md, \"Tunnels\"). Default profile with `--tunnels=inner`\n"
+      "only (refused otherwise). They describe the flow's first packet; the flow is\n"
+      "keyed on the inner 5-tuple alone, so a later packet of it that came through\n"
+      "another tunnel joins it without changing them.\n\n"
+      "| # | column | type | meaning |\n|---|---|---|---|\n");
+  for (size_t i = 0; i < std::size(kTunnelColumnDocs); ++i) {
+    const ColumnDoc& doc = kTunnelColumnDocs[i];
+    if (doc.name != kTunnelColumnNames[i]) {
+      std::fprintf(stderr, "tunnel column %zu: %s in columns.h, %s in column_docs.h\n", i + 1,
+                   std::string(kTunnelColumnNames[i]).c_str(), std::string(doc.name).c_str());
+      return 1;
+    }
+    std::printf("| %zu | `%s` | %s | %s |\n", kColumnCount + i + 1, std::string(doc.name).c_str(),
+                i == 0 ? "text" : "int or empty", std::string(doc.meaning).c_str());
+  }
+  return 0;
+}
+
 int Main() {
   constexpr size_t kDocs = sizeof(kColumnDocs) / sizeof(kColumnDocs[0]);
   if (kDocs != kColumnCount) {
@@ -119,7 +144,7 @@ int Main() {
                 TypeText(kColumns[i].type), doc.unit.empty() ? "" : std::string(doc.unit).c_str(),
                 std::string(doc.meaning).c_str());
   }
-  return 0;
+  return PrintTunnelColumns();
 }
 
 }  // namespace

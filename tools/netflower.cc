@@ -279,7 +279,12 @@ flows in the same order as the CSV, in every mode.)",
      }},
     {"--columns", " NAME", kInputOutput,
      R"(the column set (default: netflower, FLOW-SPEC's 82
-columns). cic-ids2017 (85 columns, TrafficLabelling),
+columns). netflower-tunnel: the 82, then tunnel_type
+(vxlan, geneve, gtpu, gre, erspan, pptp, ipip; empty
+when not tunnelled) and tunnel_id (VNI, TEID, GRE key,
+ERSPAN session, PPTP call ID; empty when none): the
+outermost tunnel of the flow's first packet (default
+profile, --tunnels=inner). cic-ids2017 (85 columns, TrafficLabelling),
 cic-ids2017-ml (79, MachineLearningCVE),
 cse-cic-ids2018 (80), cicflowmeter-v4 (84, also the
 2018 file with IPs), cicflowmeter (84, master's names):

@@ -42,6 +42,7 @@ __all__ = [
     "convert_pcap_to_csv",
     "iter_flows",
     "read_flows",
+    "tunnel_columns",
 ]
 
 __version__ = _netflower.version()
@@ -56,7 +57,13 @@ Column = collections.namedtuple("Column", "name type unit meaning")
 #: The 82 columns in CSV order (Column: name, type, unit, meaning).
 columns = tuple(Column(*c) for c in _netflower.column_list())
 
+#: What ``columns="netflower-tunnel"`` adds after the 82 (docs/COLUMNS.md):
+#: the outermost tunnel of each flow's first packet (Column; the id's type
+#: "int|None": None when the tunnel has none).
+tunnel_columns = tuple(Column(*c) for c in _netflower.tunnel_column_list())
+
 _COLUMN_SETS = tuple(_netflower.column_set_names())
+_COLUMN_NAMES = tuple(c.name for c in columns)  # (read_flows' `columns` is the set's name)
 
 
 class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout",
@@ -86,6 +93,8 @@ class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout
 def _tunnels(tunnels, compat, columns):
     if tunnels not in ("inner", "outer"):
         raise ValueError(f'tunnels must be "inner" or "outer", got {tunnels!r}')
+    if columns == "netflower-tunnel":
+        return tunnels  # compat="python" or "outer" with it: the engine's ValueError
     if compat == "python" or columns != "netflower":
         return "outer"  # netflower 1.0 and CICFlowMeter read the outer packet
     return tunnels
@@ -128,7 +137,10 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     default for the netflower columns) writes netflower 1.0's bytes;
     ``compat="none"`` the corrected profile (FLOW-SPEC §1).
 
-    Beyond 1.0: ``columns`` picks a CIC layout ("cic-ids2017",
+    Beyond 1.0: ``columns="netflower-tunnel"`` adds ``tunnel_columns``
+    after the 82 (the tunnel each flow was taken out of; needs
+    ``compat="none"``, its default, and ``tunnels="inner"``);
+    ``columns`` also picks a CIC layout ("cic-ids2017",
     "cic-ids2017-ml", "cse-cic-ids2018", "cicflowmeter-v4", "cicflowmeter";
     docs/CIC.md), with ``label``, ``labels`` (a rules file) and ``cic_fixes``;
     a CIC layout needs ``compat="none"``. ``format="jsonl"`` writes JSON
@@ -168,15 +180,21 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
 
 
 def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                    tunnels):
+                    tunnels, columns):
+    if columns not in ("netflower", "netflower-tunnel"):
+        raise ValueError(f"iter_flows and read_flows give the netflower or netflower-tunnel "
+                         f"columns, got {columns!r} (write a CIC layout with "
+                         f"convert_pcap_to_csv(..., columns=...))")
     return dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
                 n_jobs=_jobs(n_jobs), compat=compat, active_timeout=active_timeout,
-                max_flows=max_flows, tunnels=_tunnels(tunnels, compat, "netflower"))
+                max_flows=max_flows, columns=columns,
+                tunnels=_tunnels(tunnels, compat, columns))
 
 
 def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, tunnels="inner"):
-    """Yields the flows of a capture as dicts (the 82 columns in CSV order),
+               active_timeout=None, max_flows=None, tunnels="inner", columns="netflower"):
+    """Yields the flows of a capture as dicts (the 82 columns in CSV order;
+    with ``columns="netflower-tunnel"`` then ``tunnel_columns``),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
     few thousand flows. Stopping the iteration (break, close(), garbage
     collection) stops the conversion. Options as convert_pcap_to_csv, but
@@ -184,7 +202,7 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels))
+                        tunnels, columns))
     try:
         while True:
             batch = stream.next_batch()
@@ -196,10 +214,13 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
 
 
 def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, tunnels="inner", return_stats=False):
+               active_timeout=None, max_flows=None, tunnels="inner", columns="netflower",
+               return_stats=False):
     """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
-    empty direction's packet-length max/min is 0), plus ``timestamp_datetime``
+    empty direction's packet-length max/min is 0; with
+    ``columns="netflower-tunnel"`` then ``tunnel_columns``, the id as a
+    nullable Int64 column, <NA> where there is none), plus ``timestamp_datetime``
     (datetime64[ns], UTC, to the microsecond) next to the float ``timestamp``. The columns are
     built in C++, without a Python object per row (except the addresses).
     Needs pandas and numpy (Debian: python3-pandas). ``return_stats=True``
@@ -214,13 +235,17 @@ def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels))
+                        tunnels, columns))
     try:
         data = stream.columns()
         stats = stream.stats()
     finally:
         stream.close()
-    frame = pandas.DataFrame(data, columns=[c.name for c in columns])
+    names = list(_COLUMN_NAMES)
+    if columns == "netflower-tunnel":
+        names += [c.name for c in tunnel_columns]
+        data["tunnel_id"] = pandas.array(data["tunnel_id"], dtype="Int64")  # None: <NA>
+    frame = pandas.DataFrame(data, columns=names)
     # To the microsecond: a double of epoch seconds holds about that much.
     micros = (frame["timestamp"] * 1e6).round().astype("int64")
     frame["timestamp_datetime"] = pandas.to_datetime(micros, unit="us", utc=True)
@@ -285,7 +310,8 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
     to ``csv_path`` only: ``on_flow`` must then be None. ``kafka=Kafka(...)``
     also sends every flow to Kafka (see Kafka; stop() raises
     ConnectionError if flows were not delivered). ``tunnels`` as in
-    convert_pcap_to_csv.
+    convert_pcap_to_csv; ``columns="netflower-tunnel"`` adds
+    ``tunnel_columns`` to the CSV and to each ``on_flow`` dict.
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")

@@ -223,3 +223,35 @@ def test_tunnels_inner_by_default_outer_on_request(tmp_path):
     assert b"\n10.1.0.1," not in out.read_bytes()
     with pytest.raises(ValueError, match="tunnels"):
         netflower.convert_pcap_to_csv(TUNNELS, out, compat="none", tunnels="both")
+
+
+def test_netflower_tunnel_columns_name_each_flows_tunnel(tmp_path):
+    # docs/COLUMNS.md, "netflower-tunnel": the 82, then the outermost tunnel of
+    # the flow's first packet; the CLI's golden bytes.
+    out = tmp_path / "t.csv"
+    netflower.convert_pcap_to_csv(TUNNELS, out, columns="netflower-tunnel")
+    golden = pathlib.Path("tests/testdata/tunnels/tunnels.tunnel-columns.csv")
+    assert out.read_bytes() == golden.read_bytes()
+    flows = list(netflower.iter_flows(TUNNELS, columns="netflower-tunnel"))
+    assert list(flows[0])[-2:] == ["tunnel_type", "tunnel_id"] == [
+        c.name for c in netflower.tunnel_columns]
+    tags = {(f["src_ip"], f["dst_port"]): (f["tunnel_type"], f["tunnel_id"]) for f in flows}
+    assert tags[("10.1.0.1", 80)] == ("geneve", 119)
+    assert tags[("10.5.0.1", 80)] == ("erspan", 5)
+    assert tags[("10.7.0.1", 80)] == ("ipip", None)
+    assert tags[("172.16.0.1", 4789)] == ("", None)  # not opened: an ordinary UDP flow
+    assert "tunnel_type" not in next(netflower.iter_flows(TUNNELS))  # the 82 alone
+    import pandas  # installed by tools/install_deps.sh: never skipped
+    frame = netflower.read_flows(TUNNELS, columns="netflower-tunnel")
+    assert list(frame.columns[82:84]) == ["tunnel_type", "tunnel_id"]
+    assert str(frame["tunnel_id"].dtype) == "Int64"
+    assert [(t, None if i is pandas.NA else i)
+            for t, i in zip(frame["tunnel_type"], frame["tunnel_id"])] == [
+        (f["tunnel_type"], f["tunnel_id"]) for f in flows]
+    for bad in (dict(compat="python"), dict(tunnels="outer")):
+        with pytest.raises(ValueError, match="netflower-tunnel"):
+            netflower.convert_pcap_to_csv(TUNNELS, tmp_path / "x.csv", columns="netflower-tunnel",
+                                          **bad)
+        assert not (tmp_path / "x.csv").exists()
+    with pytest.raises(ValueError, match="netflower-tunnel"):
+        next(netflower.iter_flows(TUNNELS, columns="cic-ids2017"))

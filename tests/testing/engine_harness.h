@@ -34,9 +34,9 @@ class EngineHarness : public FlowSink {
   };
 
   explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1,
-                         uint64_t max_flows = 0)
+                         uint64_t max_flows = 0, bool keep_tunnel = false)
       : hasher_(kSeed),
-        engine_(MakeConfig(idle_timeout, cap, max_flows), kSeed, this),
+        engine_(MakeConfig(idle_timeout, cap, max_flows, keep_tunnel), kSeed, this),
         gc_interval_(gc_interval) {}
 
   static typename P::Time TimeOf(At at) {
@@ -70,9 +70,11 @@ class EngineHarness : public FlowSink {
   std::vector<Row> rows;
 
  private:
-  static typename FlowEngine<P>::Config MakeConfig(double idle, double cap, uint64_t max_flows) {
+  static typename FlowEngine<P>::Config MakeConfig(double idle, double cap, uint64_t max_flows,
+                                                   bool keep_tunnel) {
     typename FlowEngine<P>::Config c;
     c.max_flows = max_flows;
+    c.keep_tunnel = keep_tunnel;
     c.idle_timeout = P::FromSeconds(idle);
     if (cap >= 0) {
       c.has_cap = true;

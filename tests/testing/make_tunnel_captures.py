@@ -115,12 +115,13 @@ def gre(protocol, payload, checksum=False, key=None, seq=None, version=0):
     return h + payload
 
 
-def erspan2(inner_eth):
-    return struct.pack("!HHI", 0x1000 | 10, 0x0000, 0) + inner_eth
+def erspan2(inner_eth, session=5):
+    return struct.pack("!HHI", 0x1000 | 10, session, 0) + inner_eth
 
 
-def erspan3(inner_eth):
-    return struct.pack("!HHII", 0x2000 | 20, 0, 0x12345678, 0x00000001) + b"\0" * 8 + inner_eth
+def erspan3(inner_eth, session=0x123):
+    return struct.pack("!HHII", 0x2000 | 20, session, 0x12345678, 0x00000001) + b"\0" * 8 \
+        + inner_eth
 
 
 def gtpu(inner, teid, extension=False, msg=0xFF):

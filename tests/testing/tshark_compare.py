@@ -11,7 +11,12 @@ a frame cut by the snap length, or an inner packet cut by an outer IP
 fragment, counts the bytes present in netflower (FLOW-SPEC's rule for cut
 packets) and the declared length in tshark. --ignore leaves out a 5-tuple
 where netflower differs from tshark on purpose (docs/DECODING.md: a VXLAN
-header without its I flag, a frame whose FCS failed)."""
+header without its I flag, a frame whose FCS failed).
+
+When FLOWS.csv has the netflower-tunnel columns, each 5-tuple's first row
+must name the tunnel (kind and id: VNI, TEID, GRE key, ERSPAN session, PPTP
+call ID) that tshark finds outermost in its first packet, and every row a
+tunnel tshark saw it in."""
 import collections
 import csv
 import subprocess
@@ -19,7 +24,41 @@ import sys
 
 FIELDS = ["frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.len", "ipv6.plen",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", "ip.flags.mf",
-          "ip.frag_offset", "frame.len", "frame.cap_len"]
+          "ip.frag_offset", "frame.len", "frame.cap_len",
+          "vxlan.vni", "geneve.vni", "gtp.teid", "gre.key", "erspan.spanid", "gre.key.call_id"]
+
+# tshark's layer -> the tunnel_type name, and the field holding its id.
+TUNNEL_ID_FIELD = {"vxlan": "vxlan.vni", "geneve": "geneve.vni", "gtpu": "gtp.teid",
+                   "gre": "gre.key", "erspan": "erspan.spanid", "pptp": "gre.key.call_id"}
+AMBIGUOUS = "?"  # an id tshark's field list cannot attribute to the outermost layer
+
+
+def outer_tunnel(layers, first_ip, last_ip, v):
+    """(tunnel_type, tunnel_id) of the outermost encapsulation between the
+    outer and the innermost IP header, as netflower names it; ("", "")
+    when none."""
+    for i in range(first_ip + 1, last_ip + 1):
+        layer = layers[i]
+        nxt = layers[i + 1] if i + 1 < len(layers) else ""
+        if layer in ("ip", "ipv6") and layers[i - 1] in ("ip", "ipv6"):
+            return "ipip", ""
+        if layer == "gre":
+            kind = "erspan" if nxt == "erspan" else "pptp" if nxt == "ppp" else "gre"
+        elif layer in ("vxlan", "geneve"):
+            kind = layer
+        elif layer == "gtp":
+            kind = "gtpu"
+        else:
+            continue
+        values = [x for x in v[TUNNEL_ID_FIELD[kind]].split("|") if x]
+        same_layers = layers.count("erspan" if kind == "erspan" else "gre" if kind in (
+            "gre", "pptp") else layer)
+        if not values:
+            return kind, ""
+        if len(values) != same_layers and same_layers > 1:
+            return kind, AMBIGUOUS
+        return kind, str(int(values[0], 0))
+    return "", ""
 
 
 def tshark_flows(capture):
@@ -33,6 +72,7 @@ def tshark_flows(capture):
     flows = collections.Counter()
     octets = collections.Counter()
     cut = set()  # flows with a packet whose bytes are not all there
+    tunnels = collections.defaultdict(list)  # the tunnels of each flow's packets, in order
     for line in out.splitlines():
         v = dict(zip(FIELDS, line.split("\t")))
         layers = v["frame.protocols"].split(":")
@@ -63,12 +103,13 @@ def tshark_flows(capture):
         dport = int(v[f"{transport}.dstport"].split("|")[-1])
         proto = 6 if transport == "tcp" else 17
         key = canonical(srcs[-1], sport, dsts[-1], dport, proto)
+        tunnels[key].append(outer_tunnel(layers, ip_layers[0], last, v))
         flows[key] += 1
         octets[key] += length
         outer_fragment = any(m in ("1", "True") for m in v["ip.flags.mf"].split("|")[:-1])
         if int(v["frame.cap_len"]) < int(v["frame.len"]) or outer_fragment:
             cut.add(key)
-    return flows, octets, cut
+    return flows, octets, cut, tunnels
 
 
 def canonical(a, pa, b, pb, proto):
@@ -78,13 +119,32 @@ def canonical(a, pa, b, pb, proto):
 def netflower_flows(path):
     flows = collections.Counter()
     octets = collections.Counter()
+    tunnels = collections.defaultdict(list)  # (timestamp, tag) of each row
     with open(path, newline="") as f:
         for r in csv.DictReader(f):
             key = canonical(r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"],
                             int(r["protocol"]))
             flows[key] += int(r["tot_fwd_pkts"]) + int(r["tot_bwd_pkts"])
             octets[key] += int(float(r["totlen_fwd_pkts"])) + int(float(r["totlen_bwd_pkts"]))
-    return flows, octets
+            if "tunnel_type" in r:
+                tunnels[key].append((float(r["timestamp"]), (r["tunnel_type"], r["tunnel_id"])))
+    return flows, octets, tunnels
+
+
+def tunnel_problems(key, seen, rows):
+    """What is wrong with netflower's tunnel columns for one 5-tuple."""
+    rows = [tag for _, tag in sorted(rows, key=lambda row: row[0])]
+    if not rows:
+        return []
+    ok = {seen[0]} | {t for t in seen if t[1] != AMBIGUOUS}
+    first = seen[0]
+    problems = []
+    if first[1] != AMBIGUOUS and rows[0] != first:
+        problems.append(f"{key}: first packet's tunnel {first} in tshark, {rows[0]} in netflower")
+    for tag in rows[1:]:
+        if tag not in ok and not any(t[0] == tag[0] and t[1] == AMBIGUOUS for t in seen):
+            problems.append(f"{key}: a row names {tag}, which tshark never saw it in")
+    return problems
 
 
 def main():
@@ -96,9 +156,11 @@ def main():
         proto, a, pa, b, pb = args[1].split("/")
         ignored.add(canonical(a, pa, b, pb, int(proto)))
         args = args[2:]
-    t_pk, t_by, cut = tshark_flows(capture)
-    n_pk, n_by = netflower_flows(csv_path)
+    t_pk, t_by, cut, t_tun = tshark_flows(capture)
+    n_pk, n_by, n_tun = netflower_flows(csv_path)
     problems = []
+    for key in sorted(set(n_tun) - ignored, key=str):
+        problems += tunnel_problems(key, t_tun.get(key, []), n_tun[key])
     for key in sorted((set(t_pk) | set(n_pk)) - ignored, key=str):
         if key in cut:
             t_by[key] = n_by[key]  # not comparable: see above
@@ -109,8 +171,10 @@ def main():
         print("\n".join(problems[:20]))
         print(f"{len(problems)} of {len(set(t_pk) | set(n_pk))} 5-tuples differ")
         sys.exit(1)
+    tagged = sum(1 for key in n_tun if n_tun[key][0][1][0])
+    tunnel_note = f", tunnels of {len(n_tun)} 5-tuples ({tagged} tunnelled)" if n_tun else ""
     print(f"{len(t_pk)} 5-tuples, {sum(t_pk.values())} packets, {sum(t_by.values())} bytes "
-          f"({len(cut)} flows with cut packets: packets only): equal to tshark")
+          f"({len(cut)} flows with cut packets: packets only){tunnel_note}: equal to tshark")
 
 
 main()
