@@ -84,6 +84,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
   config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
   config.hash_seed = RandomHashSeed();
   config.cpus = options.cpus;
+  config.row_formatters = options.format_threads;
   config.on_progress = options.on_progress;
   config.cancel = options.cancel;
   config.format = options.format;

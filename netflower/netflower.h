@@ -54,6 +54,10 @@ struct ConvertOptions {
   // n_jobs + 2 CPUs, CPU 0 is left to the packet reader and the workers take
   // the next ones; with fewer, the workers are not pinned.
   std::vector<int> cpus;
+  // Format rows on a thread per flow worker; unset: when there are at least
+  // 2 CPUs per worker (pipeline/pipeline.h, UseRowFormatters). A tuning
+  // knob: the output is the same either way.
+  std::optional<bool> format_threads;
   Compat compat = Compat::kNone;
   // Default profile: open tunnels (VXLAN, GENEVE, GTP-U, GRE incl. ERSPAN,
   // IP-in-IP, 6in4, 4in6; docs/DECODING.md) and key each flow on the

@@ -19,6 +19,7 @@
 #include "io/csv_format.h"
 #include "pipeline/doorbell.h"
 #include "pipeline/pipeline_worker.h"
+#include "pipeline/row_formatter.h"
 #include "pipeline/spsc_queue.h"
 
 namespace netflower {
@@ -226,6 +227,15 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   options.text = text;
   options.messages = consumer->wants_messages();
   options.records = !text && !options.messages;
+  // Rows formatted on threads of their own (pipeline/row_formatter.h): the
+  // workers hand over records.
+  const bool formatters =
+      !P::kCic && (options.text || options.messages) &&
+      config.row_formatters.value_or(UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
+  if (formatters) {
+    options.text = options.messages = false;
+    options.records = true;
+  }
   options.format = config.format;
   options.columns = config.columns;
   options.label = config.label;
@@ -235,9 +245,21 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   SourceCounts counts;
   Source<P> source(reader, workers, config, config.hash_seed, &shared, &counts);
 
+  std::vector<std::unique_ptr<RowFormatter>> formatters_of;
+  if (formatters) {
+    for (auto& w : workers) {
+      formatters_of.push_back(
+          std::make_unique<RowFormatter>(w.get(), CsvDialectOf<P>(config.format, config.columns),
+                                         text, consumer->wants_messages(), &shared));
+      w->set_publish_bell(formatters_of.back()->bell());
+    }
+  }
   std::vector<std::thread> threads;
   for (size_t i = 0; i < n; ++i) {
     threads.emplace_back([&workers, i] { workers[i]->Run(static_cast<int>(i)); });
+  }
+  for (size_t i = 0; i < formatters_of.size(); ++i) {
+    threads.emplace_back([&formatters_of, i] { formatters_of[i]->Run(static_cast<int>(i)); });
   }
   threads.emplace_back([&source] { source.Run(); });
 
@@ -248,7 +270,9 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   bool cancelled = false;
   {
     std::vector<RowSource*> sources(n);
-    for (size_t i = 0; i < n; ++i) sources[i] = workers[i].get();
+    for (size_t i = 0; i < n; ++i) {
+      sources[i] = formatters ? static_cast<RowSource*>(formatters_of[i].get()) : workers[i].get();
+    }
     RowMerger merger(std::move(sources), consumer);
     for (;;) {
       const uint32_t seen = shared.merge_bell.Snapshot();
@@ -274,6 +298,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
     }
   }  // the merger hands its blocks back before the workers go
   for (auto& w : workers) w->Wake();
+  for (auto& f : formatters_of) f->Wake();
   for (auto& t : threads) t.join();
 
   AddTotals(reader, counts, workers, stats);
@@ -314,6 +339,10 @@ absl::Status CheckCpuList(const std::vector<int>& cpus) {
     }
   }
   return absl::OkStatus();
+}
+
+bool UseRowFormatters(int jobs, size_t cpus) {
+  return cpus >= 2 * static_cast<size_t>(std::max(1, jobs));
 }
 
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed) {

@@ -61,8 +61,11 @@ struct PipelineConfig {
   uint64_t gc_interval = 1000;
   uint64_t max_flows = 0;  // open flows in all workers together (0: no limit)
   uint64_t hash_seed = 0;
-  int jobs = 1;                              // flow workers (>= 1)
-  std::vector<int> cpus;                     // CPUs for the workers; empty: a sensible default
+  int jobs = 1;           // flow workers (>= 1)
+  std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
+  // Rows formatted on a thread per worker (pipeline/row_formatter.h);
+  // unset: UseRowFormatters. Never changes the output.
+  std::optional<bool> row_formatters;
   OutputFormat format = OutputFormat::kCsv;  // of text rows (RowConsumer::wants_text)
   // CIC layouts (RunFilePipeline<CicProfile>): text rows only, one worker
   // (the end flush's order needs the whole table: flow/cic_engine.h).
@@ -106,6 +109,15 @@ absl::Status CheckCpuList(const std::vector<int>& cpus);
 // CPU where the source or the merger wants to run: on 2 CPUs, 2 pinned
 // workers converted mix.pcap in a median 0.56-0.61 s, unpinned in 0.49 s.
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed);
+
+// Whether a `jobs`-worker pipeline on `cpus` allowed CPUs formats its rows on
+// a thread per worker: when there are at least two CPUs a job. Formatting
+// is about half a worker's time on flow-dense traffic, so a worker alone on
+// 2 CPUs leaves one idle: many-flows.pcap (1.13 M flows), 1 job on 2 CPUs,
+// medians of 5: 1.84 s without, 1.54 s with. With more workers than
+// CPUs / 2 the threads only compete (2 jobs on 2 CPUs: 1.36 and 1.37 s) and
+// each holds its blocks (+25 MB a worker).
+bool UseRowFormatters(int jobs, size_t cpus);
 
 }  // namespace netflower
 

@@ -25,5 +25,14 @@ TEST(DefaultWorkerCpus, LeavesWorkersUnpinnedOnSmallerMachines) {
   EXPECT_TRUE(DefaultWorkerCpus(1, {}).empty());
 }
 
+TEST(UseRowFormatters, WhenThereAreTwoCpusAJob) {
+  EXPECT_TRUE(UseRowFormatters(1, 2));
+  EXPECT_FALSE(UseRowFormatters(2, 2));
+  EXPECT_FALSE(UseRowFormatters(1, 1));
+  EXPECT_TRUE(UseRowFormatters(8, 16));
+  EXPECT_FALSE(UseRowFormatters(9, 16));
+  EXPECT_TRUE(UseRowFormatters(0, 2));  // (at least one job)
+}
+
 }  // namespace
 }  // namespace netflower

@@ -83,6 +83,10 @@ constexpr size_t kInputQueueItems = 16384;
 constexpr size_t kSourceBatch = 64;   // items per worker gathered before a push
 constexpr size_t kWorkerBatch = 128;  // items popped at once
 constexpr size_t kBlockQueue = 32;
+// Room for every block that can be out at once (the worker's queue, a
+// RowFormatter's, the merger's held ones), so that a returned block is never
+// dropped from the pool and replaced by a new one.
+constexpr size_t kReturnQueue = 4 * kBlockQueue;
 constexpr size_t kBlockRows = 256;
 constexpr size_t kBlockTextBytes = size_t{256} << 10;
 // Without sweeps, every worker still hears of the global position this often,
@@ -159,6 +163,21 @@ struct WorkerOptions {
   std::vector<LabelRule> label_rules;
 };
 
+// Kafka: appends the row just added as a message (its JSON Lines text
+// without the line end) and its key, from the flow's endpoints (either
+// record type).
+template <class Record>
+void AppendMessage(const Record& record, std::string_view json_line, RowBlock* block) {
+  if (!json_line.empty() && json_line.back() == '\n') json_line.remove_suffix(1);
+  block->messages.append(json_line);
+  block->message_end.push_back(static_cast<uint32_t>(block->messages.size()));
+  char key[kMaxMessageKeyBytes];
+  block->keys.append(key, FormatMessageKey(record.src_ip, static_cast<uint16_t>(record.src_port),
+                                           record.dst_ip, static_cast<uint16_t>(record.dst_port),
+                                           static_cast<uint8_t>(record.protocol), key));
+  block->key_end.push_back(static_cast<uint32_t>(block->keys.size()));
+}
+
 // Raw frames for save_pcap, as pcap records (16-byte header + data), one per
 // packet item, in item order.
 struct FrameBatch {
@@ -177,7 +196,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
          const WorkerOptions& options, Shared* shared)
       : input_(kInputQueueItems),
         output_(kBlockQueue),
-        returned_(kBlockQueue),
+        returned_(kReturnQueue),
         frames_in_(kBlockQueue),
         frames_back_(kBlockQueue),
         engine_(engine_config, seed, this),
@@ -211,7 +230,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
       shared_->Fail("flow worker failed");
     }
     finished_.store(true, std::memory_order_release);
-    shared_->merge_bell.Ring();
+    publish_bell_->Ring();
   }
 
   void OnFlow(const FlowRecord& record, const EmitTag& tag) override {
@@ -226,8 +245,8 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     }
     if (options_.messages) {
       char json[kMaxCsvRowBytes];
-      AddMessage(record, std::string_view(json, FormatJsonRow(record, json,
-                                                              HasTunnelColumns(options_.columns))));
+      const bool tunnel = HasTunnelColumns(options_.columns);
+      AppendMessage(record, std::string_view(json, FormatJsonRow(record, json, tunnel)), block_);
     }
     FinishRow(tag);
   }
@@ -241,7 +260,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
     if (options_.messages) {
       char json[kMaxCsvRowBytes];
-      AddMessage(record, std::string_view(json, cic_json_->Format(record, json)));
+      AppendMessage(record, std::string_view(json, cic_json_->Format(record, json)), block_);
     }
     FinishRow(tag);
   }
@@ -263,20 +282,6 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   }
 
  private:
-  // Kafka: the row just added as a message (its JSON Lines text without the
-  // line end) and its key, from the flow's endpoints (either record type).
-  template <class Record>
-  void AddMessage(const Record& record, std::string_view json_line) {
-    if (!json_line.empty() && json_line.back() == '\n') json_line.remove_suffix(1);
-    block_->messages.append(json_line);
-    block_->message_end.push_back(static_cast<uint32_t>(block_->messages.size()));
-    char key[kMaxMessageKeyBytes];
-    block_->keys.append(key, FormatMessageKey(record.src_ip, static_cast<uint16_t>(record.src_port),
-                                              record.dst_ip, static_cast<uint16_t>(record.dst_port),
-                                              static_cast<uint8_t>(record.protocol), key));
-    block_->key_end.push_back(static_cast<uint32_t>(block_->keys.size()));
-  }
-
   // The row just added belongs to `tag`: its frames go with it; a full block
   // goes to the merger.
   void FinishRow(const EmitTag& tag) {
@@ -328,6 +333,9 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   }
   // Wakes a worker waiting for input (to see an abort).
   void Wake() { input_bell_.Ring(); }
+  // The bell rung when blocks or the watermark are published: the merger's
+  // (Shared::merge_bell) unless a RowFormatter takes the blocks. Before Run.
+  void set_publish_bell(Doorbell* bell) { publish_bell_ = bell; }
   // save_pcap: an empty frame batch to fill (one the worker gave back, or a
   // new one from the source's pool).
   FrameBatch* SpareFrameBatch() {
@@ -445,13 +453,13 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     const EmitTag last = block_->tags.back();
     while (!output_.TryPush(block_)) {
       if (shared_->abort.load()) return;
-      shared_->merge_bell.Ring();  // it may be asleep: nothing rang it lately
+      publish_bell_->Ring();  // it may be asleep: nothing rang it lately
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     block_ = nullptr;
     watermark_.Store(OrderKey(last), last.first_packet);
     if (ring) {
-      shared_->merge_bell.Ring();
+      publish_bell_->Ring();
       quiet_publishes_ = 0;
     }
   }
@@ -469,7 +477,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     if (options_.push_each_batch || key == kEndOrderKey ||
         ++quiet_publishes_ >= kQuietPublishesPerRing) {
       quiet_publishes_ = 0;
-      shared_->merge_bell.Ring();
+      publish_bell_->Ring();
     }
   }
 
@@ -512,6 +520,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   const CsvDialect dialect_;
   const int cpu_;
   Shared* const shared_;
+  Doorbell* publish_bell_ = &shared_->merge_bell;  // whoever takes the blocks
 };
 
 // The `n` workers of a pipeline, file or live alike: worker i is pinned to

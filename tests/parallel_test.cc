@@ -138,6 +138,47 @@ TEST(Parallel, ManyFlowsOpenAtTheEnd) {
   }
 }
 
+// Rows formatted on the workers or on threads of their own
+// (ConvertOptions::format_threads, pipeline/row_formatter.h): the same bytes,
+// in every job count, CSV and JSON Lines, both profiles.
+TEST(Parallel, FormatThreadsNeverChangeTheOutput) {
+  testing::SynthOptions synth;
+  synth.seed = 11;
+  synth.sessions = 4000;
+  const std::string in = testing::WriteTempFile("fmt.pcap", testing::SynthesizeCapture(synth));
+  for (Compat compat : {Compat::kNone, Compat::kPython}) {
+    for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kJsonl}) {
+      ConvertOptions options;
+      options.compat = compat;
+      options.format = format;
+      options.gc_interval = 97;
+      options.format_threads = false;
+      const std::string one = Convert(in, options);
+      ASSERT_GT(one.size(), 100000u);
+      for (int jobs : {1, 2, 3}) {
+        for (bool threads : {false, true}) {
+          options.n_jobs = jobs;
+          options.format_threads = threads;
+          EXPECT_EQ(Convert(in, options), one) << "jobs " << jobs << " format threads " << threads;
+        }
+      }
+    }
+  }
+  // The end flush of many open flows through a formatter (its queue fills
+  // while the merger holds only a few blocks: it must not stall).
+  testing::PcapFile f(1);
+  for (uint32_t i = 0; i < 60000; ++i) {
+    const std::string src = "10.9." + std::to_string(i >> 8) + "." + std::to_string(i & 255);
+    f.Add(1700000000 + i / 1000, 0, testing::Ethernet(testing::Udp(src, 1000, "192.0.2.1", 53, 8)));
+  }
+  const std::string flood = testing::WriteTempFile("fmt-flood.pcap", f.bytes());
+  ConvertOptions options;
+  options.format_threads = false;
+  const std::string one = Convert(flood, options);
+  options.format_threads = true;
+  EXPECT_EQ(Convert(flood, options), one);
+}
+
 TEST(Parallel, CommittedCaptureAndCpuLists) {
   const std::string in = "tests/testdata/loopback-web.pcap";
   ConvertOptions options;

@@ -1,0 +1,154 @@
+// A formatting stage between a flow worker and the merger: the worker hands
+// over its rows as FlowRecords and this thread turns them into text (and
+// Kafka messages), so that row formatting, which is about half a worker's
+// time on flow-dense traffic, runs beside the flow engine instead of after
+// it (bench/README.md, "Formatting off the worker").
+//
+// To the merger it is the worker: a RowSource with the worker's watermark,
+// published only once the blocks it covers are formatted and queued, so
+// the merged output is byte for byte what the worker alone would give.
+#ifndef NETFLOWER_PIPELINE_ROW_FORMATTER_H_
+#define NETFLOWER_PIPELINE_ROW_FORMATTER_H_
+
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "io/csv_writer.h"
+#include "pipeline/doorbell.h"
+#include "pipeline/pipeline_worker.h"
+#include "pipeline/row_block.h"
+#include "pipeline/row_merger.h"
+#include "pipeline/spsc_queue.h"
+
+namespace netflower {
+namespace pipeline_internal {
+
+class RowFormatter final : public RowSource {
+ public:
+  // `upstream` is a worker run with WorkerOptions::text = false and
+  // records = true whose publish bell is bell(); it and `shared` must
+  // outlive this. `messages`: also Kafka messages (the worker then makes
+  // none).
+  RowFormatter(RowSource* upstream, const CsvDialect& dialect, bool text, bool messages,
+               Shared* shared)
+      : upstream_(upstream),
+        dialect_(dialect),
+        text_(text),
+        messages_(messages),
+        tunnel_columns_(HasTunnelColumns(dialect.columns)),
+        shared_(shared),
+        output_(kBlockQueue) {}
+
+  RowFormatter(const RowFormatter&) = delete;
+  RowFormatter& operator=(const RowFormatter&) = delete;
+
+  // The bell the worker rings when it publishes.
+  Doorbell* bell() { return &bell_; }
+
+  // The thread's body: formats until the worker has finished and every
+  // block it pushed is passed on, or the run is aborted.
+  void Run(int index) {
+    pthread_setname_np(pthread_self(), absl::StrCat("nf-format-", index).c_str());
+    try {
+      Loop();
+    } catch (const std::exception& e) {
+      shared_->Fail(absl::StrCat("row formatter failed: ", e.what()));
+    }
+    finished_.store(true, std::memory_order_release);
+    shared_->merge_bell.Ring();
+  }
+
+  // Wakes the thread (to see an abort).
+  void Wake() { bell_.Ring(); }
+
+  // --- RowSource (the merger's side) ---
+  std::pair<uint64_t, uint64_t> Vouched() const override { return watermark_.Load(); }
+  bool Finished() const override { return finished_.load(std::memory_order_acquire); }
+  bool TakeBlock(RowBlock** block) override { return output_.TryPop(block); }
+  bool HasQueuedBlocks() const override { return !output_.Empty(); }
+  // Blocks go back to the worker that made them (from the merger's thread,
+  // as without a formatter).
+  void ReturnBlock(RowBlock* block) override { upstream_->ReturnBlock(block); }
+
+ private:
+  void Loop() {
+    while (!shared_->abort.load(std::memory_order_relaxed)) {
+      const uint32_t seen = bell_.Snapshot();
+      // Finished, then the watermark, then the blocks: everything the
+      // watermark covers was pushed before it was stored.
+      const bool finished = upstream_->Finished();
+      const std::pair<uint64_t, uint64_t> vouched = upstream_->Vouched();
+      bool moved = false;
+      RowBlock* block = nullptr;
+      while (upstream_->TakeBlock(&block)) {
+        Format(block);
+        // Rows come in ascending order, so a passed block's last row is a
+        // watermark: the merger may release rows while the queue is full
+        // (at the end flush it holds only a few blocks and waits for it).
+        const EmitTag last = block->tags.back();  // (the block is lent out after Pass)
+        if (!Pass(block)) return;
+        watermark_.Store(OrderKey(last), last.first_packet);
+        moved = true;
+      }
+      if (moved || vouched != last_vouched_) {
+        watermark_.Store(vouched.first, vouched.second);
+        last_vouched_ = vouched;
+        shared_->merge_bell.Ring();
+      }
+      if (finished) return;
+      if (!moved) bell_.Wait(seen, 100);
+    }
+  }
+
+  // Turns the block's records into rows of text and messages, in place.
+  void Format(RowBlock* block) const {
+    for (const FlowRecord& record : block->records) {
+      char row[kMaxCsvRowBytes];
+      if (text_) {
+        block->text.append(row, FormatRow(record, dialect_, row));
+        block->row_end.push_back(static_cast<uint32_t>(block->text.size()));
+      }
+      if (messages_) {
+        AppendMessage(
+            record, std::string_view(row, FormatJsonRow(record, row, tunnel_columns_)), block);
+      }
+    }
+    if (text_) block->records.clear();  // a text block, as the worker would have made it
+  }
+
+  // Queues a formatted block for the merger, waiting while the queue is
+  // full. False once the run is aborted.
+  bool Pass(RowBlock* block) {
+    while (!output_.TryPush(block)) {
+      if (shared_->abort.load()) return false;
+      shared_->merge_bell.Ring();  // it may be asleep: nothing rang it lately
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+  }
+
+  RowSource* const upstream_;
+  const CsvDialect dialect_;
+  const bool text_;
+  const bool messages_;
+  const bool tunnel_columns_;
+  Shared* const shared_;
+  Doorbell bell_;
+  SpscQueue<RowBlock*> output_;
+  Watermark watermark_;
+  std::pair<uint64_t, uint64_t> last_vouched_{0, 0};
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace pipeline_internal
+}  // namespace netflower
+
+#endif  // NETFLOWER_PIPELINE_ROW_FORMATTER_H_
