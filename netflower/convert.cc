@@ -210,6 +210,10 @@ absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label
   return absl::OkStatus();
 }
 
+bool DefaultFormatThreads(int n_jobs, size_t cpus) {
+  return UseRowFormatters(ResolveJobs(n_jobs).value_or(1), cpus);
+}
+
 absl::Status ValidateOptions(const ConvertOptions& options) {
   if (!(options.idle_timeout >= 0)) {
     return absl::InvalidArgumentError(

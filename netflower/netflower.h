@@ -167,6 +167,10 @@ PlatformSupport ProbePlatform();
 // for 0.
 absl::StatusOr<int> ResolveJobs(int n_jobs);
 
+// ConvertOptions::format_threads' default for `n_jobs` workers on `cpus`
+// CPUs (for callers that share the CPUs among conversions).
+bool DefaultFormatThreads(int n_jobs, size_t cpus);
+
 // ---------------------------------------------------------------------------
 // Live capture (FLOW-SPEC §2.2, §11)
 

@@ -232,10 +232,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   const bool formatters =
       !P::kCic && (options.text || options.messages) &&
       config.row_formatters.value_or(UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
-  if (formatters) {
-    options.text = options.messages = false;
-    options.records = true;
-  }
+  options.hand_over_rows = formatters;
   options.format = config.format;
   options.columns = config.columns;
   options.label = config.label;

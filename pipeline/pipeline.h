@@ -110,13 +110,14 @@ absl::Status CheckCpuList(const std::vector<int>& cpus);
 // workers converted mix.pcap in a median 0.56-0.61 s, unpinned in 0.49 s.
 std::vector<int> DefaultWorkerCpus(int jobs, const std::vector<int>& allowed);
 
-// Whether a `jobs`-worker pipeline on `cpus` allowed CPUs formats its rows on
-// a thread per worker: when there are at least two CPUs a job. Formatting
-// is about half a worker's time on flow-dense traffic, so a worker alone on
-// 2 CPUs leaves one idle: many-flows.pcap (1.13 M flows), 1 job on 2 CPUs,
-// medians of 5: 1.84 s without, 1.54 s with. With more workers than
-// CPUs / 2 the threads only compete (2 jobs on 2 CPUs: 1.36 and 1.37 s) and
-// each holds its blocks (+25 MB a worker).
+// Whether a `jobs`-worker pipeline on `cpus` allowed CPUs gives each worker
+// a formatting thread (pipeline/row_formatter.h): when there are at least
+// two CPUs a job. Formatting is about half a worker's time on flow-dense
+// traffic, so a worker alone on 2 CPUs leaves one idle: many-flows.pcap
+// (1.13 M flows), 1 job on 2 CPUs, medians of 5: 1.89 s without, 1.57 s
+// with. With more workers than CPUs / 2 the threads only compete (2 jobs on
+// 2 CPUs: 1.36 and 1.37 s) and each holds its blocks (up to ~20 MB a
+// worker at the end flush).
 bool UseRowFormatters(int jobs, size_t cpus);
 
 }  // namespace netflower

@@ -94,6 +94,7 @@ constexpr size_t kBlockTextBytes = size_t{256} << 10;
 constexpr uint64_t kProgressEvery = 4096;
 constexpr int kSpinsBeforeSleep = 64;
 constexpr int kQuietPublishesPerRing = 16;
+constexpr size_t kHandOverBacklogFraction = 4;  // WorkerOptions::hand_over_rows
 constexpr size_t kPrefetchBucketAhead = 8;
 constexpr size_t kPrefetchFlowAhead = 4;
 
@@ -157,6 +158,10 @@ struct WorkerOptions {
   // in FrameBatches) and hand them over with the flow's row.
   bool keep_frames = false;
   uint64_t frame_budget_bytes = 0;  // frames beyond this are not kept (counted)
+  // A RowFormatter takes this worker's blocks: while the worker is behind
+  // (its input backs up) and during the end flush, it leaves rows as
+  // records for it to format (RowBlock::unformatted).
+  bool hand_over_rows = false;
   // CIC layouts (CicProfile's workers): the layout and the label text.
   ColumnSet columns = ColumnSet::kNetflower;
   std::string label;
@@ -234,16 +239,21 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   }
 
   void OnFlow(const FlowRecord& record, const EmitTag& tag) override {
-    if (block_ == nullptr) block_ = NewBlock();
+    if (block_ == nullptr) {
+      block_ = NewBlock();
+      block_->unformatted = HandOverRows();
+    }
     block_->tags.push_back(tag);
-    if (text_) {
+    if (block_->unformatted) {
+      block_->records.push_back(record);
+    } else if (text_) {
       char row[kMaxCsvRowBytes];
       block_->text.append(row, FormatRow(record, dialect_, row));
       block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
     } else if (options_.records) {
       block_->records.push_back(record);
     }
-    if (options_.messages) {
+    if (options_.messages && !block_->unformatted) {
       char json[kMaxCsvRowBytes];
       const bool tunnel = HasTunnelColumns(options_.columns);
       AppendMessage(record, std::string_view(json, FormatJsonRow(record, json, tunnel)), block_);
@@ -429,13 +439,26 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
             break;
           case ItemKind::kEnd:
             Publish(kEndOrderKey, 0);  // every row before the end phase is out
-            engine_.FlushAll();        // streams: each pushed block raises the watermark
+            flushing_ = true;
+            engine_.FlushAll();  // streams: each pushed block raises the watermark
             Publish(kEndOrderKey, UINT64_MAX);
             return;
         }
       }
       if (options_.push_each_batch && block_ != nullptr && block_->rows() > 0) PushBlock();
     }
+  }
+
+  // Whether the next block's rows go to the RowFormatter unformatted: when
+  // the worker is the bottleneck (its input queue a quarter full: the source
+  // waits for it) or flushing at the end (the source is done, its CPU free).
+  // Otherwise the worker has time to spare and formats them itself, which
+  // costs less than a hand-over: on mix.pcap (source-bound), handing every
+  // row over took 0.36 s instead of 0.30 s. Either way the bytes are the
+  // same; only who makes them depends on timing.
+  bool HandOverRows() const {
+    return options_.hand_over_rows &&
+           (flushing_ || input_.Size() >= kInputQueueItems / kHandOverBacklogFraction);
   }
 
   RowBlock* NewBlock() {
@@ -512,6 +535,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   FrameBatch* frame_batch_ = nullptr;
   size_t frame_index_ = 0;
   int quiet_publishes_ = 0;  // watermark raises since the merger was last rung
+  bool flushing_ = false;    // in the end flush (kEnd)
   std::string_view current_frame_;
   std::unordered_map<uint64_t, std::string> flow_frames_;  // by first packet number
   uint64_t frame_bytes_ = 0;

@@ -27,6 +27,9 @@ struct RowBlock {
   std::vector<uint32_t> message_end;
   std::string keys;
   std::vector<uint32_t> key_end;
+  // Rows left as `records` for a RowFormatter to turn into text and
+  // messages (WorkerOptions::hand_over_rows).
+  bool unformatted = false;
 
   size_t rows() const { return tags.size(); }
   // The text of row i (text mode).
@@ -43,6 +46,7 @@ struct RowBlock {
     message_end.clear();
     keys.clear();
     key_end.clear();
+    unformatted = false;
   }
 
  private:

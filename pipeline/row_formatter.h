@@ -31,12 +31,17 @@
 namespace netflower {
 namespace pipeline_internal {
 
+// Formatted blocks waiting for the merger. Few: the worker's own queue
+// (kBlockQueue) already absorbs its bursts, and each block here holds its
+// records and its text (about 400 KB).
+inline constexpr size_t kFormattedQueue = 32;
+
 class RowFormatter final : public RowSource {
  public:
-  // `upstream` is a worker run with WorkerOptions::text = false and
-  // records = true whose publish bell is bell(); it and `shared` must
-  // outlive this. `messages`: also Kafka messages (the worker then makes
-  // none).
+  // `upstream` is a worker run with WorkerOptions::hand_over_rows whose
+  // publish bell is bell(); it and `shared` must outlive this. `text`,
+  // `messages`: what the worker's own rows have (text rows, Kafka
+  // messages); the rows it hands over get the same here.
   RowFormatter(RowSource* upstream, const CsvDialect& dialect, bool text, bool messages,
                Shared* shared)
       : upstream_(upstream),
@@ -45,7 +50,7 @@ class RowFormatter final : public RowSource {
         messages_(messages),
         tunnel_columns_(HasTunnelColumns(dialect.columns)),
         shared_(shared),
-        output_(kBlockQueue) {}
+        output_(kFormattedQueue) {}
 
   RowFormatter(const RowFormatter&) = delete;
   RowFormatter& operator=(const RowFormatter&) = delete;
@@ -89,7 +94,7 @@ class RowFormatter final : public RowSource {
       bool moved = false;
       RowBlock* block = nullptr;
       while (upstream_->TakeBlock(&block)) {
-        Format(block);
+        if (block->unformatted) Format(block);
         // Rows come in ascending order, so a passed block's last row is a
         // watermark: the merger may release rows while the queue is full
         // (at the end flush it holds only a few blocks and waits for it).
@@ -117,11 +122,12 @@ class RowFormatter final : public RowSource {
         block->row_end.push_back(static_cast<uint32_t>(block->text.size()));
       }
       if (messages_) {
-        AppendMessage(
-            record, std::string_view(row, FormatJsonRow(record, row, tunnel_columns_)), block);
+        AppendMessage(record, std::string_view(row, FormatJsonRow(record, row, tunnel_columns_)),
+                      block);
       }
     }
     if (text_) block->records.clear();  // a text block, as the worker would have made it
+    block->unformatted = false;
   }
 
   // Queues a formatted block for the merger, waiting while the queue is

@@ -69,6 +69,11 @@ class SpscQueue {
 
   [[nodiscard]] bool TryPop(T* out) { return TryPop(out, 1) == 1; }
 
+  // Either side: how many items are queued (a snapshot).
+  size_t Size() const {
+    return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
+  }
+
   // Either side: true if nothing is queued (a snapshot).
   bool Empty() const {
     return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_acquire);

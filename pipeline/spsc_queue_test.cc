@@ -18,8 +18,10 @@ TEST(SpscQueue, CapacityAndBatches) {
   const int items[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   EXPECT_EQ(q.TryPush(items, 10), 8u);  // only what fits
   EXPECT_FALSE(q.TryPush(items[0]));
+  EXPECT_EQ(q.Size(), 8u);
   int out[16];
   EXPECT_EQ(q.TryPop(out, 3), 3u);
+  EXPECT_EQ(q.Size(), 5u);
   EXPECT_EQ(out[0], 0);
   EXPECT_EQ(out[2], 2);
   EXPECT_EQ(q.TryPush(items + 8, 2), 2u);
@@ -27,6 +29,7 @@ TEST(SpscQueue, CapacityAndBatches) {
   EXPECT_EQ(out[0], 3);
   EXPECT_EQ(out[6], 9);
   EXPECT_TRUE(q.Empty());
+  EXPECT_EQ(q.Size(), 0u);
   EXPECT_EQ(q.TryPop(out, 16), 0u);
 }
 

@@ -1008,6 +1008,10 @@ void ConvertAll(const CommandLine& cl, std::vector<FileRun>* runs, size_t parall
       }
       ConvertOptions options = cl.options;
       options.stats = &r.stats;
+      // Files at once already share the CPUs out: each gets its own
+      // formatting threads only if its share leaves room for them.
+      const size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+      options.format_threads = DefaultFormatThreads(options.n_jobs, cpus / parallel);
       options.cancel = &g_cancel;
       r.status = ConvertPcapToCsv(r.input, r.output, options).status();
     }
