@@ -94,7 +94,9 @@ constexpr size_t kBlockTextBytes = size_t{256} << 10;
 constexpr uint64_t kProgressEvery = 4096;
 constexpr int kSpinsBeforeSleep = 64;
 constexpr int kQuietPublishesPerRing = 16;
-constexpr size_t kHandOverBacklogFraction = 4;  // WorkerOptions::hand_over_rows
+// WorkerOptions::hand_over_rows: input items queued at which a worker counts
+// as the bottleneck.
+constexpr size_t kHandOverBacklog = kInputQueueItems * 3 / 4;
 constexpr size_t kPrefetchBucketAhead = 8;
 constexpr size_t kPrefetchFlowAhead = 4;
 
@@ -450,15 +452,17 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   }
 
   // Whether the next block's rows go to the RowFormatter unformatted: when
-  // the worker is the bottleneck (its input queue a quarter full: the source
-  // waits for it) or flushing at the end (the source is done, its CPU free).
-  // Otherwise the worker has time to spare and formats them itself, which
-  // costs less than a hand-over: on mix.pcap (source-bound), handing every
-  // row over took 0.36 s instead of 0.30 s. Either way the bytes are the
-  // same; only who makes them depends on timing.
+  // the worker is the bottleneck (its input queue three quarters full: the
+  // source is about to wait for it, its CPU free) or flushing at the end
+  // (the source is done). Otherwise both CPUs are busy and a third thread
+  // only competes: on mix.pcap, handing every row over took 0.36 s instead
+  // of 0.30 s. Thresholds tried, medians (many-flows.pcap 5 runs, mix.pcap
+  // 9), without formatter 1.96 / 0.36 s: a quarter full 1.69 / 0.37, half
+  // 1.62 / 0.36, three quarters 1.56 / 0.36, end flush only 1.86 / 0.35.
+  // Either way the bytes are the same; only who makes them depends on
+  // timing.
   bool HandOverRows() const {
-    return options_.hand_over_rows &&
-           (flushing_ || input_.Size() >= kInputQueueItems / kHandOverBacklogFraction);
+    return options_.hand_over_rows && (flushing_ || input_.Size() >= kHandOverBacklog);
   }
 
   RowBlock* NewBlock() {
