@@ -197,19 +197,66 @@ void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
   for (const std::string& w : reader.warnings()) stats->warnings.push_back(w);
 }
 
+// The engine's settings for `config`, but for the epoch shift, which the
+// caller points at its Shared.
 template <class P>
-absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, RowConsumer* consumer,
-                 RunStats* stats) {
+typename EngineFor<P>::Config EngineConfigOf(const PipelineConfig& config) {
   typename EngineFor<P>::Config engine_config;
   engine_config.idle_timeout = P::FromSeconds(config.idle_timeout_seconds);
   if (config.cap_seconds) {
     engine_config.has_cap = true;
     engine_config.cap = P::FromSeconds(*config.cap_seconds);
   }
-  size_t n = static_cast<size_t>(std::max(1, config.jobs));
   if constexpr (P::kCic) {
     engine_config.columns = config.columns;
     engine_config.fixes = config.cic_fixes;
+  } else {
+    engine_config.keep_tunnel = HasTunnelColumns(config.columns);
+  }
+  return engine_config;
+}
+
+// What `n` workers make of their rows for `consumer`: text, records or
+// messages, and whether a RowFormatter takes some of the formatting
+// (UseRowFormatters unless the config says).
+template <class P>
+WorkerOptions WorkerOptionsOf(const PipelineConfig& config, RowConsumer* consumer, size_t n) {
+  WorkerOptions options;
+  options.text = consumer->wants_text();
+  options.messages = consumer->wants_messages();
+  options.records = !options.text && !options.messages;
+  options.hand_over_rows =
+      !P::kCic && (options.text || options.messages) &&
+      config.row_formatters.value_or(UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
+  options.format = config.format;
+  options.columns = config.columns;
+  options.label = config.label;
+  options.label_rules = config.label_rules;
+  return options;
+}
+
+// A RowFormatter for each worker when options.hand_over_rows (else none),
+// each worker's publish bell pointed at its formatter.
+template <class P>
+std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
+    const std::vector<std::unique_ptr<Worker<P>>>& workers, const PipelineConfig& config,
+    const WorkerOptions& options, Shared* shared) {
+  std::vector<std::unique_ptr<RowFormatter>> formatters;
+  if (!options.hand_over_rows) return formatters;
+  for (const auto& w : workers) {
+    formatters.push_back(
+        std::make_unique<RowFormatter>(w.get(), CsvDialectOf<P>(config.format, config.columns),
+                                       options.text, options.messages, shared));
+    w->set_publish_bell(formatters.back()->bell());
+  }
+  return formatters;
+}
+
+template <class P>
+absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, RowConsumer* consumer,
+                 RunStats* stats) {
+  size_t n = static_cast<size_t>(std::max(1, config.jobs));
+  if constexpr (P::kCic) {
     n = 1;  // the end flush's order needs the whole table (flow/cic_engine.h)
     if (!consumer->wants_text() && !consumer->wants_messages()) {
       return absl::InvalidArgumentError(
@@ -218,45 +265,24 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   }
   const std::vector<int> cpus =
       config.cpus.empty() ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus()) : config.cpus;
-  const bool text = consumer->wants_text();
 
   Shared shared;
+  typename EngineFor<P>::Config engine_config = EngineConfigOf<P>(config);
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
-  if constexpr (!P::kCic) engine_config.keep_tunnel = HasTunnelColumns(config.columns);
-  WorkerOptions options;
-  options.text = text;
-  options.messages = consumer->wants_messages();
-  options.records = !text && !options.messages;
-  // Rows formatted on threads of their own (pipeline/row_formatter.h): the
-  // workers hand over records.
-  const bool formatters =
-      !P::kCic && (options.text || options.messages) &&
-      config.row_formatters.value_or(UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
-  options.hand_over_rows = formatters;
-  options.format = config.format;
-  options.columns = config.columns;
-  options.label = config.label;
-  options.label_rules = config.label_rules;
+  const WorkerOptions options = WorkerOptionsOf<P>(config, consumer, n);
   std::vector<std::unique_ptr<Worker<P>>> workers =
       MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
+  std::vector<std::unique_ptr<RowFormatter>> formatters =
+      MakeFormatters<P>(workers, config, options, &shared);
   SourceCounts counts;
   Source<P> source(reader, workers, config, config.hash_seed, &shared, &counts);
 
-  std::vector<std::unique_ptr<RowFormatter>> formatters_of;
-  if (formatters) {
-    for (auto& w : workers) {
-      formatters_of.push_back(
-          std::make_unique<RowFormatter>(w.get(), CsvDialectOf<P>(config.format, config.columns),
-                                         text, consumer->wants_messages(), &shared));
-      w->set_publish_bell(formatters_of.back()->bell());
-    }
-  }
   std::vector<std::thread> threads;
   for (size_t i = 0; i < n; ++i) {
     threads.emplace_back([&workers, i] { workers[i]->Run(static_cast<int>(i)); });
   }
-  for (size_t i = 0; i < formatters_of.size(); ++i) {
-    threads.emplace_back([&formatters_of, i] { formatters_of[i]->Run(static_cast<int>(i)); });
+  for (size_t i = 0; i < formatters.size(); ++i) {
+    threads.emplace_back([&formatters, i] { formatters[i]->Run(static_cast<int>(i)); });
   }
   threads.emplace_back([&source] { source.Run(); });
 
@@ -268,7 +294,8 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
   {
     std::vector<RowSource*> sources(n);
     for (size_t i = 0; i < n; ++i) {
-      sources[i] = formatters ? static_cast<RowSource*>(formatters_of[i].get()) : workers[i].get();
+      sources[i] =
+          formatters.empty() ? static_cast<RowSource*>(workers[i].get()) : formatters[i].get();
     }
     RowMerger merger(std::move(sources), consumer);
     for (;;) {
@@ -295,7 +322,7 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
     }
   }  // the merger hands its blocks back before the workers go
   for (auto& w : workers) w->Wake();
-  for (auto& f : formatters_of) f->Wake();
+  for (auto& f : formatters) f->Wake();
   for (auto& t : threads) t.join();
 
   AddTotals(reader, counts, workers, stats);
