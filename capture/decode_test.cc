@@ -421,7 +421,7 @@ TEST(DecodeTunnels, GretapAndErspanCarryEthernet) {
   }
 }
 
-TEST(DecodeTunnels, IpInIpSixInFourFourInSix) {
+TEST(DecodeTunnels, IpInIpSixInFourFourInSixSixInSix) {
   DecodedPacket p;
   ASSERT_EQ(Decode(kLinkRaw, testing::OuterIp("10.0.0.1", "10.0.0.2", 4, Inner()), &p, Tunnels()),
             DecodeStatus::kOk);
@@ -435,6 +435,12 @@ TEST(DecodeTunnels, IpInIpSixInFourFourInSix) {
             DecodeStatus::kOk);
   EXPECT_EQ(IpAddressToString(p.src), "2001:db8:1::1");
   EXPECT_EQ(p.pkt_len, 60u);
+  // 6in6: IPv6 inside IPv6 (protocol 41 again).
+  ASSERT_EQ(Decode(kLinkRaw, testing::OuterIp("2001:db8::1", "2001:db8::2", 41, v6), &p, Tunnels()),
+            DecodeStatus::kOk);
+  EXPECT_EQ(IpAddressToString(p.src), "2001:db8:1::1");
+  EXPECT_EQ(p.pkt_len, 60u);
+  EXPECT_EQ(p.tunnel, (TunnelTag{TunnelKind::kIpInIp, false, 0}));
   // Without tunnels: not TCP or UDP (the outer packet's protocol).
   EXPECT_EQ(Decode(kLinkRaw, testing::OuterIp("10.0.0.1", "10.0.0.2", 41, v6), &p, Default()),
             DecodeStatus::kNotTcpUdp);
