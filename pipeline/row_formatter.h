@@ -1,8 +1,10 @@
-// A formatting stage between a flow worker and the merger: the worker hands
-// over its rows as FlowRecords and this thread turns them into text (and
-// Kafka messages), so that row formatting, which is about half a worker's
-// time on flow-dense traffic, runs beside the flow engine instead of after
-// it (bench/README.md, "Formatting off the worker").
+// A formatting stage between a flow worker and the merger. While the worker
+// is the bottleneck, and in the end flush, it hands its rows over as
+// FlowRecords (RowBlock::unformatted) and this thread turns them into text
+// (and Kafka messages), so that row formatting, about half a worker's time
+// on flow-dense traffic, runs beside the flow engine instead of after it;
+// blocks the worker formatted itself pass straight on (bench/README.md,
+// "Cost per packet and per flow").
 //
 // To the merger it is the worker: a RowSource with the worker's watermark,
 // published only once the blocks it covers are formatted and queued, so
