@@ -37,27 +37,24 @@ const Bytes& UdpFrame() {
   return frame;
 }
 
+// Decodes `frame` over and over.
+void DecodeLoop(benchmark::State& state, const Bytes& frame, const DecodeOptions& options) {
+  DecodedPacket p;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, frame.data(), frame.size(), options, &p));
+    benchmark::DoNotOptimize(p);
+  }
+}
+
 // Decoding an untunnelled frame with tunnels opened (arg 1, the default) or
 // not (0): the cost of the tunnel checks on ordinary traffic.
 void BM_DecodeEthernetTcp(benchmark::State& state) {
-  const Bytes& f = TcpFrame();
-  const DecodeOptions options{true, state.range(0) != 0};
-  DecodedPacket p;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, f.data(), f.size(), options, &p));
-    benchmark::DoNotOptimize(p);
-  }
+  DecodeLoop(state, TcpFrame(), DecodeOptions{true, state.range(0) != 0});
 }
 BENCHMARK(BM_DecodeEthernetTcp)->Arg(0)->Arg(1);
 
 void BM_DecodeEthernetUdp(benchmark::State& state) {
-  const Bytes& f = UdpFrame();
-  const DecodeOptions options{true, state.range(0) != 0};
-  DecodedPacket p;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, f.data(), f.size(), options, &p));
-    benchmark::DoNotOptimize(p);
-  }
+  DecodeLoop(state, UdpFrame(), DecodeOptions{true, state.range(0) != 0});
 }
 BENCHMARK(BM_DecodeEthernetUdp)->Arg(0)->Arg(1);
 
@@ -67,12 +64,7 @@ void BM_DecodeVxlanTcp(benchmark::State& state) {
       "10.0.0.1", 49152, "10.0.0.2", 4789,
       testing::VxlanHeader(42, testing::Ethernet(testing::Tcp("192.168.1.10", 51234,
                                                               "93.184.216.34", 443, 0x18, 517)))));
-  const DecodeOptions options{true, true};
-  DecodedPacket p;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(DecodeFrame(kLinkEthernet, frame.data(), frame.size(), options, &p));
-    benchmark::DoNotOptimize(p);
-  }
+  DecodeLoop(state, frame, DecodeOptions{true, true});
 }
 BENCHMARK(BM_DecodeVxlanTcp);
 

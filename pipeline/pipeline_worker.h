@@ -185,6 +185,22 @@ void AppendMessage(const Record& record, std::string_view json_line, RowBlock* b
   block->key_end.push_back(static_cast<uint32_t>(block->keys.size()));
 }
 
+// Appends `record` to `block` as a row of `dialect` (when `text`) and as a
+// Kafka message (when `messages`): the one formatting step of a worker's
+// rows, done on the worker or on its RowFormatter.
+inline void AppendFormatted(const FlowRecord& record, const CsvDialect& dialect, bool text,
+                            bool messages, RowBlock* block) {
+  char row[kMaxCsvRowBytes];
+  if (text) {
+    block->text.append(row, FormatRow(record, dialect, row));
+    block->row_end.push_back(static_cast<uint32_t>(block->text.size()));
+  }
+  if (messages) {
+    const size_t n = FormatJsonRow(record, row, HasTunnelColumns(dialect.columns));
+    AppendMessage(record, std::string_view(row, n), block);
+  }
+}
+
 // Raw frames for save_pcap, as pcap records (16-byte header + data), one per
 // packet item, in item order.
 struct FrameBatch {
@@ -247,18 +263,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     }
     block_->tags.push_back(tag);
     if (block_->unformatted) {
-      block_->records.push_back(record);
-    } else if (text_) {
-      char row[kMaxCsvRowBytes];
-      block_->text.append(row, FormatRow(record, dialect_, row));
-      block_->row_end.push_back(static_cast<uint32_t>(block_->text.size()));
-    } else if (options_.records) {
-      block_->records.push_back(record);
-    }
-    if (options_.messages && !block_->unformatted) {
-      char json[kMaxCsvRowBytes];
-      const bool tunnel = HasTunnelColumns(options_.columns);
-      AppendMessage(record, std::string_view(json, FormatJsonRow(record, json, tunnel)), block_);
+      block_->records.push_back(record);  // the RowFormatter makes text and messages
+    } else {
+      if (!text_ && options_.records) block_->records.push_back(record);
+      AppendFormatted(record, dialect_, text_, options_.messages, block_);
     }
     FinishRow(tag);
   }

@@ -50,7 +50,6 @@ class RowFormatter final : public RowSource {
         dialect_(dialect),
         text_(text),
         messages_(messages),
-        tunnel_columns_(HasTunnelColumns(dialect.columns)),
         shared_(shared),
         output_(kFormattedQueue) {}
 
@@ -118,15 +117,7 @@ class RowFormatter final : public RowSource {
   // Turns the block's records into rows of text and messages, in place.
   void Format(RowBlock* block) const {
     for (const FlowRecord& record : block->records) {
-      char row[kMaxCsvRowBytes];
-      if (text_) {
-        block->text.append(row, FormatRow(record, dialect_, row));
-        block->row_end.push_back(static_cast<uint32_t>(block->text.size()));
-      }
-      if (messages_) {
-        AppendMessage(record, std::string_view(row, FormatJsonRow(record, row, tunnel_columns_)),
-                      block);
-      }
+      AppendFormatted(record, dialect_, text_, messages_, block);
     }
     if (text_) block->records.clear();  // a text block, as the worker would have made it
     block->unformatted = false;
@@ -147,7 +138,6 @@ class RowFormatter final : public RowSource {
   const CsvDialect dialect_;
   const bool text_;
   const bool messages_;
-  const bool tunnel_columns_;
   Shared* const shared_;
   Doorbell bell_;
   SpscQueue<RowBlock*> output_;

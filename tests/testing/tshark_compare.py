@@ -51,8 +51,7 @@ def outer_tunnel(layers, first_ip, last_ip, v):
         else:
             continue
         values = [x for x in v[TUNNEL_ID_FIELD[kind]].split("|") if x]
-        same_layers = layers.count("erspan" if kind == "erspan" else "gre" if kind in (
-            "gre", "pptp") else layer)
+        same_layers = layers.count("gre" if kind == "pptp" else layer if kind == "gtpu" else kind)
         if not values:
             return kind, ""
         if len(values) != same_layers and same_layers > 1:
