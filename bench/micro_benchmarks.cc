@@ -6,7 +6,9 @@
 #include <benchmark/benchmark.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "flow/flow_key.h"
 #include "io/csv_format.h"
 #include "io/float_repr.h"
+#include "netflower/netflower.h"
 #include "pipeline/spsc_queue.h"
 #include "tests/testing/capture_builder.h"
 
@@ -227,6 +230,31 @@ void BM_FormatCsvRow(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_FormatCsvRow);
+
+// Rows of a real capture (NETFLOWER_BENCH_PCAP, default the committed
+// loopback-web.pcap; at most 100,000 flows), each formatted in turn: the
+// mix of integral, repeated and 17-digit floats that a single row hides.
+void BM_FormatCsvRowsOfCapture(benchmark::State& state) {
+  const char* env = std::getenv("NETFLOWER_BENCH_PCAP");
+  const std::string path = env != nullptr ? env : "tests/testdata/loopback-web.pcap";
+  std::vector<FlowRecord> records;
+  const absl::StatusOr<uint64_t> flows = ConvertPcap(path, [&](const FlowRecord& r) {
+    if (records.size() < 100000) records.push_back(r);
+  });
+  if (!flows.ok() || records.empty()) {
+    state.SkipWithError("no flows read from NETFLOWER_BENCH_PCAP");
+    return;
+  }
+  char row[kMaxCsvRowBytes];
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    bytes += FormatCsvRow(records[i], false, row);
+    benchmark::DoNotOptimize(row);
+    if (++i == records.size()) i = 0;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_FormatCsvRowsOfCapture);
 
 // Items through an SPSC queue between two threads, in batches.
 void BM_SpscQueue(benchmark::State& state) {

@@ -233,16 +233,7 @@ class FlowEngine {
         }
       }
     }
-    if (!expired_.empty()) {
-      std::sort(expired_.begin(), expired_.end(),
-                [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
-      uint64_t last = 0;
-      for (const Expired& x : expired_) {
-        if (x.first_packet == last) continue;  // expired both idle and capped
-        last = x.first_packet;
-        Emit(x.slot, EmitTag{packet_number, EmitKind::kSweep, x.first_packet}, x.reason);
-      }
-    }
+    EmitExpired(packet_number, EmitKind::kSweep);
     if constexpr (!P::kPython) ForgetOldCloses(now);
   }
 
@@ -253,11 +244,7 @@ class FlowEngine {
       const Flow& flow = flows_.At(slot);
       if (flow.in_use) expired_.push_back({flow.first_packet, slot, EmitReason::kEndOfInput});
     }
-    std::sort(expired_.begin(), expired_.end(),
-              [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
-    for (const Expired& x : expired_) {
-      Emit(x.slot, EmitTag{kEndOfInput, EmitKind::kEnd, x.first_packet}, x.reason);
-    }
+    EmitExpired(kEndOfInput, EmitKind::kEnd);
     idle_heap_.clear();
     cap_heap_.clear();
   }
@@ -276,6 +263,7 @@ class FlowEngine {
 
  private:
   static constexpr uint8_t kNotClosing = 0xFF;
+  static constexpr size_t kEmitPrefetchAhead = 4;
 
   struct Flow {
     CompactKey key;  // managed by the table
@@ -410,6 +398,31 @@ class FlowEngine {
     sink_->OnFlow(record, tag);
     flow.in_use = false;
     flows_.Erase(slot);
+  }
+
+  // Emits the flows of expired_ in the order of their first packets, once
+  // each (a flow can be both idle and capped). Erasing a flow probes the
+  // index from its key's hash, and for flows that have not been looked up
+  // lately (a sweep's, FlushAll's) that bucket is a cache miss: 64 % of
+  // Emit's samples on many-flows.pcap. So the loop runs ahead: the flow
+  // state two strides ahead is requested, then, once its key is likely
+  // cached, the index bucket one stride ahead. Emit's share of the run's
+  // samples 6.3 % -> 3.5 % (with this loop's hashing); prefetching the
+  // state alone changed nothing.
+  void EmitExpired(uint64_t packet_number, EmitKind kind) {
+    std::sort(expired_.begin(), expired_.end(),
+              [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
+    uint64_t last = 0;
+    const size_t n = expired_.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 2 * kEmitPrefetchAhead < n)
+        flows_.PrefetchSlot(expired_[i + 2 * kEmitPrefetchAhead].slot);
+      if (i + kEmitPrefetchAhead < n) flows_.PrefetchIndexOf(expired_[i + kEmitPrefetchAhead].slot);
+      const Expired& x = expired_[i];
+      if (x.first_packet == last) continue;
+      last = x.first_packet;
+      Emit(x.slot, EmitTag{packet_number, kind, x.first_packet}, x.reason);
+    }
   }
 
   // FLOW-SPEC §5.3, python profile: a RST, or a FIN once both directions

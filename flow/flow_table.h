@@ -118,9 +118,17 @@ class FlowTable {
   void PrefetchValue(uint64_t hash) const {
     const Bucket& b = buckets_[static_cast<uint32_t>(hash) & mask_];
     if (b.slot == kNoSlot || b.tag != static_cast<uint32_t>(hash)) return;
-    const char* v = reinterpret_cast<const char*>(&At(b.slot));
+    PrefetchSlot(b.slot);
+  }
+
+  // The same for the value at `slot`.
+  void PrefetchSlot(uint32_t slot) const {
+    const char* v = reinterpret_cast<const char*>(&At(slot));
     for (size_t line = 0; line < sizeof(Value); line += 64) __builtin_prefetch(v + line, 1);
   }
+
+  // The bucket that Erase(slot) will start probing at.
+  void PrefetchIndexOf(uint32_t slot) const { PrefetchBucket(hasher_(KeyOf(slot))); }
 
   size_t size() const { return size_; }
   // Slots ever allocated (live or free); slot numbers are below this.

@@ -97,6 +97,12 @@ constexpr int kQuietPublishesPerRing = 16;
 // WorkerOptions::hand_over_rows: input items queued at which a worker counts
 // as the bottleneck.
 constexpr size_t kHandOverBacklog = kInputQueueItems * 3 / 4;
+// In the end flush: blocks waiting for the RowFormatter at which the worker
+// formats the next block itself instead of idling, so that both format.
+// many-flows.pcap, 1 job (443,470 flows flushed at the end): from the
+// source's last sample to the run's, 0.32-0.37 s -> 0.28-0.30 s (perf
+// timelines, 2 runs each); 8 instead of 2 was no different.
+constexpr size_t kFlushHandOverBacklog = 2;
 constexpr size_t kPrefetchBucketAhead = 8;
 constexpr size_t kPrefetchFlowAhead = 4;
 
@@ -462,15 +468,15 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   // Whether the next block's rows go to the RowFormatter unformatted: when
   // the worker is the bottleneck (its input queue three quarters full: the
   // source is about to wait for it, its CPU free) or flushing at the end
-  // (the source is done). Otherwise both CPUs are busy and a third thread
-  // only competes: on mix.pcap, handing every row over took 0.36 s instead
-  // of 0.30 s. Thresholds tried, medians (many-flows.pcap 5 runs, mix.pcap
-  // 9), without formatter 1.96 / 0.36 s: a quarter full 1.69 / 0.37, half
-  // 1.62 / 0.36, three quarters 1.56 / 0.36, end flush only 1.86 / 0.35.
-  // Either way the bytes are the same; only who makes them depends on
-  // timing.
+  // (the source is done) while the formatter keeps up. Otherwise both CPUs are busy and a third
+  // thread only competes: on mix.pcap, handing every row over took 0.36 s instead of 0.30 s.
+  // Thresholds tried, medians (many-flows.pcap 5 runs, mix.pcap 9), without formatter 1.96 / 0.36
+  // s: a quarter full 1.69 / 0.37, half 1.62 / 0.36, three quarters 1.56 / 0.36, end flush
+  // only 1.86 / 0.35. Either way the bytes are the same; only who makes them depends on timing.
   bool HandOverRows() const {
-    return options_.hand_over_rows && (flushing_ || input_.Size() >= kHandOverBacklog);
+    if (!options_.hand_over_rows) return false;
+    if (flushing_) return output_.Size() < kFlushHandOverBacklog;
+    return input_.Size() >= kHandOverBacklog;
   }
 
   RowBlock* NewBlock() {
