@@ -6,8 +6,9 @@
 # (a) CPU cost at a fixed rate: packet_blaster replays FILE's frames into one
 #     end of a veth pair at --rate packets/s for --seconds; the other end is
 #     captured by `netflower --iface` and then, replaying the same traffic, by
-#     `tcpdump -w /dev/null`; reports CPU seconds per million packets and
-#     kernel drops for each.
+#     `tcpdump -w /dev/null`; reports CPU seconds per million packets (over
+#     the whole run, and while the traffic flows: without start-up, ring
+#     set-up and exit) and kernel drops for each.
 # (b) the highest rate with zero kernel drops, for --jobs 1 and 2: replays 2 s
 #     of traffic at each rate of --rates and keeps the last rate without drops.
 #
@@ -44,34 +45,49 @@ send() {  # send RATE COUNT
   ip netns exec "$NS" "$BLAST" --iface "$B" --pcap "$pcap" --rate "$1" --count "$2"
 }
 
-# CPU seconds of a capture command while COUNT packets are sent at RATE.
+# CPU seconds (user+system, all threads) of process PID so far, from
+# /proc/PID/stat (utime and stime, in clock ticks).
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+# CPU seconds of a capture command while COUNT packets are sent at RATE:
+# prints user, system (the whole run: start, ring set-up, traffic, exit) and
+# the CPU seconds spent from just before the first packet to half a second
+# after the last (the steady state, without set-up and teardown).
 measure() {  # measure RATE COUNT command...
   local r=$1 n=$2; shift 2
   /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" 2>"$tmp/err" &
   local pid=$!
   sleep 1.5
+  local child before after
+  child=$(pgrep -P "$pid" | head -1)
+  before=$(cpu_seconds "$child")
   send "$r" "$n" >"$tmp/sent"
-  sleep 1
-  kill -INT "$(pgrep -P "$pid" | head -1)" 2>/dev/null || kill -INT "$pid"
+  sleep 0.5
+  after=$(cpu_seconds "$child")
+  sleep 0.5
+  kill -INT "$child" 2>/dev/null || kill -INT "$pid"
   wait "$pid" || true
   read -r user sys <"$tmp/time"
-  echo "$user $sys"
+  echo "$user $sys $(awk -v a="$after" -v b="$before" 'BEGIN { print a - b }')"
 }
 
 count=$((rate * seconds))
 echo "== (a) CPU cost at $rate packets/s for $seconds s ($count packets of $pcap)"
-read -r nu ns < <(measure "$rate" "$count" "$NF" --iface "$A" --out /dev/null)
+read -r nu ns nt < <(measure "$rate" "$count" "$NF" --iface "$A" --out /dev/null)
 nf_drops=$(grep -oE "[0-9]+ dropped" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
 nf_read=$(awk '/packets read/ {print $3}' "$tmp/err")
 echo "sender: $(cat "$tmp/sent")"
-read -r tu ts < <(measure "$rate" "$count" tcpdump -q -i "$A" -w /dev/null -s 262144)
+read -r tu ts tt < <(measure "$rate" "$count" tcpdump -q -i "$A" -w /dev/null -s 262144)
 td_drops=$(grep -oE "[0-9]+ packets dropped by kernel" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
-awk -v nu="$nu" -v ns="$ns" -v tu="$tu" -v ts="$ts" -v n="$count" -v nd="$nf_drops" \
-    -v td="$td_drops" -v nr="$nf_read" 'BEGIN {
-  printf "%-34s %14s %14s %10s\n", "capture", "CPU s / M pkt", "user+sys s", "drops";
-  printf "%-34s %14.3f %14.2f %10s\n", "netflower --iface (1 job)", (nu+ns)/(n/1e6), nu+ns, nd;
-  printf "%-34s %14.3f %14.2f %10s\n", "tcpdump -w /dev/null", (tu+ts)/(n/1e6), tu+ts, td;
-  printf "netflower read %s packets; ratio netflower/tcpdump CPU: %.2f\n", nr, (nu+ns)/(tu+ts) }'
+awk -v nu="$nu" -v ns="$ns" -v nt="$nt" -v tu="$tu" -v ts="$ts" -v tt="$tt" -v n="$count" \
+    -v nd="$nf_drops" -v td="$td_drops" -v nr="$nf_read" 'BEGIN {
+  printf "%-28s %14s %14s %16s %8s\n", "capture", "CPU s / M pkt", "user+sys s", "during traffic", "drops";
+  printf "%-28s %14.3f %14.2f %16.3f %8s\n", "netflower --iface (1 job)", (nu+ns)/(n/1e6), nu+ns, nt/(n/1e6), nd;
+  printf "%-28s %14.3f %14.2f %16.3f %8s\n", "tcpdump -w /dev/null", (tu+ts)/(n/1e6), tu+ts, tt/(n/1e6), td;
+  printf "netflower read %s packets; ratio netflower/tcpdump CPU: %.2f (whole run), %.2f (during traffic)\n",
+    nr, (nu+ns)/(tu+ts), nt/tt }'
 
 echo
 echo "== (b) highest rate without kernel drops (2 s of traffic per rate)"

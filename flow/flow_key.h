@@ -2,6 +2,7 @@
 #ifndef NETFLOWER_FLOW_FLOW_KEY_H_
 #define NETFLOWER_FLOW_FLOW_KEY_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -31,6 +32,23 @@ struct FlowKey {
 };
 static_assert(sizeof(FlowKey) == 40, "FlowKey must have no implicit padding");
 
+// Sets the key's last 8 bytes (ports, protocol, family, zero padding) with
+// one store. The hash reads them as one 8-byte word right after the key is
+// built, and a load that spans several narrower pending stores cannot take
+// its data from them: it waits for them to reach the cache (the hash's
+// share of the live ring thread was a quarter, mostly on that load).
+inline void SetKeyTail(uint16_t port_a, uint16_t port_b, uint8_t protocol, uint8_t family,
+                       FlowKey* key) {
+  struct Tail {
+    uint16_t port_a, port_b;
+    uint8_t protocol, family, padding[2];
+  } tail = {port_a, port_b, protocol, family, {0, 0}};
+  static_assert(sizeof(Tail) == 8 && offsetof(FlowKey, port_a) == 32, "the key's tail");
+  uint64_t word;
+  std::memcpy(&word, &tail, 8);
+  std::memcpy(&key->port_a, &word, 8);
+}
+
 // Builds the key of a decoded packet. Sets *src_is_a when the packet's source
 // is endpoint A (always true when source equals destination).
 inline FlowKey MakeFlowKey(const DecodedPacket& p, bool* src_is_a) {
@@ -53,11 +71,8 @@ inline FlowKey MakeFlowKey(const DecodedPacket& p, bool* src_is_a) {
   FlowKey key;
   std::memcpy(key.addr_a, less_or_equal ? s : d, 16);
   std::memcpy(key.addr_b, less_or_equal ? d : s, 16);
-  key.port_a = less_or_equal ? p.src_port : p.dst_port;
-  key.port_b = less_or_equal ? p.dst_port : p.src_port;
-  key.protocol = p.protocol;
-  key.family = p.src.family;
-  key.padding[0] = key.padding[1] = 0;
+  SetKeyTail(less_or_equal ? p.src_port : p.dst_port, less_or_equal ? p.dst_port : p.src_port,
+             p.protocol, p.src.family, &key);
   return key;
 }
 
@@ -72,11 +87,8 @@ inline FlowKey MakeCicFlowKey(const DecodedPacket& p, bool* src_is_a) {
   FlowKey key;
   std::memcpy(key.addr_a, (src_first ? p.src : p.dst).bytes, 16);
   std::memcpy(key.addr_b, (src_first ? p.dst : p.src).bytes, 16);
-  key.port_a = src_first ? p.src_port : p.dst_port;
-  key.port_b = src_first ? p.dst_port : p.src_port;
-  key.protocol = p.protocol;
-  key.family = 4;
-  key.padding[0] = key.padding[1] = 0;
+  SetKeyTail(src_first ? p.src_port : p.dst_port, src_first ? p.dst_port : p.src_port, p.protocol,
+             4, &key);
   return key;
 }
 
@@ -105,11 +117,17 @@ class FlowHasher {
   explicit FlowHasher(uint64_t seed) : seed_(seed) {}
 
   uint64_t operator()(const FlowKey& key) const {
-    uint64_t w[5];
-    std::memcpy(w, &key, sizeof(w));
-    uint64_t h = MulFold(w[0] ^ seed_, w[1] ^ kP1);
-    h = MulFold(h ^ w[2], w[3] ^ kP2);
-    h = MulFold(h ^ w[4], seed_ ^ kP3);
+    // Word by word, straight from the key (a copy to a local array first
+    // compiled to stores and reloads).
+    const auto* bytes = reinterpret_cast<const uint8_t*>(&key);
+    auto word = [bytes](int i) {
+      uint64_t w;
+      std::memcpy(&w, bytes + 8 * i, 8);
+      return w;
+    };
+    uint64_t h = MulFold(word(0) ^ seed_, word(1) ^ kP1);
+    h = MulFold(h ^ word(2), word(3) ^ kP2);
+    h = MulFold(h ^ word(4), seed_ ^ kP3);
     return h;
   }
 

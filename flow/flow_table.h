@@ -100,10 +100,7 @@ class FlowTable {
       std::memcpy(key.addr_a, &c.a, 4);
       std::memcpy(key.addr_b, &c.b, 4);
     }
-    key.port_a = c.port_a;
-    key.port_b = c.port_b;
-    key.protocol = c.protocol;
-    key.family = c.family;
+    SetKeyTail(c.port_a, c.port_b, c.protocol, c.family, &key);
     return key;
   }
 

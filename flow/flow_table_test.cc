@@ -99,5 +99,45 @@ TEST(FlowHasher, FastAndPortableMultiplyAgree) {
   }
 }
 
+// The key's tail is stored as one word (SetKeyTail): it must hold the same
+// bytes as the fields set one by one, padding zero, in both key builders and
+// in FlowTable::KeyOf, and the hash must read the 40 bytes in order.
+TEST(FlowKey, TailWordEqualsTheFieldsOneByOne) {
+  DecodedPacket p;
+  const uint8_t src[4] = {10, 0, 0, 2}, dst[4] = {10, 0, 0, 1};
+  p.src = IpAddress::V4(src);
+  p.dst = IpAddress::V4(dst);
+  p.src_port = 0xBEEF;
+  p.dst_port = 443;
+  p.protocol = 6;
+  bool src_is_a = true;
+  const FlowKey key = MakeFlowKey(p, &src_is_a);
+  EXPECT_FALSE(src_is_a);  // 10.0.0.1 < 10.0.0.2
+  FlowKey expected;
+  std::memset(&expected, 0, sizeof(expected));
+  std::memcpy(expected.addr_a, p.dst.bytes, 16);
+  std::memcpy(expected.addr_b, p.src.bytes, 16);
+  expected.port_a = 443;
+  expected.port_b = 0xBEEF;
+  expected.protocol = 6;
+  expected.family = 4;
+  EXPECT_EQ(std::memcmp(&key, &expected, sizeof(key)), 0);
+  const FlowKey cic = MakeCicFlowKey(p, &src_is_a);
+  EXPECT_EQ(std::memcmp(&cic, &expected, sizeof(cic)), 0);
+
+  FlowTable<Value> table(7);
+  const uint32_t slot = table.Insert(key, table.Hash(key));
+  const FlowKey back = table.KeyOf(slot);
+  EXPECT_EQ(std::memcmp(&back, &expected, sizeof(back)), 0);
+
+  uint64_t w[5];
+  std::memcpy(w, &expected, sizeof(w));
+  const uint64_t seed = 7;
+  uint64_t h = MulFold(w[0] ^ seed, w[1] ^ 0xa0761d6478bd642full);
+  h = MulFold(h ^ w[2], w[3] ^ 0xe7037ed1a0b428dbull);
+  h = MulFold(h ^ w[4], seed ^ 0x8ebc6af09c88c6e3ull);
+  EXPECT_EQ(table.Hash(key), h);
+}
+
 }  // namespace
 }  // namespace netflower
