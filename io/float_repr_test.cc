@@ -199,5 +199,37 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnTypicalFeatureValues) {
   }
 }
 
+// The microsecond shortcut (k / 10^6 below 2^32) against the search: such
+// values, their neighbours one ulp away (which must not take it), values
+// with 7 decimals, and both sides of 2^32, where the shortcut stops.
+TEST(PythonFloatRepr, AgreesWithToCharsOnMicrosecondValues) {
+  std::mt19937_64 rng(20261129);
+  auto check = [](double v) {
+    for (double w : {v, -v, std::nextafter(v, 0.0), std::nextafter(v, 1e300)}) {
+      ASSERT_EQ(PythonFloatRepr(w), Reference(w)) << std::hexfloat << w;
+    }
+  };
+  for (int i = 0; i < 1000000; ++i) {
+    switch (i % 4) {
+      case 0:  // short times in seconds
+        check(static_cast<double>(rng() % 100000000) / 1e6);
+        break;
+      case 1:  // epoch timestamps with microseconds
+        check(static_cast<double>(rng() % 4294967296ULL) +
+              static_cast<double>(rng() % 1000000) / 1e6);
+        break;
+      case 2:  // 7 decimals: not a multiple of 10^-6
+        check(static_cast<double>(rng() % 100000000000ULL) / 1e7);
+        break;
+      default:  // anything below 2^32 with a few decimals
+        check(std::ldexp(static_cast<double>(rng() % (uint64_t{1} << 53)),
+                         -static_cast<int>(rng() % 60)));
+    }
+  }
+  for (double v : {4294967296.0, 4294967295.999999, 4294967295.5, 4294967296.5, 1e-6, 5e-7}) {
+    check(v);
+  }
+}
+
 }  // namespace
 }  // namespace netflower
