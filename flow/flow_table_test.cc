@@ -61,6 +61,7 @@ TEST(FlowTable, MatchesAReferenceMapUnderRandomOperations) {
     } else {
       ASSERT_EQ(table.At(slot).payload, it->second.second);
       ASSERT_EQ(table.KeyOf(slot), key);
+      ASSERT_EQ(table.HashOf(slot), hash);  // both families (Key: every seventh IPv6)
       if (rng() % 2) {
         table.Erase(slot);
         reference.erase(it);
@@ -129,6 +130,7 @@ TEST(FlowKey, TailWordEqualsTheFieldsOneByOne) {
   const uint32_t slot = table.Insert(key, table.Hash(key));
   const FlowKey back = table.KeyOf(slot);
   EXPECT_EQ(std::memcmp(&back, &expected, sizeof(back)), 0);
+  EXPECT_EQ(table.HashOf(slot), table.Hash(key));
 
   uint64_t w[5];
   std::memcpy(w, &expected, sizeof(w));
