@@ -407,8 +407,8 @@ class FlowEngine {
   // Emit's samples on many-flows.pcap. So the loop runs ahead: the flow
   // state two strides ahead is requested, then, once its key is likely
   // cached, the index bucket one stride ahead. Emit's share of the run's
-  // samples 6.3 % -> 3.5 % (with this loop's hashing); prefetching the
-  // state alone changed nothing.
+  // samples 6.3 % -> 3.5 % (with this loop's hashing; 2.4 % since HashOf);
+  // prefetching the state alone changed nothing.
   void EmitExpired(uint64_t packet_number, EmitKind kind) {
     std::sort(expired_.begin(), expired_.end(),
               [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });

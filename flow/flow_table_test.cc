@@ -102,7 +102,8 @@ TEST(FlowHasher, FastAndPortableMultiplyAgree) {
 
 // The key's tail is stored as one word (SetKeyTail): it must hold the same
 // bytes as the fields set one by one, padding zero, in both key builders and
-// in FlowTable::KeyOf, and the hash must read the 40 bytes in order.
+// in FlowTable::KeyOf; the hash reads the 40 bytes as five words in order,
+// and HashOf gives the same hash without the key.
 TEST(FlowKey, TailWordEqualsTheFieldsOneByOne) {
   DecodedPacket p;
   const uint8_t src[4] = {10, 0, 0, 2}, dst[4] = {10, 0, 0, 1};
@@ -134,11 +135,7 @@ TEST(FlowKey, TailWordEqualsTheFieldsOneByOne) {
 
   uint64_t w[5];
   std::memcpy(w, &expected, sizeof(w));
-  const uint64_t seed = 7;
-  uint64_t h = MulFold(w[0] ^ seed, w[1] ^ 0xa0761d6478bd642full);
-  h = MulFold(h ^ w[2], w[3] ^ 0xe7037ed1a0b428dbull);
-  h = MulFold(h ^ w[4], seed ^ 0x8ebc6af09c88c6e3ull);
-  EXPECT_EQ(table.Hash(key), h);
+  EXPECT_EQ(table.Hash(key), FlowHasher(7).Words(w[0], w[1], w[2], w[3], w[4]));
 }
 
 }  // namespace

@@ -398,7 +398,9 @@ inline char* PutExponent(int e, char* p) {
 // that is no such multiple has a digit further right than k's last at the
 // same leading position: more digits. The test is exact: k / 1e6 is
 // correctly rounded, as reading "k e-6" is. Cheaper than the search when it
-// applies (BM_FormatCsvRowsOfCapture in bench/README.md).
+// applies (BM_FormatCsvRowsOfCapture, bench/README.md: many-flows rows
+// 739-761 -> 685 ns); the same decision in 128-bit integers instead of the
+// divide was slower (762 ns).
 inline bool MicrosecondDecimal(double magnitude, uint64_t* mantissa) {
   if (!(magnitude < 4294967296.0)) return false;
   const uint64_t k = static_cast<uint64_t>(magnitude * 1e6 + 0.5);

@@ -468,11 +468,13 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   // Whether the next block's rows go to the RowFormatter unformatted: when
   // the worker is the bottleneck (its input queue three quarters full: the
   // source is about to wait for it, its CPU free) or flushing at the end
-  // (the source is done) while the formatter keeps up. Otherwise both CPUs are busy and a third
-  // thread only competes: on mix.pcap, handing every row over took 0.36 s instead of 0.30 s.
-  // Thresholds tried, medians (many-flows.pcap 5 runs, mix.pcap 9), without formatter 1.96 / 0.36
-  // s: a quarter full 1.69 / 0.37, half 1.62 / 0.36, three quarters 1.56 / 0.36, end flush
-  // only 1.86 / 0.35. Either way the bytes are the same; only who makes them depends on timing.
+  // (the source is done) while the formatter keeps up. Otherwise both CPUs
+  // are busy and a third thread only competes: on mix.pcap, handing every
+  // row over took 0.36 s instead of 0.30 s. Thresholds tried, medians
+  // (many-flows.pcap 5 runs, mix.pcap 9), without formatter 1.96 / 0.36 s:
+  // a quarter full 1.69 / 0.37, half 1.62 / 0.36, three quarters 1.56 /
+  // 0.36, end flush only 1.86 / 0.35. Either way the bytes are the same;
+  // only who makes them depends on timing.
   bool HandOverRows() const {
     if (!options_.hand_over_rows) return false;
     if (flushing_) return output_.Size() < kFlushHandOverBacklog;
