@@ -439,6 +439,13 @@ size_t FormatPythonFloat(double value, char* out) {
   if (magnitude < 9007199254740992.0 &&
       static_cast<double>(static_cast<uint64_t>(magnitude)) == magnitude) {
     mantissa = static_cast<uint64_t>(magnitude);  // integral and exact
+    if (mantissa < 100000000) {
+      // Lengths, counts, window sizes: their digits and ".0", as FormatInt
+      // writes them (a third of a many-flows row's nonzero floats).
+      p += FormatInt(static_cast<int64_t>(mantissa), p);
+      std::memcpy(p, ".0", 2);
+      return static_cast<size_t>(p - out) + 2;
+    }
     exponent = 0;
   } else if (!MicrosecondDecimal(magnitude, &mantissa)) {
     const Decimal d = ShortestDecimal(ieee_mantissa, ieee_exponent);

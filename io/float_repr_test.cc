@@ -201,7 +201,8 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnTypicalFeatureValues) {
 
 // The microsecond shortcut (k / 10^6 below 2^32) against the search: such
 // values, their neighbours one ulp away (which must not take it), values
-// with 7 decimals, and both sides of 2^32, where the shortcut stops.
+// with 7 decimals, and both sides of 2^32, where the shortcut stops; then
+// the integral shortcut below 10^8.
 TEST(PythonFloatRepr, AgreesWithToCharsOnMicrosecondValues) {
   std::mt19937_64 rng(20261129);
   auto check = [](double v) {
@@ -229,6 +230,9 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnMicrosecondValues) {
   for (double v : {4294967296.0, 4294967295.999999, 4294967295.5, 4294967296.5, 1e-6, 5e-7}) {
     check(v);
   }
+  // Integral values below 10^8 (written as FormatInt and ".0") and the edge.
+  for (int i = 0; i < 200000; ++i) check(static_cast<double>(rng() % 100000000));
+  for (double v : {1.0, 9.0, 10.0, 99999999.0, 100000000.0, 100000001.0}) check(v);
 }
 
 }  // namespace
