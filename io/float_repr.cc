@@ -403,6 +403,9 @@ inline char* PutExponent(int e, char* p) {
 // divide was slower (762 ns).
 inline bool MicrosecondDecimal(double magnitude, uint64_t* mantissa) {
   if (!(magnitude < 4294967296.0)) return false;
+  // A k off by one (the +0.5 rounding's edge cases) only fails the exact
+  // test below; lround would be a library call per float.
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings)
   const uint64_t k = static_cast<uint64_t>(magnitude * 1e6 + 0.5);
   if (static_cast<double>(k) / 1e6 != magnitude) return false;
   *mantissa = k;
