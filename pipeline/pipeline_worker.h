@@ -207,6 +207,20 @@ inline void AppendFormatted(const FlowRecord& record, const CsvDialect& dialect,
   }
 }
 
+// Queues `block` for the next stage (the merger, or a worker's RowFormatter),
+// waiting while `queue` is full: the reader is rung, as it may be asleep
+// with nothing ringing it lately, and polled every 200 µs. False once the
+// run is aborted (the block stays with the caller).
+inline bool PushBlockWaiting(SpscQueue<RowBlock*>& queue, RowBlock* block, const Shared& shared,
+                             Doorbell* reader_bell) {
+  while (!queue.TryPush(block)) {
+    if (shared.abort.load()) return false;
+    reader_bell->Ring();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
 // Raw frames for save_pcap, as pcap records (16-byte header + data), one per
 // packet item, in item order.
 struct FrameBatch {
@@ -494,11 +508,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   // Hands the current block to the merger; wakes it when `ring`.
   void PushBlock(bool ring = true) {
     const EmitTag last = block_->tags.back();
-    while (!output_.TryPush(block_)) {
-      if (shared_->abort.load()) return;
-      publish_bell_->Ring();  // it may be asleep: nothing rang it lately
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    if (!PushBlockWaiting(output_, block_, *shared_, publish_bell_)) return;
     block_ = nullptr;
     watermark_.Store(OrderKey(last), last.first_packet);
     if (ring) {

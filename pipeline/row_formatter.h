@@ -15,11 +15,9 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -126,12 +124,7 @@ class RowFormatter final : public RowSource {
   // Queues a formatted block for the merger, waiting while the queue is
   // full. False once the run is aborted.
   bool Pass(RowBlock* block) {
-    while (!output_.TryPush(block)) {
-      if (shared_->abort.load()) return false;
-      shared_->merge_bell.Ring();  // it may be asleep: nothing rang it lately
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return true;
+    return PushBlockWaiting(output_, block, *shared_, &shared_->merge_bell);
   }
 
   RowSource* const upstream_;
