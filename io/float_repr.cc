@@ -388,26 +388,37 @@ inline char* PutExponent(int e, char* p) {
   return p + 2;
 }
 
-// Times at a pcap's microsecond resolution (durations, inter-arrival times,
-// timestamps) and means of a few integers (69.5, 111.75) are k / 10^6 for an
-// integer k: half of a many-flows.pcap row's non-integral floats. Sets
-// *mantissa = k when `magnitude` (positive) is the double nearest k / 10^6
-// and below 2^32, and then k's digits are its shortest round-trip digits:
-// doubles there lie at most 4.8e-7 apart, so no other multiple of 10^-6
-// (a shorter one included) reads back as the same double, and a decimal
-// that is no such multiple has a digit further right than k's last at the
-// same leading position: more digits. The test is exact: k / 1e6 is
-// correctly rounded, as reading "k e-6" is. Cheaper than the search when it
-// applies (BM_FormatCsvRowsOfCapture, bench/README.md: many-flows rows
-// 739-761 -> 685 ns); the same decision in 128-bit integers instead of the
-// divide was slower (762 ns).
-inline bool MicrosecondDecimal(double magnitude, uint64_t* mantissa) {
-  if (!(magnitude < 4294967296.0)) return false;
-  // A k off by one (the +0.5 rounding's edge cases) only fails the exact
-  // test below; lround would be a library call per float.
+// Times are k / 10^6 seconds for an integer k at a pcap's microsecond
+// resolution, k / 10^9 at a live capture's or a nanosecond pcapng's
+// (durations, inter-arrival times, timestamps), and so are means of a few
+// integers (69.5, 111.75): half of a many-flows.pcap row's non-integral
+// floats; 10.2 of 30.1 in mix.pcap's rows with nanosecond times. When `magnitude` (positive) is the
+// double nearest k / 10^d, and the doubles around it lie less than 10^-d / 2 apart, k's digits are
+// its shortest round-trip digits: no other multiple of 10^-d (a shorter one included) reads back as
+// the same double, and a decimal that is no such multiple has a digit further right than k's last
+// at the same leading position: more digits. Doubles below 2^22 lie at most 4.7e-10 apart
+// (nanoseconds up to 48 days), below 2^32 at most 4.8e-7 (microseconds up to 136 years, epoch
+// timestamps included). The test is exact: k / 10^d is correctly rounded, as reading "k e-d" is; a
+// k off by one (the +0.5 rounding's edge cases) only fails it, and below 2^22 a microsecond value's
+// k * 1000 is found too (|magnitude * 1e9 - 1000 k| < 0.49). Sets *mantissa = k, *exponent = -d.
+// Cheaper than the search when it applies (BM_FormatCsvRowsOfCapture, bench/README.md: many-flows
+// rows 739-761 -> 685 ns with microseconds; nanosecond loopback-web rows 622 -> 564 ns); the same
+// decision in 128-bit integers instead of the divide was slower (762 ns).
+inline bool TimeDecimal(double magnitude, uint64_t* mantissa, int* exponent) {
+  double scale;
+  if (magnitude < 4194304.0) {
+    scale = 1e9;
+    *exponent = -9;
+  } else if (magnitude < 4294967296.0) {
+    scale = 1e6;
+    *exponent = -6;
+  } else {
+    return false;
+  }
+  // lround would be a library call per float; see above for the rounding.
   // NOLINTNEXTLINE(bugprone-incorrect-roundings)
-  const uint64_t k = static_cast<uint64_t>(magnitude * 1e6 + 0.5);
-  if (static_cast<double>(k) / 1e6 != magnitude) return false;
+  const uint64_t k = static_cast<uint64_t>(magnitude * scale + 0.5);
+  if (static_cast<double>(k) / scale != magnitude) return false;
   *mantissa = k;
   return true;
 }
@@ -450,12 +461,10 @@ size_t FormatPythonFloat(double value, char* out) {
       return static_cast<size_t>(p - out) + 2;
     }
     exponent = 0;
-  } else if (!MicrosecondDecimal(magnitude, &mantissa)) {
+  } else if (!TimeDecimal(magnitude, &mantissa, &exponent)) {
     const Decimal d = ShortestDecimal(ieee_mantissa, ieee_exponent);
     mantissa = d.mantissa;
     exponent = d.exponent;
-  } else {
-    exponent = -6;
   }
 
   // The digits d1...dn of the shortest decimal, value = 0.d1...dn x 10^point,

@@ -235,5 +235,39 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnMicrosecondValues) {
   for (double v : {1.0, 9.0, 10.0, 99999999.0, 100000000.0, 100000001.0}) check(v);
 }
 
+// The nanosecond shortcut (k / 10^9 below 2^22, a live capture's times in
+// the default profile, FLOW-SPEC §3.4) against the search: such values and
+// their neighbours, microsecond values below 2^22 (which take it with
+// 1000 k), 10 decimals, and both sides of 2^22, where it gives way to the
+// microsecond one.
+TEST(PythonFloatRepr, AgreesWithToCharsOnNanosecondValues) {
+  std::mt19937_64 rng(20261130);
+  auto check = [](double v) {
+    for (double w : {v, -v, std::nextafter(v, 0.0), std::nextafter(v, 1e300)}) {
+      ASSERT_EQ(PythonFloatRepr(w), Reference(w)) << std::hexfloat << w;
+    }
+  };
+  constexpr uint64_t kNanosBelow2To22 = uint64_t{4194304} * 1000000000;
+  for (int i = 0; i < 1000000; ++i) {
+    switch (i % 4) {
+      case 0:  // inter-arrival times and durations below 10 s
+        check(static_cast<double>(rng() % 10000000000ULL) / 1e9);
+        break;
+      case 1:  // any nanosecond time below 2^22 s
+        check(static_cast<double>(rng() % kNanosBelow2To22) / 1e9);
+        break;
+      case 2:  // microsecond times up to 2^22 s
+        check(static_cast<double>(rng() % (kNanosBelow2To22 / 1000)) / 1e6);
+        break;
+      default:  // 10 decimals: not a multiple of 10^-9
+        check(static_cast<double>(rng() % 100000000000000ULL) / 1e10);
+    }
+  }
+  for (double v : {4194304.0, 4194303.999999999, 4194303.999999, 4194304.000001, 4194304.5, 1e-9,
+                   5e-10, 0.000999999999}) {
+    check(v);
+  }
+}
+
 }  // namespace
 }  // namespace netflower
