@@ -12,6 +12,8 @@
 # (b) the highest rate with zero kernel drops, for --jobs 1 and 2: replays 2 s
 #     of traffic at each rate of --rates and keeps the last rate without drops.
 #
+# NETFLOWER=BINARY measures that binary instead of this tree's (A/B runs).
+#
 # Creates network namespace nfbench$$ and removes it on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +31,7 @@ while (($#)); do
   esac
 done
 bazel build -c opt //tools:netflower //bench:packet_blaster >/dev/null 2>&1
-NF=$PWD/bazel-out/k8-opt/bin/tools/netflower
+NF=${NETFLOWER:-$PWD/bazel-out/k8-opt/bin/tools/netflower}
 BLAST=$PWD/bazel-out/k8-opt/bin/bench/packet_blaster
 NS=nfbench$$ A=nfbA$$ B=nfbB$$
 cleanup() { ip link del "$A" 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; }
