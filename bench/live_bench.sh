@@ -8,7 +8,8 @@
 #     captured by `netflower --iface` and then, replaying the same traffic, by
 #     `tcpdump -w /dev/null`; reports CPU seconds per million packets (over
 #     the whole run, and while the traffic flows: without start-up, ring
-#     set-up and exit) and kernel drops for each.
+#     set-up and exit) and kernel drops for each; and netflower's threads'
+#     CPU time while the traffic flows (from schedstat, in nanoseconds).
 # (b) the highest rate with zero kernel drops, for --jobs 1 and 2: replays 2 s
 #     of traffic at each rate of --rates and keeps the last rate without drops.
 #
@@ -53,10 +54,20 @@ cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
 }
 
+# Each thread of process PID: its name and the nanoseconds it has run so far
+# (/proc/PID/task/TID/schedstat: exact, where stat counts clock ticks).
+thread_times() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(cat "$t/comm")" "$(cut -d' ' -f1 "$t/schedstat")"
+  done 2>/dev/null
+}
+
 # CPU seconds of a capture command while COUNT packets are sent at RATE:
 # prints user, system (the whole run: start, ring set-up, traffic, exit) and
 # the CPU seconds spent from just before the first packet to half a second
-# after the last (the steady state, without set-up and teardown).
+# after the last (the steady state, without set-up and teardown); the same
+# span by thread goes to $tmp/threads.0 and $tmp/threads.1.
 measure() {  # measure RATE COUNT command...
   local r=$1 n=$2; shift 2
   /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" 2>"$tmp/err" &
@@ -65,9 +76,11 @@ measure() {  # measure RATE COUNT command...
   local child before after
   child=$(pgrep -P "$pid" | head -1)
   before=$(cpu_seconds "$child")
+  thread_times "$child" >"$tmp/threads.0"
   send "$r" "$n" >"$tmp/sent"
   sleep 0.5
   after=$(cpu_seconds "$child")
+  thread_times "$child" >"$tmp/threads.1"
   sleep 0.5
   kill -INT "$child" 2>/dev/null || kill -INT "$pid"
   wait "$pid" || true
@@ -80,6 +93,8 @@ echo "== (a) CPU cost at $rate packets/s for $seconds s ($count packets of $pcap
 read -r nu ns nt < <(measure "$rate" "$count" "$NF" --iface "$A" --out /dev/null)
 nf_drops=$(grep -oE "[0-9]+ dropped" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
 nf_read=$(awk '/packets read/ {print $3}' "$tmp/err")
+mv "$tmp/threads.0" "$tmp/nf-threads.0"
+mv "$tmp/threads.1" "$tmp/nf-threads.1"
 echo "sender: $(cat "$tmp/sent")"
 read -r tu ts tt < <(measure "$rate" "$count" tcpdump -q -i "$A" -w /dev/null -s 262144)
 td_drops=$(grep -oE "[0-9]+ packets dropped by kernel" "$tmp/err" | grep -oE "^[0-9]+" || echo "?")
@@ -90,6 +105,13 @@ awk -v nu="$nu" -v ns="$ns" -v nt="$nt" -v tu="$tu" -v ts="$ts" -v tt="$tt" -v n
   printf "%-28s %14.3f %14.2f %16.3f %8s\n", "tcpdump -w /dev/null", (tu+ts)/(n/1e6), tu+ts, tt/(n/1e6), td;
   printf "netflower read %s packets; ratio netflower/tcpdump CPU: %.2f (whole run), %.2f (during traffic)\n",
     nr, (nu+ns)/(tu+ts), nt/tt }'
+echo "netflower by thread while the traffic flowed:"
+awk -v n="$count" 'NR == FNR { t0[$1] = $2; next }
+  { printf "  %-14s %7.1f ms  %6.1f ns a packet\n", $1, ($2 - t0[$1]) / 1e6, ($2 - t0[$1]) / n }' \
+  "$tmp/nf-threads.0" "$tmp/nf-threads.1"
+awk -v n="$count" 'NR == FNR { t0 += $2; next } { t1 += $2 }
+  END { printf "  tcpdump        %7.1f ms  %6.1f ns a packet\n", (t1 - t0) / 1e6, (t1 - t0) / n }' \
+  "$tmp/threads.0" "$tmp/threads.1"
 
 echo
 echo "== (b) highest rate without kernel drops (2 s of traffic per rate)"
