@@ -8,8 +8,8 @@
 #     captured by `netflower --iface` and then, replaying the same traffic, by
 #     `tcpdump -w /dev/null`; reports CPU seconds per million packets (over
 #     the whole run, and while the traffic flows: without start-up, ring
-#     set-up and exit) and kernel drops for each; and netflower's threads'
-#     CPU time while the traffic flows (from schedstat, in nanoseconds).
+#     set-up and exit; from schedstat, in nanoseconds) and kernel drops for
+#     each, and netflower's CPU time by thread while the traffic flows.
 # (b) the highest rate with zero kernel drops, for --jobs 1 and 2: replays 2 s
 #     of traffic at each rate of --rates and keeps the last rate without drops.
 #
@@ -48,12 +48,6 @@ send() {  # send RATE COUNT
   ip netns exec "$NS" "$BLAST" --iface "$B" --pcap "$pcap" --rate "$1" --count "$2"
 }
 
-# CPU seconds (user+system, all threads) of process PID so far, from
-# /proc/PID/stat (utime and stime, in clock ticks).
-cpu_seconds() {
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
-}
-
 # Each thread of process PID: its name and the nanoseconds it has run so far
 # (/proc/PID/task/TID/schedstat: exact, where stat counts clock ticks).
 thread_times() {
@@ -65,27 +59,26 @@ thread_times() {
 
 # CPU seconds of a capture command while COUNT packets are sent at RATE:
 # prints user, system (the whole run: start, ring set-up, traffic, exit) and
-# the CPU seconds spent from just before the first packet to half a second
-# after the last (the steady state, without set-up and teardown); the same
-# span by thread goes to $tmp/threads.0 and $tmp/threads.1.
+# the CPU seconds its threads ran from just before the first packet to half
+# a second after the last (the steady state, without set-up and teardown),
+# whose per-thread snapshots are left in $tmp/threads.0 and $tmp/threads.1.
 measure() {  # measure RATE COUNT command...
   local r=$1 n=$2; shift 2
   /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" 2>"$tmp/err" &
   local pid=$!
   sleep 1.5
-  local child before after
+  local child
   child=$(pgrep -P "$pid" | head -1)
-  before=$(cpu_seconds "$child")
   thread_times "$child" >"$tmp/threads.0"
   send "$r" "$n" >"$tmp/sent"
   sleep 0.5
-  after=$(cpu_seconds "$child")
   thread_times "$child" >"$tmp/threads.1"
   sleep 0.5
   kill -INT "$child" 2>/dev/null || kill -INT "$pid"
   wait "$pid" || true
   read -r user sys <"$tmp/time"
-  echo "$user $sys $(awk -v a="$after" -v b="$before" 'BEGIN { print a - b }')"
+  echo "$user $sys $(awk 'NR == FNR { t0 += $2; next } { t1 += $2 } END { print (t1 - t0) / 1e9 }' \
+    "$tmp/threads.0" "$tmp/threads.1")"
 }
 
 count=$((rate * seconds))
@@ -109,9 +102,8 @@ echo "netflower by thread while the traffic flowed:"
 awk -v n="$count" 'NR == FNR { t0[$1] = $2; next }
   { printf "  %-14s %7.1f ms  %6.1f ns a packet\n", $1, ($2 - t0[$1]) / 1e6, ($2 - t0[$1]) / n }' \
   "$tmp/nf-threads.0" "$tmp/nf-threads.1"
-awk -v n="$count" 'NR == FNR { t0 += $2; next } { t1 += $2 }
-  END { printf "  tcpdump        %7.1f ms  %6.1f ns a packet\n", (t1 - t0) / 1e6, (t1 - t0) / n }' \
-  "$tmp/threads.0" "$tmp/threads.1"
+awk -v tt="$tt" -v n="$count" 'BEGIN {
+  printf "  tcpdump        %7.1f ms  %6.1f ns a packet\n", tt * 1e3, tt * 1e9 / n }'
 
 echo
 echo "== (b) highest rate without kernel drops (2 s of traffic per rate)"

@@ -392,18 +392,25 @@ inline char* PutExponent(int e, char* p) {
 // resolution, k / 10^9 at a live capture's or a nanosecond pcapng's
 // (durations, inter-arrival times, timestamps), and so are means of a few
 // integers (69.5, 111.75): half of a many-flows.pcap row's non-integral
-// floats; 10.2 of 30.1 in mix.pcap's rows with nanosecond times. When `magnitude` (positive) is the
-// double nearest k / 10^d, and the doubles around it lie less than 10^-d / 2 apart, k's digits are
-// its shortest round-trip digits: no other multiple of 10^-d (a shorter one included) reads back as
-// the same double, and a decimal that is no such multiple has a digit further right than k's last
-// at the same leading position: more digits. Doubles below 2^22 lie at most 4.7e-10 apart
-// (nanoseconds up to 48 days), below 2^32 at most 4.8e-7 (microseconds up to 136 years, epoch
-// timestamps included). The test is exact: k / 10^d is correctly rounded, as reading "k e-d" is; a
-// k off by one (the +0.5 rounding's edge cases) only fails it, and below 2^22 a microsecond value's
-// k * 1000 is found too (|magnitude * 1e9 - 1000 k| < 0.49). Sets *mantissa = k, *exponent = -d.
-// Cheaper than the search when it applies (BM_FormatCsvRowsOfCapture, bench/README.md: many-flows
-// rows 739-761 -> 685 ns with microseconds; nanosecond loopback-web rows 622 -> 564 ns); the same
-// decision in 128-bit integers instead of the divide was slower (762 ns).
+// floats; 10.2 of 30.1 in mix.pcap's rows with nanosecond times.
+//
+// When `magnitude` (positive) is the double nearest k / 10^d, and the
+// doubles around it lie less than 10^-d / 2 apart, k's digits are its
+// shortest round-trip digits: no other multiple of 10^-d (a shorter one
+// included) reads back as the same double, and a decimal that is no such
+// multiple has a digit further right than k's last at the same leading
+// position: more digits. Doubles below 2^22 lie at most 4.7e-10 apart
+// (nanoseconds up to 48 days), below 2^32 at most 4.8e-7 (microseconds up
+// to 136 years, epoch timestamps included). The test is exact: k / 10^d is
+// correctly rounded, as reading "k e-d" is; a k off by one (the +0.5
+// rounding's edge cases) only fails it, and below 2^22 a microsecond
+// value's k * 1000 is found too (|magnitude * 1e9 - 1000 k| < 0.49).
+// Sets *mantissa = k, *exponent = -d.
+//
+// Cheaper than the search when it applies (BM_FormatCsvRowsOfCapture,
+// bench/README.md: many-flows rows 739-761 -> 685 ns with microseconds;
+// nanosecond loopback-web rows 622 -> 564 ns); the same decision in 128-bit
+// integers instead of the divide was slower (762 ns).
 inline bool TimeDecimal(double magnitude, uint64_t* mantissa, int* exponent) {
   double scale;
   if (magnitude < 4194304.0) {
