@@ -175,12 +175,34 @@ bool CaptureFileReader<P>::Next(RawPacket<P>* packet) {
   const bool got = format_ == CaptureFormat::kPcap ? NextPcap(packet) : NextPcapng(packet);
   if (got) {
     ++packets_returned_;
-  } else if (in_->shrank()) {
+    return true;
+  }
+  if (in_->shrank()) {
     EndEarly(absl::StrCat("the file was cut while it was read: ", in_->size_hint(),
                           " bytes when opened, it ended at byte offset ",
                           in_->offset() + in_->available()));
   }
-  return got;
+  WarnAboutDamage();
+  return false;
+}
+
+template <class P>
+void CaptureFileReader<P>::WarnAboutDamage() {
+  const auto warn = [&](Damage& d, std::string_view what, std::string_view outcome) {
+    if (d.count == 0) return;
+    warnings_.push_back(absl::StrCat(path(), ": ", d.count, " damaged packet block",
+                                     d.count == 1 ? "" : "s", " (", std::string(what),
+                                     "), the first at byte offset ", d.first_offset, "; ",
+                                     std::string(outcome)));
+    d = {};  // said once
+  };
+  warn(unknown_interface_, "naming an interface that no interface description block defined",
+       "skipped");
+  warn(too_short_, "too short for the fields of a packet block", "skipped");
+  warn(caplen_overrun_, "a captured length larger than the block holds",
+       "read from the bytes the block holds");
+  warn(trailer_mismatch_, "a trailing block length that differs from the leading one",
+       "read by the leading length");
 }
 
 template <class P>
@@ -395,17 +417,20 @@ bool CaptureFileReader<P>::ReadPacketBlock(uint32_t type, const uint8_t* body, s
                                            uint64_t block_start, RawPacket<P>* packet) {
   if (body_length < 20) {
     ++skips_.malformed_blocks;
+    too_short_.Note(block_start);
     return false;
   }
   const uint32_t interface_id = type == kBlockEnhancedPacket ? U32(body) : U16(body);
   if (interface_id >= interfaces_.size()) {
     ++skips_.unknown_interface;
+    unknown_interface_.Note(block_start);
     return false;
   }
   const Interface& iface = interfaces_[interface_id];
   const uint64_t ticks = (uint64_t{U32(body + 4)} << 32) | U32(body + 8);
   const uint32_t caplen = U32(body + 12);
   const size_t available = body_length - 20;
+  if (caplen > available) caplen_overrun_.Note(block_start);
   packet->data = body + 20;
   packet->length = static_cast<uint32_t>(caplen < available ? caplen : available);
   packet->link_type = iface.link_type;
@@ -461,6 +486,7 @@ bool CaptureFileReader<P>::NextPcapng(RawPacket<P>* packet) {
       return false;
     }
     p = in_->data();
+    if (U32(p + total - 4) != total) trailer_mismatch_.Note(block_start);
     const uint8_t* body = p + 8;
     const size_t body_length = total - 12;
     in_->Consume(total);

@@ -134,6 +134,10 @@ class CaptureFileReader {
   // clamped to ±kMaxTimestampNanos.
   int64_t ShiftAndClamp(__int128 ns, uint64_t block_start);
   void EndEarly(const std::string& message);
+  // Once the input has ended: one warning per kind of damaged block met,
+  // with its count and the first one's offset (a damaged file gives a few
+  // lines, not one per block).
+  void WarnAboutDamage();
   // Reads in the file's (or section's) byte order. Hosts are little-endian
   // (x86-64, aarch64 Linux); see the static_assert in capture_file.cc.
   uint32_t U32(const uint8_t* p) const {
@@ -166,6 +170,20 @@ class CaptureFileReader {
   int64_t epoch_shift_seconds_ = 0;
   bool epoch_fixed_ = false;  // the first packet's time has been seen
   ReaderSkips skips_;
+  // Damaged pcapng blocks (tshark calls them malformed): how many, and where
+  // the first was. Reading goes on past them (as it always has, so the
+  // flows read stay what they were); --strict fails on the warning.
+  struct Damage {
+    uint64_t count = 0;
+    uint64_t first_offset = 0;
+    void Note(uint64_t offset) {
+      if (count++ == 0) first_offset = offset;
+    }
+  };
+  Damage unknown_interface_;  // a packet block naming no defined interface
+  Damage caplen_overrun_;     // a captured length past the block's end
+  Damage trailer_mismatch_;   // trailing block length != leading block length
+  Damage too_short_;          // a packet block too short for its fields
   std::vector<std::string> warnings_;
 };
 

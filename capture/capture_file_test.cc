@@ -147,7 +147,10 @@ TEST(CaptureFile, PcapngInterfacesResolutionsAndOffsets) {
   EXPECT_EQ(d->skips().unknown_interface, 1u);
   EXPECT_EQ(d->skips().simple_packet_blocks, 1u);
   EXPECT_EQ(d->records_read(), 5u);
-  EXPECT_TRUE(d->warnings().empty());
+  // The packet naming no interface is damage tshark reports: said once.
+  ASSERT_EQ(d->warnings().size(), 1u);
+  EXPECT_NE(d->warnings()[0].find("1 damaged packet block (naming an interface"), std::string::npos)
+      << d->warnings()[0];
 
   auto p = OpenBytes<PythonProfile>(f.bytes());
   const auto pp = ReadAll(p.get());
@@ -224,6 +227,49 @@ TEST(CaptureFile, PcapngDamage) {
 // even when the cut falls on a record boundary, where the records themselves
 // show nothing wrong. The first read takes exactly 1 MiB, which here ends at
 // a record boundary; the file is then cut to that size.
+// Issue 23, item 8: damage inside a block that leaves the next block where
+// it was (tshark: "malformed") is read as before but warned about, with the
+// first offset and a count, so that --strict fails on it.
+TEST(CaptureFile, PcapngDamageInsideABlockIsWarnedAboutWithItsOffset) {
+  auto put32 = [](Bytes* b, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) (*b)[at + i] = static_cast<uint8_t>(v >> (8 * i));
+  };
+  testing::PcapngFile f;
+  f.Section();
+  f.Interface(1);
+  const size_t first = f.bytes().size();
+  f.Enhanced(0, 1, kFrame);
+  const size_t second = f.bytes().size();
+  f.Enhanced(0, 2, kFrame);
+  const size_t third = f.bytes().size();
+  f.Enhanced(0, 3, kFrame);
+  f.Enhanced(0, 4, kFrame);
+  Bytes bytes = f.bytes();
+  put32(&bytes, first + 20, 60000);  // captured length past the block
+  put32(&bytes, third - 4, 12345);   // the second's trailer differs from its leader
+  put32(&bytes, third + 8, 7);       // interface 7: not defined
+  auto r = OpenBytes<DefaultProfile>(bytes);
+  const auto packets = ReadAll(r.get());
+  ASSERT_EQ(packets.size(), 3u);  // the one naming interface 7 is skipped
+  EXPECT_EQ(packets[0].length, (kFrame.size() + 3) / 4 * 4);  // what the block holds, padded
+  EXPECT_FALSE(r->ended_early());
+  ASSERT_EQ(r->warnings().size(), 3u);
+  const std::string all = r->warnings()[0] + "\n" + r->warnings()[1] + "\n" + r->warnings()[2];
+  EXPECT_NE(all.find(absl::StrCat("no interface description block defined), the first at byte "
+                                  "offset ",
+                                  third, ";")),
+            std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find(absl::StrCat("larger than the block holds), the first at byte offset ", first, ";")),
+      std::string::npos)
+      << all;
+  EXPECT_NE(all.find(absl::StrCat("differs from the leading one), the first at byte offset ",
+                                  second, ";")),
+            std::string::npos)
+      << all;
+}
+
 TEST(CaptureFile, FileCutWhileReadIsAnEarlyEndEvenAtARecordBoundary) {
   testing::PcapFile f(1);
   f.Add(1, 0, Bytes(1536, 0));                                // 24 + 16 + 1536 = 1576

@@ -170,8 +170,10 @@ class CicFlowEngine {
     }
   }
 
-  // End of input: every open flow of two packets or more, in HashMap order.
-  void FlushAll() {
+  // End of input: every open flow of two packets or more, in HashMap order;
+  // once `stop` is set (a cancelled run) the rest are let go, as
+  // FlowEngine::FlushAll does.
+  void FlushAll(const std::atomic<bool>* stop = nullptr) {
     const uint32_t capacity = JavaHashMapCapacity(counters_.peak_flows);
     struct Open {
       uint32_t bucket;
@@ -194,6 +196,7 @@ class CicFlowEngine {
     });
     uint64_t rank = 0;
     for (const Open& o : open) {
+      if (stop != nullptr && (rank & 255) == 0 && stop->load(std::memory_order_relaxed)) break;
       const uint64_t tag_rank = kCicRankBit | ++rank;
       if (observer_ != nullptr)
         observer_->OnFlowRenumbered(flows_.At(o.slot).first_packet, tag_rank);

@@ -237,14 +237,16 @@ class FlowEngine {
     if constexpr (!P::kPython) ForgetOldCloses(now);
   }
 
-  // End of input: emits every open flow in insertion order.
-  void FlushAll() {
+  // End of input: emits every open flow in insertion order. Once `stop` is
+  // set (a cancelled run) the rest are let go: 400 k open flows took
+  // 0.4-0.8 s to emit under ASan, past the 0.1 s a cancel promises.
+  void FlushAll(const std::atomic<bool>* stop = nullptr) {
     expired_.clear();
     for (uint32_t slot = 0; slot < flows_.slot_limit(); ++slot) {
       const Flow& flow = flows_.At(slot);
       if (flow.in_use) expired_.push_back({flow.first_packet, slot, EmitReason::kEndOfInput});
     }
-    EmitExpired(kEndOfInput, EmitKind::kEnd);
+    EmitExpired(kEndOfInput, EmitKind::kEnd, stop);
     idle_heap_.clear();
     cap_heap_.clear();
   }
@@ -264,6 +266,9 @@ class FlowEngine {
  private:
   static constexpr uint8_t kNotClosing = 0xFF;
   static constexpr size_t kEmitPrefetchAhead = 4;
+  // A stopping flush looks at its flag every this many flows (well under a
+  // millisecond of emitting).
+  static constexpr size_t kFlowsPerStopCheck = 256;
 
   struct Flow {
     CompactKey key;  // managed by the table
@@ -409,12 +414,16 @@ class FlowEngine {
   // cached, the index bucket one stride ahead. Emit's share of the run's
   // samples 6.3 % -> 3.5 % (with this loop's hashing; 2.4 % since HashOf);
   // prefetching the state alone changed nothing.
-  void EmitExpired(uint64_t packet_number, EmitKind kind) {
+  void EmitExpired(uint64_t packet_number, EmitKind kind, const std::atomic<bool>* stop = nullptr) {
     std::sort(expired_.begin(), expired_.end(),
               [](const Expired& a, const Expired& b) { return a.first_packet < b.first_packet; });
     uint64_t last = 0;
     const size_t n = expired_.size();
     for (size_t i = 0; i < n; ++i) {
+      if (stop != nullptr && (i & (kFlowsPerStopCheck - 1)) == 0 &&
+          stop->load(std::memory_order_relaxed)) {
+        return;
+      }
       if (i + 2 * kEmitPrefetchAhead < n)
         flows_.PrefetchSlot(expired_[i + 2 * kEmitPrefetchAhead].slot);
       if (i + kEmitPrefetchAhead < n) flows_.PrefetchIndexOf(expired_[i + kEmitPrefetchAhead].slot);

@@ -1,5 +1,6 @@
 #include "io/cic_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -90,13 +91,74 @@ std::string JavaDouble(double value) {
   return std::string(buf, FormatJavaDouble(value, buf));
 }
 
-CicRowFormatter::CicRowFormatter(ColumnSet set, OutputFormat format, std::string label,
+namespace {
+
+// The longest text of a value of each kind, JSON's quotes and escapes
+// included.
+constexpr size_t MaxValueChars(CicKind kind) {
+  switch (kind) {
+    case CicKind::kFlowId:
+      return kMaxCicFlowIdChars + 2;
+    case CicKind::kAddress:
+      return kMaxIpTextChars + 2;
+    case CicKind::kInt:
+      return 20;  // "-9223372036854775808"
+    case CicKind::kDouble:
+    case CicKind::kStat:
+      return kMaxJavaDoubleChars;
+    case CicKind::kTimestamp:
+      return kMaxCicTimestampChars + 2;
+    case CicKind::kLabel:
+      // CheckLabel leaves only quotes and backslashes to escape: at worst
+      // every byte doubled (CSV's "" or JSON's \"), and the quotes around.
+      return 2 * kMaxLabelBytes + 2;
+  }
+  return 0;
+}
+
+// The longest row of any layout in either format: every field, under its
+// longest name as a JSON key ("name.1": with quotes), its longest value and
+// a separator, then the braces and the line end. Every field is counted,
+// so each layout (a selection of them) fits.
+constexpr size_t MaxCicRowBytes() {
+  size_t n = 3;
+  for (const CicFieldInfo& f : kCicFields) {
+    const size_t name =
+        std::max({f.name_2017.size(), f.name_v4.size(), f.name_master.size()}) + 2 + 5;
+    n += name + MaxValueChars(f.kind) + 1;
+  }
+  return n;
+}
+static_assert(MaxCicRowBytes() <= kMaxCsvRowBytes,
+              "a CIC row with the longest label could outgrow the row buffer");
+
+// `label` as a CSV field (RFC 4180: quoted, its quotes doubled, when it
+// holds a comma or a quote; CheckLabel has refused line breaks) or as a JSON
+// string (quotes and backslashes escaped; it is valid UTF-8).
+std::string EncodeLabel(std::string_view label, bool json) {
+  const bool quote = json || label.find_first_of(",\"") != std::string_view::npos;
+  std::string out = quote ? "\"" : "";
+  for (char c : label) {
+    if (c == '"') {
+      out += json ? "\\\"" : "\"\"";
+    } else if (json && c == '\\') {
+      out += "\\\\";
+    } else {
+      out += c;
+    }
+  }
+  if (quote) out += '"';
+  return out;
+}
+
+}  // namespace
+
+CicRowFormatter::CicRowFormatter(ColumnSet set, OutputFormat format, const std::string& label,
                                  std::vector<LabelRule> rules)
-    : set_(set),
-      format_(format),
-      label_(std::move(label)),
-      rules_(std::move(rules)),
-      columns_(CicLayoutColumns(set)) {
+    : set_(set), format_(format), rules_(std::move(rules)), columns_(CicLayoutColumns(set)) {
+  const bool json = format == OutputFormat::kJsonl;
+  encoded_labels_.push_back(EncodeLabel(label, json));
+  for (const LabelRule& r : rules_) encoded_labels_.push_back(EncodeLabel(r.label, json));
   // JSON keys are the header's names; the 2017 layouts' second
   // " Fwd Header Length" becomes " Fwd Header Length.1", as pandas names it,
   // so that no key repeats.
@@ -124,7 +186,7 @@ std::string_view CicRowFormatter::Timestamp(int64_t start_us) {
         std::snprintf(cached_text_, sizeof(cached_text_), "%02d/%02d/%04d %02d:%02d:%02d%s",
                       local.tm_mday, local.tm_mon + 1, local.tm_year + 1900, hour12, local.tm_min,
                       local.tm_sec, master ? (local.tm_hour < 12 ? " AM" : " PM") : "");
-    cached_length_ = n > 0 ? static_cast<size_t>(n) : 0;
+    cached_length_ = n > 0 ? std::min(static_cast<size_t>(n), sizeof(cached_text_) - 1) : 0;
     cached_second_ = second;
   }
   return std::string_view(cached_text_, cached_length_);
@@ -175,12 +237,19 @@ char* CicRowFormatter::PutValue(const CicRecord& r, CicField field, bool json, c
     }
     case CicField::k_timestamp:
       return PutText(Timestamp(r.timestamp), json, p);
-    case CicField::k_label:
-      if (rules_.empty()) return PutText(label_, json, p);
-      return PutText(MatchLabel(rules_, r.src_ip, static_cast<uint16_t>(r.src_port), r.dst_ip,
-                                static_cast<uint16_t>(r.dst_port), static_cast<uint8_t>(r.protocol),
-                                r.timestamp, label_),
-                     json, p);
+    case CicField::k_label: {
+      // Encoded once, at construction: [0] the run's label, [i + 1] rule i's.
+      const size_t rule =
+          rules_.empty()
+              ? 0
+              : static_cast<size_t>(MatchRule(rules_, r.src_ip, static_cast<uint16_t>(r.src_port),
+                                              r.dst_ip, static_cast<uint16_t>(r.dst_port),
+                                              static_cast<uint8_t>(r.protocol), r.timestamp) +
+                                    1);
+      const std::string& text = encoded_labels_[rule];
+      std::memcpy(p, text.data(), text.size());
+      return p + text.size();
+    }
     default:
       break;
   }

@@ -28,12 +28,18 @@ inline constexpr size_t kMaxJavaDoubleChars = 32;
 size_t FormatJavaDouble(double value, char* out);
 std::string JavaDouble(double value);
 
+// Longest Timestamp text: "dd/MM/yyyy hh:mm:ss PM" and room for a year
+// past 9999 should a clock say so.
+inline constexpr size_t kMaxCicTimestampChars = 32;
+
 // A CIC row formatter for one layout, format and label (or label rules,
-// first match wins, `label` for the rest). Not thread-safe (it caches the
-// last timestamp's text): one per worker.
+// first match wins, `label` for the rest). REQUIRES: the labels pass
+// CheckLabel (the library's option checks see to it), which with the
+// static_assert in cic_format.cc keeps every row within kMaxCsvRowBytes. Not
+// thread-safe (it caches the last timestamp's text): one per worker.
 class CicRowFormatter {
  public:
-  CicRowFormatter(ColumnSet set, OutputFormat format, std::string label,
+  CicRowFormatter(ColumnSet set, OutputFormat format, const std::string& label,
                   std::vector<LabelRule> rules = {});
 
   // Writes the row of `record` (line end included) into `out`, which must
@@ -57,12 +63,14 @@ class CicRowFormatter {
 
   const ColumnSet set_;
   const OutputFormat format_;
-  const std::string label_;
   const std::vector<LabelRule> rules_;
+  // The Label column's text as this format writes it: [0] the run's label,
+  // [i + 1] rule i's (EncodeLabel).
+  std::vector<std::string> encoded_labels_;
   const std::vector<CicColumn>& columns_;
   std::vector<std::string> json_keys_;  // "name": for each column
   int64_t cached_second_ = INT64_MIN;
-  char cached_text_[32] = {};
+  char cached_text_[kMaxCicTimestampChars] = {};
   size_t cached_length_ = 0;
 };
 

@@ -8,7 +8,10 @@
 #include <ctime>
 #include <limits>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace netflower {
@@ -125,6 +128,52 @@ TEST(CicRowTest, JsonUsesTheLayoutsNamesNullForNonFiniteAndRenamesTheDuplicate) 
   EXPECT_NE(row.find("\" Fwd Header Length.1\":40,"), std::string::npos);
   EXPECT_NE(row.find("\"Bwd Packet Length Max\":0,"), std::string::npos);
   EXPECT_EQ(row.substr(row.size() - 20), ",\" Label\":\"BENIGN\"}\n");
+}
+
+// Issue 23, items 1 and 3: a label is quoted as RFC 4180 says in CSV and
+// escaped in JSON, by rule as well as for the run; the longest label of
+// the worst characters still fits the row buffer (checked by ASan here).
+TEST(CicRowTest, Item3LabelsAreQuotedInCsvAndEscapedInJson) {
+  CicRecord r = SmallRecord();
+  LabelRule rule;
+  rule.src_port = {443, 443};
+  rule.label = "say \"hi\", \\ there";
+  CicRowFormatter csv(ColumnSet::kCicIds2017, OutputFormat::kCsv, "a,b", {rule});
+  CicRowFormatter json(ColumnSet::kCicIds2017, OutputFormat::kJsonl, "a,b", {rule});
+  char out[kMaxCsvRowBytes];
+  std::string row(out, csv.Format(r, out));
+  EXPECT_TRUE(absl::EndsWith(row, ",\"say \"\"hi\"\", \\ there\"\n")) << row;
+  row.assign(out, json.Format(r, out));
+  EXPECT_TRUE(absl::EndsWith(row, ",\" Label\":\"say \\\"hi\\\", \\\\ there\"}\n")) << row;
+  r.src_port = 1;  // no rule: the run's label
+  r.dst_port = 2;
+  row.assign(out, csv.Format(r, out));
+  EXPECT_TRUE(absl::EndsWith(row, ",\"a,b\"\n")) << row;
+  row.assign(out, json.Format(r, out));
+  EXPECT_TRUE(absl::EndsWith(row, ",\" Label\":\"a,b\"}\n")) << row;
+}
+
+TEST(CicRowTest, Item1TheLongestLabelOfQuotesFitsEveryLayout) {
+  const std::string quotes(kMaxLabelBytes, '"');
+  ASSERT_TRUE(CheckLabel(quotes).ok());
+  for (ColumnSet set : {ColumnSet::kCicIds2017, ColumnSet::kCicIds2017Ml, ColumnSet::kCseCicIds2018,
+                        ColumnSet::kCicflowmeterV4, ColumnSet::kCicflowmeter}) {
+    for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kJsonl}) {
+      CicRecord r = SmallRecord();
+      r.src_ip.bytes[1] = r.src_ip.bytes[2] = r.src_ip.bytes[3] = 255;
+      r.flow_duration = std::numeric_limits<int64_t>::min();
+      CicRowFormatter f(set, format, quotes);
+      std::vector<char> out(kMaxCsvRowBytes);  // exactly the bound: ASan sees any overrun
+      const size_t n = f.Format(r, out.data());
+      EXPECT_LE(n, kMaxCsvRowBytes);
+      std::string escaped;  // "" for each quote in CSV, \" in JSON
+      for (size_t i = 0; i < kMaxLabelBytes; ++i) {
+        escaped += format == OutputFormat::kCsv ? "\"\"" : "\\\"";
+      }
+      const std::string end = format == OutputFormat::kCsv ? "\"\n" : "\"}\n";
+      EXPECT_TRUE(absl::EndsWith(std::string(out.data(), n), absl::StrCat("\"", escaped, end)));
+    }
+  }
 }
 
 }  // namespace

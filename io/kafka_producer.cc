@@ -135,8 +135,13 @@ absl::Status ValidateKafkaOptions(const KafkaOptions& options) {
     return absl::InvalidArgumentError("Kafka needs brokers (host:port[,host:port...])");
   }
   if (options.topic.empty()) return absl::InvalidArgumentError("Kafka needs a topic");
-  if (!(options.flush_timeout_seconds >= 0) || !(options.connect_timeout_seconds >= 0)) {
-    return absl::InvalidArgumentError("Kafka flush and connect timeouts must be >= 0 seconds");
+  for (const auto& [name, value] : {std::pair{"flush", options.flush_timeout_seconds},
+                                    std::pair{"connect", options.connect_timeout_seconds}}) {
+    if (!(value >= 0 && value <= kMaxKafkaTimeoutSeconds)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the Kafka ", name, " timeout must be from 0 to ", kMaxKafkaTimeoutSeconds,
+                       " seconds (a day), got ", value));
+    }
   }
   absl::StatusOr<rd_kafka_conf_t*> conf = MakeConf(options);
   if (!conf.ok()) return conf.status();

@@ -26,6 +26,11 @@
 
 namespace netflower {
 
+// The longest wait either Kafka timeout may ask for: a day. A time in
+// nanoseconds past this point of the clock would overflow int64 from about
+// 292 years; a day is already longer than any flush worth waiting for.
+inline constexpr double kMaxKafkaTimeoutSeconds = 86400.0;
+
 struct KafkaOptions {
   // bootstrap.servers: "host:port[,host:port...]".
   std::string brokers;
@@ -47,7 +52,7 @@ struct KafkaOptions {
 const std::vector<std::pair<std::string, std::string>>& KafkaDefaultSettings();
 
 // Checks the options without connecting: brokers and topic given, timeouts
-// >= 0, every setting a known librdkafka property with a valid value.
+// from 0 to kMaxKafkaTimeoutSeconds, every setting a known librdkafka property with a valid value.
 absl::Status ValidateKafkaOptions(const KafkaOptions& options);
 
 class KafkaProducer {

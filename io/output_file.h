@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -16,8 +17,10 @@ namespace netflower {
 
 // InvalidArgument when `output_path` names the file `input_path` names (the
 // same device and inode: also through a symlink, a hard link or another
-// spelling of the path), so that no run replaces its own input. "-" and
-// paths that do not exist yet never clash.
+// spelling of the path), so that no run replaces its own input. "-" is
+// standard input (as an input) or standard output (as an output), compared
+// by what the descriptor is: --pcap - < in.pcap --out in.pcap is refused.
+// Paths that do not exist yet never clash.
 absl::Status RefuseSameFile(const std::string& input_path, const std::string& output_path);
 
 // InvalidArgument when `output_path` would be created inside `directory`
@@ -30,15 +33,37 @@ absl::Status RefuseInsideDirectory(const std::string& output_path, const std::st
 
 class OutputFile {
  public:
+  struct CreateOptions {
+    // The user named this path (--out); false for a name netflower made
+    // (--out-dir DIR/<input>.csv), which is only ever a new regular file.
+    bool named = true;
+    // Waiting for a FIFO's reader stops (Cancelled) once this is true.
+    const std::atomic<bool>* cancel = nullptr;
+  };
+
   // Opens `path` for writing. "-" is standard output. A regular file (or a
   // path that does not exist yet) is written to a temporary file in the same
   // directory and renamed into place by Commit(), so a crash, kill or failed
   // write never leaves a truncated file under the final name; the new file
-  // gets the mode (and, for root, the owner) of the file it replaces, as
-  // `sed -i` does, else 0666 less the umask. Anything else that exists (a
-  // FIFO, /dev/null, a terminal) is written directly.
+  // gets 0666 less the umask, or the mode (and, for root, the owner) of the
+  // file it replaces, as `sed -i` does, when that file is trusted (below).
+  // A FIFO or a character device (/dev/null, a terminal, /dev/stdout) that
+  // the user named is written directly; open(2) never blocks on a FIFO
+  // without a reader (it is retried until one comes or `cancel`).
+  //
+  // Shared folders (the --save-pcap rules, io/flow_pcap_dir.h): a folder
+  // writable by everyone must be sticky and belong to root or this user,
+  // else the output is refused. In such a folder an entry of another user
+  // is not trusted: a link is replaced, never followed; a file is replaced
+  // without taking its mode or owner; a FIFO or device is refused. An
+  // entry under a name netflower made (named = false) is never followed or
+  // opened: only a regular file or a link is replaced.
   // Fails with a message naming the path and the cause.
-  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path,
+                                                            const CreateOptions& options);
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Create(const std::string& path) {
+    return Create(path, CreateOptions());
+  }
 
   ~OutputFile();  // Abort() unless committed
   OutputFile(const OutputFile&) = delete;
@@ -78,6 +103,10 @@ class OutputFile {
   bool atomic_ = false;
   bool done_ = false;
 };
+
+// Every check OutputFile::Create makes of `path`, without creating or
+// opening anything (for refusing a run before its first side effect).
+absl::Status CheckOutputPath(const std::string& path, const OutputFile::CreateOptions& options);
 
 }  // namespace netflower
 

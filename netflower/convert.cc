@@ -126,7 +126,9 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
     if (!status.ok()) return status;
     return stats->kafka.delivered;
   }
-  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path);
+  OutputFile::CreateOptions create;
+  create.cancel = options.cancel;
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path, create);
   if (!out.ok()) return out.status();
   absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks = MakeChunkWriter(
       (*out)->fd(), output_path == "-" ? std::string("standard output") : output_path,
@@ -185,8 +187,11 @@ absl::StatusOr<int> ResolveJobs(int n_jobs) {
   return std::max(1, cpus + n_jobs + 1);
 }
 
-absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes,
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat,
+                                const std::optional<std::string>& label,
+                                const std::vector<LabelRule>& label_rules, bool cic_fixes,
                                 bool tunnels) {
+  const bool has_label = label.has_value() || !label_rules.empty();
   if (HasTunnelColumns(columns) && (compat == Compat::kPython || !tunnels)) {
     return absl::InvalidArgumentError(
         "the netflower-tunnel columns name the tunnel each flow was taken out of: they need the "
@@ -207,7 +212,12 @@ absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label
         " layout computes CICFlowMeter's values with its own rules; compat=python (netflower "
         "1.0's) does not apply to it"));
   }
-  return absl::OkStatus();
+  if (label) {
+    if (absl::Status s = CheckLabel(*label); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("label: ", s.message()));
+    }
+  }
+  return CheckLabelRules(label_rules);
 }
 
 bool DefaultFormatThreads(int n_jobs, size_t cpus) {
@@ -232,9 +242,8 @@ absl::Status ValidateOptions(const ConvertOptions& options) {
         absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
   }
   if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
-  if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
-                                          options.label.has_value() || !options.label_rules.empty(),
-                                          options.cic_fixes, options.tunnels);
+  if (absl::Status s = CheckColumnOptions(options.columns, options.compat, options.label,
+                                          options.label_rules, options.cic_fixes, options.tunnels);
       !s.ok()) {
     return s;
   }
@@ -265,6 +274,7 @@ absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
   }
   if (!output_path.empty()) {
     if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
+    if (absl::Status s = CheckOutputPath(output_path, {}); !s.ok()) return s;
   }
   return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
     return ConvertToOutputs<decltype(profile)>(input_path, output_path, options, stats);

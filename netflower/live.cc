@@ -99,9 +99,8 @@ absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
                                                    ") must be at least jobs (", options.jobs,
                                                    "): every worker holds a share"));
   }
-  if (absl::Status s = CheckColumnOptions(options.columns, options.compat,
-                                          options.label.has_value() || !options.label_rules.empty(),
-                                          options.cic_fixes, options.tunnels);
+  if (absl::Status s = CheckColumnOptions(options.columns, options.compat, options.label,
+                                          options.label_rules, options.cic_fixes, options.tunnels);
       !s.ok()) {
     return s;
   }
@@ -227,6 +226,9 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     return absl::InvalidArgumentError(absl::StrCat(
         "on_flow receives netflower-layout records; the ",
         std::string(ColumnSetName(options.columns)), " layout is written to csv_path only"));
+  }
+  if (!options.csv_path.empty()) {
+    if (absl::Status s = CheckOutputPath(options.csv_path, {}); !s.ok()) return s;
   }
   std::unique_ptr<LiveCapture> capture(new LiveCapture());
   LiveCapture::State& state = *capture->state_;

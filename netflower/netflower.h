@@ -79,7 +79,9 @@ struct ConvertOptions {
   // no idle timeout) and is written as text only (ConvertPcap refuses it).
   ColumnSet columns = ColumnSet::kNetflower;
   // The CIC Label column's text; unset: what the layout's tool wrote
-  // (DefaultCicLabel). Only with a CIC layout.
+  // (DefaultCicLabel). Only with a CIC layout. UTF-8, 1 to kMaxLabelBytes
+  // bytes, no control characters (CheckLabel); a comma or a quote is
+  // quoted in the CSV as RFC 4180 says.
   std::optional<std::string> label;
   // CIC layouts: label flows by rules (ReadLabelRules; first match wins),
   // `label` (or the layout's default) for the flows no rule matches.
@@ -123,8 +125,11 @@ absl::Status ValidateOptions(const ConvertOptions& options);
 
 // The column-set rules both option structs share: a CIC layout needs
 // Compat::kNone; a label and cic_fixes need a CIC layout; netflower-tunnel
-// needs Compat::kNone and `tunnels`.
-absl::Status CheckColumnOptions(ColumnSet columns, Compat compat, bool has_label, bool cic_fixes,
+// needs Compat::kNone and `tunnels`; the label and the rules' labels pass
+// CheckLabel, and each rule's window is non-empty (CheckLabelRules).
+absl::Status CheckColumnOptions(ColumnSet columns, Compat compat,
+                                const std::optional<std::string>& label,
+                                const std::vector<LabelRule>& label_rules, bool cic_fixes,
                                 bool tunnels);
 
 // Converts the capture at `input_path` (pcap or pcapng, detected from its

@@ -470,7 +470,9 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
           case ItemKind::kEnd:
             Publish(kEndOrderKey, 0);  // every row before the end phase is out
             flushing_ = true;
-            engine_.FlushAll();  // streams: each pushed block raises the watermark
+            // Streams: each pushed block raises the watermark. A cancel
+            // (shared_->abort) cuts it short.
+            engine_.FlushAll(&shared_->abort);
             Publish(kEndOrderKey, UINT64_MAX);
             return;
         }

@@ -3,7 +3,8 @@
 #
 #   tools/fuzz.sh [--runs N | --seconds S] [TARGET...]
 #
-# Targets: capture_reader_fuzzer decode_fuzzer convert_fuzzer (default: all).
+# Targets: capture_reader_fuzzer decode_fuzzer convert_fuzzer label_rules_fuzzer
+# (default: all).
 # Each starts from tests/fuzz/seeds (plus ../shared/pcaps for the capture
 # targets when present) and keeps its growing corpus in
 # ${NETFLOWER_FUZZ_DIR:-/tmp/netflower-fuzz}/<target>. A crash is written to
@@ -20,7 +21,7 @@ while (($#)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(capture_reader_fuzzer decode_fuzzer convert_fuzzer)
+((${#targets[@]})) || targets=(capture_reader_fuzzer decode_fuzzer convert_fuzzer label_rules_fuzzer)
 tools/install_deps.sh
 work=${NETFLOWER_FUZZ_DIR:-/tmp/netflower-fuzz}
 mkdir -p "$work"
@@ -35,7 +36,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "tests/fuzz/regressions/$t"
   seeds=(tests/fuzz/seeds/capture)
   [[ $t == decode_fuzzer ]] && seeds=(tests/fuzz/seeds/frames)
-  if [[ $t != decode_fuzzer && -d ../shared/pcaps ]]; then seeds+=(../shared/pcaps); fi
+  [[ $t == label_rules_fuzzer ]] && seeds=(tests/fuzz/seeds/labels)
+  if [[ $t == *capture* || $t == convert_fuzzer ]] && [[ -d ../shared/pcaps ]]; then
+    seeds+=(../shared/pcaps)
+  fi
   echo "== $t ${limit[*]}"
   if ! "$bin/tests/fuzz/$t" "${limit[@]}" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="tests/fuzz/regressions/$t/" \

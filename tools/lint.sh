@@ -3,6 +3,7 @@
 #   tools/lint.sh           clang-format check + clang-tidy on every source
 #   tools/lint.sh --format  clang-format check only (fast; run by run_tests.sh)
 #   tools/lint.sh --fix     rewrite files with clang-format
+#   tools/lint.sh FILE.cc...  clang-format check + clang-tidy on these files only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t sources < <(git ls-files '*.cc' '*.h')
@@ -35,6 +36,7 @@ trap 'rm -rf "$db"' EXIT
   echo "]"
 } >"$db/compile_commands.json"
 mapfile -t units < <(printf '%s\n' "${sources[@]}" | grep '\.cc$')
+if (($#)) && [[ $1 != --* ]]; then units=("$@"); fi
 # One clang-tidy per file, as many at once as there are CPUs; each writes its
 # own report so that the output is not interleaved.
 mkdir "$db/out"

@@ -108,6 +108,7 @@ struct CommandLine {  // NOLINT(clang-analyzer-optin.performance.Padding): one, 
   std::string kafka_brokers;
   KafkaOptions kafka;
   bool tunnels_given = false;
+  std::string labels_path;  // --labels: an input too, never to be overwritten
 };
 
 // Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
@@ -240,7 +241,12 @@ replaces, else it is created 0666 less the umask.
 From a file, a failed or interrupted run leaves no
 CSV under that name; live, a failed start leaves an
 existing file as it was. The output may not be the
-input, nor lie inside the --save-pcap folder.)",
+input (also not standard input's file, nor the
+--labels file), nor lie inside the --save-pcap folder.
+In a folder everyone may write to (sticky, of root or
+you), another user's entry under the name is never
+followed or written into: a link or file is replaced,
+a FIFO or device refused.)",
      kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->out = v;
@@ -250,7 +256,11 @@ input, nor lie inside the --save-pcap folder.)",
     {"--out-dir", " DIR", kInputOutput,
      R"(several inputs: write each one's rows to
 DIR/<input file name>.csv (.jsonl with --format jsonl),
-each under a temporary name until complete)",
+each under a temporary name until complete. Only ever
+a new regular file: a FIFO or device under such a name
+is refused, a link is replaced, never followed. A
+folder everyone may write to must be sticky and belong
+to root or you)",
      kFile,
      [](const std::string& v, CommandLine* cl) {
        cl->out_dir = v;
@@ -305,7 +315,9 @@ time (TZ). One flow worker; live, no --save-pcap.)",
      R"(the CIC layouts' Label column (default: what the
 layout's tool wrote: BENIGN for cic-ids2017*, No Label
 for cse-cic-ids2018 and cicflowmeter-v4,
-NeedManualLabel for cicflowmeter))",
+NeedManualLabel for cicflowmeter). UTF-8, 1 to 256
+bytes, no control characters (line breaks, tabs, NUL);
+a comma or quote is quoted in the CSV (RFC 4180))",
      kBoth,
      [](const std::string& v, CommandLine* cl) {
        cl->options.label = v;
@@ -315,15 +327,19 @@ NeedManualLabel for cicflowmeter))",
      R"(CIC layouts: label flows by the rules in FILE, CSV
 with the header src,dst,src_port,dst_port,protocol,
 start,end,label: addresses or CIDR blocks, ports or
-ranges, protocol, a window for the flow's first
-packet (ISO 8601 or epoch seconds), label; * matches
-anything; a rule matches either direction; the first
-match wins, --label for the rest (docs/CIC.md))",
+ranges, protocol, a window [start, end) for the flow's
+first packet (2017-07-07T09:30:00-03:00: an offset or
+Z is required; or epoch seconds; at most 6 decimals),
+label (as --label; quote it if it has a comma); *
+matches anything; a rule matches either direction; the
+first match wins, --label for the rest. At most 16 MiB
+and 4096 bytes a line (docs/CIC.md))",
      kBoth,
      [](const std::string& v, CommandLine* cl) {
        absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(v);
        if (!rules.ok()) return std::string(rules.status().message());
        cl->options.label_rules = *std::move(rules);
+       cl->labels_path = v;
        return std::string();
      }},
     {"--cic-fixes", "", kFlowRules,
@@ -469,6 +485,13 @@ a flow on one.)",
        std::string e = ApplyCount(v, -1024, 1024, &n);
        if (!e.empty() || n == 0) {
          return Expected("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
+       }
+       // The library takes max(1, CPUs + N + 1), as netflower 1.0's n_jobs
+       // did; the command line says when N leaves no CPU instead.
+       const int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+       if (n < -cpus) {
+         return absl::StrCat("-", -n, " leaves no worker on this machine's ", cpus,
+                             " CPUs (CPUs + N + 1 < 1): -1 is all CPUs, -", cpus, " is one");
        }
        cl->options.n_jobs = static_cast<int>(n);
        return e;
@@ -689,6 +712,20 @@ absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
   }
   const bool live = !cl.iface.empty();
   if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
+  if (IsCic(cl.options.columns) &&
+      std::count(seen.begin(), seen.end(), FindFlag("--gc-interval"))) {
+    return Usage(absl::StrCat("--gc-interval does not apply to the ",
+                              std::string(ColumnSetName(cl.options.columns)),
+                              " layout: CICFlowMeter reads a file without idle sweeps (a flow "
+                              "ends by FIN or by its flow timeout, --active-timeout)"));
+  }
+  if (cl.idle_timeout && IsCic(cl.options.columns)) {
+    return Usage(absl::StrCat(
+        "--idle-timeout does not apply to the ", std::string(ColumnSetName(cl.options.columns)),
+        " layout: CICFlowMeter has no idle timeout; its flow timeout, from a flow's first "
+        "packet, is --active-timeout (default ",
+        absl::StrFormat("%g", kCicFlowTimeoutSeconds), " s)"));
+  }
   if (live && cl.active_timeout_none) {
     return Usage("live capture always has a duration cap (--active-timeout S)");
   }
@@ -927,7 +964,10 @@ absl::Status CheckFileRun(const CommandLine& cl, const ClosedStdFds& closed) {
   if (absl::Status s = ValidateOptions(cl.options); !s.ok()) return s;
   if (cl.pcap == "-" && closed.in) return Usage("--pcap -: standard input is closed");
   if (cl.out == "-" && closed.out) return Usage("--out -: standard output is closed");
-  return cl.out.empty() ? absl::OkStatus() : RefuseSameFile(cl.pcap, cl.out);
+  if (cl.out.empty()) return absl::OkStatus();  // Kafka only
+  if (absl::Status s = RefuseSameFile(cl.pcap, cl.out); !s.ok()) return s;
+  if (absl::Status s = RefuseSameFile(cl.labels_path, cl.out); !s.ok()) return s;
+  return CheckOutputPath(cl.out, {});
 }
 
 int RunFile(CommandLine& cl) {
@@ -993,6 +1033,7 @@ struct FileRun {
   std::string output;  // what the conversion writes (a part file with one --out)
   RunStats stats;
   absl::Status status;
+  bool started = false;  // false: cancelled before its turn came
 };
 
 // Converts every run, `parallel` at a time; stops starting new ones once
@@ -1006,6 +1047,7 @@ void ConvertAll(const CommandLine& cl, std::vector<FileRun>* runs, size_t parall
         r.status = absl::CancelledError("the conversion was cancelled");
         continue;
       }
+      r.started = true;
       ConvertOptions options = cl.options;
       options.stats = &r.stats;
       // Files at once already share the CPUs out: each gets its own
@@ -1028,7 +1070,9 @@ absl::Status JoinParts(const CommandLine& cl, const std::vector<FileRun>& runs) 
   std::unique_ptr<OutputFile> file;
   int fd = STDOUT_FILENO;
   if (cl.out != "-") {
-    absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(cl.out);
+    OutputFile::CreateOptions create;
+    create.cancel = &g_cancel;
+    absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(cl.out, create);
     if (!out.ok()) return out.status();
     file = *std::move(out);
     fd = file->fd();
@@ -1089,7 +1133,19 @@ absl::Status CheckFilesRun(const CommandLine& cl, std::vector<FileRun>* runs) {
       if (out.empty()) continue;  // Kafka only
       if (absl::Status s = RefuseSameFile(input, out); !s.ok()) return s;
     }
-    runs->push_back({(*inputs)[k], outputs.empty() ? std::string() : outputs[k], {}, {}});
+    const std::string& out = outputs.empty() ? cl.out : outputs[k];
+    if (!out.empty()) {
+      if (absl::Status s = RefuseSameFile(cl.labels_path, out); !s.ok()) return s;
+    }
+    if (!outputs.empty()) {
+      OutputFile::CreateOptions derived;
+      derived.named = false;
+      if (absl::Status s = CheckOutputPath(outputs[k], derived); !s.ok()) return s;
+    }
+    runs->push_back({(*inputs)[k], outputs.empty() ? std::string() : outputs[k], {}, {}, false});
+  }
+  if (outputs.empty() && !cl.out.empty()) {
+    if (absl::Status s = CheckOutputPath(cl.out, {}); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -1116,8 +1172,14 @@ int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
     ::rmdir(parts.c_str());
   }
   RunStats total;
-  size_t failed = 0, damaged = 0, undelivered = 0;
+  size_t failed = 0, damaged = 0, undelivered = 0, interrupted = 0, not_started = 0;
+  std::string not_converted;  // after a signal: which inputs, and how far they got
   for (const FileRun& r : runs) {
+    if (r.status.code() == absl::StatusCode::kCancelled) {
+      ++(r.started ? interrupted : not_started);
+      absl::StrAppend(&not_converted, not_converted.empty() ? "" : ", ", r.input,
+                      r.started ? " (interrupted)" : " (not started)");
+    }
     for (const std::string& w : r.stats.warnings) {
       std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
     }
@@ -1136,17 +1198,29 @@ int RunFiles(const CommandLine& cl, std::vector<FileRun>& runs) {
     total.packets_read += r.stats.packets_read;
     total.flows_written += r.status.ok() ? r.stats.flows_written : 0;
   }
+  const bool cancelled = g_cancel.load();
+  if (joined && cancelled) total.flows_written = 0;  // the parts were never joined
   if (!cl.quiet) {
-    std::fprintf(stderr,
-                 "netflower: %zu files: %zu converted, %zu failed; %llu packets read, %llu flows "
-                 "written, %.3f s\n",
-                 runs.size(), runs.size() - failed, failed,
-                 static_cast<unsigned long long>(total.packets_read),
-                 static_cast<unsigned long long>(total.flows_written), SecondsSince(started));
+    const size_t converted = runs.size() - failed - interrupted - not_started;
+    std::string stopped;
+    if (interrupted + not_started > 0) {
+      stopped = absl::StrFormat(", %u interrupted, %u not started", interrupted, not_started);
+    }
+    absl::FPrintF(stderr,
+                  "netflower: %u files: %u converted, %u failed%s; %u packets read, %u flows "
+                  "written, %.3f s\n",
+                  runs.size(), converted, failed, stopped, total.packets_read, total.flows_written,
+                  SecondsSince(started));
   }
-  if (g_cancel.load()) {
+  if (cancelled) {
     const int sig = g_last_signal.load();
-    std::fprintf(stderr, "netflower: interrupted by %s\n", SignalName(sig));
+    std::string written;
+    if (joined) {
+      written = absl::StrCat("; nothing was written to ", CsvName(cl.out),
+                             cl.out == "-" ? "" : " (left as it was)");
+    }
+    std::fprintf(stderr, "netflower: interrupted by %s%s; not converted: %s\n", SignalName(sig),
+                 written.c_str(), not_converted.empty() ? "none" : not_converted.c_str());
     return kExitSignal + sig;
   }
   if (!joined_status.ok()) {
@@ -1287,6 +1361,7 @@ bool IsCommandLineError(const absl::Status& s) {
 absl::Status CheckLiveRun(const CommandLine& cl, const ClosedStdFds& closed,
                           CaptureOptions* options, std::optional<TargetUser>* user) {
   if (cl.out == "-" && closed.out) return Usage("--out -: standard output is closed");
+  if (absl::Status s = RefuseSameFile(cl.labels_path, cl.out); !s.ok()) return s;
   if (!cl.user.empty()) {
     absl::StatusOr<TargetUser> u = LookUpUser(cl.user);
     if (!u.ok()) return u.status();

@@ -85,6 +85,27 @@ def test_cic_layouts_and_json_lines_match_the_cli(tmp_path, monkeypatch):
     assert jl.read_bytes() == cli("--pcap", WEB, "--format", "jsonl")
 
 
+def test_labels_follow_the_clis_one_rule(tmp_path):
+    # Issue 23, item 3: Python takes labels by the rule the CLI and the
+    # library use: quoted as RFC 4180 says, refused with ValueError when
+    # they could break a row.
+    out = tmp_path / "q.csv"
+    netflower.convert_pcap_to_csv(WEB, out, columns="cic-ids2017", label='a,"b"')
+    assert out.read_bytes() == cli("--pcap", WEB, "--columns", "cic-ids2017", "--label", 'a,"b"')
+    assert out.read_bytes().splitlines()[1].endswith(b',"a,""b"""')
+    bad = tmp_path / "bad.csv"
+    for label, why in (("x\ny", "control character U\\+000A"), ("A" * 257, "at most 256"),
+                       ("  ", "spaces only"), ("", "empty")):
+        with pytest.raises(ValueError, match=why):
+            netflower.convert_pcap_to_csv(WEB, bad, columns="cic-ids2017", label=label)
+    rules = tmp_path / "rules.csv"
+    rules.write_text("src,dst,src_port,dst_port,protocol,start,end,label\n"
+                     "*,*,*,*,*,2017-07-07T15:30:00,,x\n")
+    with pytest.raises(ValueError, match="rules.csv:2: start"):
+        netflower.convert_pcap_to_csv(WEB, bad, columns="cic-ids2017", labels=rules)
+    assert not bad.exists()
+
+
 def csv_rows():
     lines = cli("--pcap", WEB).decode().splitlines()
     header = lines[0].split(",")

@@ -17,4 +17,5 @@ regressions() { [[ -d $dir/regressions/$1 ]] && echo "$dir/regressions/$1"; }
 run capture_reader_fuzzer "$dir/seeds/capture" tests/testdata/loopback-web.pcap $(regressions capture_reader_fuzzer)
 run convert_fuzzer "$dir/seeds/capture" $(regressions convert_fuzzer)
 run decode_fuzzer "$dir/seeds/frames" $(regressions decode_fuzzer)
+run label_rules_fuzzer "$dir/seeds/labels" $(regressions label_rules_fuzzer)
 exit $status

@@ -10,6 +10,10 @@
   pcap_feeder.py far-pcapng OUT
       a pcapng whose interface offset puts its packets 73 billion years after
       1970: two DHCP-like UDP packets 70.03 s apart.
+  pcap_feeder.py damaged-pcapng OUT caplen|trailer|interface
+      three DHCP-like packets; the second's block declares more captured
+      bytes than it holds, has a trailing length unlike its leading one, or
+      names an interface that was never described.
 """
 import struct
 import sys
@@ -46,19 +50,38 @@ def repeat(args):
     time.sleep(hold)
 
 
-def far_pcapng(args):
-    def block(kind, body):
-        body += b"\0" * (-len(body) % 4)
-        n = 12 + len(body)
-        return struct.pack("<II", kind, n) + body + struct.pack("<I", n)
+def block(kind, body, trailer=None):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", kind, n) + body + struct.pack("<I", n if trailer is None else trailer)
 
+
+DHCP_FRAME = bytes.fromhex("ffffffffffff020000000001" "0800"
+                           "4500001c0001000040110000" "c0a80001" "c0a800ff"
+                           "00440043000800000000")
+
+
+def damaged_pcapng(args):
+    """Three packets; the second's block damaged as `kind` says."""
+    out_path, kind = args
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack("<HHI", 1, 0, 0))  # Ethernet, microseconds
+    for i in range(3):
+        damaged = i == 1
+        caplen = 60000 if damaged and kind == "caplen" else len(DHCP_FRAME)
+        interface = 7 if damaged and kind == "interface" else 0
+        trailer = 12345 if damaged and kind == "trailer" else None
+        body = struct.pack("<IIIII", interface, 0, 1_500_000_000 + i, caplen, len(DHCP_FRAME))
+        out += block(6, body + DHCP_FRAME, trailer)
+    open(out_path, "wb").write(out)
+
+
+def far_pcapng(args):
     out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
     # IDB: Ethernet, snaplen 0; if_tsresol 9 (ns), if_tsoffset 2^61 s.
     options = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HHq", 14, 8, 1 << 61) + b"\0" * 4
     out += block(1, struct.pack("<HHI", 1, 0, 0) + options)
-    frame = bytes.fromhex("ffffffffffff020000000001" "0800"
-                          "4500001c0001000040110000" "c0a80001" "c0a800ff"
-                          "00440043000800000000")
+    frame = DHCP_FRAME
     for ticks in (1_500_000_000, 71_530_000_000):
         out += block(6, struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF,
                                     len(frame), len(frame)) + frame)
@@ -66,4 +89,5 @@ def far_pcapng(args):
 
 
 if __name__ == "__main__":
-    {"repeat": repeat, "far-pcapng": far_pcapng}[sys.argv[1]](sys.argv[2:])
+    {"repeat": repeat, "far-pcapng": far_pcapng,
+     "damaged-pcapng": damaged_pcapng}[sys.argv[1]](sys.argv[2:])
