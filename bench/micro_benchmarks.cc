@@ -14,7 +14,7 @@
 
 #include "capture/decode.h"
 #include "capture/link_type.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "flow/flow_engine.h"
 #include "flow/flow_key.h"
 #include "io/csv_format.h"

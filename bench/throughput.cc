@@ -99,7 +99,7 @@ Result Netflower(const std::string& path, const std::string& out, int jobs,
   return InChild([&] {
     netflower::ConvertOptions options;
     options.max_flows = g_max_flows;
-    options.n_jobs = jobs;
+    options.jobs = jobs;
     options.compat = compat;
     options.columns = columns;
     netflower::RunStats stats;

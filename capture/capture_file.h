@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "capture/input_stream.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 
 namespace netflower {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "tests/testing/capture_builder.h"
 
 namespace netflower {

@@ -9,8 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "capture/ip_address.h"
-#include "capture/tunnel.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

@@ -149,7 +149,7 @@ absl::Status InspectInterface(int fd, const std::string& interface, InterfaceInf
 absl::StatusOr<tpacket_req3> PlanRing(const RingOptions& options, uint32_t mtu,
                                       const std::string& interface) {
   const int64_t page = ::sysconf(_SC_PAGESIZE);
-  const uint32_t block_size = options.block_size;
+  const uint32_t block_size = options.capture->ring_block_size;
   if (block_size < static_cast<uint32_t>(page) || block_size % page != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ring block size ", block_size, " must be a multiple of the page size (", page, ")"));
@@ -164,9 +164,9 @@ absl::StatusOr<tpacket_req3> PlanRing(const RingOptions& options, uint32_t mtu,
   }
   // The kernel allocates the whole ring up front; a ring near the size of
   // memory would push the machine into the OOM killer, so refuse it here.
-  const size_t ring_size = size_t{block_size} * options.block_count;
+  const size_t ring_size = size_t{block_size} * options.capture->ring_block_count;
   const size_t memory = static_cast<size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(page);
-  if (options.block_count == 0 || ring_size > memory / 4) {
+  if (options.capture->ring_block_count == 0 || ring_size > memory / 4) {
     return absl::ResourceExhaustedError(
         absl::StrCat("a ", ring_size >> 20, " MiB capture ring on ", interface,
                      " is too large for this machine's ", memory >> 20,
@@ -175,10 +175,10 @@ absl::StatusOr<tpacket_req3> PlanRing(const RingOptions& options, uint32_t mtu,
   struct tpacket_req3 req;
   std::memset(&req, 0, sizeof(req));
   req.tp_block_size = block_size;
-  req.tp_block_nr = options.block_count;
+  req.tp_block_nr = options.capture->ring_block_count;
   req.tp_frame_size = frame_size;
-  req.tp_frame_nr = (block_size / frame_size) * options.block_count;
-  req.tp_retire_blk_tov = options.block_timeout_ms;
+  req.tp_frame_nr = (block_size / frame_size) * options.capture->ring_block_count;
+  req.tp_retire_blk_tov = options.capture->ring_block_timeout_ms;
   return req;
 }
 
@@ -223,7 +223,7 @@ absl::Status BindAndJoin(int fd, const InterfaceInfo& info, const RingOptions& o
   if (::bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) != 0) {
     return absl::UnavailableError(absl::StrCat("cannot bind to ", interface, ": ", Errno(errno)));
   }
-  if (options.promiscuous) {
+  if (options.capture->promiscuous) {
     struct packet_mreq mreq;
     std::memset(&mreq, 0, sizeof(mreq));
     mreq.mr_ifindex = static_cast<int>(info.ifindex);
@@ -262,8 +262,9 @@ absl::StatusOr<std::unique_ptr<PacketRing>> PacketRing::Open(const std::string& 
   if (!ring.ok()) return ring.status();
   c.ring = *ring;
   c.ring_size = size_t{req->tp_block_size} * req->tp_block_nr;
-  if (!options.filter.empty()) {
-    if (absl::Status s = AttachFilter(c.fd, interface, options.filter, info.link_type); !s.ok()) {
+  if (!options.capture->filter.empty()) {
+    if (absl::Status s = AttachFilter(c.fd, interface, options.capture->filter, info.link_type);
+        !s.ok()) {
       return s;
     }
   }

@@ -18,20 +18,18 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "netflower/options.h"
 
 namespace netflower {
 
+// How a ring is set up: the capture's options (ring geometry, filter,
+// promiscuous mode: CaptureOptions' ring_*, filter, promiscuous), and what
+// the live pipeline adds.
 struct RingOptions {
-  // Ring geometry. Blocks must be a multiple of the page size; frames hold
-  // the largest packet (MTU + headers) and are only a sizing hint for V3.
-  uint32_t block_size = 1u << 20;  // 1 MiB
-  uint32_t block_count = 64;       // 64 MiB per ring
-  uint32_t frame_size = 0;         // 0: from the interface MTU
-  uint32_t block_timeout_ms = 10;  // the kernel retires a partly filled block after this
-  bool promiscuous = false;
-  // Classic BPF filter in tcpdump syntax (compiled with libpcap's compiler,
-  // attached with SO_ATTACH_FILTER); empty for none.
-  std::string filter;
+  const CaptureOptions* capture = nullptr;
+  // Frames hold the largest packet (MTU + headers) and are only a sizing
+  // hint for V3; 0: from the interface MTU.
+  uint32_t frame_size = 0;
   // > 0: join this PACKET_FANOUT_HASH group (rings of one capture share it).
   uint16_t fanout_group = 0;
 };

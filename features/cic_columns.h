@@ -12,46 +12,13 @@
 #include <string_view>
 #include <vector>
 
-#include "capture/ip_address.h"
+#include "netflower/flow_record.h"
+#include "netflower/options.h"
 
 namespace netflower {
 
-// What a run writes: netflower's 82 columns (FLOW-SPEC §7), optionally
-// followed by the flow's tunnel, or one of the CIC layouts, which also select
-// CICFlowMeter's flow rules (docs/CIC.md).
-enum class ColumnSet : uint8_t {
-  kNetflower,        // the default: FLOW-SPEC's 82 columns, both profiles
-  kNetflowerTunnel,  // the 82, then kTunnelColumnNames (default profile)
-  kCicIds2017,       // CIC-IDS2017 "TrafficLabelling", 85 columns
-  kCicIds2017Ml,     // CIC-IDS2017 "MachineLearningCVE", 79 columns
-  kCseCicIds2018,    // CSE-CIC-IDS2018 "Processed Traffic Data for ML", 80 columns
-  kCicflowmeterV4,   // CICFlowMeter-V4 writer (and the 2018 file with IPs), 84 columns
-  kCicflowmeter,     // CICFlowMeter master's writer, 84 columns
-  kCount
-};
-
-// --columns names, in ColumnSet order: the one name table.
-inline constexpr std::string_view kColumnSetNames[] = {
-    "netflower",       "netflower-tunnel", "cic-ids2017", "cic-ids2017-ml",
-    "cse-cic-ids2018", "cicflowmeter-v4",  "cicflowmeter"};
-static_assert(std::size(kColumnSetNames) == static_cast<size_t>(ColumnSet::kCount));
-
-inline std::string_view ColumnSetName(ColumnSet set) {
-  return kColumnSetNames[static_cast<size_t>(set)];
-}
-std::optional<ColumnSet> ParseColumnSet(std::string_view name);
-// "netflower, cic-ids2017, ..." for messages and --help.
-std::string_view ColumnSetList();
-
-inline bool IsCic(ColumnSet set) {
-  return set != ColumnSet::kNetflower && set != ColumnSet::kNetflowerTunnel;
-}
-// Whether rows end with the tunnel columns (features/columns.h).
-inline bool HasTunnelColumns(ColumnSet set) { return set == ColumnSet::kNetflowerTunnel; }
-
-// CICFlowMeter's flow timeout when none is given (its command line's 120 s),
-// measured from a flow's first packet.
-inline constexpr double kCicFlowTimeoutSeconds = 120.0;
+// ColumnSet, its names and kCicFlowTimeoutSeconds are public
+// (netflower/options.h): a run's options name them.
 
 // How a CIC value is printed (docs/CIC.md, "Numbers").
 enum class CicKind : uint8_t {
@@ -236,9 +203,6 @@ inline bool CicSourceFirst(const uint8_t* src, const uint8_t* dst) {
   }
   return true;
 }
-
-// The label a layout's own tool wrote when nobody labelled the flows.
-std::string_view DefaultCicLabel(ColumnSet set);
 
 }  // namespace netflower
 

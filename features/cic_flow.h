@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "capture/ip_address.h"
 #include "features/cic_columns.h"
 #include "features/java_stats.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

@@ -41,57 +41,14 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "capture/ip_address.h"
+#include "netflower/flow_record.h"
+#include "netflower/options.h"
 
 namespace netflower {
 
-// The longest label, in bytes of UTF-8. The CIC datasets' labels are under
-// 30 characters; the bound is what keeps a row's text within its fixed
-// buffer (io/cic_format.cc checks the sum at compile time).
-inline constexpr size_t kMaxLabelBytes = 256;
-inline constexpr size_t kMaxLabelRulesBytes = size_t{16} << 20;
-inline constexpr size_t kMaxLabelRuleLineBytes = 4096;
-
-// The one rule for a label, wherever it comes from (--label, --labels, the
-// library, Python): 1 to kMaxLabelBytes bytes of valid UTF-8, not only
-// spaces, and no control character (U+0000-U+001F, U+007F-U+009F: a line
-// break or a NUL would split or end the CSV row). Commas and quotes are
-// allowed: the CSV writer quotes such a label as RFC 4180 says, and JSON
-// escapes it. InvalidArgument names what is wrong (not the caller's name
-// for the label: callers add it).
-absl::Status CheckLabel(std::string_view label);
-
-struct LabelRule {
-  struct Block {  // an IPv4 CIDR block; prefix 0 matches every address
-    uint32_t network = 0;
-    int prefix = 0;
-  };
-  struct Ports {
-    uint16_t low = 0, high = 65535;
-  };
-  Block src, dst;
-  Ports src_port, dst_port;
-  int protocol = -1;  // -1: any
-  int64_t start_us = std::numeric_limits<int64_t>::min();
-  int64_t end_us = std::numeric_limits<int64_t>::max();
-  std::string label;
-};
-
-// What the library checks of rules it is given (ParseLabelRules' rules pass):
-// each label passes CheckLabel, each window is non-empty (start < end).
-absl::Status CheckLabelRules(const std::vector<LabelRule>& rules);
-
-// Parses a rules file's text. Errors name `source`, the line, the field and
-// what is expected there.
-absl::StatusOr<std::vector<LabelRule>> ParseLabelRules(std::string_view text,
-                                                       std::string_view source);
-
-// Reads (within the bounds above) and parses the rules file at `path`.
-// Errors name the path and the cause: NotFound, PermissionDenied,
-// InvalidArgument (a directory, too large, a line too long, a bad rule).
-absl::StatusOr<std::vector<LabelRule>> ReadLabelRules(const std::string& path);
+// LabelRule, CheckLabel, CheckLabelRules, ParseLabelRules, ReadLabelRules
+// and the bounds are public (netflower/options.h); matching is the
+// formatter's.
 
 // The index of the first rule matching the flow, or -1.
 int MatchRule(const std::vector<LabelRule>& rules, const IpAddress& src, uint16_t src_port,

@@ -18,9 +18,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "features/columns.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "features/running_stats.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

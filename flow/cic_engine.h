@@ -34,9 +34,9 @@
 #include <utility>
 #include <vector>
 
+#include "capture/profile.h"
 #include "features/cic_columns.h"
 #include "features/cic_flow.h"
-#include "features/profile.h"
 #include "flow/flow_engine.h"
 #include "flow/flow_key.h"
 #include "flow/flow_sink.h"

@@ -18,13 +18,13 @@
 #include <vector>
 
 #include "capture/decode.h"
-#include "capture/tunnel.h"
+#include "capture/profile.h"
 #include "features/flow_features.h"
-#include "features/profile.h"
 #include "flow/flow_key.h"
 #include "flow/flow_sink.h"
 #include "flow/flow_table.h"
-#include "flow/run_stats.h"
+#include "netflower/flow_record.h"
+#include "netflower/stats.h"
 
 namespace netflower {
 

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "capture/decode.h"
-#include "capture/ip_address.h"
 #include "features/cic_columns.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

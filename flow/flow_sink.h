@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "features/columns.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

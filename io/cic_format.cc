@@ -7,8 +7,8 @@
 #include <ctime>
 #include <string>
 
-#include "capture/ip_address.h"
 #include "io/float_repr.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "capture/ip_address.h"
 #include "io/float_repr.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 namespace {

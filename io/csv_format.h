@@ -6,18 +6,13 @@
 #include <string>
 #include <string_view>
 
-#include "features/columns.h"
+#include "netflower/flow_record.h"
+#include "netflower/options.h"  // OutputFormat
 
 namespace netflower {
 
 // Upper bound of one formatted row, line end included, in either format.
 inline constexpr size_t kMaxCsvRowBytes = 8192;
-
-// How rows are written.
-enum class OutputFormat : uint8_t {
-  kCsv,    // a header line, then one comma-separated row per flow
-  kJsonl,  // one JSON object per flow and line, keys = column names, no header
-};
 
 // The header line without its line end, generated from the schema; with
 // `tunnel_columns`, kTunnelColumnNames follow the 82 (netflower-tunnel).

@@ -11,9 +11,9 @@
 
 #include "absl/status/status.h"
 #include "features/cic_columns.h"
-#include "features/columns.h"
 #include "io/chunk_writer.h"
 #include "io/csv_format.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

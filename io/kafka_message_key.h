@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "capture/ip_address.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

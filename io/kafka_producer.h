@@ -21,35 +21,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "flow/run_stats.h"  // KafkaCounts
 #include "io/kafka_message_key.h"
+#include "netflower/options.h"  // KafkaOptions
+#include "netflower/stats.h"    // KafkaCounts
 
 namespace netflower {
-
-// The longest wait either Kafka timeout may ask for: a day. A time in
-// nanoseconds past this point of the clock would overflow int64 from about
-// 292 years; a day is already longer than any flush worth waiting for.
-inline constexpr double kMaxKafkaTimeoutSeconds = 86400.0;
-
-struct KafkaOptions {
-  // bootstrap.servers: "host:port[,host:port...]".
-  std::string brokers;
-  std::string topic;
-  // librdkafka properties (CONFIGURATION.md), applied after the defaults
-  // below, so any of them can be changed: acks=all,
-  // enable.idempotence=true (exactly once and in order per partition,
-  // whatever the retries), compression.type=lz4, linger.ms=20 (batches of
-  // up to 10000 messages form while flows arrive).
-  std::vector<std::pair<std::string, std::string>> settings;
-  // At the end, how long to wait for outstanding deliveries; what is still
-  // queued then is counted as undelivered.
-  double flush_timeout_seconds = 30.0;
-  // At the start, how long the cluster may take to answer for the topic.
-  double connect_timeout_seconds = 10.0;
-};
-
-// The defaults of KafkaOptions::settings, in the order they are applied.
-const std::vector<std::pair<std::string, std::string>>& KafkaDefaultSettings();
 
 // Checks the options without connecting: brokers and topic given, timeouts
 // from 0 to kMaxKafkaTimeoutSeconds, every setting a known librdkafka property with a valid value.

@@ -1,5 +1,6 @@
 #include "io/output_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -206,6 +207,37 @@ absl::StatusOr<OutputPlan> PlanOutput(const std::string& path,
 
 }  // namespace
 
+namespace {
+
+// Create()'s temporary name for `path`: ".<name>.partial-" and 6 characters.
+std::string TemporaryPrefix(const std::string& path) {
+  return absl::StrCat(".", BaseName(path), ".partial-");
+}
+
+}  // namespace
+
+absl::Status RemoveTemporaryFilesOf(const std::string& path) {
+  const std::string dir = DirectoryOf(path);
+  const std::string prefix = TemporaryPrefix(path);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoError(dir, "cannot list", errno);
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0) {
+      stale.push_back(name);
+    }
+  }
+  ::closedir(d);
+  for (const std::string& name : stale) {
+    const std::string full = absl::StrCat(dir, "/", name);
+    if (::unlink(full.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError(full, "cannot remove", errno);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOutputPath(const std::string& path, const OutputFile::CreateOptions& options) {
   return PlanOutput(path, options).status();
 }
@@ -227,7 +259,7 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string
     out->owns_fd_ = true;
     return out;
   }
-  std::string pattern = absl::StrCat(DirectoryOf(path), "/.", BaseName(path), ".partial-XXXXXX");
+  std::string pattern = absl::StrCat(DirectoryOf(path), "/", TemporaryPrefix(path), "XXXXXX");
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);

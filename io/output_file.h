@@ -104,6 +104,11 @@ class OutputFile {
   bool done_ = false;
 };
 
+// Removes what Create() made for `path` and a killed process never
+// finished or removed: its temporary files next to `path`. Only for a
+// supervisor that knows no conversion to `path` is running.
+absl::Status RemoveTemporaryFilesOf(const std::string& path);
+
 // Every check OutputFile::Create makes of `path`, without creating or
 // opening anything (for refusing a run before its first side effect).
 absl::Status CheckOutputPath(const std::string& path, const OutputFile::CreateOptions& options);

@@ -15,7 +15,9 @@
 #include "io/csv_writer.h"
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
+#include "netflower/convert_one.h"
 #include "netflower/netflower.h"
+#include "netflower/settle.h"
 #include "pipeline/pipeline.h"
 
 namespace netflower {
@@ -73,25 +75,15 @@ class CallbackConsumer : public RowConsumer {
 };
 
 template <class P>
-absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, RowConsumer* consumer,
-                 RunStats* stats) {
+absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options,
+                 const RunSettings& run, RowConsumer* consumer, RunStats* stats) {
   PipelineConfig config;
-  config.idle_timeout_seconds = options.idle_timeout;
-  config.tunnels = options.tunnels;
-  config.cap_seconds = options.active_timeout;
-  config.gc_interval = static_cast<uint64_t>(options.gc_interval);
-  config.jobs = *ResolveJobs(options.n_jobs);
-  config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
+  config.options = &options;
+  config.run = run;
   config.hash_seed = RandomHashSeed();
-  config.cpus = options.cpus;
-  config.row_formatters = options.format_threads;
-  config.on_progress = options.on_progress;
-  config.cancel = options.cancel;
-  config.format = options.format;
-  config.columns = options.columns;
-  config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
-  config.cic_fixes = options.cic_fixes;
-  config.label_rules = options.label_rules;
+  stats->idle_timeout = run.idle_timeout_seconds;
+  stats->active_timeout = run.cap_seconds;
+  stats->jobs = run.jobs;
   const auto started = std::chrono::steady_clock::now();
   absl::Status status = RunFilePipeline<P>(reader, config, consumer, stats);
   stats->seconds =
@@ -104,7 +96,8 @@ absl::Status Run(CaptureFileReader<P>& reader, const ConvertOptions& options, Ro
 template <class P>
 absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
                                           const std::string& output_path,
-                                          const ConvertOptions& options, RunStats* stats) {
+                                          const ConvertOptions& options, const RunSettings& run,
+                                          bool output_named, RunStats* stats) {
   absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
       CaptureFileReader<P>::Open(input_path);
   if (!reader.ok()) return reader.status();
@@ -118,7 +111,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
   }
   if (output_path.empty()) {  // Kafka only
     FileOutputs outputs(nullptr, kafka.get());
-    absl::Status status = Run<P>(**reader, options, &outputs, stats);
+    absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
     absl::Status flushed = kafka->Flush();
     stats->kafka = kafka->counts();
     stats->flows_written = stats->kafka.delivered;
@@ -127,6 +120,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
     return stats->kafka.delivered;
   }
   OutputFile::CreateOptions create;
+  create.named = output_named;
   create.cancel = options.cancel;
   absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(output_path, create);
   if (!out.ok()) return out.status();
@@ -138,7 +132,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
   CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format, options.columns),
                    static_cast<size_t>(options.buffer_rows));
   FileOutputs outputs(&writer, kafka.get());
-  absl::Status status = Run<P>(**reader, options, &outputs, stats);
+  absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
   absl::Status finish = writer.Finish();
   stats->flows_written = writer.rows_written();
   chunks->reset();  // every write has completed before the file is committed
@@ -164,121 +158,63 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
 template <class P>
 absl::StatusOr<uint64_t> ConvertToCallback(const std::string& input_path,
                                            const std::function<void(const FlowRecord&)>& on_flow,
-                                           const ConvertOptions& options, RunStats* stats) {
+                                           const ConvertOptions& options, const RunSettings& run,
+                                           RunStats* stats) {
   absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
       CaptureFileReader<P>::Open(input_path);
   if (!reader.ok()) return reader.status();
   CallbackConsumer consumer(on_flow);
-  absl::Status status = Run<P>(**reader, options, &consumer, stats);
+  absl::Status status = Run<P>(**reader, options, run, &consumer, stats);
   stats->flows_written = consumer.calls();
   if (consumer.error()) std::rethrow_exception(consumer.error());
   if (!status.ok()) return status;
   return stats->flows_written;
 }
 
+// CheckConversion, for an output the user named or one ConvertFiles made.
+absl::Status CheckOne(const std::string& input_path, const std::string& output_path,
+                      bool output_named, const ConvertOptions& options) {
+  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  if (output_path.empty() && !options.kafka) {
+    return absl::InvalidArgumentError("no output: name a CSV file (or \"-\"), Kafka, or both");
+  }
+  if (output_path.empty()) return absl::OkStatus();  // Kafka only
+  if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
+  OutputFile::CreateOptions create;
+  create.named = output_named;
+  return CheckOutputPath(output_path, create);
+}
+
 }  // namespace
 
-absl::StatusOr<int> ResolveJobs(int n_jobs) {
-  if (n_jobs == 0) {
-    return absl::InvalidArgumentError("n_jobs must not be 0 (use 1, N, or -1 for all CPUs)");
-  }
-  if (n_jobs > 0) return n_jobs;
-  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cpus + n_jobs + 1);
+const char* Version() { return kVersion; }
+
+absl::Status CheckConversion(const std::string& input_path, const std::string& output_path,
+                             const ConvertOptions& options) {
+  return CheckOne(input_path, output_path, /*output_named=*/true, options);
 }
 
-absl::Status CheckColumnOptions(ColumnSet columns, Compat compat,
-                                const std::optional<std::string>& label,
-                                const std::vector<LabelRule>& label_rules, bool cic_fixes,
-                                bool tunnels) {
-  const bool has_label = label.has_value() || !label_rules.empty();
-  if (HasTunnelColumns(columns) && (compat == Compat::kPython || !tunnels)) {
-    return absl::InvalidArgumentError(
-        "the netflower-tunnel columns name the tunnel each flow was taken out of: they need the "
-        "default profile with tunnels opened (tunnels=inner, the default), not compat=python "
-        "or tunnels=outer");
-  }
-  if (!IsCic(columns)) {
-    if (has_label || cic_fixes) {
-      return absl::InvalidArgumentError(
-          "a label and the CIC fixes belong to the CIC layouts (columns cic-ids2017, ...); the "
-          "netflower layout has no Label column");
-    }
-    return absl::OkStatus();
-  }
-  if (compat == Compat::kPython) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the ", std::string(ColumnSetName(columns)),
-        " layout computes CICFlowMeter's values with its own rules; compat=python (netflower "
-        "1.0's) does not apply to it"));
-  }
-  if (label) {
-    if (absl::Status s = CheckLabel(*label); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("label: ", s.message()));
-    }
-  }
-  return CheckLabelRules(label_rules);
-}
-
-bool DefaultFormatThreads(int n_jobs, size_t cpus) {
-  return UseRowFormatters(ResolveJobs(n_jobs).value_or(1), cpus);
-}
-
-absl::Status ValidateOptions(const ConvertOptions& options) {
-  if (!(options.idle_timeout >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("idle_timeout must be >= 0 seconds, got ", options.idle_timeout));
-  }
-  if (options.active_timeout && !(*options.active_timeout >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "active_timeout (duration cap) must be >= 0 seconds, got ", *options.active_timeout));
-  }
-  if (options.gc_interval < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gc_interval must be >= 1, got ", options.gc_interval));
-  }
-  if (options.buffer_rows < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("buffer_rows must be >= 1, got ", options.buffer_rows));
-  }
-  if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
-  if (absl::Status s = CheckColumnOptions(options.columns, options.compat, options.label,
-                                          options.label_rules, options.cic_fixes, options.tunnels);
-      !s.ok()) {
+absl::StatusOr<uint64_t> ConvertOne(const std::string& input_path, const std::string& output_path,
+                                    const ConvertOptions& options, bool output_named,
+                                    RunStats* stats) {
+  *stats = RunStats();
+  if (absl::Status s = CheckOne(input_path, output_path, output_named, options); !s.ok()) {
     return s;
   }
-  if (options.kafka) {
-    if (absl::Status s = ValidateKafkaOptions(*options.kafka); !s.ok()) return s;
-  }
-  absl::StatusOr<int> jobs = ResolveJobs(options.n_jobs);
-  if (!jobs.ok()) return jobs.status();
-  if (options.max_flows && *options.max_flows != 0 &&
-      *options.max_flows < static_cast<uint64_t>(*jobs)) {
-    return absl::InvalidArgumentError(absl::StrCat("max_flows (", *options.max_flows,
-                                                   ") must be at least n_jobs (", *jobs,
-                                                   "): every worker holds a share"));
-  }
-  return absl::OkStatus();
+  absl::StatusOr<RunSettings> run = Settle(options);
+  if (!run.ok()) return run.status();
+  return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
+    return ConvertToOutputs<decltype(profile)>(input_path, output_path, options, *run, output_named,
+                                               stats);
+  });
 }
 
 absl::StatusOr<uint64_t> ConvertPcapToCsv(const std::string& input_path,
                                           const std::string& output_path,
                                           const ConvertOptions& options) {
   RunStats local_stats;
-  RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
-  *stats = RunStats();
-  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
-
-  if (output_path.empty() && !options.kafka) {
-    return absl::InvalidArgumentError("no output: name a CSV file (or \"-\"), Kafka, or both");
-  }
-  if (!output_path.empty()) {
-    if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
-    if (absl::Status s = CheckOutputPath(output_path, {}); !s.ok()) return s;
-  }
-  return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
-    return ConvertToOutputs<decltype(profile)>(input_path, output_path, options, stats);
-  });
+  return ConvertOne(input_path, output_path, options, /*output_named=*/true,
+                    options.stats != nullptr ? options.stats : &local_stats);
 }
 
 absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
@@ -287,7 +223,8 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   RunStats local_stats;
   RunStats* stats = options.stats != nullptr ? options.stats : &local_stats;
   *stats = RunStats();
-  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  absl::StatusOr<RunSettings> run = Settle(options);
+  if (!run.ok()) return run.status();
   if (options.kafka) {
     return absl::InvalidArgumentError(
         "ConvertPcap hands flows to on_flow; Kafka is an output of ConvertPcapToCsv");
@@ -299,7 +236,7 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
                      " layout is written as text (ConvertPcapToCsv)"));
   }
   return WithProfile(options.compat, false, [&](auto profile) {
-    return ConvertToCallback<decltype(profile)>(input_path, on_flow, options, stats);
+    return ConvertToCallback<decltype(profile)>(input_path, on_flow, options, *run, stats);
   });
 }
 

@@ -14,12 +14,17 @@
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
+#include "netflower/settle.h"
 #include "pipeline/live_pipeline.h"
 #include "pipeline/pipeline.h"
 
 namespace netflower {
 
 struct LiveCapture::State {
+  // The capture's own copy of its options: the pipeline reads them
+  // (LiveConfig, RunSettings::options) for as long as it runs.
+  CaptureOptions options;
+  RunSettings run;  // what they settled into
   std::unique_ptr<OutputFile> csv_file;
   std::unique_ptr<ChunkWriter> csv_chunks;
   std::unique_ptr<CsvWriter> csv;
@@ -68,6 +73,9 @@ uint16_t LiveCapture::link_type() const { return state_->pipeline->link_type(); 
 
 RunStats LiveCapture::stats() const {
   RunStats s = state_->pipeline->counters();
+  s.idle_timeout = state_->run.idle_timeout_seconds;
+  s.active_timeout = state_->run.cap_seconds;
+  s.jobs = state_->run.jobs;
   if (state_->kafka != nullptr) s.kafka = state_->kafka->counts();
   if (state_->csv != nullptr) {
     s.flows_written = state_->csv->rows_written();
@@ -77,86 +85,7 @@ RunStats LiveCapture::stats() const {
   return s;
 }
 
-PlatformSupport ProbePlatform() { return PlatformSupport{ProbeIoUring(), ProbeTpacketV3()}; }
-
-absl::Status ValidateCaptureOptions(const CaptureOptions& options) {
-  if (!(options.idle_timeout >= 0)) {
-    return absl::InvalidArgumentError("idle_timeout must be >= 0 seconds");
-  }
-  if (!(options.active_timeout >= 0)) {
-    return absl::InvalidArgumentError("active_timeout (duration cap) must be >= 0 seconds");
-  }
-  if (options.jobs < 1 || options.jobs > 256) {
-    return absl::InvalidArgumentError("jobs must be between 1 and 256 for live capture");
-  }
-  if (options.ring_block_count < 1) {
-    return absl::InvalidArgumentError("the capture ring needs at least one block");
-  }
-  if (absl::Status s = CheckCpuList(options.cpus); !s.ok()) return s;
-  if (options.max_flows && *options.max_flows != 0 &&
-      *options.max_flows < static_cast<uint64_t>(options.jobs)) {
-    return absl::InvalidArgumentError(absl::StrCat("max_flows (", *options.max_flows,
-                                                   ") must be at least jobs (", options.jobs,
-                                                   "): every worker holds a share"));
-  }
-  if (absl::Status s = CheckColumnOptions(options.columns, options.compat, options.label,
-                                          options.label_rules, options.cic_fixes, options.tunnels);
-      !s.ok()) {
-    return s;
-  }
-  if (IsCic(options.columns) && options.save_pcap) {
-    return absl::InvalidArgumentError(
-        "save_pcap names its files after netflower-layout records; it is not available with the "
-        "CIC layouts");
-  }
-  if (options.kafka) {
-    if (absl::Status s = ValidateKafkaOptions(*options.kafka); !s.ok()) return s;
-  }
-  if (options.save_pcap && options.pcap_dir.empty()) {
-    return absl::InvalidArgumentError("save_pcap needs pcap_dir, an existing directory");
-  }
-  if (options.save_pcap && !options.csv_path.empty()) {
-    if (absl::Status s = RefuseInsideDirectory(options.csv_path, options.pcap_dir,
-                                               "which receives one pcap per flow; write the CSV "
-                                               "elsewhere");
-        !s.ok()) {
-      return s;
-    }
-  }
-  return absl::OkStatus();
-}
-
 namespace {
-
-// The pipeline's configuration from the public options.
-LiveConfig LiveConfigFrom(const CaptureOptions& options) {
-  LiveConfig config;
-  config.compat = options.compat;
-  config.tunnels = options.tunnels;
-  config.idle_timeout_seconds = options.idle_timeout;
-  config.cap_seconds = options.active_timeout;
-  config.jobs = options.jobs;
-  config.cpus = options.cpus;
-  config.ring.block_size = options.ring_block_size;
-  config.ring.block_count = options.ring_block_count;
-  config.ring.block_timeout_ms = options.ring_block_timeout_ms;
-  config.ring.promiscuous = options.promiscuous;
-  config.ring.filter = options.filter;
-  config.save_pcap = options.save_pcap;
-  config.pcap_dir = options.pcap_dir;
-  if (options.switch_to) config.pcap_dir_trusted_uid = options.switch_to->uid;
-  config.save_pcap_budget_bytes = options.save_pcap_memory_bytes;
-  config.packet_limit = options.packet_limit;
-  config.columns = options.columns;
-  config.format = options.format;
-  config.label = options.label.value_or(std::string(DefaultCicLabel(options.columns)));
-  config.cic_fixes = options.cic_fixes;
-  config.label_rules = options.label_rules;
-  config.messages = options.kafka.has_value();
-  if (IsCic(options.columns)) config.jobs = 1;  // CicFlowEngine: one table
-  config.max_flows = MaxFlowsFor(options.max_flows, config.jobs);
-  return config;
-}
 
 // Where the delivery thread sends each flow: the CSV (once created), the
 // caller's on_flow, Kafka.
@@ -194,7 +123,7 @@ LiveOutputs OutputsOf(LiveCapture::State* s) {
 
 // Creates options.csv_path (under a temporary name) and its writer.
 absl::Status CreateCsv(const CaptureOptions& options, LiveCapture::State* state) {
-  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(options.csv_path);
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Create(options.csv_path, {});
   if (!out.ok()) return out.status();
   state->csv_file = *std::move(out);
   if (options.switch_to) {
@@ -206,7 +135,7 @@ absl::Status CreateCsv(const CaptureOptions& options, LiveCapture::State* state)
   absl::StatusOr<std::unique_ptr<ChunkWriter>> chunks =
       MakeChunkWriter(state->csv_file->fd(),
                       options.csv_path == "-" ? std::string("standard output") : options.csv_path,
-                      WriteMethod::kAuto);
+                      options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
   if (!chunks.ok()) return chunks.status();
   state->csv_chunks = *std::move(chunks);
   const CsvDialect dialect = WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
@@ -221,7 +150,12 @@ absl::Status CreateCsv(const CaptureOptions& options, LiveCapture::State* state)
 absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     const std::string& interface, std::function<void(const FlowRecord&)> on_flow,
     const CaptureOptions& options) {
-  if (absl::Status s = ValidateCaptureOptions(options); !s.ok()) return s;
+  std::unique_ptr<LiveCapture> capture(new LiveCapture());
+  LiveCapture::State& state = *capture->state_;
+  state.options = options;
+  absl::StatusOr<RunSettings> run = Settle(state.options);
+  if (!run.ok()) return run.status();
+  state.run = *run;
   if (IsCic(options.columns) && on_flow) {
     return absl::InvalidArgumentError(absl::StrCat(
         "on_flow receives netflower-layout records; the ",
@@ -230,8 +164,6 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   if (!options.csv_path.empty()) {
     if (absl::Status s = CheckOutputPath(options.csv_path, {}); !s.ok()) return s;
   }
-  std::unique_ptr<LiveCapture> capture(new LiveCapture());
-  LiveCapture::State& state = *capture->state_;
   state.on_flow = std::move(on_flow);
 
   // Kafka first: the cluster answers for the topic before any ring opens.
@@ -243,12 +175,12 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
   // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
   // before the output exists: a failed start leaves an existing CSV as it was.
   absl::StatusOr<std::unique_ptr<LivePipeline>> pipeline =
-      LivePipeline::Create(interface, LiveConfigFrom(options), OutputsOf(&state));
+      LivePipeline::Create(interface, LiveConfig{&state.options, state.run}, OutputsOf(&state));
   if (!pipeline.ok()) return pipeline.status();
   state.pipeline = *std::move(pipeline);
 
   if (!options.csv_path.empty()) {
-    if (absl::Status s = CreateCsv(options, &state); !s.ok()) return s;
+    if (absl::Status s = CreateCsv(state.options, &state); !s.ok()) return s;
   }
   return capture;
 }

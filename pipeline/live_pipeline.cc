@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "capture/decode.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "io/flow_pcap_dir.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_worker.h"
@@ -52,7 +52,9 @@ class RingReader {
       : index_(index),
         ring_(ring),
         worker_(worker),
-        config_(config),
+        packet_limit_(config.options->packet_limit),
+        tunnels_(config.run.tunnels),
+        save_pcap_(config.options->save_pcap),
         hasher_(seed),
         shared_(shared),
         stop_(stop),
@@ -102,8 +104,7 @@ class RingReader {
 
   // Returns false once the packet limit is reached.
   bool Handle(const RingPacket& rp) {
-    if (config_.packet_limit != 0 &&
-        taken_->fetch_add(1, std::memory_order_relaxed) >= config_.packet_limit) {
+    if (packet_limit_ != 0 && taken_->fetch_add(1, std::memory_order_relaxed) >= packet_limit_) {
       limit_reached_ = true;
       limit_hit_->store(true);
       return false;
@@ -111,7 +112,7 @@ class RingReader {
     ++read_;
     DecodedPacket decoded;
     const DecodeStatus status =
-        DecodeFrame<P>(ring_->link_type(), rp.data, rp.length, config_.tunnels, &decoded);
+        DecodeFrame<P>(ring_->link_type(), rp.data, rp.length, tunnels_, &decoded);
     if (status != DecodeStatus::kOk) {
       ++skipped_[static_cast<int>(SkipReasonOf(status))];
     } else {
@@ -122,7 +123,7 @@ class RingReader {
       const uint32_t usec = rp.nsec / 1000;
       packet.time = P::LiveTime(rp.sec, rp.nsec);
       packet.number = ++accepted_;
-      if (config_.save_pcap) AddFrame(rp, usec);
+      if (save_pcap_) AddFrame(rp, usec);
       Push(item);
       if (accepted_ % kLiveSweepInterval == 0) {
         WorkItem<P> sweep;
@@ -191,7 +192,11 @@ class RingReader {
   const int index_;
   PacketRing* const ring_;
   Worker<P>* const worker_;
-  const LiveConfig& config_;
+  // Read for every packet: the run's settings held by value, next to the
+  // reader's other hot fields.
+  const uint64_t packet_limit_;
+  const bool tunnels_;
+  const bool save_pcap_;
   FlowHasher hasher_;
   Shared* const shared_;
   std::atomic<bool>* const stop_;
@@ -235,14 +240,18 @@ class LiveImpl final : public LivePipeline::Impl {
   ~LiveImpl() override { Stop(); }
 
   absl::Status Init(const std::string& interface) {
-    const int jobs = std::max(1, config_.jobs);
-    if (config_.save_pcap) {
+    const CaptureOptions& options = *config_.options;
+    const int jobs = std::max(1, config_.run.jobs);
+    if (options.save_pcap) {
+      std::optional<uid_t> also_trusted;
+      if (options.switch_to) also_trusted = options.switch_to->uid;
       absl::StatusOr<std::unique_ptr<FlowPcapDirectory>> dir =
-          FlowPcapDirectory::Open(config_.pcap_dir, config_.pcap_dir_trusted_uid);
+          FlowPcapDirectory::Open(options.pcap_dir, also_trusted);
       if (!dir.ok()) return dir.status();
       pcap_dir_ = *std::move(dir);
     }
-    RingOptions ring_options = config_.ring;
+    RingOptions ring_options;
+    ring_options.capture = &options;
     if (jobs > 1) {
       // One fanout group per capture; the kernel's flow hash keeps both
       // directions of a flow on one ring.
@@ -256,36 +265,33 @@ class LiveImpl final : public LivePipeline::Impl {
       rings_.push_back(*std::move(ring));
     }
     typename EngineFor<P>::Config engine_config;
-    engine_config.idle_timeout = P::FromSeconds(config_.idle_timeout_seconds);
+    engine_config.idle_timeout = P::FromSeconds(config_.run.idle_timeout_seconds);
     engine_config.has_cap = true;
-    engine_config.cap = P::FromSeconds(config_.cap_seconds);
+    engine_config.cap = P::FromSeconds(config_.run.cap_seconds.value_or(0));
     if constexpr (P::kCic) {
-      if (jobs != 1 || config_.save_pcap) {
+      if (jobs != 1 || options.save_pcap) {
         return absl::InvalidArgumentError(
             "a CIC layout captures with one worker, without save_pcap");
       }
-      engine_config.columns = config_.columns;
-      engine_config.fixes = config_.cic_fixes;
+      engine_config.columns = options.columns;
+      engine_config.fixes = options.cic_fixes;
       engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
     } else {
-      engine_config.keep_tunnel = HasTunnelColumns(config_.columns);
+      engine_config.keep_tunnel = HasTunnelColumns(options.columns);
     }
 
     const std::vector<int> cpus =
-        config_.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : config_.cpus;
+        options.cpus.empty() ? DefaultWorkerCpus(jobs, AllowedCpus()) : options.cpus;
     const uint64_t seed = RandomHashSeed();
-    WorkerOptions options;
-    options.text = P::kCic;  // CIC rows are text only
-    options.messages = config_.messages;
-    options.format = config_.format;
-    options.columns = config_.columns;
-    options.label = config_.label;
-    options.label_rules = config_.label_rules;
-    options.push_each_batch = true;
-    options.keep_frames = config_.save_pcap;
-    options.frame_budget_bytes = config_.save_pcap_budget_bytes;
-    workers_ = MakeWorkers<P>(static_cast<size_t>(jobs), engine_config, config_.max_flows, seed,
-                              options, cpus, &shared_);
+    WorkerOptions worker;
+    worker.run = &config_.run;
+    worker.text = P::kCic;  // CIC rows are text only
+    worker.messages = options.kafka.has_value();
+    worker.push_each_batch = true;
+    worker.keep_frames = options.save_pcap;
+    worker.frame_budget_bytes = options.save_pcap_memory_bytes;
+    workers_ = MakeWorkers<P>(static_cast<size_t>(jobs), engine_config, config_.run.max_flows, seed,
+                              worker, cpus, &shared_);
     for (int i = 0; i < jobs; ++i) {
       readers_.push_back(std::make_unique<RingReader<P>>(
           i, rings_[static_cast<size_t>(i)].get(), workers_[static_cast<size_t>(i)].get(), config_,
@@ -390,11 +396,11 @@ class LiveImpl final : public LivePipeline::Impl {
       while (w->TakeBlock(&b)) {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
-          if (config_.messages) outputs_.on_message(b->Key(i), b->Message(i));
+          if (config_.options->kafka) outputs_.on_message(b->Key(i), b->Message(i));
           if constexpr (P::kCic) {
             DeliverText(b->Row(i));
           } else {
-            DeliverOne(b->records[i], config_.save_pcap ? &b->frames[i] : nullptr);
+            DeliverOne(b->records[i], config_.options->save_pcap ? &b->frames[i] : nullptr);
           }
         }
         w->ReturnBlock(b);
@@ -486,7 +492,8 @@ absl::StatusOr<std::unique_ptr<LivePipeline>> LivePipeline::Create(const std::st
                                                                    const LiveConfig& config,
                                                                    LiveOutputs outputs) {
   std::unique_ptr<LivePipeline> pipeline(new LivePipeline());
-  absl::Status status = WithProfile(config.compat, IsCic(config.columns), [&](auto profile) {
+  const Options& options = *config.options;
+  absl::Status status = WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
     using P = decltype(profile);
     auto impl = std::make_unique<LiveImpl<P>>(config, std::move(outputs));
     absl::Status s = impl->Init(interface);

@@ -19,37 +19,19 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "capture/packet_ring.h"
-#include "features/cic_columns.h"
-#include "features/cic_labels.h"
-#include "features/columns.h"
-#include "features/profile.h"
-#include "flow/run_stats.h"
-#include "io/csv_format.h"
+#include "netflower/flow_record.h"
+#include "netflower/options.h"
+#include "netflower/stats.h"
+#include "pipeline/run_settings.h"
 
 namespace netflower {
 
+// A capture: its options and what they settle into. CIC layouts
+// (LiveImpl<CicProfile>): rows go to `on_text` as text, one worker, no
+// save_pcap (the library refuses it).
 struct LiveConfig {
-  Compat compat = Compat::kNone;
-  bool tunnels = true;  // as PipelineConfig::tunnels
-  double idle_timeout_seconds = 30.0;
-  double cap_seconds = 120.0;  // duration cap (CaptureOptions::active_timeout)
-  int jobs = 1;
-  std::vector<int> cpus;
-  RingOptions ring;
-  bool save_pcap = false;
-  std::string pcap_dir;
-  std::optional<uid_t> pcap_dir_trusted_uid;  // may own pcap_dir (FlowPcapDirectory::Open)
-  uint64_t save_pcap_budget_bytes = uint64_t{256} << 20;
-  uint64_t packet_limit = 0;  // stop after this many packets (0: none)
-  uint64_t max_flows = 0;     // open flows in all workers together (0: no limit)
-  // CIC layouts (LiveImpl<CicProfile>): rows go to `on_text` as text; one
-  // worker (jobs must be 1); save_pcap is refused by the caller.
-  ColumnSet columns = ColumnSet::kNetflower;
-  OutputFormat format = OutputFormat::kCsv;  // of the CIC text rows
-  std::string label;
-  std::vector<LabelRule> label_rules;
-  bool cic_fixes = false;
-  bool messages = false;  // Kafka: the workers also make LiveOutputs::on_message's messages
+  const CaptureOptions* options = nullptr;
+  RunSettings run;
 };
 
 // Where a capture's completed flows go, all on the delivery thread (the
@@ -61,7 +43,7 @@ struct LiveOutputs {
   std::function<void(std::string_view)> on_text;
   // Kafka: each flow as a JSON object and its message key (RowBlock), made
   // by the workers; called before on_flow / on_text. Set only with
-  // LiveConfig::messages.
+  // a Kafka output (Options::kafka).
   std::function<void(std::string_view key, std::string_view message)> on_message;
   // Whenever no flow is waiting (optional).
   std::function<void()> on_idle;

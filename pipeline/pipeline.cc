@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "capture/decode.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "flow/flow_engine.h"
 #include "io/csv_format.h"
 #include "pipeline/doorbell.h"
@@ -44,8 +44,8 @@ class Source {
       : reader_(reader),
         workers_(workers),
         hasher_(seed),
-        gc_interval_(config.gc_interval),
-        tunnels_(config.tunnels),
+        gc_interval_(config.run.gc_interval),
+        tunnels_(config.run.tunnels),
         shared_(shared),
         counts_(counts),
         batches_(workers.size()),
@@ -166,7 +166,7 @@ void ReportProgress(const PipelineConfig& config, const SourceCounts& counts,
   p.bytes_total = reader.size_hint();
   p.packets_read = counts.records.load(std::memory_order_relaxed);
   p.seconds = std::chrono::duration<double>(now - started).count();
-  config.on_progress(p);
+  config.options->on_progress(p);
 }
 
 // Adds a finished run's counts to `stats`: read = accepted + skipped.
@@ -202,16 +202,16 @@ void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
 template <class P>
 typename EngineFor<P>::Config EngineConfigOf(const PipelineConfig& config) {
   typename EngineFor<P>::Config engine_config;
-  engine_config.idle_timeout = P::FromSeconds(config.idle_timeout_seconds);
-  if (config.cap_seconds) {
+  engine_config.idle_timeout = P::FromSeconds(config.run.idle_timeout_seconds);
+  if (config.run.cap_seconds) {
     engine_config.has_cap = true;
-    engine_config.cap = P::FromSeconds(*config.cap_seconds);
+    engine_config.cap = P::FromSeconds(*config.run.cap_seconds);
   }
   if constexpr (P::kCic) {
-    engine_config.columns = config.columns;
-    engine_config.fixes = config.cic_fixes;
+    engine_config.columns = config.options->columns;
+    engine_config.fixes = config.options->cic_fixes;
   } else {
-    engine_config.keep_tunnel = HasTunnelColumns(config.columns);
+    engine_config.keep_tunnel = HasTunnelColumns(config.options->columns);
   }
   return engine_config;
 }
@@ -225,13 +225,10 @@ WorkerOptions WorkerOptionsOf(const PipelineConfig& config, RowConsumer* consume
   options.text = consumer->wants_text();
   options.messages = consumer->wants_messages();
   options.records = !options.text && !options.messages;
-  options.hand_over_rows =
-      !P::kCic && (options.text || options.messages) &&
-      config.row_formatters.value_or(UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
-  options.format = config.format;
-  options.columns = config.columns;
-  options.label = config.label;
-  options.label_rules = config.label_rules;
+  options.hand_over_rows = !P::kCic && (options.text || options.messages) &&
+                           config.options->format_threads.value_or(
+                               UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
+  options.run = &config.run;
   return options;
 }
 
@@ -244,9 +241,9 @@ std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
   std::vector<std::unique_ptr<RowFormatter>> formatters;
   if (!options.hand_over_rows) return formatters;
   for (const auto& w : workers) {
-    formatters.push_back(
-        std::make_unique<RowFormatter>(w.get(), CsvDialectOf<P>(config.format, config.columns),
-                                       options.text, options.messages, shared));
+    formatters.push_back(std::make_unique<RowFormatter>(
+        w.get(), CsvDialectOf<P>(config.options->format, config.options->columns), options.text,
+        options.messages, shared));
     w->set_publish_bell(formatters.back()->bell());
   }
   return formatters;
@@ -255,7 +252,7 @@ std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
 template <class P>
 absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, RowConsumer* consumer,
                  RunStats* stats) {
-  size_t n = static_cast<size_t>(std::max(1, config.jobs));
+  size_t n = static_cast<size_t>(std::max(1, config.run.jobs));
   if constexpr (P::kCic) {
     n = 1;  // the end flush's order needs the whole table (flow/cic_engine.h)
     if (!consumer->wants_text() && !consumer->wants_messages()) {
@@ -263,15 +260,16 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
           "the CIC layouts are written as text: on_flow records have the netflower layout");
     }
   }
-  const std::vector<int> cpus =
-      config.cpus.empty() ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus()) : config.cpus;
+  const std::vector<int> cpus = config.options->cpus.empty()
+                                    ? DefaultWorkerCpus(static_cast<int>(n), AllowedCpus())
+                                    : config.options->cpus;
 
   Shared shared;
   typename EngineFor<P>::Config engine_config = EngineConfigOf<P>(config);
   engine_config.epoch_shift_seconds = &shared.epoch_shift_seconds;
   const WorkerOptions options = WorkerOptionsOf<P>(config, consumer, n);
-  std::vector<std::unique_ptr<Worker<P>>> workers =
-      MakeWorkers<P>(n, engine_config, config.max_flows, config.hash_seed, options, cpus, &shared);
+  std::vector<std::unique_ptr<Worker<P>>> workers = MakeWorkers<P>(
+      n, engine_config, config.run.max_flows, config.hash_seed, options, cpus, &shared);
   std::vector<std::unique_ptr<RowFormatter>> formatters =
       MakeFormatters<P>(workers, config, options, &shared);
   SourceCounts counts;
@@ -306,13 +304,16 @@ absl::Status Run(CaptureFileReader<P>& reader, const PipelineConfig& config, Row
         shared.abort.store(true);
         break;
       }
-      if (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed)) {
+      if (config.options->cancel != nullptr &&
+          config.options->cancel->load(std::memory_order_relaxed)) {
         cancelled = true;
         shared.abort.store(true);
         break;
       }
       if (shared.abort.load() || merger.Done()) break;
-      if (config.on_progress) ReportProgress(config, counts, reader, started, &last_report);
+      if (config.options->on_progress) {
+        ReportProgress(config, counts, reader, started, &last_report);
+      }
       if (!took) {
         shared.merge_bell.Wait(seen, 100);
         // 100 ms without a row: let the consumer pass on what it holds (rows

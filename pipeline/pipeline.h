@@ -23,9 +23,11 @@
 #include "capture/capture_file.h"
 #include "features/cic_columns.h"
 #include "features/cic_labels.h"
-#include "features/columns.h"
-#include "flow/run_stats.h"
 #include "io/csv_format.h"
+#include "netflower/flow_record.h"
+#include "netflower/options.h"
+#include "netflower/stats.h"
+#include "pipeline/run_settings.h"
 
 namespace netflower {
 
@@ -54,28 +56,12 @@ class RowConsumer {
   virtual void OnIdle() {}
 };
 
+// A file run: its settled options (RunSettings::options is `options`) and
+// the seed of its flow hash.
 struct PipelineConfig {
-  double idle_timeout_seconds = 120.0;
-  bool tunnels = true;  // default profile: key flows on the innermost packet (DecodeOptions)
-  std::optional<double> cap_seconds;  // duration cap; none for files by default
-  uint64_t gc_interval = 1000;
-  uint64_t max_flows = 0;  // open flows in all workers together (0: no limit)
+  const ConvertOptions* options = nullptr;  // gc_interval, format_threads, on_progress, cancel
+  RunSettings run;
   uint64_t hash_seed = 0;
-  int jobs = 1;           // flow workers (>= 1)
-  std::vector<int> cpus;  // CPUs for the workers; empty: a sensible default
-  // Rows formatted on a thread per worker (pipeline/row_formatter.h);
-  // unset: UseRowFormatters. Never changes the output.
-  std::optional<bool> row_formatters;
-  OutputFormat format = OutputFormat::kCsv;  // of text rows (RowConsumer::wants_text)
-  // CIC layouts (RunFilePipeline<CicProfile>): text rows only, one worker
-  // (the end flush's order needs the whole table: flow/cic_engine.h).
-  ColumnSet columns = ColumnSet::kNetflower;
-  std::string label;  // the Label column's text (for flows no rule labels)
-  std::vector<LabelRule> label_rules;
-  bool cic_fixes = false;                            // --cic-fixes
-  std::function<void(const Progress&)> on_progress;  // about twice a second
-  // Once true, the run stops within about 100 ms and returns Cancelled.
-  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs `reader` to its end through the pipeline. Counts into `stats`.

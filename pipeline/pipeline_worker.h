@@ -32,6 +32,7 @@
 #include "pipeline/doorbell.h"
 #include "pipeline/row_block.h"
 #include "pipeline/row_merger.h"
+#include "pipeline/run_settings.h"
 #include "pipeline/spsc_queue.h"
 
 namespace netflower {
@@ -153,11 +154,13 @@ inline void PinCurrentThread(int cpu) {
 }
 
 struct WorkerOptions {
-  bool text = true;                          // rows as text
-  bool records = true;                       // else as records (if at all)
-  bool messages = false;                     // also as Kafka messages (RowBlock::messages)
-  OutputFormat format = OutputFormat::kCsv;  // text rows: CSV or JSON Lines
-  int cpu = -1;                              // pin to this CPU (-1: no pinning)
+  // The run (format and columns of the text rows, CIC labels); outlives the
+  // worker.
+  const RunSettings* run = nullptr;
+  bool text = true;       // rows as text
+  bool records = true;    // else as records (if at all)
+  bool messages = false;  // also as Kafka messages (RowBlock::messages)
+  int cpu = -1;           // pin to this CPU (-1: no pinning)
   // Live capture: hand rows over after every batch of items (a flow is
   // emitted the moment it completes) instead of when a block fills or an
   // event completes.
@@ -170,10 +173,6 @@ struct WorkerOptions {
   // (its input backs up) and during the end flush, it leaves rows as
   // records for it to format (RowBlock::unformatted).
   bool hand_over_rows = false;
-  // CIC layouts (CicProfile's workers): the layout and the label text.
-  ColumnSet columns = ColumnSet::kNetflower;
-  std::string label;
-  std::vector<LabelRule> label_rules;
 };
 
 // Kafka: appends the row just added as a message (its JSON Lines text
@@ -245,15 +244,15 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
-        dialect_(CsvDialectOf<P>(options.format, options.columns)),
+        dialect_(CsvDialectOf<P>(options.run->options->format, options.run->options->columns)),
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
     if constexpr (P::kCic) {
-      cic_formatter_.emplace(options.columns, options.format, options.label, options.label_rules);
+      const Options& run = *options.run->options;
+      cic_formatter_.emplace(run.columns, run.format, options.run->label, run.label_rules);
       if (options.messages) {
-        cic_json_.emplace(options.columns, OutputFormat::kJsonl, options.label,
-                          options.label_rules);
+        cic_json_.emplace(run.columns, OutputFormat::kJsonl, options.run->label, run.label_rules);
       }
     }
   }

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "features/columns.h"
 #include "flow/flow_sink.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 

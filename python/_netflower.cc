@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "features/column_docs.h"
-#include "features/columns.h"
+#include "netflower/flow_record.h"
 #include "netflower/netflower.h"
 #include "tools/build_info.h"
 
@@ -106,60 +106,66 @@ std::optional<KafkaOptions> KafkaFrom(py::handle v) {
   return k;
 }
 
-// The keys ConvertOptions and CaptureOptions share (same names, same
-// meaning). Returns false for another key.
-template <class Options>
+template <class T>
+std::optional<T> Optional(py::handle v) {
+  if (v.is_none()) return std::nullopt;
+  return py::cast<T>(v);
+}
+
+// The keys of Options (what conversions and captures share), named as the
+// C++ API names them (the 1.0 names are mapped in __init__.py); None leaves
+// an optional unset. Returns false for another key.
 bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
   if (key == "idle_timeout") {
-    o->idle_timeout = py::cast<double>(v);
+    o->idle_timeout = Optional<double>(v);
+  } else if (key == "active_timeout") {
+    o->active_timeout = Optional<double>(v);
+  } else if (key == "jobs") {
+    o->jobs = py::cast<int>(v);
   } else if (key == "compat") {
     o->compat = CompatFrom(py::cast<std::string>(v));
   } else if (key == "columns") {
     o->columns = ColumnsFrom(py::cast<std::string>(v));
   } else if (key == "label") {
-    if (!v.is_none()) o->label = py::cast<std::string>(v);
+    o->label = Optional<std::string>(v);
+  } else if (key == "labels") {
+    if (!v.is_none()) {
+      absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(py::cast<std::string>(v));
+      if (!rules.ok()) Raise(rules.status());
+      o->label_rules = *std::move(rules);
+    }
   } else if (key == "cic_fixes") {
     o->cic_fixes = py::cast<bool>(v);
   } else if (key == "format") {
     o->format = FormatFrom(py::cast<std::string>(v));
   } else if (key == "kafka") {
     o->kafka = KafkaFrom(v);
+  } else if (key == "max_flows") {
+    o->max_flows = Optional<uint64_t>(v);
   } else if (key == "tunnels") {
+    if (v.is_none()) return true;
     const std::string t = py::cast<std::string>(v);
     if (t != "inner" && t != "outer") {
       throw py::value_error("tunnels must be \"inner\" or \"outer\", got \"" + t + "\"");
     }
-    o->tunnels = t == "inner";
+    o->tunnels = t == "inner" ? Tunnels::kInner : Tunnels::kOuter;
   } else {
     return false;
   }
   return true;
 }
 
-// The conversion options the Python layer passes (already named as the C++
-// API names them; the 1.0 names are mapped in __init__.py).
+// The conversion options the Python layer passes.
 ConvertOptions ConvertOptionsFrom(const py::dict& kw) {
   ConvertOptions o;
   for (auto item : kw) {
     const std::string key = py::cast<std::string>(item.first);
     const py::handle v = item.second;
     if (ApplySharedOption(key, v, &o)) continue;
-    if (key == "active_timeout") {
-      if (!v.is_none()) o.active_timeout = py::cast<double>(v);
-    } else if (key == "gc_interval") {
-      o.gc_interval = py::cast<int64_t>(v);
+    if (key == "gc_interval") {
+      o.gc_interval = Optional<int64_t>(v);
     } else if (key == "buffer_rows") {
       o.buffer_rows = py::cast<int64_t>(v);
-    } else if (key == "n_jobs") {
-      o.n_jobs = py::cast<int>(v);
-    } else if (key == "labels") {
-      if (!v.is_none()) {
-        absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(py::cast<std::string>(v));
-        if (!rules.ok()) Raise(rules.status());
-        o.label_rules = *std::move(rules);
-      }
-    } else if (key == "max_flows") {
-      if (!v.is_none()) o.max_flows = py::cast<uint64_t>(v);
     } else {
       throw py::type_error("unexpected option " + key);
     }
@@ -174,14 +180,10 @@ CaptureOptions CaptureOptionsFrom(const py::dict& kw) {
     const std::string key = py::cast<std::string>(item.first);
     const py::handle v = item.second;
     if (ApplySharedOption(key, v, &o)) continue;
-    if (key == "active_timeout") {
-      o.active_timeout = py::cast<double>(v);
-    } else if (key == "save_pcap") {
+    if (key == "save_pcap") {
       o.save_pcap = py::cast<bool>(v);
     } else if (key == "pcap_dir") {
       if (!v.is_none()) o.pcap_dir = py::cast<std::string>(v);
-    } else if (key == "jobs") {
-      o.jobs = py::cast<int>(v);
     } else if (key == "filter") {
       if (!v.is_none()) o.filter = py::cast<std::string>(v);
     } else if (key == "promiscuous") {
@@ -197,7 +199,7 @@ CaptureOptions CaptureOptionsFrom(const py::dict& kw) {
   return o;
 }
 
-// A run's summary (flow/run_stats.h) as a dict: what the CLI prints.
+// A run's summary (netflower/stats.h) as a dict: what the CLI prints.
 py::dict StatsDict(const RunStats& s) {
   py::dict skipped;
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
@@ -225,6 +227,9 @@ py::dict StatsDict(const RunStats& s) {
   d["peak_open_flows"] = s.peak_open_flows;
   d["bytes_read"] = s.bytes_read;
   d["seconds"] = s.seconds;
+  d["idle_timeout"] = s.idle_timeout;
+  d["active_timeout"] = s.active_timeout ? py::object(py::float_(*s.active_timeout)) : py::none();
+  d["jobs"] = s.jobs;
   d["input_ended_early"] = s.input_ended_early;
   d["warnings"] = s.warnings;
   d["kernel_received"] = s.kernel_received;

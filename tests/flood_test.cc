@@ -29,7 +29,7 @@ TEST(Flood, MaxFlowsBoundsTheTableAndCountsEvictions) {
   for (int jobs : {1, 2}) {
     ConvertOptions options;
     options.max_flows = 10000;
-    options.n_jobs = jobs;
+    options.jobs = jobs;
     RunStats stats;
     options.stats = &stats;
     auto rows = ConvertPcapToCsv(in, testing::TempPath("flood.csv"), options);

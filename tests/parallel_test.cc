@@ -45,7 +45,7 @@ TEST_P(ParallelTest, JobsGiveByteIdenticalCsv) {
       ASSERT_GT(stats.flows_by_reason.idle_timeout, 10u);
       ASSERT_GT(stats.flows_by_reason.fin + stats.flows_by_reason.rst, 100u);
       for (int jobs : {2, 3, 7}) {
-        options.n_jobs = jobs;
+        options.jobs = jobs;
         EXPECT_EQ(Convert(in, options), one) << "jobs " << jobs << " gc " << gc << " idle " << idle;
       }
     }
@@ -64,7 +64,7 @@ TEST_P(ParallelTest, WithADurationCapToo) {
   RunStats stats;
   const std::string one = Convert(in, options, &stats);
   EXPECT_GT(stats.flows_by_reason.active_timeout, 10u);
-  options.n_jobs = 4;
+  options.jobs = 4;
   EXPECT_EQ(Convert(in, options), one);
 }
 
@@ -76,7 +76,7 @@ TEST_P(ParallelTest, CallbackOrderEqualsCsvOrder) {
   options.compat = GetParam();
   const std::string csv = Convert(in, options);
   for (int jobs : {1, 3}) {
-    options.n_jobs = jobs;
+    options.jobs = jobs;
     std::string rebuilt;
     absl::StatusOr<uint64_t> n = ConvertPcap(
         in, [&](const FlowRecord& r) { rebuilt += CsvRow(r, GetParam() == Compat::kPython); },
@@ -113,13 +113,13 @@ TEST(Parallel, ManyFlowsOpenAtTheEnd) {
     const std::string one = Convert(in, options, &stats);
     EXPECT_EQ(stats.flows_by_reason.end_of_input, 40000u);
     for (int jobs : {2, 3}) {
-      options.n_jobs = jobs;
+      options.jobs = jobs;
       EXPECT_EQ(Convert(in, options), one) << jobs;
     }
     // A slow consumer lets the workers run far ahead: every row still
     // arrives, once, in order.
     for (int jobs : {1, 2}) {
-      options.n_jobs = jobs;
+      options.jobs = jobs;
       options.stats = nullptr;
       std::string rebuilt;
       uint64_t calls = 0;
@@ -157,7 +157,7 @@ TEST(Parallel, FormatThreadsNeverChangeTheOutput) {
       ASSERT_GT(one.size(), 100000u);
       for (int jobs : {1, 2, 3}) {
         for (bool threads : {false, true}) {
-          options.n_jobs = jobs;
+          options.jobs = jobs;
           options.format_threads = threads;
           EXPECT_EQ(Convert(in, options), one) << "jobs " << jobs << " format threads " << threads;
         }
@@ -183,10 +183,10 @@ TEST(Parallel, CommittedCaptureAndCpuLists) {
   const std::string in = "tests/testdata/loopback-web.pcap";
   ConvertOptions options;
   const std::string one = Convert(in, options);
-  options.n_jobs = 2;
+  options.jobs = 2;
   options.cpus = {0};  // both workers on one CPU still works
   EXPECT_EQ(Convert(in, options), one);
-  options.n_jobs = -1;
+  options.jobs = -1;
   options.cpus.clear();
   EXPECT_EQ(Convert(in, options), one);
 }
@@ -200,7 +200,7 @@ TEST(Parallel, CancelStopsTheRunAndLeavesNoFile) {
   for (int jobs : {1, 3}) {
     std::atomic<bool> cancel{false};
     ConvertOptions options;
-    options.n_jobs = jobs;
+    options.jobs = jobs;
     options.cancel = &cancel;
     RunStats stats;
     options.stats = &stats;
@@ -233,7 +233,7 @@ TEST(Parallel, OnFlowExceptionReachesTheCaller) {
   const std::string in = testing::WriteTempFile("throw.pcap", testing::SynthesizeCapture(synth));
   for (int jobs : {1, 3}) {
     ConvertOptions options;
-    options.n_jobs = jobs;
+    options.jobs = jobs;
     uint64_t seen = 0;
     EXPECT_THROW(ConvertPcap(
                      in,

@@ -220,7 +220,7 @@ TEST(Api, OptionsAreValidatedBeforeAnyWork) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("gc_interval"), std::string::npos);
   bad = ConvertOptions();
-  bad.n_jobs = 0;
+  bad.jobs = 0;
   EXPECT_FALSE(ValidateOptions(bad).ok());
   bad = ConvertOptions();
   bad.idle_timeout = -1;
@@ -228,9 +228,20 @@ TEST(Api, OptionsAreValidatedBeforeAnyWork) {
   bad = ConvertOptions();
   bad.buffer_rows = 0;
   EXPECT_FALSE(ValidateOptions(bad).ok());
-  EXPECT_EQ(*ResolveJobs(3), 3);
-  EXPECT_GE(*ResolveJobs(-1), 1);
-  EXPECT_EQ(*ResolveJobs(-100000), 1);
+  // jobs below -1 is max(1, CPUs + jobs + 1), as netflower 1.0's n_jobs:
+  // the run says what it settled on.
+  for (const auto& [jobs, expected] : {std::pair{3, 3}, std::pair{-100000, 1}}) {
+    ConvertOptions options;
+    options.jobs = jobs;
+    RunStats stats;
+    options.stats = &stats;
+    const std::string in = testing::WriteTempFile(
+        "jobs.pcap",
+        PcapOf(kLinkEthernet, Framed(Conversation("10.0.0.1", "10.0.0.2"),
+                                     [](const Bytes& p) { return testing::Ethernet(p); })));
+    ASSERT_TRUE(ConvertPcapToCsv(in, testing::TempPath("jobs.csv"), options).ok());
+    EXPECT_EQ(stats.jobs, expected);
+  }
 }
 
 TEST(Api, CallbackReceivesTypedRecordsInCsvOrder) {

@@ -77,20 +77,19 @@ TEST(Trust, Item1ALabelPastTheBoundIsRefusedByTheLibrary) {
   CaptureOptions live;
   live.columns = ColumnSet::kCicIds2017;
   live.label = "x\ny";
-  EXPECT_EQ(ValidateCaptureOptions(live).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateOptions(live).code(), absl::StatusCode::kInvalidArgument);
   // Rules made in code pass the same check as a rules file's.
   LabelRule rule;
   rule.label = "\xFF";
   live.label.reset();
   live.label_rules = {rule};
-  EXPECT_EQ(ValidateCaptureOptions(live).message(),
+  EXPECT_EQ(ValidateOptions(live).message(),
             "label rule 1: not UTF-8 at byte 0 (labels are UTF-8 text)");
   rule.label = "ok";
   rule.start_us = 10;
   rule.end_us = 10;
   live.label_rules = {rule};
-  EXPECT_NE(ValidateCaptureOptions(live).message().find("the window matches no flow"),
-            std::string::npos);
+  EXPECT_NE(ValidateOptions(live).message().find("the window matches no flow"), std::string::npos);
 }
 
 // Item 5: the Kafka timeouts are bounded where the library checks them, so

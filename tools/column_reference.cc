@@ -14,7 +14,7 @@
 #include "features/cic_column_docs.h"
 #include "features/cic_columns.h"
 #include "features/column_docs.h"
-#include "features/columns.h"
+#include "netflower/flow_record.h"
 
 namespace netflower {
 namespace {

@@ -90,16 +90,6 @@ class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout
                     flush_timeout_seconds=float(self.flush_timeout))
 
 
-def _tunnels(tunnels, compat, columns):
-    if tunnels not in ("inner", "outer"):
-        raise ValueError(f'tunnels must be "inner" or "outer", got {tunnels!r}')
-    if columns == "netflower-tunnel":
-        return tunnels  # compat="python" or "outer" with it: the engine's ValueError
-    if compat == "python" or columns != "netflower":
-        return "outer"  # netflower 1.0 and CICFlowMeter read the outer packet
-    return tunnels
-
-
 def _kafka_option(kafka):
     if kafka is None:
         return None
@@ -115,6 +105,22 @@ def _path(p, what):
         raise TypeError(f"{what} must be a str or os.PathLike, not {type(p).__name__}") from None
 
 
+def _seconds(value, what):
+    if value is None:
+        return None  # the library's default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds or None, not {type(value).__name__}")
+    return float(value)
+
+
+def _count(value, what):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int or None, not {type(value).__name__}")
+    return value
+
+
 def _jobs(n_jobs):
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int):
         raise TypeError(f"n_jobs must be an int, not {type(n_jobs).__name__}")
@@ -123,19 +129,20 @@ def _jobs(n_jobs):
     return n_jobs
 
 
-def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval=1000,
+def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=None,
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
-                        max_flows=None, kafka=None, tunnels="inner", return_stats=False):
+                        max_flows=None, kafka=None, tunnels=None, return_stats=False):
     """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
 
-    As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (file
-    conversion has no duration cap), a sweep runs every ``gc_interval``
-    accepted packets, rows are written ``buffer_rows`` at a time (no effect
+    As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (None:
+    120; file conversion has no duration cap), a sweep runs every
+    ``gc_interval`` accepted packets (None: 1000), rows are written
+    ``buffer_rows`` at a time (no effect
     on the content), ``n_jobs`` workers (0 raises ValueError, -1 = all CPUs,
     below -1 as joblib) never change the output. ``compat="python"`` (the
     default for the netflower columns) writes netflower 1.0's bytes;
-    ``compat="none"`` the corrected profile (FLOW-SPEC §1).
+    ``compat="none"`` the corrected profile (docs/FLOW-RULES.md).
 
     Beyond 1.0: ``columns="netflower-tunnel"`` adds ``tunnel_columns``
     after the 82 (the tunnel each flow was taken out of; needs
@@ -143,12 +150,15 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
     ``columns`` also picks a CIC layout ("cic-ids2017",
     "cic-ids2017-ml", "cse-cic-ids2018", "cicflowmeter-v4", "cicflowmeter";
     docs/CIC.md), with ``label``, ``labels`` (a rules file) and ``cic_fixes``;
-    a CIC layout needs ``compat="none"``. ``format="jsonl"`` writes JSON
-    Lines. ``max_flows`` bounds the flow table. ``tunnels="inner"`` (the
-    default profile's default) makes flows of the packets inside VXLAN,
-    GENEVE, GTP-U, GRE/ERSPAN, IP-in-IP, 6in4 and 4in6 tunnels
-    (docs/DECODING.md), ``"outer"`` of the tunnel packets themselves; the
-    python profile and the CIC layouts always read the outer packet.
+    a CIC layout needs ``compat="none"``, has no idle timeout (leave
+    ``flow_timeout`` and ``gc_interval`` None) and labels follow one rule
+    (UTF-8, 1-256 bytes, no control characters; ValueError otherwise).
+    ``format="jsonl"`` writes JSON Lines. ``max_flows`` bounds the flow
+    table. ``tunnels`` (default profile only; None: "inner") makes flows of
+    the packets inside VXLAN, GENEVE, GTP-U, GRE/ERSPAN, IP-in-IP, 6in4 and
+    4in6 tunnels (docs/DECODING.md) with "inner", of the tunnel packets
+    themselves with "outer"; the python profile and the CIC layouts always
+    read the outer packet, and a value there raises ValueError.
     ``kafka=Kafka(brokers,
     topic)`` also sends every flow to Kafka (see Kafka); with
     ``output_path=None`` Kafka is the only output and the return value is
@@ -166,11 +176,11 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=120.0, gc_interval
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
     if compat is None:
         compat = "python" if columns == "netflower" else "none"
-    options = dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
-                   buffer_rows=int(buffer_rows), n_jobs=_jobs(n_jobs), compat=compat,
-                   columns=columns, label=label, cic_fixes=bool(cic_fixes), format=format,
-                   max_flows=max_flows, kafka=_kafka_option(kafka),
-                   tunnels=_tunnels(tunnels, compat, columns),
+    options = dict(idle_timeout=_seconds(flow_timeout, "flow_timeout"),
+                   gc_interval=_count(gc_interval, "gc_interval"), buffer_rows=int(buffer_rows),
+                   jobs=_jobs(n_jobs), compat=compat, columns=columns, label=label,
+                   cic_fixes=bool(cic_fixes), format=format, max_flows=max_flows,
+                   kafka=_kafka_option(kafka), tunnels=tunnels,
                    labels=None if labels is None else _path(labels, "labels"))
     if output_path is None and kafka is None:
         raise ValueError("output_path=None needs kafka (Kafka as the only output)")
@@ -185,14 +195,14 @@ def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, m
         raise ValueError(f"iter_flows and read_flows give the netflower or netflower-tunnel "
                          f"columns, got {columns!r} (write a CIC layout with "
                          f"convert_pcap_to_csv(..., columns=...))")
-    return dict(idle_timeout=float(flow_timeout), gc_interval=int(gc_interval),
-                n_jobs=_jobs(n_jobs), compat=compat, active_timeout=active_timeout,
-                max_flows=max_flows, columns=columns,
-                tunnels=_tunnels(tunnels, compat, columns))
+    return dict(idle_timeout=_seconds(flow_timeout, "flow_timeout"),
+                gc_interval=_count(gc_interval, "gc_interval"), jobs=_jobs(n_jobs),
+                compat=compat, active_timeout=_seconds(active_timeout, "active_timeout"),
+                max_flows=max_flows, columns=columns, tunnels=tunnels)
 
 
-def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, tunnels="inner", columns="netflower"):
+def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
+               active_timeout=None, max_flows=None, tunnels=None, columns="netflower"):
     """Yields the flows of a capture as dicts (the 82 columns in CSV order;
     with ``columns="netflower-tunnel"`` then ``tunnel_columns``),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
@@ -213,8 +223,8 @@ def iter_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="
         stream.close()
 
 
-def read_flows(path, flow_timeout=120.0, gc_interval=1000, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, tunnels="inner", columns="netflower",
+def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
+               active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
                return_stats=False):
     """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
@@ -293,15 +303,15 @@ class CaptureHandle:
 _RUNNING = set()
 
 
-def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save_pcap=False,
+def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
-                 cic_fixes=False, kafka=None, tunnels="inner"):
+                 cic_fixes=False, kafka=None, tunnels=None):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
-    As netflower 1.0: ``idle_timeout`` is the idle timeout and
-    ``flow_timeout`` the duration cap (seconds); ``on_flow(flow)`` gets each
+    As netflower 1.0: ``idle_timeout`` is the idle timeout (None: 30) and
+    ``flow_timeout`` the duration cap (None: 120; seconds); ``on_flow(flow)`` gets each
     completed flow as a dict; ``save_pcap=True`` writes each flow's frames
     to ``pcap_dir`` (required then). Beyond: ``compat``, ``jobs`` (capture
     rings), a BPF ``filter``, ``promiscuous``, ``csv_path`` (also write the
@@ -319,14 +329,14 @@ def capture_live(interface, on_flow, idle_timeout=30.0, flow_timeout=120.0, save
         raise ValueError("save_pcap=True needs pcap_dir, an existing directory")
     if on_flow is not None and not callable(on_flow):
         raise TypeError("on_flow must be callable")
-    options = dict(idle_timeout=float(idle_timeout), active_timeout=float(flow_timeout),
+    options = dict(idle_timeout=_seconds(idle_timeout, "idle_timeout"),
+                   active_timeout=_seconds(flow_timeout, "flow_timeout"),
                    save_pcap=bool(save_pcap),
                    pcap_dir=None if pcap_dir is None else _path(pcap_dir, "pcap_dir"),
                    compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
-                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka),
-                   tunnels=_tunnels(tunnels, compat, columns))
+                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka), tunnels=tunnels)
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

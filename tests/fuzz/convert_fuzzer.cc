@@ -9,6 +9,7 @@
 
 #include "capture/capture_file.h"
 #include "capture/input_stream.h"
+#include "capture/profile.h"
 #include "pipeline/pipeline.h"
 
 namespace {
@@ -41,18 +42,21 @@ void Convert(const uint8_t* data, size_t size, const netflower::PipelineConfig& 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t knobs = data[size - 1];
+  netflower::ConvertOptions options;
   netflower::PipelineConfig config;
-  config.jobs = (knobs & 2) ? 2 : 1;
-  config.gc_interval = (knobs & 4) ? 1 : 1000;
-  config.idle_timeout_seconds = (knobs & 8) ? 0.5 : 120.0;
-  if (knobs & 16) config.cap_seconds = 1.0;
+  config.options = &options;
+  config.run.options = &options;
+  config.run.jobs = (knobs & 2) ? 2 : 1;
+  config.run.gc_interval = (knobs & 4) ? 1 : 1000;
+  config.run.idle_timeout_seconds = (knobs & 8) ? 0.5 : 120.0;
+  if (knobs & 16) config.run.cap_seconds = 1.0;
   config.hash_seed = 42;
   if (knobs & 32) {
     // CIC: the dataset rules, or master's (with fixes when bit 0 is set).
-    config.columns =
+    options.columns =
         (knobs & 64) ? netflower::ColumnSet::kCicflowmeter : netflower::ColumnSet::kCicIds2017;
-    config.cic_fixes = (knobs & 1) != 0;
-    config.label = "x";
+    options.cic_fixes = (knobs & 1) != 0;
+    config.run.label = "x";
     Convert<netflower::CicProfile>(data, size, config);
   } else if (knobs & 1) {
     Convert<netflower::PythonProfile>(data, size, config);

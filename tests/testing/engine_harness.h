@@ -11,7 +11,7 @@
 
 #include "capture/decode.h"
 #include "capture/link_type.h"
-#include "features/profile.h"
+#include "capture/profile.h"
 #include "flow/flow_engine.h"
 #include "io/csv_format.h"
 #include "io/float_repr.h"

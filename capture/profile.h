@@ -1,24 +1,24 @@
-// The two output profiles as compile-time policies (FLOW-SPEC §1, §3.4, §8.2).
+// The output profiles as compile-time policies (docs/FLOW-RULES.md,
+// "Profiles"): the python profile, the default profile and the CIC layouts'.
+// They sit at the bottom of the build, in capture/, because the first thing
+// they decide is how the reader turns a packet's time into a number; the
+// flow engine and the features (features/) build on that.
 //
 // The reader, the decoder's rules, the flow engine, the feature accumulator
 // and the CSV dialect are written once against this interface and
 // instantiated twice; everything the profiles disagree on is a member here,
 // or an `if constexpr (P::kPython)` at the one place it matters. A run's
 // Compat becomes a profile type in one place only: WithProfile().
-#ifndef NETFLOWER_FEATURES_PROFILE_H_
-#define NETFLOWER_FEATURES_PROFILE_H_
+#ifndef NETFLOWER_CAPTURE_PROFILE_H_
+#define NETFLOWER_CAPTURE_PROFILE_H_
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
-namespace netflower {
+#include "netflower/options.h"  // Compat
 
-// Output profile (FLOW-SPEC §1), as the API names it.
-enum class Compat {
-  kNone,    // default: netflower 1.0's rules with the listed corrections
-  kPython,  // byte-exact with netflower 1.0 (the Python package)
-};
+namespace netflower {
 
 // --compat=python: times are double seconds and every quirk of netflower 1.0
 // is kept, the 0.0-as-unset marker included.
@@ -103,16 +103,8 @@ struct CicProfile : DefaultProfile {
   static constexpr bool kCic = true;
 };
 
-// Calls f(PythonProfile{}) or f(DefaultProfile{}): where a run's Compat turns
-// into a profile type (live capture, which has no CIC layouts yet).
-template <class F>
-decltype(auto) WithProfile(Compat compat, F&& f) {
-  if (compat == Compat::kPython) return f(PythonProfile{});
-  return f(DefaultProfile{});
-}
-
-// Calls f(PythonProfile{}), f(DefaultProfile{}) or f(CicProfile{}): where a
-// file run's Compat and column set turn into a profile type.
+// Calls f(PythonProfile{}), f(DefaultProfile{}) or f(CicProfile{}): the one
+// place where a run's Compat and column set turn into a profile type.
 // REQUIRES: not both a CIC column set and Compat::kPython (callers refuse).
 template <class F>
 decltype(auto) WithProfile(Compat compat, bool cic_columns, F&& f) {
@@ -123,4 +115,4 @@ decltype(auto) WithProfile(Compat compat, bool cic_columns, F&& f) {
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FEATURES_PROFILE_H_
+#endif  // NETFLOWER_CAPTURE_PROFILE_H_

@@ -1,5 +1,5 @@
 // Several inputs in one command line: tools/file_set.h.
-#include "tools/file_set.h"
+#include "netflower/file_set.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
-// Several capture files in one command line (netflower --pcap a b DIR ...):
+// Several capture files in one run (ConvertFiles; netflower --pcap a b DIR):
 // which files, where each one's rows go, and how rows of several files are
-// put in one output. Pure helpers of the CLI (tools/netflower.cc).
-#ifndef NETFLOWER_TOOLS_FILE_SET_H_
-#define NETFLOWER_TOOLS_FILE_SET_H_
+// put in one output: the helpers of ConvertFiles (netflower/files.cc).
+#ifndef NETFLOWER_NETFLOWER_FILE_SET_H_
+#define NETFLOWER_NETFLOWER_FILE_SET_H_
 
 #include <string>
 #include <string_view>
@@ -38,4 +38,4 @@ absl::Status AppendRows(const std::string& part, std::string_view header, int fd
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_TOOLS_FILE_SET_H_
+#endif  // NETFLOWER_NETFLOWER_FILE_SET_H_

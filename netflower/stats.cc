@@ -1,4 +1,4 @@
-#include "flow/run_stats.h"
+#include "netflower/stats.h"
 
 namespace netflower {
 

@@ -1,22 +1,88 @@
-// The 82 output columns: the one source of truth for name, order and type
-// (FLOW-SPEC §7). The CSV header and row formatter, the typed FlowRecord
-// handed to callbacks, name lookup and the tests are all generated from
-// NETFLOWER_FLOW_COLUMNS.
-#ifndef NETFLOWER_FEATURES_COLUMNS_H_
-#define NETFLOWER_FEATURES_COLUMNS_H_
+// A flow as the library hands it over: the 82 columns, typed (FlowRecord),
+// and the schema they come from. NETFLOWER_FLOW_COLUMNS is the one source of
+// truth for the columns' names, order and types: the CSV header and rows, the
+// JSON Lines keys, FlowRecord, name lookup, the C API and Python's columns
+// are all generated from it. What each column means: docs/COLUMNS.md; the
+// rules that make them: docs/FLOW-RULES.md.
+#ifndef NETFLOWER_NETFLOWER_FLOW_RECORD_H_
+#define NETFLOWER_NETFLOWER_FLOW_RECORD_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
-#include "capture/ip_address.h"
-#include "capture/tunnel.h"
+#include "netflower/export.h"
 
 namespace netflower {
+
+// An IPv4 or IPv6 address as it appears in a flow's identity columns.
+struct IpAddress {
+  // 4 or 6. An IPv4 address uses bytes[0..3]; the other bytes are zero so that
+  // whole-struct comparison and hashing work.
+  uint8_t family = 4;
+  uint8_t bytes[16] = {};
+
+  static IpAddress V4(const uint8_t* b) {
+    IpAddress a;
+    a.family = 4;
+    std::memcpy(a.bytes, b, 4);
+    return a;
+  }
+  static IpAddress V6(const uint8_t* b) {
+    IpAddress a;
+    a.family = 6;
+    std::memcpy(a.bytes, b, 16);
+    return a;
+  }
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    return a.family == b.family && std::memcmp(a.bytes, b.bytes, 16) == 0;
+  }
+};
+
+// Longest text form ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" is 45).
+inline constexpr size_t kMaxIpTextChars = 46;
+
+// IPv4: dotted quad without leading zeros. IPv6: RFC 5952 (lowercase, no
+// leading zeros in a group, the longest run of two or more zero groups as
+// "::", the first such run on a tie, "::ffff:a.b.c.d" for IPv4-mapped
+// addresses). `out` must hold kMaxIpTextChars bytes; returns bytes written.
+NETFLOWER_EXPORT size_t FormatIpAddress(const IpAddress& address, char* out);
+NETFLOWER_EXPORT std::string IpAddressToString(const IpAddress& address);
+
+// The kinds of encapsulation the decoder opens (docs/DECODING.md). Names in
+// kTunnelKindNames, the one name table (the tunnel_type column).
+enum class TunnelKind : uint8_t {
+  kNone = 0,  // not tunnelled (or tunnels not opened)
+  kVxlan,     // id: the VNI
+  kGeneve,    // id: the VNI
+  kGtpU,      // id: the TEID
+  kGre,       // id: the key, when the K flag is set
+  kErspan,    // id: the session ID (types II and III; type I has none)
+  kPptp,      // id: the call ID (enhanced GRE, version 1)
+  kIpInIp,    // IP protocol 4 or 41 (IP-in-IP, 6in4, 4in6, 6in6): no id
+  kCount
+};
+inline constexpr std::string_view kTunnelKindNames[] = {"",    "vxlan",  "geneve", "gtpu",
+                                                        "gre", "erspan", "pptp",   "ipip"};
+static_assert(std::size(kTunnelKindNames) == static_cast<size_t>(TunnelKind::kCount));
+inline std::string_view TunnelKindName(TunnelKind kind) {
+  return kTunnelKindNames[static_cast<size_t>(kind)];
+}
+
+// The outermost encapsulation a packet arrived in: what a traffic mirror
+// (VXLAN, GENEVE, ERSPAN) or a mobile core (GTP-U) put around it.
+struct TunnelTag {
+  TunnelKind kind = TunnelKind::kNone;
+  bool has_id = false;
+  uint32_t id = 0;
+  friend bool operator==(const TunnelTag&, const TunnelTag&) = default;
+};
 
 // How a column's value is typed and printed.
 enum class ColumnType : uint8_t {
@@ -150,7 +216,7 @@ struct ColumnInfo {
 #define NETFLOWER_COUNT_COLUMN(name, Type) +1
 inline constexpr size_t kColumnCount = 0 NETFLOWER_FLOW_COLUMNS(NETFLOWER_COUNT_COLUMN);
 #undef NETFLOWER_COUNT_COLUMN
-static_assert(kColumnCount == 82, "FLOW-SPEC §7 defines 82 columns");
+static_assert(kColumnCount == 82, "docs/FLOW-RULES.md defines 82 columns");
 
 // The schema, in output order.
 inline constexpr std::array<ColumnInfo, kColumnCount> kColumns = {{
@@ -160,18 +226,19 @@ inline constexpr std::array<ColumnInfo, kColumnCount> kColumns = {{
 }};
 
 // Index of a column by name, or nullopt.
-std::optional<size_t> ColumnIndex(std::string_view name);
+NETFLOWER_EXPORT std::optional<size_t> ColumnIndex(std::string_view name);
 
 // A column's value, for generic access. Address columns read as text.
 using ColumnValue = std::variant<int64_t, double, std::string>;
 
 // The value of column `index` (< kColumnCount) of `record`. An int-or-0.0
 // column without a value reads as the double 0.0, as it prints.
-ColumnValue GetColumn(const FlowRecord& record, size_t index);
+NETFLOWER_EXPORT ColumnValue GetColumn(const FlowRecord& record, size_t index);
 
 // The value of the column called `name`, or nullopt for an unknown name.
-std::optional<ColumnValue> GetColumn(const FlowRecord& record, std::string_view name);
+NETFLOWER_EXPORT std::optional<ColumnValue> GetColumn(const FlowRecord& record,
+                                                      std::string_view name);
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FEATURES_COLUMNS_H_
+#endif  // NETFLOWER_NETFLOWER_FLOW_RECORD_H_

@@ -1,4 +1,4 @@
-#include "tools/file_set.h"
+#include "netflower/file_set.h"
 
 #include <dirent.h>
 #include <fcntl.h>

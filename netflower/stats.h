@@ -1,11 +1,15 @@
-// Counters of one conversion or capture run.
-#ifndef NETFLOWER_FLOW_RUN_STATS_H_
-#define NETFLOWER_FLOW_RUN_STATS_H_
+// What a run did: the counters of a file conversion or a live capture
+// (RunStats, the same type for both), and the progress of a conversion.
+#ifndef NETFLOWER_NETFLOWER_STATS_H_
+#define NETFLOWER_NETFLOWER_STATS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "netflower/export.h"
 
 namespace netflower {
 
@@ -29,7 +33,7 @@ enum class SkipReason : uint8_t {
 };
 
 // Short name of a reason, as printed in the run summary ("not_tcp_udp").
-std::string_view SkipReasonName(SkipReason reason);
+NETFLOWER_EXPORT std::string_view SkipReasonName(SkipReason reason);
 
 // Why flows were emitted.
 struct EmitCounts {
@@ -41,7 +45,7 @@ struct EmitCounts {
   uint64_t evicted = 0;         // the flow table was full (max_flows)
 };
 
-// Flows sent to Kafka (io/kafka_producer.h). produced = delivered + failed + undelivered + queued
+// Flows sent to Kafka (Options::kafka). produced = delivered + failed + undelivered + queued
 // (queued: in librdkafka's queue or on the wire, before the end).
 struct KafkaCounts {
   uint64_t produced = 0;     // messages handed to librdkafka
@@ -76,6 +80,10 @@ struct RunStats {
   uint64_t peak_open_flows = 0;
   uint64_t timestamps_clamped =
       0;  // default profile: pcapng times clamped (more than 146 years from the first)
+  // What the run settled on: its options with the defaults filled in.
+  double idle_timeout = 0.0;                   // seconds (not used by the CIC layouts)
+  std::optional<double> active_timeout;        // seconds; unset: no duration cap
+  int jobs = 0;                                // flow workers
   uint64_t bytes_read = 0;            // input bytes consumed
   double seconds = 0.0;               // wall time of the conversion
   bool input_ended_early = false;     // truncated or damaged input
@@ -112,4 +120,4 @@ struct Progress {
 
 }  // namespace netflower
 
-#endif  // NETFLOWER_FLOW_RUN_STATS_H_
+#endif  // NETFLOWER_NETFLOWER_STATS_H_

@@ -1,4 +1,4 @@
-#include "capture/ip_address.h"
+#include "netflower/flow_record.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

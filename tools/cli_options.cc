@@ -1,0 +1,835 @@
+#include "tools/cli_options.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+
+namespace netflower::cli {
+namespace {
+
+constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|-] [options]
+       netflower --pcap FILE|DIR [FILE ...] [--out FILE.csv|- | --out-dir DIR] [options]
+       netflower --iface IF [--out FILE.csv|-] [options]
+       netflower --pcap ...|--iface IF --kafka BROKERS --topic T [--out ...] [options]
+       netflower --help | --version
+
+Turns packets into bidirectional flows, one CSV row per flow with 82
+CICFlowMeter-style columns, by the rules in docs/FLOW-RULES.md (or a CIC
+dataset's layout, --columns): from a capture file (pcap or pcapng, detected
+from its first bytes, not its name) or live from a
+network interface (flows are written the moment they complete); also, or
+only, to Kafka, one JSON message per flow (--kafka).
+)";
+
+constexpr char kUsageTail[] =
+    R"(Numbers are decimal (seconds may have a fraction: 0.5); an option is given at
+most once; options of the other mode (--ring-mb with --pcap, --strict live)
+are errors.
+
+Signals: SIGINT or SIGTERM during a file conversion stops it within 0.1 s: the
+temporary file is removed, the summary printed, exit 128 + the signal; with
+several files, the summary names the ones not converted.
+
+Environment: NETFLOWER_IO_URING=0 writes the CSV with write(2) instead of
+io_uring (which is also the fallback when io_uring is unavailable).
+
+Exit status: 0 success; 1 the run could not finish (unreadable input, write
+error, no permission to capture; from a file, no CSV is left under the output
+name); 2 bad command line, missing interface or user, bad filter, unsafe or
+missing --save-pcap folder (all checked before any output is created); 3
+with --strict, the input was damaged (warnings name the byte offset); 4
+the run finished but some flows did not reach Kafka (failed, or not
+delivered within --kafka-flush-timeout; the summary counts them; a CSV
+written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
+)";
+
+
+// Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
+// hex or octal prefixes.
+std::optional<int64_t> ParseInteger(const std::string& text) {
+  const size_t digits = text.rfind('-', 0) == 0 ? 1 : 0;
+  if (text.size() == digits || text == "-0") return std::nullopt;
+  for (size_t i = digits; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  errno = 0;
+  const int64_t v = std::strtoll(text.c_str(), nullptr, 10);
+  if (errno != 0) return std::nullopt;
+  return v;
+}
+
+// Decimal seconds >= 0: "30", "0.5", ".5"; no exponent, inf, nan or hex.
+std::optional<double> ParseSeconds(const std::string& text) {
+  bool dot = false;
+  bool digit = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!digit) return std::nullopt;
+  const double v = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// "0,2,4-7" -> {0, 2, 4, 5, 6, 7}.
+std::optional<std::vector<int>> ParseCpuList(const std::string& text) {
+  std::vector<int> cpus;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t comma = text.find(',', pos);
+    const std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    const size_t dash = item.find('-');
+    const std::optional<int64_t> lo = ParseInteger(item.substr(0, dash));
+    const std::optional<int64_t> hi =
+        dash == std::string::npos ? lo : ParseInteger(item.substr(dash + 1));
+    if (!lo || !hi || *lo < 0 || *hi < *lo || *hi >= 1024) return std::nullopt;
+    for (int64_t c = *lo; c <= *hi; ++c) cpus.push_back(static_cast<int>(c));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  if (cpus.empty()) return std::nullopt;
+  return cpus;
+}
+
+// The sections of --help, in order.
+
+constexpr const char* kSectionTitles[] = {"Input and output", "Kafka",       "Flow rules",
+                                          "Live capture",     "Performance", "Reporting"};
+
+std::string Expected(const char* what) { return absl::StrCat("expected ", what); }
+
+std::string ApplyTimeout(const std::string& value, std::optional<double>* slot) {
+  *slot = ParseSeconds(value);
+  return *slot ? "" : Expected("seconds >= 0, e.g. 30 or 0.5");
+}
+
+std::string ApplyCount(const std::string& value, int64_t min, int64_t max, int64_t* out) {
+  const std::optional<int64_t> v = ParseInteger(value);
+  if (!v || *v < min || *v > max) {
+    return absl::StrCat("expected an integer from ", min, " to ", max);
+  }
+  *out = *v;
+  return "";
+}
+
+constexpr int64_t kMaxCount = int64_t{1} << 62;
+
+// The option table: parsing, mode checks and --help are driven by it.
+const Flag kFlags[] = {
+    {"--pcap", " FILE|DIR|-", kInputOutput,
+     R"(capture file(s) to convert; "-" reads standard input
+as a stream (tcpdump -w - | netflower --pcap -): memory
+stays bounded and rows are written as flows complete.
+Several files (--pcap a.pcap b.pcapng, a shell glob) or
+a folder (its .pcap, .pcapng, .cap, .dmp files, by name)
+are converted --parallel-files at a time, each to its own
+file in --out-dir, or all into one --out in input order;
+a summary per file and a total; a failed file does not
+stop the others (exit 1 then))",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       cl->pcaps.push_back(v);
+       return v.empty() ? Expected("a capture file, or - for standard input") : std::string();
+     }},
+    {"--iface", " IF", kInputOutput,
+     R"(capture live on network interface IF (needs root or
+CAP_NET_RAW) until SIGINT/SIGTERM, --duration or
+--count; every open flow is written at the end (if
+the output is not being read, another SIGINT/SIGTERM
+quits without them, exit 1))",
+     kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->iface = v;
+       return v.empty() ? Expected("an interface name") : std::string();
+     }},
+    {"--out", " FILE|-", kInputOutput,
+     R"(where the CSV goes; "-" is standard output (default).
+A file is written under a temporary name in the same
+folder and renamed into place at the end; it keeps
+the mode (and, for root, the owner) of the file it
+replaces, else it is created 0666 less the umask.
+From a file, a failed or interrupted run leaves no
+CSV under that name; live, a failed start leaves an
+existing file as it was. The output may not be the
+input (also not standard input's file, nor the
+--labels file), nor lie inside the --save-pcap folder.
+In a folder everyone may write to (sticky, of root or
+you), another user's entry under the name is never
+followed or written into: a link or file is replaced,
+a FIFO or device refused.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->out = v;
+       cl->out_given = true;
+       return v.empty() ? Expected("a file name or -") : std::string();
+     }},
+    {"--out-dir", " DIR", kInputOutput,
+     R"(several inputs: write each one's rows to
+DIR/<input file name>.csv (.jsonl with --format jsonl),
+each under a temporary name until complete. Only ever
+a new regular file: a FIFO or device under such a name
+is refused, a link is replaced, never followed. A
+folder everyone may write to must be sticky and belong
+to root or you)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       cl->files.out_dir = v;
+       return v.empty() ? Expected("a directory") : std::string();
+     }},
+    {"--parallel-files", " N", kPerformance,
+     R"(several inputs: convert N files at once, each with
+--jobs workers (default: the CPUs / --jobs, at least 1);
+the output never depends on it)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, 1024, &n);
+       cl->files.parallel_files = static_cast<int>(n);
+       return e;
+     }},
+    {"--format", " csv|jsonl", kInputOutput,
+     R"(csv (default): a header line, then one row per flow.
+jsonl: JSON Lines, one object per flow and line, keys
+= the column names, numbers as JSON numbers with the
+CSV's digits, addresses as strings, a float that is
+not finite (inf, nan) as null; no header. The same
+flows in the same order as the CSV, in every mode.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "csv" && v != "jsonl") return Expected("csv or jsonl");
+       cl->options.format = v == "jsonl" ? OutputFormat::kJsonl : OutputFormat::kCsv;
+       return std::string();
+     }},
+    {"--columns", " NAME", kInputOutput,
+     R"(the column set (default: netflower, FLOW-SPEC's 82
+columns). netflower-tunnel: the 82, then tunnel_type
+(vxlan, geneve, gtpu, gre, erspan, pptp, ipip; empty
+when not tunnelled) and tunnel_id (VNI, TEID, GRE key,
+ERSPAN session, PPTP call ID; empty when none): the
+outermost tunnel of the flow's first packet (default
+profile, --tunnels=inner). cic-ids2017 (85 columns, TrafficLabelling),
+cic-ids2017-ml (79, MachineLearningCVE),
+cse-cic-ids2018 (80), cicflowmeter-v4 (84, also the
+2018 file with IPs), cicflowmeter (84, master's names):
+the CIC datasets' exact headers with CICFlowMeter's
+own flow rules and values (docs/CIC.md): microseconds,
+payload bytes, its 120 s flow timeout from the first
+packet (--active-timeout), no idle timeout, IPv4 only,
+flows of 2+ packets, its quirks; Timestamp in local
+time (TZ). One flow worker; live, no --save-pcap.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<ColumnSet> set = ParseColumnSet(v);
+       if (!set) return Expected(std::string(ColumnSetList()).c_str());
+       cl->options.columns = *set;
+       return std::string();
+     }},
+    {"--label", " TEXT", kInputOutput,
+     R"(the CIC layouts' Label column (default: what the
+layout's tool wrote: BENIGN for cic-ids2017*, No Label
+for cse-cic-ids2018 and cicflowmeter-v4,
+NeedManualLabel for cicflowmeter). UTF-8, 1 to 256
+bytes, no control characters (line breaks, tabs, NUL);
+a comma or quote is quoted in the CSV (RFC 4180))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->options.label = v;
+       return std::string();
+     }},
+    {"--labels", " FILE", kInputOutput,
+     R"(CIC layouts: label flows by the rules in FILE, CSV
+with the header src,dst,src_port,dst_port,protocol,
+start,end,label: addresses or CIDR blocks, ports or
+ranges, protocol, a window [start, end) for the flow's
+first packet (2017-07-07T09:30:00-03:00: an offset or
+Z is required; or epoch seconds; at most 6 decimals),
+label (as --label; quote it if it has a comma); *
+matches anything; a rule matches either direction; the
+first match wins, --label for the rest. At most 16 MiB
+and 4096 bytes a line (docs/CIC.md))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       absl::StatusOr<std::vector<LabelRule>> rules = ReadLabelRules(v);
+       if (!rules.ok()) return std::string(rules.status().message());
+       cl->options.label_rules = *std::move(rules);
+       cl->labels_path = v;
+       return std::string();
+     }},
+    {"--cic-fixes", "", kFlowRules,
+     R"(CIC layouts: correct the CICFlowMeter quirks that
+change a column (flags counted on every packet and
+written in header order, the first packet counted once,
+backward bulk bytes, the first backward window, ...;
+docs/CIC.md, "Fixes") instead of reproducing them)",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->options.cic_fixes = true;
+       return std::string();
+     }},
+    {"--kafka", " BROKERS", kKafka,
+     R"(also (or, without --out, only) send every flow to
+Kafka, host:port[,host:port...]: one message per
+flow, a JSON object (the --format jsonl row of
+--columns), keyed by the flow's endpoints (both
+directions: one key, one partition). By default:
+{kafka_defaults}.
+The cluster must answer for the topic before
+anything is read or captured. At the end netflower waits for every delivery
+(--kafka-flush-timeout); the summary counts them and
+exit status 4 says some flows failed or were not
+delivered. A cluster lost mid-run: librdkafka's
+bounded queue fills, then the run waits for it
+(live: the rings fill and the kernel drops, counted).)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->kafka_brokers = v;
+       return v.empty() ? Expected("host:port[,host:port...]") : std::string();
+     }},
+    {"--topic", " T", kKafka, R"(the Kafka topic (needed with --kafka))", kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->kafka.topic = v;
+       return v.empty() ? Expected("a topic name") : std::string();
+     }},
+    {"--kafka-opt", " KEY=VALUE", kKafka,
+     R"(a librdkafka producer property (CONFIGURATION.md;
+may be repeated), applied after the defaults:
+compression.type=zstd, acks=1, security.protocol=ssl,
+message.timeout.ms=60000, ...)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const size_t eq = v.find('=');
+       if (eq == std::string::npos || eq == 0) return Expected("KEY=VALUE");
+       cl->kafka.settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+       return std::string();
+     },
+     /*repeatable=*/true},
+    {"--kafka-flush-timeout", " S", kKafka,
+     R"(at the end, wait at most S seconds for outstanding
+deliveries (default: {kafka_flush}); what is left is
+counted as not delivered)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<double> s = ParseSeconds(v);
+       if (!s) return Expected("seconds >= 0, e.g. 30 or 0.5");
+       cl->kafka.flush_timeout_seconds = *s;
+       return std::string();
+     }},
+    {"--tunnels", "=inner|outer", kFlowRules,
+     R"(inner (default): open VXLAN, GENEVE, GTP-U, GRE
+(ERSPAN, bridged Ethernet), IP-in-IP, 6in4 and 4in6
+tunnels, up to 4 deep, and make flows of the
+innermost packets (docs/DECODING.md); outer: flows
+of the tunnel packets themselves. Default profile
+only: --compat=python and the CIC layouts read the
+outer packet, as the tools they follow did.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "inner" && v != "outer") return Expected("inner or outer");
+       cl->options.tunnels = v == "inner" ? Tunnels::kInner : Tunnels::kOuter;
+       return std::string();
+     }},
+    {"--compat", "=python|none", kFlowRules,
+     R"(output profile (default: none).
+python: byte-identical with netflower 1.0 (CRLF lines,
+  no header when there are no rows, IPv4 only, every
+  rule of netflower 1.0 kept; microsecond times live).
+none: the same with FLOW-SPEC §1's corrections (IPv6,
+  PPPoE, no one-packet flows after a FIN/FIN close,
+  nanosecond precision, header always, LF lines; live,
+  idle flows are swept every half second).)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v != "python" && v != "none") return Expected("python or none");
+       cl->options.compat = v == "python" ? Compat::kPython : Compat::kNone;
+       return std::string();
+     }},
+    {"--idle-timeout", " S", kFlowRules,
+     R"(a flow idle for more than S seconds ends; the next
+packet starts a new flow (default: {idle_file} for files,
+as netflower 1.0's flow_timeout; {idle_live} live))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       return ApplyTimeout(v, &cl->options.idle_timeout);
+     }},
+    {"--active-timeout", " S", kFlowRules,
+     R"(duration cap: a flow is cut once it is older than S
+seconds since its first packet (default: none for
+files, {cap_live} live; "none" disables it for files))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       // none: no cap, the files' default (live refuses it: RefuseLiveWithoutCap).
+       cl->active_timeout_none = v == "none";
+       if (cl->active_timeout_none) return std::string();
+       std::string e = ApplyTimeout(v, &cl->options.active_timeout);
+       return e.empty() ? e : Expected("seconds >= 0, or none");
+     }},
+    {"--gc-interval", " N", kFlowRules,
+     R"(files: sweep for idle flows after every N-th accepted
+packet (default: {gc}; live always sweeps every 1000))",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       cl->convert.gc_interval = n;
+       return e;
+     }},
+    {"--max-flows", " N|none", kFlowRules,
+     R"(at most N flows open at once (N >= --jobs): when the
+table is full the least recently active flow is
+written early and counted as evicted (default: a
+quarter of memory at 512 bytes a flow; none: no limit))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       if (v == "none") {
+         cl->options.max_flows = 0;
+         return std::string();
+       }
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       if (!e.empty()) return Expected("an integer >= 1, or none");
+       cl->options.max_flows = static_cast<uint64_t>(n);
+       return e;
+     }},
+    {"--jobs", " N", kPerformance,
+     R"(flow workers: N >= 1, -1 = all CPUs, below -1 =
+CPUs + N + 1 (default: 1). Files: the CSV never
+depends on it (unless --max-flows evicts: each job
+holds a share of the table). Live: N rings in one
+fanout group, the kernel keeping both directions of
+a flow on one.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, -1024, 1024, &n);
+       if (!e.empty() || n == 0) {
+         return Expected("N >= 1, -1 for all CPUs, or a negative N (CPUs + N + 1); not 0");
+       }
+       // The library takes max(1, CPUs + N + 1), as netflower 1.0's n_jobs
+       // did; the command line says when N leaves no CPU instead.
+       const int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+       if (n < -cpus) {
+         return absl::StrCat("-", -n, " leaves no worker on this machine's ", cpus,
+                             " CPUs (CPUs + N + 1 < 1): -1 is all CPUs, -", cpus, " is one");
+       }
+       cl->options.jobs = static_cast<int>(n);
+       return e;
+     }},
+    {"--cpus", " LIST", kPerformance,
+     R"(CPUs to pin the flow workers to, e.g. 2,3 or 4-7
+(default: with at least N + 2 CPUs, the N after the
+first, which is left to the packet reader; with
+fewer, workers are not pinned))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       std::optional<std::vector<int>> cpus = ParseCpuList(v);
+       if (!cpus) return Expected("a CPU list like 0,2 or 4-7");
+       cl->options.cpus = *cpus;
+       return std::string();
+     }},
+    {"--buffer-rows", " N", kPerformance,
+     R"(files: rows formatted per write (default: {buffer_rows}); no
+effect on the content)",
+     kFile,
+     [](const std::string& v, CommandLine* cl) {
+       return ApplyCount(v, 1, 100000000, &cl->convert.buffer_rows);
+     }},
+    {"--save-pcap", " DIR", kLiveCapture,
+     R"(also write each completed flow's frames to
+DIR/<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap
+(DIR must exist, and be writable only by you, root or
+the --user, or sticky like /tmp; files are created
+new, never through an existing name or link: a taken
+name gets a suffix -1, -2, ...))",
+     kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->capture.save_pcap = true;
+       cl->capture.pcap_dir = v;
+       return v.empty() ? Expected("a directory") : std::string();
+     }},
+    {"--duration", " S", kLiveCapture, R"(stop after S seconds)", kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->duration = ParseSeconds(v);
+       return cl->duration && *cl->duration > 0 ? std::string() : Expected("seconds > 0");
+     }},
+    {"--count", " N", kLiveCapture, R"(stop after N packets)", kLive,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, kMaxCount, &n);
+       cl->capture.packet_limit = static_cast<uint64_t>(n);
+       return e;
+     }},
+    {"--filter", " EXPR", kLiveCapture,
+     R"(capture only what this BPF expression (tcpdump syntax)
+matches)",
+     kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->capture.filter = v;
+       return std::string();
+     }},
+    {"--promisc", "", kLiveCapture, R"(put the interface into promiscuous mode)", kLive,
+     [](const std::string&, CommandLine* cl) {
+       cl->capture.promiscuous = true;
+       return std::string();
+     }},
+    {"--ring-mb", " N", kLiveCapture, R"(capture ring size per job in MiB (default: {ring_mb}))",
+     kLive,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, 65536, &n);
+       cl->capture.ring_block_size = 1u << 20;  // MiB: 1 MiB blocks
+       cl->capture.ring_block_count = static_cast<uint32_t>(n);
+       return e;
+     }},
+    {"--user", " NAME", kLiveCapture,
+     R"(once the capture rings are open, drop root: switch to
+user NAME (and its groups) with no capabilities left,
+as tcpdump -Z does (--save-pcap DIR must be writable
+by NAME))",
+     kLive,
+     [](const std::string& v, CommandLine* cl) {
+       cl->user = v;
+       return v.empty() ? Expected("a user name") : std::string();
+     }},
+    {"--strict", "", kReporting,
+     R"(files: exit with status 3 if the input was truncated
+or damaged (the CSV is still complete for what was
+read))",
+     kFile,
+     [](const std::string&, CommandLine* cl) {
+       cl->strict = true;
+       return std::string();
+     }},
+    {"--quiet", "", kReporting,
+     R"(no run summary on standard error (errors and
+warnings still appear))",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->quiet = true;
+       return std::string();
+     }},
+    {"--progress", "", kReporting,
+     R"(show progress on standard error (default: only when
+it is a terminal); --no-progress turns it off)",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->progress = true;
+       return std::string();
+     }},
+    {"--no-progress", "", kReporting, nullptr, kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->progress = false;
+       return std::string();
+     }},
+    {"--version", "", kReporting, "version, commit, profiles, io_uring and TPACKET_V3", kBoth,
+     nullptr},  // handled before parsing
+    {"--help", "", kReporting, "this text (wherever it appears on the line)", kBoth, nullptr},
+};
+
+
+const Flag* FindFlag(const std::string& name) {
+  for (const Flag& f : kFlags) {
+    if (name == f.name) return &f;
+  }
+  return nullptr;
+}
+
+bool LooksLikeCapture(const std::string& arg) {
+  for (const char* ext : {".pcap", ".pcapng", ".cap", ".dmp"}) {
+    const size_t n = std::strlen(ext);
+    if (arg.size() > n && arg.compare(arg.size() - n, n, ext) == 0) return true;
+  }
+  return ::access(arg.c_str(), F_OK) == 0;
+}
+
+absl::Status Usage(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+// Checks that every option given belongs to the mode chosen.
+absl::Status CheckModes(const std::vector<const Flag*>& seen, bool live) {
+  for (const Flag* f : seen) {
+    if ((f->modes & (live ? kLive : kFile)) == 0) {
+      return Usage(absl::StrCat(f->name, " applies to ", live ? "--pcap" : "--iface",
+                                " only, not to ", live ? "live capture" : "capture files"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --kafka and its companions into options.kafka: --topic needs --kafka and
+// the other way round; without --out (and --out-dir) Kafka is the only
+// output.
+absl::Status TakeKafkaOptions(CommandLine* cl) {
+  const bool companions = !cl->kafka.topic.empty() || !cl->kafka.settings.empty() ||
+                          cl->kafka.flush_timeout_seconds != KafkaOptions().flush_timeout_seconds;
+  if (cl->kafka_brokers.empty()) {
+    return companions ? Usage("--topic, --kafka-opt and --kafka-flush-timeout need --kafka BROKERS")
+                      : absl::OkStatus();
+  }
+  if (cl->kafka.topic.empty()) return Usage("--kafka needs --topic T");
+  cl->kafka.brokers = cl->kafka_brokers;
+  cl->options.kafka = cl->kafka;
+  if (!cl->out_given && cl->files.out_dir.empty()) cl->out = "";  // Kafka only
+  return absl::OkStatus();
+}
+
+// Takes the option at argv[*i] (and its value): applies it to `cl`.
+absl::Status TakeOption(int argc, const char* const* argv, int* i, CommandLine* cl,
+                        std::vector<const Flag*>* seen) {
+  std::string arg = argv[*i];
+  std::optional<std::string> value;
+  if (const size_t eq = arg.find('='); eq != std::string::npos) {
+    value = arg.substr(eq + 1);
+    arg = arg.substr(0, eq);
+  }
+  const Flag* flag = FindFlag(arg);
+  if (flag == nullptr) return Usage(absl::StrCat("unknown option '", argv[*i], "'"));
+  const bool progress_pair = arg == "--progress" || arg == "--no-progress";
+  for (const Flag* f : *seen) {
+    const bool pair = progress_pair && (std::string(f->name) == "--progress" ||
+                                        std::string(f->name) == "--no-progress");
+    if ((f == flag && !flag->repeatable) || pair) {
+      return Usage(absl::StrCat(arg, " is given more than once"));
+    }
+  }
+  seen->push_back(flag);
+  if (!flag->takes_value() && value) return Usage(absl::StrCat(arg, " takes no value"));
+  if (flag->takes_value() && !value) {
+    if (*i + 1 >= argc) return Usage(absl::StrCat(arg, " needs a value"));
+    if (std::string(argv[*i + 1]).rfind("--", 0) == 0) {
+      return Usage(absl::StrCat(arg, " needs a value, but '", argv[*i + 1],
+                                "' is an option (write ", arg, "=", argv[*i + 1],
+                                " if that is really the value)"));
+    }
+    value = argv[++*i];
+  }
+  if (flag->apply == nullptr) return absl::OkStatus();  // --help, --version: main's
+  const std::string error = flag->apply(value.value_or(""), cl);
+  if (!error.empty()) {
+    return Usage(absl::StrCat("bad value '", *value, "' for ", arg, ": ", error));
+  }
+  return absl::OkStatus();
+}
+
+// "acks=all, enable.idempotence=true, ..." (KafkaDefaultSettings).
+std::string KafkaDefaultsText() {
+  std::string text;
+  size_t n = 0;
+  for (const auto& [key, value] : KafkaDefaultSettings()) {
+    absl::StrAppend(&text, n == 0 ? "" : (n % 2 == 0 ? ",\n" : ", "), key, "=", value);
+    ++n;
+  }
+  return text;
+}
+
+// The defaults the help names, from the library (one place per fact).
+std::string FillDefaults(const std::string& text) {
+  const CaptureOptions live;
+  return absl::StrReplaceAll(
+      text, {{"{idle_file}", absl::StrFormat("%g", kDefaultFileIdleTimeout)},
+             {"{idle_live}", absl::StrFormat("%g", kDefaultLiveIdleTimeout)},
+             {"{cap_live}", absl::StrFormat("%g", kDefaultLiveActiveTimeout)},
+             {"{gc}", absl::StrCat(kDefaultGcInterval)},
+             {"{jobs}", absl::StrCat(Options().jobs)},
+             {"{buffer_rows}", absl::StrCat(ConvertOptions().buffer_rows)},
+             {"{kafka_flush}", absl::StrFormat("%g s", KafkaOptions().flush_timeout_seconds)},
+             {"{kafka_defaults}", KafkaDefaultsText()},
+             {"{ring_mb}",
+              absl::StrCat((uint64_t{live.ring_block_size} * live.ring_block_count) >> 20)}});
+}
+
+// roff: backslashes doubled, a line starting with . or ' protected, minus
+// signs of options as \-.
+std::string Roff(const std::string& text) {
+  std::string out;
+  bool line_start = true;
+  for (char c : text) {
+    if (line_start && (c == '.' || c == '\'')) out += "\\&";
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else {
+      out += c;
+    }
+    line_start = c == '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const Flag> Flags() { return kFlags; }
+
+ConvertOptions CommandLine::FileOptions() const {
+  ConvertOptions o = convert;
+  static_cast<Options&>(o) = options;
+  return o;
+}
+
+CaptureOptions CommandLine::LiveOptions() const {
+  CaptureOptions o = capture;
+  static_cast<Options&>(o) = options;
+  return o;
+}
+
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
+  CommandLine cl;
+  std::vector<const Flag*> seen;
+  bool after_pcap = false;  // the arguments right after --pcap's are more inputs
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (after_pcap && arg.rfind("--", 0) != 0) {
+      cl.pcaps.push_back(arg);
+      continue;
+    }
+    after_pcap = false;
+    if (arg.rfind("--", 0) != 0) {
+      if (LooksLikeCapture(arg)) {
+        return Usage(
+            absl::StrCat("unexpected argument '", arg, "': did you mean --pcap ", arg, "?"));
+      }
+      return Usage(absl::StrCat("unexpected argument '", arg, "'"));
+    }
+    if (absl::Status s = TakeOption(argc, argv, &i, &cl, &seen); !s.ok()) return s;
+    after_pcap = arg == "--pcap" || arg.rfind("--pcap=", 0) == 0;
+  }
+  if (cl.pcaps.empty() == cl.iface.empty()) return Usage("give either --pcap FILE or --iface IF");
+  if (absl::Status s = TakeKafkaOptions(&cl); !s.ok()) return s;
+  if (absl::Status s = CheckModes(seen, cl.live()); !s.ok()) return s;
+  if (cl.live() && cl.active_timeout_none) {
+    return Usage("live capture always has a duration cap (--active-timeout S)");
+  }
+  if (!cl.files.out_dir.empty() && cl.out_given) return Usage("give --out or --out-dir, not both");
+  return cl;
+}
+
+std::string HelpText() {
+  std::string out = kUsageHead;
+  for (int section = kInputOutput; section <= kReporting; ++section) {
+    absl::StrAppend(&out, "\n", kSectionTitles[section], ":\n");
+    for (const Flag& f : kFlags) {
+      if (f.section != section || f.help == nullptr) continue;
+      const std::string option = absl::StrCat(f.name, f.value);
+      // An option too long for its column gets a line of its own.
+      const std::string body =
+          absl::StrReplaceAll(FillDefaults(f.help), {{"\n", "\n                         "}});
+      if (option.size() > 22) {
+        absl::StrAppendFormat(&out, "  %s\n%25s%s\n", option, "", body);
+      } else {
+        absl::StrAppendFormat(&out, "  %-22s %s\n", option, body);
+      }
+    }
+  }
+  absl::StrAppend(&out, "\n", kUsageTail);
+  return out;
+}
+
+std::string ManPage() {
+  std::string out = absl::StrCat(
+      ".TH NETFLOWER 1 \"\" \"netflower ", kVersion,
+      "\" \"User Commands\"\n.SH NAME\nnetflower \\- packets to bidirectional flows with "
+      "CICFlowMeter\\-style features\n.SH SYNOPSIS\n.nf\n");
+  const std::string head = kUsageHead;
+  const size_t blank = head.find("\n\n");
+  absl::StrAppend(&out, Roff(head.substr(7, blank - 7)), "\n.fi\n.SH DESCRIPTION\n",
+                  Roff(head.substr(blank + 2)), ".SH OPTIONS\n");
+  for (int section = kInputOutput; section <= kReporting; ++section) {
+    absl::StrAppend(&out, ".SS ", kSectionTitles[section], "\n");
+    for (const Flag& f : kFlags) {
+      if (f.section != section) continue;
+      absl::StrAppend(&out, ".TP\n\\fB", Roff(f.name), "\\fR", Roff(f.value), "\n");
+      if (f.help != nullptr) absl::StrAppend(&out, Roff(FillDefaults(f.help)), "\n");
+    }
+  }
+  // The tail's paragraphs: "Title: text" ones become sections, the rest notes.
+  const std::string tail = kUsageTail;
+  for (size_t start = 0; start < tail.size();) {
+    size_t end = tail.find("\n\n", start);
+    if (end == std::string::npos) end = tail.size();
+    const std::string part = tail.substr(start, end - start);
+    start = end + 2;
+    const size_t colon = part.find(": ");
+    if (colon == std::string::npos || part.substr(0, colon).find(' ') != std::string::npos) {
+      absl::StrAppend(&out, ".SH NOTES\n", Roff(part), "\n");
+      continue;
+    }
+    std::string title = part.substr(0, colon);
+    std::transform(title.begin(), title.end(), title.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    absl::StrAppend(&out, ".SH ", title, "\n", Roff(part.substr(colon + 2)), "\n");
+  }
+  absl::StrAppend(&out,
+                  ".SH SEE ALSO\ntcpdump(1), tshark(1); the README and docs/ of netflower's "
+                  "source (docs/FLOW-RULES.md: the rules every column follows).\n");
+  return out;
+}
+
+std::string BashCompletion() {
+  std::string flags;
+  std::string cases;
+  for (const Flag& f : kFlags) {
+    absl::StrAppend(&flags, flags.empty() ? "" : " ", f.name);
+    if (!f.takes_value()) continue;
+    const std::string value = std::string(f.value).substr(1);  // without its ' ' or '='
+    std::string words;
+    if (std::string(f.name) == "--columns") {
+      for (std::string_view name : kColumnSetNames) {
+        absl::StrAppend(&words, words.empty() ? "" : " ", std::string(name));
+      }
+    } else if (value.find('|') != std::string::npos && value.find("FILE") == std::string::npos) {
+      words = absl::StrReplaceAll(value, {{"|", " "}});
+    }
+    std::string action;
+    if (!words.empty()) {
+      action = absl::StrCat("COMPREPLY=($(compgen -W \"", words, "\" -- \"$cur\"))");
+    } else if (value.find("FILE") != std::string::npos) {
+      action = "COMPREPLY=($(compgen -f -- \"$cur\"))";
+    } else if (value == "DIR") {
+      action = "COMPREPLY=($(compgen -d -- \"$cur\"))";
+    } else if (value == "IF") {
+      action = "COMPREPLY=($(compgen -W \"$(ls /sys/class/net 2>/dev/null)\" -- \"$cur\"))";
+    } else if (std::string(f.name) == "--user") {
+      action = "COMPREPLY=($(compgen -u -- \"$cur\"))";
+    } else {
+      action = "COMPREPLY=()";
+    }
+    absl::StrAppend(&cases, "    ", f.name, ") ", action, "; return ;;\n");
+  }
+  return absl::StrCat(
+      "# bash completion for netflower (generated from its option table)\n"
+      "_netflower() {\n"
+      "  local cur prev\n"
+      "  cur=${COMP_WORDS[COMP_CWORD]}\n"
+      "  prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+      "  if [[ $cur == --*=* ]]; then prev=${cur%%=*}; cur=${cur#*=}; fi\n"
+      "  case $prev in\n",
+      cases,
+      "  esac\n"
+      "  if [[ $cur == -* ]]; then\n"
+      "    COMPREPLY=($(compgen -W \"",
+      flags,
+      "\" -- \"$cur\"))\n"
+      "  else\n"
+      "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+      "  fi\n"
+      "}\n"
+      "complete -F _netflower netflower\n");
+}
+
+}  // namespace netflower::cli
