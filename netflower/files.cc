@@ -98,8 +98,7 @@ void ConvertAll(const ConvertOptions& options, std::vector<FileResult>* files,
       // Files at once already share the CPUs out: each gets its own
       // formatting threads only if its share leaves room for them.
       if (!one.format_threads) {
-        one.format_threads =
-            UseRowFormatters(ResolveJobs(one.jobs).value_or(1), Cpus() / parallel);
+        one.format_threads = UseRowFormatters(ResolveJobs(one.jobs).value_or(1), Cpus() / parallel);
       }
       f.status = ConvertOne(f.input, writes[k], one, named, &f.stats).status();
     }
@@ -155,8 +154,7 @@ absl::Status RemoveAbandonedTemporaryFiles(const std::string& output) {
 }
 
 absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
-                                         const FilesOutput& output,
-                                         const ConvertOptions& options) {
+                                         const FilesOutput& output, const ConvertOptions& options) {
   // Everything that can fail runs before anything is written.
   absl::StatusOr<RunSettings> run = Settle(options);
   if (!run.ok()) return run.status();
@@ -208,7 +206,8 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
     absl::StatusOr<std::string> folder = MakePartsFolder(output.out);
     if (!folder.ok()) return folder.status();
     parts_folder = *folder;
-    for (size_t k = 0; k < writes.size(); ++k) writes[k] = absl::StrCat(parts_folder, "/", k, ".part");
+    for (size_t k = 0; k < writes.size(); ++k)
+      writes[k] = absl::StrCat(parts_folder, "/", k, ".part");
   }
   ConvertAll(options, &result.files, writes, /*named=*/output.out_dir.empty(),
              ParallelFiles(output, run->jobs, result.files.size()));

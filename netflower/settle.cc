@@ -24,11 +24,11 @@ std::string Name(ColumnSet set) { return std::string(ColumnSetName(set)); }
 absl::Status CheckColumns(const Options& o) {
   const bool python = o.compat == Compat::kPython;
   if (o.tunnels && (python || IsCic(o.columns))) {
-    return Invalid(absl::StrCat(
-        "tunnels belong to the default profile: ",
-        python ? "compat=python reads the outer packet, as netflower 1.0 did"
-               : absl::StrCat("the ", Name(o.columns),
-                              " layout reads the outer packet, as CICFlowMeter did")));
+    return Invalid(
+        absl::StrCat("tunnels belong to the default profile: ",
+                     python ? "compat=python reads the outer packet, as netflower 1.0 did"
+                            : absl::StrCat("the ", Name(o.columns),
+                                           " layout reads the outer packet, as CICFlowMeter did")));
   }
   if (HasTunnelColumns(o.columns) && (python || o.tunnels == Tunnels::kOuter)) {
     return Invalid(
@@ -148,8 +148,8 @@ absl::StatusOr<RunSettings> Settle(const CaptureOptions& options) {
     }
   }
   run.idle_timeout_seconds = options.idle_timeout.value_or(kDefaultLiveIdleTimeout);
-  run.cap_seconds = options.active_timeout.value_or(IsCic(options.columns) ? kCicFlowTimeoutSeconds
-                                                                         : kDefaultLiveActiveTimeout);
+  run.cap_seconds = options.active_timeout.value_or(
+      IsCic(options.columns) ? kCicFlowTimeoutSeconds : kDefaultLiveActiveTimeout);
   return run;
 }
 

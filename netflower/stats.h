@@ -81,13 +81,13 @@ struct RunStats {
   uint64_t timestamps_clamped =
       0;  // default profile: pcapng times clamped (more than 146 years from the first)
   // What the run settled on: its options with the defaults filled in.
-  double idle_timeout = 0.0;                   // seconds (not used by the CIC layouts)
-  std::optional<double> active_timeout;        // seconds; unset: no duration cap
-  int jobs = 0;                                // flow workers
-  uint64_t bytes_read = 0;            // input bytes consumed
-  double seconds = 0.0;               // wall time of the conversion
-  bool input_ended_early = false;     // truncated or damaged input
-  std::vector<std::string> warnings;  // one line each: file, offset, problem
+  double idle_timeout = 0.0;             // seconds (not used by the CIC layouts)
+  std::optional<double> active_timeout;  // seconds; unset: no duration cap
+  int jobs = 0;                          // flow workers
+  uint64_t bytes_read = 0;               // input bytes consumed
+  double seconds = 0.0;                  // wall time of the conversion
+  bool input_ended_early = false;        // truncated or damaged input
+  std::vector<std::string> warnings;     // one line each: file, offset, problem
 
   // Live capture only.
   uint64_t kernel_received = 0;      // PACKET_STATISTICS: seen by the sockets, drops included

@@ -14,15 +14,22 @@ check() {  # check "description" command...
   if "$@"; then echo "ok: $what"; else fail "$what"; fi
 }
 
-# --help explains every flag and exits 0.
+# --help explains every flag of the option table (tools/cli_docs lists
+# them) and exits 0; the man page and bash completion come from the same
+# table.
+DOCS=$(target_program tools/cli_docs)
 help=$("$NF" --help); rc=$?
 check "--help exits 0" test "$rc" -eq 0
-for flag in --pcap --iface --out --compat --idle-timeout --active-timeout --gc-interval --jobs \
-            --cpus --buffer-rows --max-flows --save-pcap --duration --count --filter --promisc \
-            --ring-mb --user --strict --quiet --progress --no-progress --help --version \
-            --format --columns --label --labels --cic-fixes --out-dir --parallel-files; do
+mapfile -t flags < <("$DOCS" --flags)
+check "the table has flags" test "${#flags[@]}" -gt 30
+for flag in "${flags[@]}"; do
   check "--help documents $flag" grep -q -- "$flag" <<<"$help"
 done
+"$DOCS" --completion >"$TMP/netflower.bash"
+check "the bash completion is valid bash" bash -n "$TMP/netflower.bash"
+check "... and completes --columns" bash -c "source '$TMP/netflower.bash'; COMP_WORDS=(netflower --columns cic-ids2017-); COMP_CWORD=2; _netflower; [[ \${COMPREPLY[*]} == cic-ids2017-ml ]]"
+"$DOCS" --man >"$TMP/netflower.1"
+check "the man page starts with .TH" grep -q "^.TH NETFLOWER 1" "$TMP/netflower.1"
 
 # A normal run: CSV with header + 39 rows, summary on stderr.
 "$NF" --pcap "$DATA/loopback-web.pcap" --out "$TMP/web.csv" 2>"$TMP/web.err"; rc=$?

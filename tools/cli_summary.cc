@@ -17,12 +17,14 @@ std::string Rate(double count, double seconds) {
 // What the run was: its profile and timeouts, or the CIC layout and its flow
 // timeout (CICFlowMeter has no idle timeout), and the jobs.
 std::string RunDescription(const Options& o, const RunStats& s, bool live) {
-  const std::string jobs = live ? absl::StrFormat(", %d job%s", s.jobs, s.jobs == 1 ? "" : "s") : "";
+  const std::string jobs =
+      live ? absl::StrFormat(", %d job%s", s.jobs, s.jobs == 1 ? "" : "s") : "";
   if (IsCic(o.columns)) {
-    return absl::StrFormat("columns %s%s, CICFlowMeter's rules, flow timeout %g s from the first "
-                           "packet%s",
-                           std::string(ColumnSetName(o.columns)), o.cic_fixes ? " with fixes" : "",
-                           s.active_timeout.value_or(kCicFlowTimeoutSeconds), jobs);
+    return absl::StrFormat(
+        "columns %s%s, CICFlowMeter's rules, flow timeout %g s from the first "
+        "packet%s",
+        std::string(ColumnSetName(o.columns)), o.cic_fixes ? " with fixes" : "",
+        s.active_timeout.value_or(kCicFlowTimeoutSeconds), jobs);
   }
   return absl::StrFormat("profile %s, idle timeout %g s, %s%s",
                          o.compat == Compat::kPython ? "python" : "default", s.idle_timeout,
@@ -38,7 +40,8 @@ std::string Counts(const Options& o, const RunStats& s) {
   std::string out;
   absl::StrAppendFormat(&out, "  packets read      %12u\n", s.packets_read);
   absl::StrAppendFormat(&out, "  accepted          %12u", s.packets_accepted);
-  if (s.late_packets) absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
+  if (s.late_packets)
+    absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
   out += "\n";
   absl::StrAppendFormat(&out, "  skipped           %12u\n", s.packets_skipped());
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
@@ -59,8 +62,7 @@ std::string Counts(const Options& o, const RunStats& s) {
   if (e.evicted) absl::StrAppendFormat(&out, ", evicted from a full table %u", e.evicted);
   out += "\n";
   if (IsCic(o.columns)) {
-    absl::StrAppendFormat(&out,
-                          "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
+    absl::StrAppendFormat(&out, "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
                           s.one_packet_flows);
   }
   if (o.kafka) {
@@ -83,8 +85,8 @@ std::string OutputName(const Options& options, const std::string& out) {
   return out.empty() ? kafka : absl::StrCat(csv, " + ", kafka);
 }
 
-std::string FileSummary(const Options& options, const std::string& input,
-                        const std::string& output, const RunStats& s) {
+std::string FileSummary(const Options& options, const std::string& input, const std::string& output,
+                        const RunStats& s) {
   std::string out = absl::StrFormat("netflower: %s -> %s (%s)\n", input == "-" ? "stdin" : input,
                                     output, RunDescription(options, s, /*live=*/false));
   out += Counts(options, s);

@@ -15,8 +15,8 @@ namespace netflower::cli {
 std::string OutputName(const Options& options, const std::string& out);
 
 // The summary of converting `input` to `output` (OutputName's form).
-std::string FileSummary(const Options& options, const std::string& input,
-                        const std::string& output, const RunStats& stats);
+std::string FileSummary(const Options& options, const std::string& input, const std::string& output,
+                        const RunStats& stats);
 
 // The last line of a several-file run: files converted, failed,
 // interrupted and not started; packets, flows, time.

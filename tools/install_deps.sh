@@ -26,6 +26,8 @@ packages=(
   librdkafka-dev kcat python3-confluent-kafka
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
+  # the installed library: its ABI check (abidw, abidiff), man page check
+  abigail-tools man-db
 )
 if ((aarch64)); then
   packages+=(

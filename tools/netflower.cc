@@ -25,9 +25,9 @@
 #include "absl/strings/str_format.h"
 #include "io/flow_pcap_dir.h"
 #include "io/output_file.h"
+#include "netflower/command_line.h"
 #include "netflower/platform.h"
 #include "tools/build_info.h"
-#include "tools/cli_options.h"
 #include "tools/cli_summary.h"
 #include "tools/privileges.h"
 

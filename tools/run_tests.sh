@@ -2,15 +2,18 @@
 # Set-up plus the whole test suite (what CI runs, via .ci/run):
 #   1. clang-format check;
 #   2. every test (the live-capture ones need root: CI runs as root);
-#   3. clang-tidy on every source (tools/lint.sh, about 7 minutes on 2 cores);
-#   4. every test again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   5. the pipeline and capture tests under ThreadSanitizer;
-#   6. each libFuzzer target for a short fixed number of runs;
-#   7. aarch64: cross build (--config=aarch64), every test but the AF_PACKET
+#   3. the installed library (tools/check_install.sh): tools/install.sh into a
+#      fresh prefix, the examples built out of the tree with pkg-config and
+#      run, only API symbols exported, the ABI against its baseline;
+#   4. clang-tidy on every source (tools/lint.sh, about 7 minutes on 2 cores);
+#   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   6. the pipeline and capture tests under ThreadSanitizer;
+#   7. each libFuzzer target for a short fixed number of runs;
+#   8. aarch64: cross build (--config=aarch64), every test but the AF_PACKET
 #      ones under qemu-aarch64-static (corpus goldens included), and the
 #      benchmark kit built and run under qemu (bench/kit/kit_test.sh).
 # The corpus tests (byte-exact goldens, every shared capture in both
-# profiles, in 1-3 jobs) run in 2, 4 and 7 when ../shared exists next to the
+# profiles, in 1-3 jobs) run in 2, 5 and 8 when ../shared exists next to the
 # repository (or NETFLOWER_SHARED_DIR names it).
 #   tools/run_tests.sh [--quick]    --quick: steps 1 and 2 only
 set -euo pipefail
@@ -37,6 +40,9 @@ fi
 step "tests"
 bazel test "${flags[@]}" "${targets[@]}"
 ((quick)) && exit 0
+
+step "installed library: examples built out of the tree with pkg-config, exports, ABI"
+tools/check_install.sh
 
 step "clang-tidy"
 tools/lint.sh

@@ -1,4 +1,4 @@
-#include "tools/cli_options.h"
+#include "netflower/command_line.h"
 
 #include <unistd.h>
 
@@ -52,7 +52,6 @@ the run finished but some flows did not reach Kafka (failed, or not
 delivered within --kafka-flush-timeout; the summary counts them; a CSV
 written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
 )";
-
 
 // Decimal integers only: no sign but a leading '-', no "-0", no spaces, no
 // hex or octal prefixes.
@@ -542,7 +541,6 @@ it is a terminal); --no-progress turns it off)",
     {"--help", "", kReporting, "this text (wherever it appears on the line)", kBoth, nullptr},
 };
 
-
 const Flag* FindFlag(const std::string& name) {
   for (const Flag& f : kFlags) {
     if (name == f.name) return &f;
@@ -588,7 +586,8 @@ absl::Status TakeKafkaOptions(CommandLine* cl) {
   return absl::OkStatus();
 }
 
-// Takes the option at argv[*i] (and its value): applies it to `cl`.
+// Takes the option at argv[*i] (and its value, from "--name=value" or the
+// next argument): applies it to `cl`.
 absl::Status TakeOption(int argc, const char* const* argv, int* i, CommandLine* cl,
                         std::vector<const Flag*>* seen) {
   std::string arg = argv[*i];
@@ -599,15 +598,6 @@ absl::Status TakeOption(int argc, const char* const* argv, int* i, CommandLine* 
   }
   const Flag* flag = FindFlag(arg);
   if (flag == nullptr) return Usage(absl::StrCat("unknown option '", argv[*i], "'"));
-  const bool progress_pair = arg == "--progress" || arg == "--no-progress";
-  for (const Flag* f : *seen) {
-    const bool pair = progress_pair && (std::string(f->name) == "--progress" ||
-                                        std::string(f->name) == "--no-progress");
-    if ((f == flag && !flag->repeatable) || pair) {
-      return Usage(absl::StrCat(arg, " is given more than once"));
-    }
-  }
-  seen->push_back(flag);
   if (!flag->takes_value() && value) return Usage(absl::StrCat(arg, " takes no value"));
   if (flag->takes_value() && !value) {
     if (*i + 1 >= argc) return Usage(absl::StrCat(arg, " needs a value"));
@@ -618,12 +608,7 @@ absl::Status TakeOption(int argc, const char* const* argv, int* i, CommandLine* 
     }
     value = argv[++*i];
   }
-  if (flag->apply == nullptr) return absl::OkStatus();  // --help, --version: main's
-  const std::string error = flag->apply(value.value_or(""), cl);
-  if (!error.empty()) {
-    return Usage(absl::StrCat("bad value '", *value, "' for ", arg, ": ", error));
-  }
-  return absl::OkStatus();
+  return ApplyOption(arg, value.value_or(""), cl, seen);
 }
 
 // "acks=all, enable.idempotence=true, ..." (KafkaDefaultSettings).
@@ -676,6 +661,38 @@ std::string Roff(const std::string& text) {
 
 std::span<const Flag> Flags() { return kFlags; }
 
+absl::Status ApplyOption(std::string name, const std::string& value, CommandLine* cl,
+                         std::vector<const Flag*>* seen) {
+  if (name.rfind("--", 0) != 0) name = "--" + name;
+  const Flag* flag = FindFlag(name);
+  if (flag == nullptr) return Usage(absl::StrCat("unknown option '", name, "'"));
+  const bool progress_pair = name == "--progress" || name == "--no-progress";
+  for (const Flag* f : *seen) {
+    const bool pair = progress_pair && (std::string(f->name) == "--progress" ||
+                                        std::string(f->name) == "--no-progress");
+    if ((f == flag && !flag->repeatable) || pair) {
+      return Usage(absl::StrCat(name, " is given more than once"));
+    }
+  }
+  if (!flag->takes_value() && !value.empty()) return Usage(absl::StrCat(name, " takes no value"));
+  seen->push_back(flag);
+  if (flag->apply == nullptr) return absl::OkStatus();  // --help, --version: main's
+  const std::string error = flag->apply(value, cl);
+  if (!error.empty()) return Usage(absl::StrCat("bad value '", value, "' for ", name, ": ", error));
+  return absl::OkStatus();
+}
+
+absl::Status FinishCommandLine(bool live, const std::vector<const Flag*>& seen, CommandLine* cl) {
+  if (absl::Status s = TakeKafkaOptions(cl); !s.ok()) return s;
+  if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
+  if (live && cl->active_timeout_none) {
+    return Usage("live capture always has a duration cap (--active-timeout S)");
+  }
+  if (!cl->files.out_dir.empty() && cl->out_given)
+    return Usage("give --out or --out-dir, not both");
+  return absl::OkStatus();
+}
+
 ConvertOptions CommandLine::FileOptions() const {
   ConvertOptions o = convert;
   static_cast<Options&>(o) = options;
@@ -710,12 +727,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
     after_pcap = arg == "--pcap" || arg.rfind("--pcap=", 0) == 0;
   }
   if (cl.pcaps.empty() == cl.iface.empty()) return Usage("give either --pcap FILE or --iface IF");
-  if (absl::Status s = TakeKafkaOptions(&cl); !s.ok()) return s;
-  if (absl::Status s = CheckModes(seen, cl.live()); !s.ok()) return s;
-  if (cl.live() && cl.active_timeout_none) {
-    return Usage("live capture always has a duration cap (--active-timeout S)");
-  }
-  if (!cl.files.out_dir.empty() && cl.out_given) return Usage("give --out or --out-dir, not both");
+  if (absl::Status s = FinishCommandLine(cl.live(), seen, &cl); !s.ok()) return s;
   return cl;
 }
 
@@ -747,8 +759,11 @@ std::string ManPage() {
       "CICFlowMeter\\-style features\n.SH SYNOPSIS\n.nf\n");
   const std::string head = kUsageHead;
   const size_t blank = head.find("\n\n");
-  absl::StrAppend(&out, Roff(head.substr(7, blank - 7)), "\n.fi\n.SH DESCRIPTION\n",
-                  Roff(head.substr(blank + 2)), ".SH OPTIONS\n");
+  // The usage lines, without "usage: " and their alignment.
+  std::string synopsis = head.substr(7, blank - 7);
+  synopsis = absl::StrReplaceAll(synopsis, {{"\n       ", "\n"}});
+  absl::StrAppend(&out, Roff(synopsis), "\n.fi\n.SH DESCRIPTION\n", Roff(head.substr(blank + 2)),
+                  ".SH OPTIONS\n");
   for (int section = kInputOutput; section <= kReporting; ++section) {
     absl::StrAppend(&out, ".SS ", kSectionTitles[section], "\n");
     for (const Flag& f : kFlags) {
@@ -765,7 +780,8 @@ std::string ManPage() {
     const std::string part = tail.substr(start, end - start);
     start = end + 2;
     const size_t colon = part.find(": ");
-    if (colon == std::string::npos || part.substr(0, colon).find(' ') != std::string::npos) {
+    if (colon == std::string::npos || colon > 20 ||
+        part.substr(0, colon).find('\n') != std::string::npos) {
       absl::StrAppend(&out, ".SH NOTES\n", Roff(part), "\n");
       continue;
     }

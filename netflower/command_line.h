@@ -1,11 +1,12 @@
 // The command line of netflower: the option table that drives parsing, the
 // mode checks, --help, the man page and the bash completion, and the
-// CommandLine it parses into. The CLI (tools/netflower.cc) is a thin client
+// CommandLine it parses into; also the C API's option names
+// (netflower_options_set). The CLI (tools/netflower.cc) is a thin client
 // of the library: every flag lands in the library's own options
 // (netflower/options.h) and the library checks them (ValidateOptions); this
 // file decides only what is the command line's: spelling, numbers, modes.
-#ifndef NETFLOWER_TOOLS_CLI_OPTIONS_H_
-#define NETFLOWER_TOOLS_CLI_OPTIONS_H_
+#ifndef NETFLOWER_NETFLOWER_COMMAND_LINE_H_
+#define NETFLOWER_NETFLOWER_COMMAND_LINE_H_
 
 #include <cstdint>
 #include <optional>
@@ -29,14 +30,14 @@ struct CommandLine {  // NOLINT(clang-analyzer-optin.performance.Padding): one, 
   std::string iface;               // --iface
   std::string out = "-";           // --out; "" with Kafka only
   bool out_given = false;
-  FilesOutput files;     // --out-dir, --parallel-files (several inputs)
-  Options options;       // what files and live capture share
-  ConvertOptions convert;  // the file-only fields (gc_interval, buffer_rows)
-  CaptureOptions capture;  // the live-only fields (ring, filter, save_pcap, count)
+  FilesOutput files;                 // --out-dir, --parallel-files (several inputs)
+  Options options;                   // what files and live capture share
+  ConvertOptions convert;            // the file-only fields (gc_interval, buffer_rows)
+  CaptureOptions capture;            // the live-only fields (ring, filter, save_pcap, count)
   bool active_timeout_none = false;  // --active-timeout none (files: no cap, the default)
   std::optional<double> duration;    // --duration (live)
-  std::string user;                // --user (live)
-  std::string labels_path;         // --labels: an input too, never overwritten
+  std::string user;                  // --user (live)
+  std::string labels_path;           // --labels: an input too, never overwritten
   bool strict = false;
   bool quiet = false;
   std::optional<bool> progress;
@@ -70,6 +71,18 @@ struct Flag {  // NOLINT(clang-analyzer-optin.performance.Padding): a table, rea
 // The option table, in --help order within each section.
 std::span<const Flag> Flags();
 
+// Applies one option, by its name with or without the leading "--" and
+// its value ("" for a flag without one), as the command line would: the C
+// API's netflower_options_set. `seen` collects the flags given (for the
+// repeat and mode checks).
+absl::Status ApplyOption(std::string name, const std::string& value, CommandLine* cl,
+                         std::vector<const Flag*>* seen);
+
+// The checks that need the whole command line: Kafka's companions, the
+// flags of the other mode (`live`), a duration cap live, --out with
+// --out-dir.
+absl::Status FinishCommandLine(bool live, const std::vector<const Flag*>& seen, CommandLine* cl);
+
 // Parses argv (without --help and --version, which main handles first).
 // InvalidArgument with a message for the user: an unknown option, a bad
 // value, an option of the other mode or given twice, a missing value.
@@ -83,4 +96,4 @@ std::string BashCompletion();
 
 }  // namespace netflower::cli
 
-#endif  // NETFLOWER_TOOLS_CLI_OPTIONS_H_
+#endif  // NETFLOWER_NETFLOWER_COMMAND_LINE_H_
