@@ -232,7 +232,7 @@ bool CaptureFileReader<P>::NextPcap(RawPacket<P>* packet) {
     return false;
   }
   if (!whole || wanted - record_header_size_ < caplen) {
-    // The bytes present are the frame (FLOW-SPEC §3.2); nothing follows.
+    // The bytes present are the frame (FLOW-RULES §3.2); nothing follows.
     length = std::min(in_->available(), wanted) - record_header_size_;
     EndEarly(absl::StrCat(
         "record at byte offset ", start, " declares ", caplen, " captured bytes but only ", length,

@@ -1,6 +1,6 @@
 // Reader for classic pcap (µs, ns, modified; both byte orders) and pcapng
 // (every section, every interface with its own link type, resolution and
-// offset). FLOW-SPEC §3.
+// offset). FLOW-RULES §3.
 //
 // Why not libpcap: libpcap cannot serve the contract here. It converts every
 // pcapng timestamp to one resolution (losing the raw tick count the exact
@@ -34,7 +34,7 @@ namespace netflower {
 // 146 years away from the first is clamped (and counted, with a warning).
 inline constexpr int64_t kMaxTimestampNanos = (int64_t{1} << 62) - 1;
 
-// One packet record, its time in the profile's representation (FLOW-SPEC
+// One packet record, its time in the profile's representation (FLOW-RULES
 // §3.4: python, double seconds by each format's formula; default, int64
 // nanoseconds since the epoch, less the epoch shift).
 template <class P>

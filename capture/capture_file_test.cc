@@ -290,7 +290,7 @@ TEST(CaptureFile, FileCutWhileReadIsAnEarlyEndEvenAtARecordBoundary) {
       << (*r)->warnings()[0];
 }
 
-// FLOW-SPEC §3.4, D. A first packet beyond ±146 years (the shared corpus'
+// FLOW-RULES §3.4, D. A first packet beyond ±146 years (the shared corpus'
 // pcapng-be-dhcp.pcapng decodes to the year 151991) shifts the epoch by whole
 // seconds: the times between packets stay exact, with a warning naming the
 // packet.

@@ -1,4 +1,4 @@
-// Frame decoding: link layer → IPv4/IPv6 → TCP/UDP (FLOW-SPEC §4).
+// Frame decoding: link layer → IPv4/IPv6 → TCP/UDP (FLOW-RULES §4).
 //
 // The decoder is a pure function of (link type, frame bytes, profile). It
 // never reads outside [frame, frame + length) and never allocates.
@@ -13,7 +13,7 @@
 
 namespace netflower {
 
-// The fields handed to the flow engine (FLOW-SPEC §4.11), minus the time.
+// The fields handed to the flow engine (FLOW-RULES §4.11), minus the time.
 struct DecodedPacket {
   IpAddress src;
   IpAddress dst;
@@ -38,7 +38,7 @@ struct DecodedPacket {
 // exactly one reason; the run summary counts them.
 enum class DecodeStatus : uint8_t {
   kOk = 0,
-  kUnsupportedLinkType,  // link type not in FLOW-SPEC §4.2
+  kUnsupportedLinkType,  // link type not in FLOW-RULES §4.2
   kNotIp,                // ARP, LLC, unknown ethertype/family, PPPoE discovery...
   kDefaultProfileOnly,   // IPv6 or PPPoE, which --compat=python does not decode
   kTruncated,            // a required header runs past the captured bytes

@@ -54,7 +54,7 @@ TEST(Decode, UdpIgnoresItsLengthField) {
   EXPECT_EQ(p.pkt_len, 60u);
 }
 
-// FLOW-SPEC §13 "Lengths".
+// FLOW-RULES §13 "Lengths".
 TEST(Decode, LengthsFollowTheIpTotalLength) {
   // A 1040-byte IPv4/TCP packet captured to 54 bytes of Ethernet.
   IpPacketSpec big;

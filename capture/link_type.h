@@ -1,4 +1,4 @@
-// LINKTYPE_* values the decoder understands (FLOW-SPEC §4.2).
+// LINKTYPE_* values the decoder understands (FLOW-RULES §4.2).
 #ifndef NETFLOWER_CAPTURE_LINK_TYPE_H_
 #define NETFLOWER_CAPTURE_LINK_TYPE_H_
 

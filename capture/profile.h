@@ -1,12 +1,13 @@
 // The output profiles as compile-time policies (docs/FLOW-RULES.md,
-// "Profiles"): the python profile, the default profile and the CIC layouts'.
+// §1): the python profile, the default profile and the CIC layouts' (three,
+// for files, standard input and live capture alike).
 // They sit at the bottom of the build, in capture/, because the first thing
 // they decide is how the reader turns a packet's time into a number; the
 // flow engine and the features (features/) build on that.
 //
 // The reader, the decoder's rules, the flow engine, the feature accumulator
 // and the CSV dialect are written once against this interface and
-// instantiated twice; everything the profiles disagree on is a member here,
+// instantiated three times; everything the profiles disagree on is a member here,
 // or an `if constexpr (P::kPython)` at the one place it matters. A run's
 // Compat becomes a profile type in one place only: WithProfile().
 #ifndef NETFLOWER_CAPTURE_PROFILE_H_
@@ -37,7 +38,7 @@ struct PythonProfile {
   static double EpochSeconds(Time t) { return t; }
   // A timeout given in seconds.
   static Time FromSeconds(double seconds) { return seconds; }
-  // A live capture's kernel timestamp (FLOW-SPEC §3.4: microseconds, as
+  // A live capture's kernel timestamp (FLOW-RULES §3.4: microseconds, as
   // netflower 1.0's capture library gives them).
   static Time LiveTime(uint32_t sec, uint32_t nsec) {
     return static_cast<double>(sec) + static_cast<double>(nsec / 1000) / 1e6;

@@ -5,11 +5,11 @@
 //
 // Build against an installed netflower:
 //   c++ -std=c++20 embed_convert.cc $(pkg-config --cflags --libs netflower) -o embed_convert
-#include "netflower/netflower.h"
-
 #include <cstdio>
 #include <map>
 #include <string>
+
+#include "netflower/netflower.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -5,14 +5,14 @@
 //
 // Build against an installed netflower:
 //   c++ -std=c++20 embed_live.cc $(pkg-config --cflags --libs netflower) -o embed_live
-#include "netflower/netflower.h"
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "netflower/netflower.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -17,7 +17,7 @@
 
 namespace netflower {
 
-// TCP flag bits as decoded (FLOW-SPEC §4.11).
+// TCP flag bits as decoded (FLOW-RULES §4.11).
 inline constexpr uint16_t kCicFin = 0x01, kCicSyn = 0x02, kCicRst = 0x04, kCicPsh = 0x08,
                           kCicAck = 0x10, kCicUrg = 0x20, kCicEce = 0x40, kCicCwr = 0x80;
 

@@ -1,4 +1,4 @@
-// Per-flow accumulation (FLOW-SPEC §6) and the 82 values (§7.2).
+// Per-flow accumulation (FLOW-RULES §6) and the 82 values (§7.2).
 //
 // Memory: the state every flow needs per packet ("hot") is kept small; the
 // parts only some flows ever use — active/idle statistics (gaps over 5 s) and
@@ -26,7 +26,7 @@ namespace netflower {
 
 enum Direction : uint8_t { kForward = 0, kBackward = 1 };
 
-// TCP flag bits (FLOW-SPEC §2.3).
+// TCP flag bits (FLOW-RULES §2.3).
 inline constexpr uint16_t kTcpFin = 0x01;
 inline constexpr uint16_t kTcpSyn = 0x02;
 inline constexpr uint16_t kTcpRst = 0x04;

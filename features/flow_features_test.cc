@@ -1,4 +1,4 @@
-// FLOW-SPEC §13 worked examples, in both profiles, through the real engine.
+// FLOW-RULES §13 worked examples, in both profiles, through the real engine.
 #include "features/flow_features.h"
 
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ const testing::Bytes kUdpAB = Udp("10.0.0.1", 40000, "10.0.0.2", 53, 32);
 // a * b + c at run time, exactly like the Welford updates.
 [[gnu::noinline]] double MulAdd(double a, double b, double c) { return a * b + c; }
 
-// The statistics are only exact (FLOW-SPEC §6) if every product is rounded
+// The statistics are only exact (FLOW-RULES §6) if every product is rounded
 // before it is added. A compiler allowed to contract a * b + c into one fused
 // multiply-add (GCC's default on aarch64, and on x86 with -mfma) rounds once;
 // the build forbids it with -ffp-contract=off. Without that flag 9 of the 12

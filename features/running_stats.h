@@ -1,4 +1,4 @@
-// Welford running statistics, bit-exact with netflower 1.0 (FLOW-SPEC §6.4).
+// Welford running statistics, bit-exact with netflower 1.0 (FLOW-RULES §6.4).
 //
 // The operation order below is part of the output contract: do not "simplify"
 // it, reorder it, or let the compiler contract it into FMAs (the build uses
@@ -7,7 +7,7 @@
 // The count n of values is not stored here: every statistic of a flow is
 // counted by a counter the flow keeps anyway (its packets, a direction's
 // packets, ...), so callers pass n, which keeps the per-flow state small.
-// In FLOW-SPEC's order "n += 1; total += x; min; max; delta; mean; M2" the
+// In FLOW-RULES §6.4's order "n += 1; total += x; min; max; delta; mean; M2" the
 // count, total and min/max steps are independent of mean and M2.
 #ifndef NETFLOWER_FEATURES_RUNNING_STATS_H_
 #define NETFLOWER_FEATURES_RUNNING_STATS_H_
@@ -24,7 +24,7 @@ inline double SampleVariance(double m2, uint64_t n) {
 }
 
 // std = pow(variance, 0.5): the C library's pow, not sqrt, which differs in
-// the last bit for about 0.08% of inputs on glibc (FLOW-SPEC §8.1). A zero
+// the last bit for about 0.08% of inputs on glibc (FLOW-RULES §8.1). A zero
 // variance (every statistic of a flow of 0 or 1 values, most of them on
 // short flows) skips the call: pow(±0, 0.5) is +0 by C's definition. That
 // was 2% of the worker's samples on many-flows.pcap (8 stds a flow).

@@ -1,4 +1,4 @@
-// The flow engine: lookup, expiry, termination and sweeps (FLOW-SPEC §5),
+// The flow engine: lookup, expiry, termination and sweeps (FLOW-RULES §5),
 // written once and instantiated for both profiles.
 //
 // Expiry bookkeeping is lazy so that the per-packet cost does not depend on
@@ -158,7 +158,7 @@ class FlowEngine {
   void PrefetchBucket(uint64_t hash) const { flows_.PrefetchBucket(hash); }
   void PrefetchFlow(uint64_t hash) const { flows_.PrefetchValue(hash); }
 
-  // Steps 1-4 of FLOW-SPEC §5.2 for one packet. The caller counts packets and
+  // Steps 1-4 of FLOW-RULES §5.2 for one packet. The caller counts packets and
   // calls Sweep() after every gc_interval-th one.
   void Process(const EnginePacket<P>& pkt) {
     ++counters_.packets;
@@ -434,7 +434,7 @@ class FlowEngine {
     }
   }
 
-  // FLOW-SPEC §5.3, python profile: a RST, or a FIN once both directions
+  // FLOW-RULES §5.3, python profile: a RST, or a FIN once both directions
   // have sent one, ends the flow with this packet (the final ACK then starts
   // a one-packet flow of its own, as in netflower 1.0).
   void PythonTcpClose(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt) {
@@ -446,7 +446,7 @@ class FlowEngine {
     }
   }
 
-  // FLOW-SPEC §5.4, default profile: a RST ends the flow at once; after the
+  // FLOW-RULES §5.4, default profile: a RST ends the flow at once; after the
   // FIN exchange, the first packet from the side that did not send the last
   // FIN (the final ACK) ends it, and later packets of the pair are late.
   void DefaultTcpClose(uint32_t slot, Flow& flow, const EnginePacket<P>& pkt, Direction dir) {

@@ -1,4 +1,4 @@
-// Flow table, direction, expiry, termination and sweep rules (FLOW-SPEC §5).
+// Flow table, direction, expiry, termination and sweep rules (FLOW-RULES §5).
 #include "flow/flow_engine.h"
 
 #include <gtest/gtest.h>

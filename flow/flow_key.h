@@ -15,7 +15,7 @@ namespace netflower {
 // The unordered endpoint pair of a flow plus protocol and address family:
 // endpoint A is the smaller (address bytes, then port) of the two, so both
 // directions of a conversation have the same key. At most one flow per key
-// is in a table at any time (FLOW-SPEC §5.2), which is why one lookup of the
+// is in a table at any time (FLOW-RULES §5.2), which is why one lookup of the
 // unordered key replaces netflower 1.0's "own key, else reverse key".
 struct FlowKey {
   uint8_t addr_a[16];

@@ -10,7 +10,7 @@
 namespace netflower {
 
 // The event that emitted a flow. Rows sorted by (event_packet, kind,
-// first_packet) are in single-job emission order (FLOW-SPEC §9.3, §10.2).
+// first_packet) are in single-job emission order (FLOW-RULES §9.3, §10.2).
 enum class EmitKind : uint8_t {
   kPacket = 0,  // expiry on arrival or termination at packet `event_packet`
   kSweep = 1,   // the sweep after packet `event_packet`

@@ -1,4 +1,4 @@
-// Row text of the 82 columns: CSV (FLOW-SPEC §7.1, §8.3, §9.1) or JSON Lines.
+// Row text of the 82 columns: CSV (FLOW-RULES §7.1, §8.3, §9.1) or JSON Lines.
 #ifndef NETFLOWER_IO_CSV_FORMAT_H_
 #define NETFLOWER_IO_CSV_FORMAT_H_
 

@@ -1,5 +1,5 @@
 // Python-`repr` formatting of doubles and plain integer formatting
-// (FLOW-SPEC §8.3). These are the only number formatters the CSV uses.
+// (FLOW-RULES §8.3). These are the only number formatters the CSV uses.
 #ifndef NETFLOWER_IO_FLOAT_REPR_H_
 #define NETFLOWER_IO_FLOAT_REPR_H_
 

@@ -16,7 +16,7 @@ namespace netflower {
 namespace {
 
 TEST(PythonFloatRepr, SpecExamples) {
-  // FLOW-SPEC §13 "Float formatting".
+  // FLOW-RULES §13 "Float formatting".
   EXPECT_EQ(PythonFloatRepr(60.0), "60.0");
   EXPECT_EQ(PythonFloatRepr(0.0001), "0.0001");
   EXPECT_EQ(PythonFloatRepr(0.00001), "1e-05");
@@ -105,7 +105,7 @@ namespace netflower {
 namespace {
 
 // The reference: std::to_chars' shortest digits in scientific form, laid out
-// as Python does (FLOW-SPEC §8.3 step 1).
+// as Python does (FLOW-RULES §8.3 step 1).
 std::string Reference(double v) {
   char sci[64];
   const auto r = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
@@ -240,7 +240,7 @@ TEST(PythonFloatRepr, AgreesWithToCharsOnMicrosecondValues) {
 }
 
 // The nanosecond shortcut (k / 10^9 below 2^22, a live capture's times in
-// the default profile, FLOW-SPEC §3.4) against the search: such values and
+// the default profile, FLOW-RULES §3.4) against the search: such values and
 // their neighbours, microsecond values below 2^22 (which take it with
 // 1000 k), 10 decimals, and both sides of 2^22, where it gives way to the
 // microsecond one.

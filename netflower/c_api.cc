@@ -37,8 +37,8 @@ thread_local std::string g_last_error;
 
 // The options of the command line that are not options of a run.
 constexpr const char* kCommandLineOnly[] = {
-    "pcap",  "iface",    "out",         "out-dir",  "parallel-files", "strict", "quiet",
-    "progress", "no-progress", "duration", "user",           "help",   "version"};
+    "pcap",     "iface",       "out",      "out-dir", "parallel-files", "strict", "quiet",
+    "progress", "no-progress", "duration", "user",    "help",           "version"};
 
 netflower_status Fail(const absl::Status& s) {
   g_last_error = std::string(s.message());
@@ -145,15 +145,17 @@ netflower_status netflower_options_set(netflower_options* options, const char* n
                                        const char* value) {
   return Guard([&] {
     if (options == nullptr || name == nullptr) {
-      return Fail(absl::InvalidArgumentError("netflower_options_set: options and name are required"));
+      return Fail(
+          absl::InvalidArgumentError("netflower_options_set: options and name are required"));
     }
     std::string n = name;
     if (n.rfind("--", 0) == 0) n = n.substr(2);
     for (const char* only : kCommandLineOnly) {
       if (n == only) {
-        return Fail(absl::InvalidArgumentError(absl::StrCat(
-            "'", n, "' is the command line's, not an option of a run: pass the input and "
-            "output to the function")));
+        return Fail(absl::InvalidArgumentError(
+            absl::StrCat("'", n,
+                         "' is the command line's, not an option of a run: pass the input and "
+                         "output to the function")));
       }
     }
     return Fail(netflower::cli::ApplyOption(n, value != nullptr ? value : "", &options->cl,
@@ -177,9 +179,8 @@ int netflower_column_index(const char* name) {
 netflower_status netflower_flow_get(const netflower_flow* flow, size_t column,
                                     netflower_value* value) {
   if (flow == nullptr || value == nullptr || column >= netflower::kColumnCount) {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat("netflower_flow_get: no column ", column, " (there are ",
-                     netflower::kColumnCount, ")")));
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "netflower_flow_get: no column ", column, " (there are ", netflower::kColumnCount, ")")));
   }
   const netflower::ColumnValue v = netflower::GetColumn(*flow->record, column);
   *value = netflower_value{};
@@ -291,8 +292,7 @@ netflower_status netflower_capture_stop(netflower_capture* capture) {
   });
 }
 
-netflower_status netflower_capture_stats(const netflower_capture* capture,
-                                         netflower_stats* stats) {
+netflower_status netflower_capture_stats(const netflower_capture* capture, netflower_stats* stats) {
   return Guard([&] {
     if (capture == nullptr) return Fail(absl::InvalidArgumentError("no capture"));
     FillStats(capture->capture->stats(), stats);

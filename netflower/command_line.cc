@@ -217,7 +217,7 @@ flows in the same order as the CSV, in every mode.)",
        return std::string();
      }},
     {"--columns", " NAME", kInputOutput,
-     R"(the column set (default: netflower, FLOW-SPEC's 82
+     R"(the column set (default: netflower, docs/FLOW-RULES.md's 82
 columns). netflower-tunnel: the 82, then tunnel_type
 (vxlan, geneve, gtpu, gre, erspan, pptp, ipip; empty
 when not tunnelled) and tunnel_id (VNI, TEID, GRE key,
@@ -349,7 +349,7 @@ outer packet, as the tools they follow did.)",
 python: byte-identical with netflower 1.0 (CRLF lines,
   no header when there are no rows, IPv4 only, every
   rule of netflower 1.0 kept; microsecond times live).
-none: the same with FLOW-SPEC §1's corrections (IPv6,
+none: the same with FLOW-RULES §1's corrections (IPv6,
   PPPoE, no one-packet flows after a FIN/FIN close,
   nanosecond precision, header always, LF lines; live,
   idle flows are swept every half second).)",

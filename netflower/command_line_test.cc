@@ -47,9 +47,12 @@ std::map<std::string, Case> Cases() {
   return {
       {"--pcap",
        {{"--pcap", "a.pcap", "b.pcap"},
-        [](const CommandLine& c) { return c.pcaps == std::vector<std::string>{"a.pcap", "b.pcap"}; },
+        [](const CommandLine& c) {
+          return c.pcaps == std::vector<std::string>{"a.pcap", "b.pcap"};
+        },
         {"--pcap="}}},
-      {"--iface", {{"--iface", "lo"}, [](const CommandLine& c) { return c.iface == "lo"; }, {"--iface="}}},
+      {"--iface",
+       {{"--iface", "lo"}, [](const CommandLine& c) { return c.iface == "lo"; }, {"--iface="}}},
       {"--out",
        {{"--pcap", "a", "--out", "x.csv"},
         [](const CommandLine& c) { return c.out == "x.csv" && c.out_given; },
@@ -133,7 +136,9 @@ std::map<std::string, Case> Cases() {
         {"--pcap", "a", "--jobs", "-" + cpus}}},
       {"--cpus",
        {{"--pcap", "a", "--cpus", "0,2-3"},
-        [](const CommandLine& c) { return c.options.cpus == std::vector<int>{0, 2, 3}; },
+        [](const CommandLine& c) {
+          return c.options.cpus == std::vector<int>{0, 2, 3};
+        },
         {"--pcap", "a", "--cpus", "3-1"}}},
       {"--buffer-rows",
        {{"--pcap", "a", "--buffer-rows", "7"},
@@ -227,7 +232,8 @@ TEST(CliOptions, TheCommandLinesOwnRules) {
   EXPECT_EQ(message({"--pcap", "a", "--out", "--quiet"}),
             "--out needs a value, but '--quiet' is an option (write --out=--quiet if that is "
             "really the value)");
-  EXPECT_EQ(message({"--pcap", "a", "--jobs", "2", "--jobs", "3"}), "--jobs is given more than once");
+  EXPECT_EQ(message({"--pcap", "a", "--jobs", "2", "--jobs", "3"}),
+            "--jobs is given more than once");
   EXPECT_EQ(message({"--pcap", "a", "--quiet=1"}), "--quiet takes no value");
   EXPECT_EQ(message({"--pcap", "a", "--count", "5"}),
             "--count applies to --iface only, not to capture files");

@@ -38,14 +38,14 @@ extern "C" {
 /* What a call did. */
 typedef enum netflower_status {
   NETFLOWER_OK = 0,
-  NETFLOWER_ERR_INVALID_ARGUMENT = 1,    /* a bad option, not a capture, an output that is the input */
-  NETFLOWER_ERR_NOT_FOUND = 2,           /* a file or interface that does not exist */
-  NETFLOWER_ERR_PERMISSION = 3,          /* no permission (live capture needs root or CAP_NET_RAW) */
+  NETFLOWER_ERR_INVALID_ARGUMENT = 1, /* a bad option, not a capture, an output that is the input */
+  NETFLOWER_ERR_NOT_FOUND = 2,        /* a file or interface that does not exist */
+  NETFLOWER_ERR_PERMISSION = 3,       /* no permission (live capture needs root or CAP_NET_RAW) */
   NETFLOWER_ERR_FAILED_PRECONDITION = 4, /* an interface down, an unsafe folder, started twice */
   NETFLOWER_ERR_RESOURCE = 5,            /* disk full, a capture ring too large */
-  NETFLOWER_ERR_UNAVAILABLE = 6,         /* a write failed, Kafka unreachable or flows not delivered */
-  NETFLOWER_ERR_CANCELLED = 7,           /* the callback asked to stop */
-  NETFLOWER_ERR_INTERNAL = 8             /* a bug: please report it with the message */
+  NETFLOWER_ERR_UNAVAILABLE = 6, /* a write failed, Kafka unreachable or flows not delivered */
+  NETFLOWER_ERR_CANCELLED = 7,   /* the callback asked to stop */
+  NETFLOWER_ERR_INTERNAL = 8     /* a bug: please report it with the message */
 } netflower_status;
 
 /* The message of this thread's last failed call ("" if none); valid until
@@ -71,8 +71,8 @@ NETFLOWER_C_API void netflower_options_free(netflower_options *options);
  * Whether options fit together (a label without a CIC layout, tunnels with
  * the python profile, a live option for a file) is checked when a run
  * starts, as the library checks every caller's options. */
-NETFLOWER_C_API netflower_status netflower_options_set(netflower_options *options,
-                                                       const char *name, const char *value);
+NETFLOWER_C_API netflower_status netflower_options_set(netflower_options *options, const char *name,
+                                                       const char *value);
 
 /* ---- Counters ----------------------------------------------------------- */
 
@@ -87,10 +87,10 @@ typedef struct netflower_stats {
   uint64_t flows_written;    /* rows the kernel accepted, or callbacks made */
   uint64_t flows_fin, flows_rst, flows_idle, flows_active, flows_end, flows_evicted;
   uint64_t peak_open_flows;
-  uint64_t warnings;         /* about damaged or truncated input (the CLI prints them) */
+  uint64_t warnings; /* about damaged or truncated input (the CLI prints them) */
   uint64_t kernel_received, kernel_drops; /* live */
   uint64_t kafka_delivered, kafka_failed, kafka_undelivered;
-  double seconds;            /* wall time */
+  double seconds; /* wall time */
 } netflower_stats;
 
 /* ---- Flows -------------------------------------------------------------- */

@@ -65,7 +65,7 @@ struct RunStats {
   uint64_t packets_read = 0;      // packet records in the input (live: taken from the rings)
   uint64_t packets_accepted = 0;  // TCP/UDP packets given to the flow engine
   uint64_t late_packets =
-      0;  // of those: default profile, dropped after a FIN/RST close (FLOW-SPEC §5.4)
+      0;  // of those: default profile, dropped after a FIN/RST close (FLOW-RULES §5.4)
   // CIC layouts: flows that ended with one packet, which CICFlowMeter never
   // writes (docs/CIC.md); not among flows_completed.
   uint64_t one_packet_flows = 0;

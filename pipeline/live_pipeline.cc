@@ -23,7 +23,7 @@ namespace {
 
 using namespace pipeline_internal;  // NOLINT: the pipeline's own parts
 
-// The spec's live sweep interval (FLOW-SPEC §2.3): accepted packets between
+// The spec's live sweep interval (FLOW-RULES §2.3): accepted packets between
 // sweeps, per ring.
 constexpr uint64_t kLiveSweepInterval = 1000;
 // Default profile: sweep at least this often while the wire is silent.
@@ -138,7 +138,7 @@ class RingReader {
   }
 
   // Default profile: sweep with the real-time clock so idle flows leave
-  // without further traffic (FLOW-SPEC §1 correction 8).
+  // without further traffic (FLOW-RULES §1 correction 8).
   void TimerSweep() {
     if constexpr (!P::kPython) {
       const auto now = std::chrono::steady_clock::now();

@@ -77,7 +77,7 @@ class LivePipeline {
   std::unique_ptr<Impl> impl_;
 };
 
-// The pcap file name save_pcap gives a flow (FLOW-SPEC §11.3), without the
+// The pcap file name save_pcap gives a flow (FLOW-RULES §11.3), without the
 // folder: "<src>-<sport>-<dst>-<dport>-<proto>-<start_us>.pcap".
 std::string SavedFlowFileName(const FlowRecord& record, int64_t start_us);
 

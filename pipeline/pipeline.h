@@ -3,7 +3,7 @@
 // to N flow-worker threads (pinned to CPUs when there are enough, see
 // DefaultWorkerCpus); each worker runs a FlowEngine
 // and formats its rows; the calling thread merges the workers' rows into the
-// single-job order (FLOW-SPEC §10.2) and hands them to a RowConsumer.
+// single-job order (FLOW-RULES §10.2) and hands them to a RowConsumer.
 //
 // Determinism: packets are numbered in input order; every worker sweeps
 // after the same global packet numbers with the same time; rows carry their

@@ -1,5 +1,5 @@
 // The k-way merge of the workers' rows into the single-job row order
-// (FLOW-SPEC §10.2): a row leaves only once every worker has vouched for
+// (FLOW-RULES §10.2): a row leaves only once every worker has vouched for
 // everything before it, so the output never depends on the job count.
 #ifndef NETFLOWER_PIPELINE_ROW_MERGER_H_
 #define NETFLOWER_PIPELINE_ROW_MERGER_H_

@@ -1,4 +1,4 @@
-// RowMerger driven by scripted workers (FLOW-SPEC §10.2: the merged order is
+// RowMerger driven by scripted workers (FLOW-RULES §10.2: the merged order is
 // the single-job order, whatever the timing of the workers).
 #include "pipeline/row_merger.h"
 

@@ -718,6 +718,20 @@ PYBIND11_MODULE(_netflower, m) {
     return names;
   });
   m.def("convert", &Convert, py::arg("input"), py::arg("output"), py::arg("options"));
+  // Where ConvertFiles (and netflower.dask) writes an input, and the clean-up
+  // of a killed conversion's temporary files: the library's rules, once.
+  m.def(
+      "output_path_for",
+      [](const std::string& input, const std::string& out_dir, const std::string& format) {
+        return OutputPathFor(input, out_dir, FormatFrom(format));
+      },
+      py::arg("input"), py::arg("out_dir"), py::arg("format"));
+  m.def(
+      "remove_abandoned_temporary_files",
+      [](const std::string& output) {
+        if (absl::Status s = RemoveAbandonedTemporaryFiles(output); !s.ok()) Raise(s);
+      },
+      py::arg("output"));
   py::class_<FlowStream>(m, "FlowStream")
       .def(py::init<std::string, const py::dict&>())
       .def("next_batch", &FlowStream::NextBatch)

@@ -1,4 +1,4 @@
-// Parallel conversion is byte-identical to a single job (FLOW-SPEC §10.2), in
+// Parallel conversion is byte-identical to a single job (FLOW-RULES §10.2), in
 // both profiles, whatever gc_interval, duration cap or output mode.
 #include <gtest/gtest.h>
 

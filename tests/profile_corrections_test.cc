@@ -1,4 +1,4 @@
-// End-to-end checks of the default profile's corrections (FLOW-SPEC §1) and
+// End-to-end checks of the default profile's corrections (FLOW-RULES §1) and
 // of the file-level rules, through the public API on generated captures.
 #include <gtest/gtest.h>
 

@@ -9,29 +9,24 @@
 Each capture becomes ``out_dir/<file name>.csv`` (``.jsonl`` with
 ``format="jsonl"``), byte for byte what ``netflower --pcap FILE --out ...``
 writes with the same options. The package must be importable on the
-workers (install it there with tools/install_python.sh). A task whose worker
+workers (pip install it there). A task whose worker
 dies is retried by Dask on another worker; the file is written under a
 temporary name and renamed at the end, so a killed task never leaves a CSV
 under the final name, and its retry removes the dead attempt's temporary
 file.
 """
 
-import glob
 import os
 
 import netflower
+from netflower import _netflower
 
 
 def _convert_one(path, output, options):
-    # A worker killed mid-file leaves its temporary file (io/output_file.cc:
-    # ".<name>.partial-XXXXXX" next to the output); only one task per output
-    # runs at a time, so any such file now is a dead attempt's.
-    folder, name = os.path.split(output)
-    for stale in glob.glob(os.path.join(folder or ".", glob.escape("." + name) + ".partial-*")):
-        try:
-            os.unlink(stale)
-        except FileNotFoundError:
-            pass
+    # A worker killed mid-file leaves its temporary file next to the output;
+    # only one task per output runs at a time, so any such file now is a dead
+    # attempt's: the library, which made it, removes it.
+    _netflower.remove_abandoned_temporary_files(output)
     return netflower.convert_pcap_to_csv(path, output, **options)
 
 
@@ -55,8 +50,8 @@ def convert_files(paths, out_dir, client=None, retries=2, **options):
     out_dir = os.fspath(out_dir)
     if not os.path.isdir(out_dir):
         raise FileNotFoundError(f"out_dir {out_dir}: not a directory")
-    ext = ".jsonl" if options.get("format") == "jsonl" else ".csv"
-    outputs = [os.path.join(out_dir, os.path.basename(p) + ext) for p in paths]
+    fmt = options.get("format", "csv")
+    outputs = [_netflower.output_path_for(p, out_dir, fmt) for p in paths]
     if len(set(outputs)) != len(outputs):
         raise ValueError("two inputs have the same file name: their outputs would clash")
     futures = client.map(_convert_one, paths, outputs, [options] * len(paths), pure=False,

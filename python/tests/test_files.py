@@ -1,4 +1,4 @@
-"""The Python package on captures: netflower 1.0's API (FLOW-SPEC §2.1) and
+"""The Python package on captures: netflower 1.0's API (FLOW-RULES §2.1) and
 what goes beyond it, checked against the command line's output."""
 import os
 import pathlib
@@ -23,7 +23,7 @@ def cli(*args):
 
 
 def test_convert_pcap_to_csv_writes_netflower_1_0_bytes_by_default(tmp_path):
-    # FLOW-SPEC §2.1: convert_pcap_to_csv(...) returns the data rows; the
+    # FLOW-RULES §2.1: convert_pcap_to_csv(...) returns the data rows; the
     # default is 1.0's profile (--compat=python).
     out = tmp_path / "flows.csv"
     rows = netflower.convert_pcap_to_csv(str(WEB), str(out))
@@ -41,7 +41,7 @@ def test_compat_none_pathlike_and_jobs_give_the_clis_bytes(tmp_path):
 
 
 def test_1_0_arguments_keep_their_meaning(tmp_path):
-    # flow_timeout is the idle timeout in file conversion (FLOW-SPEC §2.1).
+    # flow_timeout is the idle timeout in file conversion (FLOW-RULES §2.1).
     out = tmp_path / "t.csv"
     netflower.convert_pcap_to_csv(WEB, out, 0.5, 10, 7, 1)
     assert out.read_bytes() == cli("--pcap", WEB, "--compat=python", "--idle-timeout", "0.5",
@@ -119,7 +119,7 @@ def test_iter_flows_gives_dicts_whose_values_print_as_the_csv():
     for flow, row in zip(flows, rows):
         assert list(flow) == header
         for value, text in zip(flow.values(), row):
-            # ints and strs print as the CSV; floats with repr (FLOW-SPEC §8.3).
+            # ints and strs print as the CSV; floats with repr (FLOW-RULES §8.3).
             assert (repr(value) if isinstance(value, float) else str(value)) == text
     assert isinstance(flows[0]["src_port"], int)
     assert isinstance(flows[0]["flow_duration"], float)

@@ -1,4 +1,4 @@
-"""capture_live (FLOW-SPEC §2.2) across a veth pair into a network namespace
+"""capture_live (FLOW-RULES §2.2) across a veth pair into a network namespace
 created here and removed afterwards. Needs root (CI runs as root)."""
 import contextlib
 import os

@@ -8,7 +8,7 @@ are its own dissectors. Packets whose innermost transport is not TCP or
 UDP, IP fragments, and packets quoted inside ICMP errors are left out on
 both sides. Bytes are compared for the flows whose every packet is whole:
 a frame cut by the snap length, or an inner packet cut by an outer IP
-fragment, counts the bytes present in netflower (FLOW-SPEC's rule for cut
+fragment, counts the bytes present in netflower (FLOW-RULES §4.8's rule for cut
 packets) and the declared length in tshark. --ignore leaves out a 5-tuple
 where netflower differs from tshark on purpose (docs/DECODING.md: a VXLAN
 header without its I flag, a frame whose FCS failed).
