@@ -26,12 +26,12 @@ int main(int argc, char** argv) {
       argv[1],
       [&](const netflower::FlowRecord& r) {  // one delivery thread; Stop() on ours
         std::lock_guard<std::mutex> lock(print);
-        std::printf("flow %s:%lld -> %s:%lld proto %lld, %lld packets\n",
-                    netflower::IpAddressToString(r.src_ip).c_str(),
-                    static_cast<long long>(r.src_port),
-                    netflower::IpAddressToString(r.dst_ip).c_str(),
-                    static_cast<long long>(r.dst_port), static_cast<long long>(r.protocol),
-                    static_cast<long long>(r.tot_fwd_pkts + r.tot_bwd_pkts));
+        std::printf(
+            "flow %s:%lld -> %s:%lld proto %lld, %lld packets\n",
+            netflower::IpAddressToString(r.src_ip).c_str(), static_cast<long long>(r.src_port),
+            netflower::IpAddressToString(r.dst_ip).c_str(), static_cast<long long>(r.dst_port),
+            static_cast<long long>(r.protocol),
+            static_cast<long long>(r.tot_fwd_pkts) + static_cast<long long>(r.tot_bwd_pkts));
         std::fflush(stdout);
       },
       options);

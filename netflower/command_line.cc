@@ -688,8 +688,9 @@ absl::Status FinishCommandLine(bool live, const std::vector<const Flag*>& seen, 
   if (live && cl->active_timeout_none) {
     return Usage("live capture always has a duration cap (--active-timeout S)");
   }
-  if (!cl->files.out_dir.empty() && cl->out_given)
+  if (!cl->files.out_dir.empty() && cl->out_given) {
     return Usage("give --out or --out-dir, not both");
+  }
   return absl::OkStatus();
 }
 
@@ -715,7 +716,6 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) 
       cl.pcaps.push_back(arg);
       continue;
     }
-    after_pcap = false;
     if (arg.rfind("--", 0) != 0) {
       if (LooksLikeCapture(arg)) {
         return Usage(

@@ -23,13 +23,14 @@ namespace {
 absl::StatusOr<CommandLine> Parse(std::vector<std::string> args) {
   args.insert(args.begin(), "netflower");
   std::vector<const char*> argv;
+  argv.reserve(args.size());
   for (const std::string& a : args) argv.push_back(a.c_str());
   return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
 }
 
 std::string TempFile(const std::string& name, const std::string& text) {
   const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
   std::ofstream(path) << text;
   return path;
 }

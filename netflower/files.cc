@@ -206,8 +206,9 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
     absl::StatusOr<std::string> folder = MakePartsFolder(output.out);
     if (!folder.ok()) return folder.status();
     parts_folder = *folder;
-    for (size_t k = 0; k < writes.size(); ++k)
+    for (size_t k = 0; k < writes.size(); ++k) {
       writes[k] = absl::StrCat(parts_folder, "/", k, ".part");
+    }
   }
   ConvertAll(options, &result.files, writes, /*named=*/output.out_dir.empty(),
              ParallelFiles(output, run->jobs, result.files.size()));

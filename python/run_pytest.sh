@@ -4,7 +4,7 @@
 set -euo pipefail
 pkg=${TEST_TMPDIR:-$(mktemp -d)}/site/netflower
 mkdir -p "$pkg"
-cp python/netflower/*.py "$pkg/"
+cp python/netflower/*.py python/netflower/*.pyi python/netflower/py.typed "$pkg/"
 cp python/_netflower.so "$pkg/"
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3

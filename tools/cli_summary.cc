@@ -40,8 +40,9 @@ std::string Counts(const Options& o, const RunStats& s) {
   std::string out;
   absl::StrAppendFormat(&out, "  packets read      %12u\n", s.packets_read);
   absl::StrAppendFormat(&out, "  accepted          %12u", s.packets_accepted);
-  if (s.late_packets)
+  if (s.late_packets) {
     absl::StrAppendFormat(&out, "  (%u late, after a FIN/RST close)", s.late_packets);
+  }
   out += "\n";
   absl::StrAppendFormat(&out, "  skipped           %12u\n", s.packets_skipped());
   for (int r = 0; r < static_cast<int>(SkipReason::kCount); ++r) {
@@ -79,7 +80,7 @@ std::string Counts(const Options& o, const RunStats& s) {
 }  // namespace
 
 std::string OutputName(const Options& options, const std::string& out) {
-  const std::string csv = out == "-" ? "stdout" : out;
+  std::string csv = out == "-" ? "stdout" : out;
   if (!options.kafka) return csv;
   const std::string kafka = absl::StrCat("kafka topic ", options.kafka->topic);
   return out.empty() ? kafka : absl::StrCat(csv, " + ", kafka);

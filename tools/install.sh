@@ -7,33 +7,38 @@
 #   share/man/man1/netflower.1       (generated from the option table)
 #   share/bash-completion/completions/netflower
 #
-#   tools/install.sh --prefix DIR [--destdir STAGE] [--libdir lib]
+#   tools/install.sh --prefix DIR [--destdir STAGE] [--libdir lib] [--aarch64]
 #
-# Builds what it installs with Bazel (-c opt) first. --destdir stages the
-# files under STAGE/DIR (for packaging) while the .pc file names DIR.
-# Installs only these files; run it again to replace them.
+# Builds what it installs with Bazel (-c opt) first; --aarch64 cross-builds
+# the binaries and libraries for 64-bit ARM (--config=aarch64; the man page
+# and completion are the same everywhere). --destdir stages the files under
+# STAGE/DIR (for packaging) while the .pc file names DIR. Installs only
+# these files; run it again to replace them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 prefix=""
 destdir=""
 libdir="lib"
+config=(-c opt)
 while (($#)); do
   case $1 in
     --prefix) prefix=$2; shift 2 ;;
     --destdir) destdir=$2; shift 2 ;;
     --libdir) libdir=$2; shift 2 ;;
-    *) echo "install.sh: unknown argument '$1' (usage: tools/install.sh --prefix DIR [--destdir STAGE] [--libdir lib])" >&2; exit 2 ;;
+    --aarch64) config=(--config=aarch64); shift ;;
+    *) echo "install.sh: unknown argument '$1' (usage: tools/install.sh --prefix DIR [--destdir STAGE] [--libdir lib] [--aarch64])" >&2; exit 2 ;;
   esac
 done
 [[ -n $prefix ]] || { echo "install.sh: --prefix DIR is required" >&2; exit 2; }
 [[ $prefix == /* ]] || prefix=$(cd "$(dirname "$prefix")" 2>/dev/null && pwd)/$(basename "$prefix")
 
-tools/install_deps.sh
-bazel build -c opt //tools:netflower //tools:cli_docs //netflower:libnetflower.so.2 \
-  //netflower:public_headers >&2
-bin=$(bazel info -c opt bazel-bin 2>/dev/null)
-exec_root=$(bazel info -c opt execution_root 2>/dev/null)
+if [[ ${config[0]} == --config=aarch64 ]]; then tools/install_deps.sh --aarch64; else tools/install_deps.sh; fi
+bazel build "${config[@]}" //tools:netflower //netflower:libnetflower.so.2 >&2
+bazel build -c opt //tools:cli_docs >&2  # runs here, whatever the target
+bin=$(bazel info "${config[@]}" bazel-bin 2>/dev/null)
+docs=$(bazel info -c opt bazel-bin 2>/dev/null)/tools/cli_docs
+exec_root=$(bazel info "${config[@]}" execution_root 2>/dev/null)
 major=$(sed -n 's/^#define NETFLOWER_VERSION_MAJOR \([0-9]*\)$/\1/p' netflower/netflower.h)
 version=$(sed -n 's/^inline constexpr char kVersion\[\] = "\([^"]*\)";$/\1/p' netflower/netflower.h)
 so=libnetflower.so.$major
@@ -55,7 +60,9 @@ objects=()
 while IFS= read -r o; do objects+=("$exec_root/$o"); done \
   < <(grep '\.pic\.o$' "$bin/netflower/$so-2.params")
 rm -f "$root/$libdir/libnetflower.a"
-ar rcs "$root/$libdir/libnetflower.a" "${objects[@]}"
+ar=ar
+[[ ${config[0]} == --config=aarch64 ]] && ar=aarch64-linux-gnu-ar
+"$ar" rcs "$root/$libdir/libnetflower.a" "${objects[@]}"
 
 # What a static link needs besides: the shared library's own dependencies.
 private=$(readelf -d "$bin/netflower/$so" | sed -n 's/.*Shared library: \[lib\([^.]*\)\.so.*/-l\1/p' |
@@ -74,7 +81,7 @@ Libs.private: ${private}-lstdc++ -lm
 Cflags: -I\${includedir}
 EOF
 
-"$bin/tools/cli_docs" --man >"$root/share/man/man1/netflower.1"
-"$bin/tools/cli_docs" --completion >"$root/share/bash-completion/completions/netflower"
+"$docs" --man >"$root/share/man/man1/netflower.1"
+"$docs" --completion >"$root/share/bash-completion/completions/netflower"
 chmod 0644 "$root/share/man/man1/netflower.1" "$root/share/bash-completion/completions/netflower"
 echo "installed netflower $version under $root" >&2

@@ -28,6 +28,8 @@ packages=(
   clang-format clang-tidy clang-14 libclang-rt-14-dev
   # the installed library: its ABI check (abidw, abidiff), man page check
   abigail-tools man-db
+  # the Python package as users install it: venvs, sdists, typing; the .deb
+  python3-venv python3-build python3-mypy lintian libcap2-bin
 )
 if ((aarch64)); then
   packages+=(

@@ -29,7 +29,7 @@ trap 'rm -rf "$db"' EXIT
     ((first)) || echo ","
     first=0
     extra=""  # the Python module also sees Python's headers (python/BUILD.bazel)
-    [[ $f == python/* ]] && extra="-isystem /usr/include/python3.11"
+    [[ $f == python/* ]] && extra="-isystem $(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_path("include"))')"
     printf '{"directory":"%s","file":"%s","command":"c++ -std=c++20 -ffp-contract=off -I%s %s -c %s"}' \
       "$PWD" "$f" "$PWD" "$extra" "$f"
   done

@@ -61,8 +61,9 @@ void PrintError(const absl::Status& s) {
   std::fprintf(stderr, "netflower: error: %s\n", std::string(s.message()).c_str());
 }
 void PrintWarnings(const RunStats& s) {
-  for (const std::string& w : s.warnings)
+  for (const std::string& w : s.warnings) {
     std::fprintf(stderr, "netflower: warning: %s\n", w.c_str());
+  }
 }
 
 // Errors that mean the command line named something wrong (exit 2, nothing

@@ -4,7 +4,9 @@
 #   2. every test (the live-capture ones need root: CI runs as root);
 #   3. the installed library (tools/check_install.sh): tools/install.sh into a
 #      fresh prefix, the examples built out of the tree with pkg-config and
-#      run, only API symbols exported, the ABI against its baseline;
+#      run, only API symbols exported, the ABI against its baseline; the
+#      Python package built and tested for every CPython 3.9+ found
+#      (tools/python_wheels.sh); the .deb (tools/check_deb.sh);
 #   4. clang-tidy on every source (tools/lint.sh, about 7 minutes on 2 cores);
 #   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   6. the pipeline and capture tests under ThreadSanitizer;
@@ -43,6 +45,12 @@ bazel test "${flags[@]}" "${targets[@]}"
 
 step "installed library: examples built out of the tree with pkg-config, exports, ABI"
 tools/check_install.sh
+
+step "Python package: a wheel per CPython 3.9+, each tested in a fresh venv; the sdist"
+tools/python_wheels.sh
+
+step "Debian package: build, lintian, install, purge"
+tools/check_deb.sh
 
 step "clang-tidy"
 tools/lint.sh

@@ -133,7 +133,8 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
                         max_flows=None, kafka=None, tunnels=None, return_stats=False):
-    """Converts a pcap/pcapng capture to CSV; returns the number of rows written.
+    """Converts the pcap/pcapng capture ``input_path`` to CSV at ``output_path``;
+    returns the number of rows written.
 
     As netflower 1.0: ``flow_timeout`` is the idle timeout in seconds (None:
     120; file conversion has no duration cap), a sweep runs every
@@ -203,12 +204,14 @@ def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, m
 
 def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
                active_timeout=None, max_flows=None, tunnels=None, columns="netflower"):
-    """Yields the flows of a capture as dicts (the 82 columns in CSV order;
-    with ``columns="netflower-tunnel"`` then ``tunnel_columns``),
+    """Yields the flows of the capture at ``path`` as dicts (the 82 columns in
+    CSV order; with ``columns="netflower-tunnel"`` then ``tunnel_columns``),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
     few thousand flows. Stopping the iteration (break, close(), garbage
-    collection) stops the conversion. Options as convert_pcap_to_csv, but
-    the default profile is "none" (the corrected one)."""
+    collection) stops the conversion. ``flow_timeout`` (the idle timeout),
+    ``gc_interval``, ``n_jobs``, ``max_flows`` and ``tunnels`` as in
+    convert_pcap_to_csv; ``active_timeout`` caps a flow's duration (seconds;
+    None: no cap); ``compat`` defaults to "none" (the corrected profile)."""
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
@@ -226,7 +229,10 @@ def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
 def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
                active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
                return_stats=False):
-    """Returns the flows of a capture as a pandas DataFrame: the 82 columns in
+    """Returns the flows of the capture at ``path`` (options as iter_flows:
+    ``flow_timeout``, ``gc_interval``, ``n_jobs``, ``compat``,
+    ``active_timeout``, ``max_flows``, ``tunnels``, ``columns``) as a pandas
+    DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
     empty direction's packet-length max/min is 0; with
     ``columns="netflower-tunnel"`` then ``tunnel_columns``, the id as a

@@ -15,7 +15,11 @@ import distributed  # installed by tools/install_deps.sh: never skipped
 import netflower
 from netflower.dask import convert_files
 
-WEB = pathlib.Path("tests/testdata/loopback-web.pcap").resolve()
+# The repository's test data, wherever the tests run from (an installed
+# package is tested from outside the source tree).
+TESTDATA = pathlib.Path(__file__).resolve().parents[2] / "tests" / "testdata"
+
+WEB = TESTDATA / "loopback-web.pcap"
 NF = os.environ["NETFLOWER_BIN"]
 
 

@@ -12,7 +12,11 @@ import pytest
 
 import netflower
 
-DATA = pathlib.Path("tests/testdata")
+# The repository's test data, wherever the tests run from (an installed
+# package is tested from outside the source tree).
+TESTDATA = pathlib.Path(__file__).resolve().parents[2] / "tests" / "testdata"
+
+DATA = TESTDATA
 WEB = DATA / "loopback-web.pcap"
 NF = os.environ["NETFLOWER_BIN"]
 
@@ -227,7 +231,7 @@ def test_read_flows_without_pandas_says_what_to_install(monkeypatch):
     assert len(list(netflower.iter_flows(WEB))) == 39  # the rest works without it
 
 
-TUNNELS = pathlib.Path("tests/testdata/tunnels/tunnels.pcap").resolve()
+TUNNELS = TESTDATA / "tunnels" / "tunnels.pcap"
 
 
 def test_tunnels_inner_by_default_outer_on_request(tmp_path):
@@ -238,7 +242,7 @@ def test_tunnels_inner_by_default_outer_on_request(tmp_path):
     assert ("172.16.0.1", 6081) in outer and ("10.1.0.1", 80) not in outer
     out = tmp_path / "t.csv"
     netflower.convert_pcap_to_csv(TUNNELS, out, compat="none")
-    assert out.read_bytes() == pathlib.Path("tests/testdata/tunnels/tunnels.csv").read_bytes()
+    assert out.read_bytes() == (TESTDATA / "tunnels" / "tunnels.csv").read_bytes()
     # netflower 1.0 (the python profile) read the outer packet, whatever is asked.
     netflower.convert_pcap_to_csv(TUNNELS, out)
     assert b"\n10.1.0.1," not in out.read_bytes()
@@ -251,7 +255,7 @@ def test_netflower_tunnel_columns_name_each_flows_tunnel(tmp_path):
     # the flow's first packet; the CLI's golden bytes.
     out = tmp_path / "t.csv"
     netflower.convert_pcap_to_csv(TUNNELS, out, columns="netflower-tunnel")
-    golden = pathlib.Path("tests/testdata/tunnels/tunnels.tunnel-columns.csv")
+    golden = TESTDATA / "tunnels" / "tunnels.tunnel-columns.csv"
     assert out.read_bytes() == golden.read_bytes()
     flows = list(netflower.iter_flows(TUNNELS, columns="netflower-tunnel"))
     assert list(flows[0])[-2:] == ["tunnel_type", "tunnel_id"] == [

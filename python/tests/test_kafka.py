@@ -13,7 +13,11 @@ import pytest
 
 import netflower
 
-WEB = pathlib.Path("tests/testdata/loopback-web.pcap").resolve()
+# The repository's test data, wherever the tests run from (an installed
+# package is tested from outside the source tree).
+TESTDATA = pathlib.Path(__file__).resolve().parents[2] / "tests" / "testdata"
+
+WEB = TESTDATA / "loopback-web.pcap"
 MOCK = os.environ["NETFLOWER_KAFKA_MOCK"]
 
 
