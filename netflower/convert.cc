@@ -135,6 +135,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
   absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
   absl::Status finish = writer.Finish();
   stats->flows_written = writer.rows_written();
+  stats->csv_written_with = (*chunks)->method();
   chunks->reset();  // every write has completed before the file is committed
   if (status.ok()) status = finish;
   if (status.ok()) status = (*out)->Commit();

@@ -79,6 +79,7 @@ RunStats LiveCapture::stats() const {
   if (state_->kafka != nullptr) s.kafka = state_->kafka->counts();
   if (state_->csv != nullptr) {
     s.flows_written = state_->csv->rows_written();
+    s.csv_written_with = state_->csv_chunks->method();
   } else {
     s.flows_written = state_->kafka != nullptr ? s.kafka.delivered : s.flows_completed;
   }

@@ -76,6 +76,10 @@ struct RunStats {
   // on_flow.
   uint64_t flows_completed = 0;
   uint64_t flows_written = 0;
+  // How the CSV reached the kernel: "io_uring" or "write(2)" (the fallback
+  // where io_uring cannot be set up, or Options::use_io_uring false); empty
+  // when no CSV was written.
+  std::string csv_written_with;
   EmitCounts flows_by_reason;
   uint64_t peak_open_flows = 0;
   uint64_t timestamps_clamped =

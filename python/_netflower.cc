@@ -222,6 +222,7 @@ py::dict StatsDict(const RunStats& s) {
   d["skipped"] = skipped;
   d["flows_completed"] = s.flows_completed;
   d["flows_written"] = s.flows_written;
+  d["csv_written_with"] = s.csv_written_with;
   d["flows_by_reason"] = by_reason;
   d["one_packet_flows"] = s.one_packet_flows;
   d["peak_open_flows"] = s.peak_open_flows;

@@ -36,7 +36,7 @@ check "the man page starts with .TH" grep -q "^.TH NETFLOWER 1" "$TMP/netflower.
 check "conversion exits 0" test "$rc" -eq 0
 check "CSV has header and 39 rows" test "$(wc -l <"$TMP/web.csv")" -eq 40
 check "header is first" grep -q '^src_ip,dst_ip,src_port,dst_port,protocol,timestamp,' <(head -1 "$TMP/web.csv")
-for field in "packets read" "accepted" "skipped" "flows written" "peak open flows" "packets/s"; do
+for field in "packets read" "accepted" "skipped" "flows written" "csv written with" "peak open flows" "packets/s"; do
   check "summary shows '$field'" grep -q "$field" "$TMP/web.err"
 done
 check "no progress when stderr is not a terminal" bash -c "! grep -q $'\r' '$TMP/web.err'"

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 
@@ -123,6 +124,31 @@ TEST(Trust, Item9StandardInputIsComparedWithTheOutput) {
   EXPECT_NE(same.message().find("is the input standard input (-)"), std::string::npos);
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(testing::ReadFile(capture).substr(0, 4), "\xD4\xC3\xB2\xA1");  // still the capture
+}
+
+// "Written" means accepted by the kernel, and the run says through which
+// call: io_uring, or write(2) when asked for (or when io_uring cannot be set
+// up). The aarch64 VM test (tools/arm_vm_test.sh) reads this line of the
+// summary to show io_uring wrote on the ARM kernel.
+TEST(Trust, RunStatsNameHowTheCsvWasWritten) {
+  const std::string capture = ManyOpenFlows(3);
+  RunStats stats;
+  ConvertOptions options;
+  options.stats = &stats;
+  options.use_io_uring = false;
+  ASSERT_TRUE(ConvertPcapToCsv(capture, testing::TempPath("w.csv"), options).ok());
+  EXPECT_EQ(stats.csv_written_with, "write(2)");
+  options.use_io_uring = true;
+  ASSERT_TRUE(ConvertPcapToCsv(capture, testing::TempPath("u.csv"), options).ok());
+  const char* require = std::getenv("NETFLOWER_REQUIRE_IO_URING");
+  if (require != nullptr && std::string(require) == "1") {
+    EXPECT_EQ(stats.csv_written_with, "io_uring");
+  } else {
+    EXPECT_TRUE(stats.csv_written_with == "io_uring" || stats.csv_written_with == "write(2)")
+        << stats.csv_written_with;
+  }
+  ASSERT_TRUE(ConvertPcap(capture, [](const FlowRecord&) {}, options).ok());
+  EXPECT_EQ(stats.csv_written_with, "");  // no CSV
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 # headers; gzipped, most of it being the standard library's types): a change that breaks the ABI (a function removed, a type
 # of the public headers changed) fails unless the major version changed.
 # Additions pass.
-#   tools/abi_check.sh            build (--config=abi: with debug info) and compare
+#   tools/abi_check.sh            build (--config=release: with debug info) and compare
 #   tools/abi_check.sh --update   write the baseline anew (after a major version
 #                                 change, or to record additions)
 set -euo pipefail
@@ -13,10 +13,10 @@ cd "$(dirname "$0")/.."
 update=0
 [[ ${1:-} == --update ]] && update=1
 
-bazel build --config=abi //netflower:libnetflower.so.2 >/dev/null 2>&1 ||
-  bazel build --config=abi //netflower:libnetflower.so.2
+bazel build --config=release //netflower:libnetflower.so.2 >/dev/null 2>&1 ||
+  bazel build --config=release //netflower:libnetflower.so.2
 major=$(sed -n 's/^#define NETFLOWER_VERSION_MAJOR \([0-9]*\)$/\1/p' netflower/netflower.h)
-lib="$(bazel info --config=abi bazel-bin 2>/dev/null)/netflower/libnetflower.so.$major"
+lib="$(bazel info --config=release bazel-bin 2>/dev/null)/netflower/libnetflower.so.$major"
 baseline=netflower/abi/libnetflower.so.$major.abi.gz
 
 headers=$(mktemp -d)  # scratch

@@ -62,6 +62,9 @@ std::string Counts(const Options& o, const RunStats& s) {
                         e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
   if (e.evicted) absl::StrAppendFormat(&out, ", evicted from a full table %u", e.evicted);
   out += "\n";
+  if (!s.csv_written_with.empty()) {
+    absl::StrAppendFormat(&out, "  csv written with  %12s\n", s.csv_written_with);
+  }
   if (IsCic(o.columns)) {
     absl::StrAppendFormat(&out, "  one-packet flows  %12u  (not written: CICFlowMeter writes 2+)\n",
                           s.one_packet_flows);

@@ -9,7 +9,9 @@
 #
 #   tools/install.sh --prefix DIR [--destdir STAGE] [--libdir lib] [--aarch64]
 #
-# Builds what it installs with Bazel (-c opt) first; --aarch64 cross-builds
+# Builds what it installs with Bazel first (--config=release: optimized; the
+# debug information stays in bazel-bin for tools/abi_check.sh, the installed
+# files are stripped); --aarch64 cross-builds
 # the binaries and libraries for 64-bit ARM (--config=aarch64; the man page
 # and completion are the same everywhere). --destdir stages the files under
 # STAGE/DIR (for packaging) while the .pc file names DIR. Installs only
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/.."
 prefix=""
 destdir=""
 libdir="lib"
-config=(-c opt)
+config=(--config=release)
 while (($#)); do
   case $1 in
     --prefix) prefix=$2; shift 2 ;;
@@ -35,9 +37,9 @@ done
 
 if [[ ${config[0]} == --config=aarch64 ]]; then tools/install_deps.sh --aarch64; else tools/install_deps.sh; fi
 bazel build "${config[@]}" //tools:netflower //netflower:libnetflower.so.2 >&2
-bazel build -c opt //tools:cli_docs >&2  # runs here, whatever the target
+bazel build --config=release //tools:cli_docs >&2  # runs here, whatever the target
 bin=$(bazel info "${config[@]}" bazel-bin 2>/dev/null)
-docs=$(bazel info -c opt bazel-bin 2>/dev/null)/tools/cli_docs
+docs=$(bazel info --config=release bazel-bin 2>/dev/null)/tools/cli_docs
 exec_root=$(bazel info "${config[@]}" execution_root 2>/dev/null)
 major=$(sed -n 's/^#define NETFLOWER_VERSION_MAJOR \([0-9]*\)$/\1/p' netflower/netflower.h)
 version=$(sed -n 's/^inline constexpr char kVersion\[\] = "\([^"]*\)";$/\1/p' netflower/netflower.h)
@@ -47,8 +49,11 @@ so=libnetflower.so.$major
 root=$destdir$prefix
 install -d "$root/bin" "$root/$libdir/pkgconfig" "$root/include/netflower" \
   "$root/share/man/man1" "$root/share/bash-completion/completions"
+strip=strip
+[[ ${config[0]} == --config=aarch64 ]] && strip=aarch64-linux-gnu-strip
 install -m 0755 "$bin/tools/netflower" "$root/bin/netflower"
 install -m 0755 "$bin/netflower/$so" "$root/$libdir/$so"
+"$strip" --strip-unneeded "$root/bin/netflower" "$root/$libdir/$so"
 ln -sfn "$so" "$root/$libdir/libnetflower.so"
 for h in export.h flow_record.h netflower.h netflower_c.h options.h stats.h; do
   install -m 0644 "netflower/$h" "$root/include/netflower/$h"
@@ -63,6 +68,7 @@ rm -f "$root/$libdir/libnetflower.a"
 ar=ar
 [[ ${config[0]} == --config=aarch64 ]] && ar=aarch64-linux-gnu-ar
 "$ar" rcs "$root/$libdir/libnetflower.a" "${objects[@]}"
+"$strip" --strip-debug "$root/$libdir/libnetflower.a"
 
 # What a static link needs besides: the shared library's own dependencies.
 private=$(readelf -d "$bin/netflower/$so" | sed -n 's/.*Shared library: \[lib\([^.]*\)\.so.*/-l\1/p' |

@@ -40,12 +40,9 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 
 tools/install.sh --prefix /usr --destdir "$root" --libdir "lib/$triplet" "${cross[@]}" >&2
-# Debian's places: compressed man page, stripped binaries (debug symbols
-# are not shipped), the static library without debug sections.
+# Debian's places: a compressed man page (install.sh stripped the
+# binaries: debug symbols are not shipped).
 gzip -9n "$root/usr/share/man/man1/netflower.1"
-"$strip" --strip-unneeded --remove-section=.comment --remove-section=.note \
-  "$root/usr/bin/netflower" "$root/usr/lib/$triplet/libnetflower.so.2"
-"$strip" --strip-debug "$root/usr/lib/$triplet/libnetflower.a"
 chmod 0644 "$root/usr/lib/$triplet/libnetflower.so.2"  # a library, not a program
 
 depends_python=""

@@ -21,8 +21,9 @@ repo=$PWD
 sdist=1
 [[ ${1:-} == --no-sdist ]] && sdist=0
 tools/install_deps.sh
-bazel build -c opt //tests/testing:kafka_mock >/dev/null 2>&1 || bazel build -c opt //tests/testing:kafka_mock
-mock=$(bazel info -c opt bazel-bin 2>/dev/null)/tests/testing/kafka_mock
+bazel build --config=release //tests/testing:kafka_mock >/dev/null 2>&1 ||
+  bazel build --config=release //tests/testing:kafka_mock
+mock=$(bazel info --config=release bazel-bin 2>/dev/null)/tests/testing/kafka_mock
 shared=${NETFLOWER_SHARED_DIR:-../shared}
 [[ -d $shared/pcaps ]] && export NETFLOWER_SHARED_DIR=$(cd "$shared" && pwd)
 work=$(mktemp -d /tmp/netflower-wheels.XXXXXX)

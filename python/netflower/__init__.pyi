@@ -46,6 +46,7 @@ class RunStats(TypedDict):
     skipped: Dict[str, int]
     flows_completed: int
     flows_written: int
+    csv_written_with: str
     flows_by_reason: FlowsByReason
     one_packet_flows: int
     peak_open_flows: int
