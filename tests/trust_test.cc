@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -147,7 +147,9 @@ TEST(Trust, RunStatsNameHowTheCsvWasWritten) {
     EXPECT_TRUE(stats.csv_written_with == "io_uring" || stats.csv_written_with == "write(2)")
         << stats.csv_written_with;
   }
-  ASSERT_TRUE(ConvertPcap(capture, [](const FlowRecord&) {}, options).ok());
+  ASSERT_TRUE(ConvertPcap(
+                  capture, [](const FlowRecord&) {}, options)
+                  .ok());
   EXPECT_EQ(stats.csv_written_with, "");  // no CSV
 }
 
