@@ -19,6 +19,29 @@ check() {  # check "description" command...
 }
 rules_header="src,dst,src_port,dst_port,protocol,start,end,label"
 
+# A command started with & by this (non-interactive) shell begins with SIGINT
+# ignored, so a SIGINT sent before netflower installs its handler is lost and
+# the run goes on; CI's ASan run on 2 busy cores once took longer than the
+# fixed sleep that stood here. interrupt_when PID caught: send SIGINT once PID
+# catches it (bit 2 of SigCgt). interrupt_when PID sleeping: once its main
+# thread sleeps in nanosleep (the 20 ms retry of a FIFO without a reader),
+# which also holds under qemu-user, whose emulator catches every signal from
+# its start.
+interrupt_when() {
+  local pid=$1 state=$2 i mask
+  for ((i = 0; i < 600; i++)); do
+    case $state in
+      caught)
+        mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+        [[ -n $mask ]] && ((0x$mask & 2)) && break ;;
+      sleeping) [[ $(cat "/proc/$pid/wchan" 2>/dev/null) == *nanosleep* ]] && break ;;
+    esac
+    sleep 0.05
+  done
+  ((i < 600)) || echo "pid $pid: not $state after 30 s; interrupting anyway" >&2
+  kill -INT "$pid"
+}
+
 # 1. A label longer than the row buffer was written past it (ASan:
 # stack-buffer-overflow): now refused with the bound, before any output.
 long=$(head -c 8000 /dev/zero | tr '\0' A)
@@ -92,8 +115,8 @@ feeder=$!
 "$NF" --pcap "$TMP/slow.pcap" "$TMP/b.pcap" "$TMP/c.pcap" --parallel-files 1 --out-dir "$TMP/out6" \
   2>"$TMP/six.err" &
 conv=$!
-sleep 1.5
-kill -INT "$conv"
+sleep 1
+interrupt_when "$conv" caught
 wait "$conv"; rc=$?
 wait "$feeder"
 check "6 SIGINT in a several-file run: exit 130" test "$rc" -eq 130
@@ -183,12 +206,16 @@ reader=$!
 wait "$reader"
 check "10 the user's own FIFO as --out: exit 0" test "$rc" -eq 0
 check "10 ... the reader got the CSV" test "$(wc -l <"$TMP/mine.csv")" -eq 40
-timeout -k 2 10 "$NF" --pcap "$WEB" --out "$TMP/mine.fifo" 2>"$TMP/f.err" &
+# (timeout ends a hang: 124 then. The signal goes to netflower itself, not
+# to timeout, whose -k would allow only 2 s more before SIGKILL.)
+timeout 60 "$NF" --pcap "$WEB" --out "$TMP/mine.fifo" 2>"$TMP/f.err" &
 conv=$!
-sleep 0.5
-kill -INT "$conv"
+child=
+for ((i = 0; i < 200 && ${#child} == 0; i++)); do child=$(pgrep -P "$conv") || sleep 0.05; done
+interrupt_when "$child" sleeping
 wait "$conv"; rc=$?
 check "10 SIGINT while waiting for a FIFO's reader: exit 130" test "$rc" -eq 130
+check "10 ... saying so" grep -q "interrupted by SIGINT" "$TMP/f.err"
 open=$(mktemp -d /tmp/nf-open.XXXXXX)
 chmod 0777 "$open"
 "$NF" --pcap "$WEB" --out "$open/x.csv" 2>"$TMP/f.err"; rc=$?
