@@ -71,9 +71,12 @@ class Source {
     uint64_t until_gc = gc_interval_;
     uint64_t since_broadcast = 0;
     // A pipe that goes quiet: hand on every packet read so far, so that the
-    // rows of flows they complete are written now, not when more arrive.
+    // rows of flows they complete are written now, not when more arrive; and
+    // publish the counts, which are otherwise published every 1024 records
+    // (a progress report on a slow pipe said "0 packets" while rows came).
     reader_.input().set_cancel(&shared_->abort);
     reader_.input().set_on_idle([this, &since_broadcast] {
+      PublishCounts();
       if (counts_->accepted == 0 || since_broadcast == 0) return;
       since_broadcast = 0;
       Broadcast(ItemKind::kProgress, counts_->accepted, last_time_);
@@ -87,8 +90,7 @@ class Source {
       }
       if ((records & 0x3FF) == 0) {
         if (shared_->abort.load(std::memory_order_relaxed)) return;
-        counts_->records.store(reader_.records_read(), std::memory_order_relaxed);
-        counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
+        PublishCounts();
       }
       const DecodeStatus status =
           DecodeFrame<P>(raw.link_type, raw.data, raw.length, tunnels_, &decoded);
@@ -118,9 +120,14 @@ class Source {
       }
     }
     reader_.input().set_on_idle(nullptr);
-    counts_->records.store(reader_.records_read());
-    counts_->bytes.store(reader_.bytes_consumed());
+    PublishCounts();
     Broadcast(ItemKind::kEnd, kEndOfInput, typename P::Time{});
+  }
+
+  // For progress reports, read by the merging thread.
+  void PublishCounts() {
+    counts_->records.store(reader_.records_read(), std::memory_order_relaxed);
+    counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
   }
 
   // A push gives up only when the run is aborted: the items are dropped then

@@ -164,14 +164,19 @@ else
   # broker goes down; the second copy's flows, flushed at the end of input,
   # fail (message.timeout.ms) and are counted.
   new_topic
-  python3 tests/testing/pcap_feeder.py repeat "$WEB" - 2 --hold 8 |
+  # NETFLOWER_TEST_SLOWDOWN (the aarch64 VM, tools/arm_vm_test.sh: an
+  # emulated CPU) stretches the hold and the wait for the progress report.
+  slow=${NETFLOWER_TEST_SLOWDOWN:-1}
+  python3 tests/testing/pcap_feeder.py repeat "$WEB" - 2 --hold $((8 * slow)) |
     "$NF" --pcap - --out "$TMP/lost.csv" --kafka "$BROKERS" --topic "$topic" \
       --kafka-opt message.timeout.ms=1500 --progress 2>"$TMP/lost.err" &
   pipeline=$!
   # Every packet read (the progress report says 1128), the first copy's
   # flows were sent; half a second for their delivery, then the cluster goes.
   waited=0
-  until grep -q " 1128 packets" "$TMP/lost.err" || ((waited++ > 60)); do sleep 0.1; done
+  until grep -q " 1128 packets" "$TMP/lost.err" || ((waited++ > 60 * slow)); do sleep 0.1; done
+  check "... the progress report reached 1128 packets before the input ended" \
+    grep -q " 1128 packets" "$TMP/lost.err"
   sleep 0.5
   mock down -1
   wait $pipeline

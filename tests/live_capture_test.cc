@@ -441,6 +441,11 @@ int64_t RssKb() {
 // Memory stays bounded and Stop() still returns.
 TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
   std::atomic<int> calls{0};
+  // The first call stalls until every datagram is sent, not for a fixed
+  // time: on the emulated arm64 VM (tools/arm_vm_test.sh) sending takes far
+  // longer than the 2.5 s stall that stood here, the rows drained meanwhile
+  // and the kernel dropped nothing.
+  std::atomic<bool> sent{false};
   CaptureOptions options;
   options.idle_timeout = 0;  // every flow ends at the next sweep: many rows
   options.ring_block_size = 64 << 10;
@@ -448,7 +453,11 @@ TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
   auto capture = CaptureLive(
       kHostIf,
       [&](const FlowRecord&) {
-        if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+        if (calls++ != 0) return;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while (!sent.load() && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
       },
       options);
   ASSERT_TRUE(capture.ok()) << capture.status();
@@ -465,8 +474,8 @@ TEST_F(LiveCaptureTest, SlowCallbackShowsUpAsCountedKernelDrops) {
     sendto(fd, payload, sizeof(payload), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
   }
   close(fd);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  const int64_t rss_after = RssKb();
+  const int64_t rss_after = RssKb();  // at the peak: everything queued behind the stall
+  sent.store(true);
   const auto stop_started = std::chrono::steady_clock::now();
   ASSERT_TRUE((*capture)->Stop().ok());
   EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(60));

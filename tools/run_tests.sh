@@ -13,7 +13,11 @@
 #   7. each libFuzzer target for a short fixed number of runs;
 #   8. aarch64: cross build (--config=aarch64), every test but the AF_PACKET
 #      ones under qemu-aarch64-static (corpus goldens included), and the
-#      benchmark kit built and run under qemu (bench/kit/kit_test.sh).
+#      benchmark kit built and run under qemu (bench/kit/kit_test.sh);
+#   9. aarch64 kernel (tools/arm_vm_test.sh): Debian's arm64 kernel booted
+#      under qemu-system-aarch64 runs the AF_PACKET tests qemu-user cannot
+#      (live capture, the live CLI, Kafka), the io_uring writer test and the
+#      benchmark kit with its live part; about 10 minutes.
 # The corpus tests (byte-exact goldens, every shared capture in both
 # profiles, in 1-3 jobs) run in 2, 5 and 8 when ../shared exists next to the
 # repository (or NETFLOWER_SHARED_DIR names it).
@@ -24,7 +28,23 @@ tools/install_deps.sh
 quick=0
 [[ ${1:-} == --quick ]] && quick=1
 
-step() { printf '\n=== %s\n' "$*"; }
+# Each step's wall time, printed when the next one starts and at the end
+# (pass or fail), so a slow CI run says where its time went.
+suite_start=$(date +%s)
+step_start=$suite_start
+step_name=""
+step_done() {
+  [[ -n $step_name ]] || return 0
+  printf '=== %s: %d s (suite so far %d s)\n' "$step_name" $(($(date +%s) - step_start)) \
+    $(($(date +%s) - suite_start))
+}
+step() {
+  step_done
+  step_name=$*
+  step_start=$(date +%s)
+  printf '\n=== %s\n' "$*"
+}
+trap step_done EXIT
 
 step "format"
 tools/lint.sh --format
@@ -78,3 +98,6 @@ echo "$kind"
 grep -q "ARM aarch64" <<<"$kind"
 bazel test --config=aarch64 "${flags[@]}" -- "${targets[@]}" -//python/...
 bench/kit/kit_test.sh
+
+step "aarch64 kernel: live capture tests and the kit in a VM"
+tools/arm_vm_test.sh
