@@ -17,7 +17,7 @@
 #   9. aarch64 kernel (tools/arm_vm_test.sh): Debian's arm64 kernel booted
 #      under qemu-system-aarch64 runs the AF_PACKET tests qemu-user cannot
 #      (live capture, the live CLI, Kafka), the io_uring writer test and the
-#      benchmark kit with its live part; about 10 minutes.
+#      benchmark kit with its live part; about 8 minutes.
 # The corpus tests (byte-exact goldens, every shared capture in both
 # profiles, in 1-3 jobs) run in 2, 5 and 8 when ../shared exists next to the
 # repository (or NETFLOWER_SHARED_DIR names it).
