@@ -213,6 +213,10 @@ class FlowFeatures {
 
     r->timestamp = P::EpochSeconds(start_time_);
     r->flow_duration = duration;
+    if constexpr (!P::kPython) {
+      r->first_ns = start_time_;
+      r->last_ns = latest_time_;
+    }
     r->flow_byts_s = Div(static_cast<double>(f.bytes + b.bytes), duration);
     r->flow_pkts_s = Div(static_cast<double>(n_all), duration);
     r->fwd_pkts_s = Div(static_cast<double>(f.packets), duration);

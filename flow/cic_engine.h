@@ -368,7 +368,9 @@ class CicFlowEngine {
       flow.cic.Fill(&record);
       ++counters_.flows_emitted;
       ++counters_.emitted_by_reason[static_cast<int>(reason)];
-      sink_->OnCicFlow(record, tag);
+      EmitTag told = tag;
+      told.reason = reason;
+      sink_->OnCicFlow(record, told);
     } else {
       ++counters_.one_packet_flows;
       if (observer_ != nullptr) observer_->OnFlowDropped(tag.first_packet);

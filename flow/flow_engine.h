@@ -394,13 +394,18 @@ class FlowEngine {
     if constexpr (!P::kPython) {
       if (config_.epoch_shift_seconds != nullptr) {
         const int64_t shift = config_.epoch_shift_seconds->load(std::memory_order_relaxed);
-        if (shift != 0) record.timestamp = P::EpochSeconds(flow.features.start_time(), shift);
+        if (shift != 0) {
+          record.timestamp = P::EpochSeconds(flow.features.start_time(), shift);
+          record.first_ns = record.last_ns = kUnknownNanoseconds;  // int64 ns cannot hold them
+        }
       }
     }
     flow.features.ReleaseCold(cold_);
     ++counters_.flows_emitted;
     ++counters_.emitted_by_reason[static_cast<int>(reason)];
-    sink_->OnFlow(record, tag);
+    EmitTag told = tag;
+    told.reason = reason;
+    sink_->OnFlow(record, told);
     flow.in_use = false;
     flows_.Erase(slot);
   }

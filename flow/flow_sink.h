@@ -19,19 +19,7 @@ enum class EmitKind : uint8_t {
 
 inline constexpr uint64_t kEndOfInput = std::numeric_limits<uint64_t>::max();
 
-struct EmitTag {
-  uint64_t event_packet = 0;
-  EmitKind kind = EmitKind::kPacket;
-  uint64_t first_packet = 0;  // number of the flow's first packet
-
-  friend bool operator<(const EmitTag& a, const EmitTag& b) {
-    if (a.event_packet != b.event_packet) return a.event_packet < b.event_packet;
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return a.first_packet < b.first_packet;
-  }
-};
-
-// Why a flow was emitted (for the run summary).
+// Why a flow was emitted (for the run summary, and IPFIX's flowEndReason).
 enum class EmitReason : uint8_t {
   kFin = 0,        // TCP FIN exchange completed
   kRst,            // TCP RST
@@ -41,6 +29,20 @@ enum class EmitReason : uint8_t {
   kPacketLimit,    // reached kMaxFlowPackets packets
   kEvicted,        // the table was full (max_flows): least recently active flow
   kCount
+};
+
+struct EmitTag {
+  uint64_t event_packet = 0;
+  EmitKind kind = EmitKind::kPacket;
+  uint64_t first_packet = 0;  // number of the flow's first packet
+  // Not part of the order: why the flow ended (set by the engine as it emits).
+  EmitReason reason = EmitReason::kEndOfInput;
+
+  friend bool operator<(const EmitTag& a, const EmitTag& b) {
+    if (a.event_packet != b.event_packet) return a.event_packet < b.event_packet;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.first_packet < b.first_packet;
+  }
 };
 
 class FlowSink {

@@ -123,6 +123,9 @@ void FillStats(const RunStats& s, netflower_stats* out) {
   all.kafka_failed = s.kafka.failed;
   all.kafka_undelivered = s.kafka.undelivered;
   all.seconds = s.seconds;
+  all.ipfix_flows_exported = s.ipfix.flows_exported;
+  all.ipfix_records_exported = s.ipfix.records_exported;
+  all.ipfix_records_dropped = s.ipfix.records_dropped;
   std::memcpy(out, &all, std::min(out->size, sizeof(all)));
 }
 

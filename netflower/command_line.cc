@@ -286,6 +286,90 @@ counted as not delivered)",
        cl->kafka.flush_timeout_seconds = *s;
        return std::string();
      }},
+    {"--ipfix", " HOST:PORT[/udp|/tcp]", kIpfix,
+     R"(also (or, without --out, only) export every flow to
+an IPFIX collector (RFC 7011; nfcapd, pmacct,
+ipfixcol2, ...; [IPV6]:PORT; UDP by default, IPFIX's
+port is {ipfix_port}): one biflow record per flow (RFC 5103),
+standard elements for addresses, ports, protocol,
+times, packets, octets, TCP flags and end reason
+(docs/IPFIX.md). The host must resolve before anything
+is read. A collector that is down does not stop the
+run: UDP messages it refuses, and TCP messages beyond
+a {ipfix_buffer_mb} MiB buffer while it is away, are dropped and
+counted (exit 4); TCP reconnects with backoff.)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       cl->ipfix_given = true;
+       const absl::Status s = ParseIpfixCollector(v, &cl->ipfix);
+       return s.ok() ? std::string() : std::string(s.message());
+     }},
+    {"--ipfix-uniflow", "", kIpfix,
+     R"(two records per flow, forward and reverse (the latter
+only when the flow has backward packets), for
+collectors without biflow support)",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->ipfix.uniflow = true;
+       return std::string();
+     }},
+    {"--ipfix-pen", " N", kIpfix,
+     R"(also export the statistics without a standard element
+(IATs, lengths, flags, bulk, active/idle, ...) as
+enterprise elements of private enterprise number N,
+the element id being the column's number
+(docs/IPFIX.md; a definition file for collectors:
+docs/ipfix/netflower-elements.xml). Default: standard
+elements only)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, UINT32_MAX, &n);
+       cl->ipfix.enterprise_number = static_cast<uint32_t>(n);
+       return e;
+     }},
+    {"--ipfix-domain", " N", kIpfix, R"(the observation domain id of the messages (default: 0))",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 0, UINT32_MAX, &n);
+       cl->ipfix.observation_domain = static_cast<uint32_t>(n);
+       return e;
+     }},
+    {"--ipfix-mtu", " BYTES", kIpfix,
+     R"(the longest message (default: {ipfix_mtu}, a 1500-byte
+Ethernet MTU less IPv4 and UDP headers); a record is
+never split across messages)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, kIpfixMaxMessageBytes, &n);
+       cl->ipfix.mtu = static_cast<int>(n);
+       return e;
+     }},
+    {"--ipfix-template-interval", " S", kIpfix,
+     R"(UDP: send the templates again every S seconds
+(default: {ipfix_templates}; 0: before every message), and
+after the collector's host refused a message; TCP
+sends them once per connection)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<double> s = ParseSeconds(v);
+       if (!s) return Expected("seconds >= 0, e.g. 10 or 0.5");
+       cl->ipfix.template_interval_seconds = *s;
+       return std::string();
+     }},
+    {"--ipfix-flush-timeout", " S", kIpfix,
+     R"(TCP, at the end: wait at most S seconds for the
+collector to take what is buffered (default: {ipfix_flush});
+the rest is counted as dropped)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       const std::optional<double> s = ParseSeconds(v);
+       if (!s) return Expected("seconds >= 0, e.g. 10 or 0.5");
+       cl->ipfix.flush_timeout_seconds = *s;
+       return std::string();
+     }},
     {"--tunnels", "=inner|outer", kFlowRules,
      R"(inner (default): open VXLAN, GENEVE, GTP-U, GRE
 (ERSPAN, bridged Ethernet), IP-in-IP, 6in4 and 4in6
@@ -542,6 +626,22 @@ absl::Status TakeKafkaOptions(CommandLine* cl) {
   return absl::OkStatus();
 }
 
+// --ipfix and its companions into options.ipfix: a companion needs
+// --ipfix; without --out (and --out-dir) IPFIX is the only output.
+absl::Status TakeIpfixOptions(const std::vector<const Flag*>& seen, CommandLine* cl) {
+  if (!cl->ipfix_given) {
+    for (const Flag* f : seen) {
+      if (f->section == kIpfix) {
+        return Usage(absl::StrCat(f->name, " needs --ipfix HOST:PORT[/udp|/tcp]"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  cl->options.ipfix = cl->ipfix;
+  if (!cl->out_given && cl->files.out_dir.empty()) cl->out = "";  // exports only
+  return absl::OkStatus();
+}
+
 // Takes the option at argv[*i] (and its value, from "--name=value" or the
 // next argument): applies it to `cl`.
 absl::Status TakeOption(int argc, const char* const* argv, int* i, CommandLine* cl,
@@ -594,6 +694,7 @@ absl::Status ApplyOption(std::string name, const std::string& value, CommandLine
 
 absl::Status FinishCommandLine(bool live, const std::vector<const Flag*>& seen, CommandLine* cl) {
   if (absl::Status s = TakeKafkaOptions(cl); !s.ok()) return s;
+  if (absl::Status s = TakeIpfixOptions(seen, cl); !s.ok()) return s;
   if (absl::Status s = CheckModes(seen, live); !s.ok()) return s;
   if (live && cl->active_timeout_none) {
     return Usage("live capture always has a duration cap (--active-timeout S)");

@@ -23,7 +23,15 @@ namespace netflower::cli {
 enum Modes : uint8_t { kFile = 1, kLive = 2, kBoth = 3 };
 
 // The sections of --help and of the man page, in order.
-enum Section : uint8_t { kInputOutput, kKafka, kFlowRules, kLiveCapture, kPerformance, kReporting };
+enum Section : uint8_t {
+  kInputOutput,
+  kKafka,
+  kIpfix,
+  kFlowRules,
+  kLiveCapture,
+  kPerformance,
+  kReporting
+};
 
 struct CommandLine {  // NOLINT(clang-analyzer-optin.performance.Padding): one, read once
   std::vector<std::string> pcaps;  // --pcap a b c
@@ -44,6 +52,9 @@ struct CommandLine {  // NOLINT(clang-analyzer-optin.performance.Padding): one, 
   // --kafka and its companions, into options.kafka once the line is read.
   std::string kafka_brokers;
   KafkaOptions kafka;
+  // --ipfix and its companions, into options.ipfix once the line is read.
+  bool ipfix_given = false;
+  IpfixOptions ipfix;
 
   bool live() const { return !iface.empty(); }
   // The run's whole options: the mode's own fields with the shared ones in
@@ -78,7 +89,7 @@ std::span<const Flag> Flags();
 absl::Status ApplyOption(std::string name, const std::string& value, CommandLine* cl,
                          std::vector<const Flag*>* seen);
 
-// The checks that need the whole command line: Kafka's companions, the
+// The checks that need the whole command line: Kafka's and IPFIX's companions, the
 // flags of the other mode (`live`), a duration cap live, --out with
 // --out-dir.
 absl::Status FinishCommandLine(bool live, const std::vector<const Flag*>& seen, CommandLine* cl);

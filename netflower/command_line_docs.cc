@@ -18,6 +18,7 @@ constexpr char kUsageHead[] = R"(usage: netflower --pcap FILE|- [--out FILE.csv|
        netflower --pcap FILE|DIR [FILE ...] [--out FILE.csv|- | --out-dir DIR] [options]
        netflower --iface IF [--out FILE.csv|-] [options]
        netflower --pcap ...|--iface IF --kafka BROKERS --topic T [--out ...] [options]
+       netflower --pcap ...|--iface IF --ipfix HOST:PORT[/udp|/tcp] [--out ...] [options]
        netflower --help | --version
 
 Turns packets into bidirectional flows, one CSV row per flow with 82
@@ -25,7 +26,8 @@ CICFlowMeter-style columns, by the rules in docs/FLOW-RULES.md (or a CIC
 dataset's layout, --columns): from a capture file (pcap or pcapng, detected
 from its first bytes, not its name) or live from a
 network interface (flows are written the moment they complete); also, or
-only, to Kafka, one JSON message per flow (--kafka).
+only, to Kafka, one JSON message per flow (--kafka), and to an IPFIX
+collector (--ipfix).
 )";
 
 constexpr char kUsageTail[] =
@@ -46,14 +48,14 @@ name); 2 bad command line, missing interface or user, bad filter, unsafe or
 missing --save-pcap folder (all checked before any output is created); 3
 with --strict, the input was damaged (warnings name the byte offset); 4
 the run finished but some flows did not reach Kafka (failed, or not
-delivered within --kafka-flush-timeout; the summary counts them; a CSV
-written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
+delivered within --kafka-flush-timeout) or the IPFIX collector (dropped;
+the summary counts them; a CSV written alongside is complete); 130 / 143 interrupted by SIGINT / SIGTERM.
 )";
 
 // The sections of --help, in order.
 
-constexpr const char* kSectionTitles[] = {"Input and output", "Kafka",       "Flow rules",
-                                          "Live capture",     "Performance", "Reporting"};
+constexpr const char* kSectionTitles[] = {
+    "Input and output", "Kafka", "IPFIX", "Flow rules", "Live capture", "Performance", "Reporting"};
 
 // "acks=all, enable.idempotence=true, ..." (KafkaDefaultSettings).
 std::string KafkaDefaultsText() {
@@ -70,16 +72,22 @@ std::string KafkaDefaultsText() {
 std::string FillDefaults(const std::string& text) {
   const CaptureOptions live;
   return absl::StrReplaceAll(
-      text, {{"{idle_file}", absl::StrFormat("%g", kDefaultFileIdleTimeout)},
-             {"{idle_live}", absl::StrFormat("%g", kDefaultLiveIdleTimeout)},
-             {"{cap_live}", absl::StrFormat("%g", kDefaultLiveActiveTimeout)},
-             {"{gc}", absl::StrCat(kDefaultGcInterval)},
-             {"{jobs}", absl::StrCat(Options().jobs)},
-             {"{buffer_rows}", absl::StrCat(ConvertOptions().buffer_rows)},
-             {"{kafka_flush}", absl::StrFormat("%g s", KafkaOptions().flush_timeout_seconds)},
-             {"{kafka_defaults}", KafkaDefaultsText()},
-             {"{ring_mb}",
-              absl::StrCat((uint64_t{live.ring_block_size} * live.ring_block_count) >> 20)}});
+      text,
+      {{"{idle_file}", absl::StrFormat("%g", kDefaultFileIdleTimeout)},
+       {"{idle_live}", absl::StrFormat("%g", kDefaultLiveIdleTimeout)},
+       {"{cap_live}", absl::StrFormat("%g", kDefaultLiveActiveTimeout)},
+       {"{gc}", absl::StrCat(kDefaultGcInterval)},
+       {"{jobs}", absl::StrCat(Options().jobs)},
+       {"{buffer_rows}", absl::StrCat(ConvertOptions().buffer_rows)},
+       {"{kafka_flush}", absl::StrFormat("%g s", KafkaOptions().flush_timeout_seconds)},
+       {"{kafka_defaults}", KafkaDefaultsText()},
+       {"{ipfix_port}", absl::StrCat(kIpfixDefaultPort)},
+       {"{ipfix_mtu}", absl::StrCat(IpfixOptions().mtu)},
+       {"{ipfix_templates}", absl::StrFormat("%g s", IpfixOptions().template_interval_seconds)},
+       {"{ipfix_flush}", absl::StrFormat("%g s", IpfixOptions().flush_timeout_seconds)},
+       {"{ipfix_buffer_mb}", absl::StrCat(kIpfixBufferBytes >> 20)},
+       {"{ring_mb}",
+        absl::StrCat((uint64_t{live.ring_block_size} * live.ring_block_count) >> 20)}});
 }
 
 // roff: backslashes doubled, a line starting with . or ' protected, minus

@@ -13,6 +13,7 @@
 #include "flow/flow_key.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
+#include "io/ipfix_exporter.h"
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/convert_one.h"
@@ -23,27 +24,76 @@
 namespace netflower {
 namespace {
 
-// The outputs of a file conversion: a CSV file, Kafka, or both (each row
-// goes to Kafka first, then to the file: the same flows in the same order).
+// The exports of a run besides its CSV: Kafka, IPFIX, either or both.
+// Opened before the output file is created; finished after the rows.
+struct Exports {
+  std::unique_ptr<KafkaProducer> kafka;
+  std::unique_ptr<IpfixExporter> ipfix;
+
+  absl::Status Open(const ConvertOptions& options) {
+    if (options.kafka) {
+      absl::StatusOr<std::unique_ptr<KafkaProducer>> connected =
+          KafkaProducer::Connect(*options.kafka);
+      if (!connected.ok()) return connected.status();
+      kafka = std::move(*connected);
+      kafka->set_cancel(options.cancel);
+    }
+    if (options.ipfix) {
+      absl::StatusOr<std::unique_ptr<IpfixExporter>> opened = IpfixExporter::Open(
+          *options.ipfix, HasTunnelColumns(options.columns), options.compat != Compat::kPython);
+      if (!opened.ok()) return opened.status();
+      ipfix = std::move(*opened);
+      ipfix->set_cancel(options.cancel);
+    }
+    return absl::OkStatus();
+  }
+  // Waits for what is outstanding, counts into `stats`; the first failure.
+  absl::Status Finish(RunStats* stats) {
+    absl::Status status;
+    if (kafka) {
+      status.Update(kafka->Flush());
+      stats->kafka = kafka->counts();
+    }
+    if (ipfix) {
+      status.Update(ipfix->Flush());
+      stats->ipfix = ipfix->counts();
+    }
+    return status;
+  }
+  // Flows written when there is no CSV: those Kafka delivered, else those
+  // IPFIX exported.
+  uint64_t FlowsWritten(const RunStats& stats) const {
+    return kafka ? stats.kafka.delivered : stats.ipfix.flows_exported;
+  }
+};
+
+// The outputs of a file conversion: a CSV file and the exports, any of
+// them (each row goes to Kafka and IPFIX first, then to the file: the same
+// flows in the same order).
 class FileOutputs : public RowConsumer {
  public:
-  // Either may be null, not both.
-  FileOutputs(CsvWriter* csv, KafkaProducer* kafka) : csv_(csv), kafka_(kafka) {}
+  // `csv` may be null (exports only).
+  FileOutputs(CsvWriter* csv, const Exports* exports)
+      : csv_(csv), kafka_(exports->kafka.get()), ipfix_(exports->ipfix.get()) {}
   bool wants_text() const override { return csv_ != nullptr; }
   bool wants_messages() const override { return kafka_ != nullptr; }
+  const IpfixModel* ipfix_model() const override { return ipfix_ ? &ipfix_->model() : nullptr; }
   void OnRowText(std::string_view row) override { csv_->AddRow(row); }
   void OnMessage(std::string_view key, std::string_view message) override {
     kafka_->Produce(key, message);
   }
+  void OnIpfix(std::string_view records) override { ipfix_->Add(records); }
   absl::Status status() const override { return csv_ ? csv_->status() : absl::OkStatus(); }
   void OnIdle() override {
     if (csv_) csv_->FlushPending();
     if (kafka_) kafka_->Poll();
+    if (ipfix_) ipfix_->Poll();
   }
 
  private:
   CsvWriter* const csv_;
   KafkaProducer* const kafka_;
+  IpfixExporter* const ipfix_;
 };
 
 class CallbackConsumer : public RowConsumer {
@@ -101,23 +151,16 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
   absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
       CaptureFileReader<P>::Open(input_path);
   if (!reader.ok()) return reader.status();
-  std::unique_ptr<KafkaProducer> kafka;
-  if (options.kafka) {
-    absl::StatusOr<std::unique_ptr<KafkaProducer>> connected =
-        KafkaProducer::Connect(*options.kafka);
-    if (!connected.ok()) return connected.status();
-    kafka = std::move(*connected);
-    kafka->set_cancel(options.cancel);
-  }
-  if (output_path.empty()) {  // Kafka only
-    FileOutputs outputs(nullptr, kafka.get());
+  Exports exports;
+  if (absl::Status s = exports.Open(options); !s.ok()) return s;
+  if (output_path.empty()) {  // exports only
+    FileOutputs outputs(nullptr, &exports);
     absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
-    absl::Status flushed = kafka->Flush();
-    stats->kafka = kafka->counts();
-    stats->flows_written = stats->kafka.delivered;
-    if (status.ok()) status = flushed;
+    absl::Status finished = exports.Finish(stats);
+    stats->flows_written = exports.FlowsWritten(*stats);
+    if (status.ok()) status = finished;
     if (!status.ok()) return status;
-    return stats->kafka.delivered;
+    return stats->flows_written;
   }
   OutputFile::CreateOptions create;
   create.named = output_named;
@@ -131,7 +174,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
 
   CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format, options.columns),
                    static_cast<size_t>(options.buffer_rows));
-  FileOutputs outputs(&writer, kafka.get());
+  FileOutputs outputs(&writer, &exports);
   absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
   absl::Status finish = writer.Finish();
   stats->flows_written = writer.rows_written();
@@ -139,13 +182,9 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
   chunks->reset();  // every write has completed before the file is committed
   if (status.ok()) status = finish;
   if (status.ok()) status = (*out)->Commit();
-  // The CSV stands on its own: Kafka's outcome is reported, not a reason to
-  // remove a complete file.
-  absl::Status delivered = absl::OkStatus();
-  if (kafka) {
-    delivered = kafka->Flush();
-    stats->kafka = kafka->counts();
-  }
+  // The CSV stands on its own: the exports' outcome is reported, not a
+  // reason to remove a complete file.
+  absl::Status delivered = exports.Finish(stats);
   if (!status.ok()) {
     (*out)->Abort();
     if ((*out)->atomic()) stats->flows_written = 0;  // the temporary file is gone
@@ -176,10 +215,11 @@ absl::StatusOr<uint64_t> ConvertToCallback(const std::string& input_path,
 absl::Status CheckOne(const std::string& input_path, const std::string& output_path,
                       bool output_named, const ConvertOptions& options) {
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
-  if (output_path.empty() && !options.kafka) {
-    return absl::InvalidArgumentError("no output: name a CSV file (or \"-\"), Kafka, or both");
+  if (output_path.empty() && !options.kafka && !options.ipfix) {
+    return absl::InvalidArgumentError(
+        "no output: name a CSV file (or \"-\"), Kafka, IPFIX, or several");
   }
-  if (output_path.empty()) return absl::OkStatus();  // Kafka only
+  if (output_path.empty()) return absl::OkStatus();  // exports only
   if (absl::Status s = RefuseSameFile(input_path, output_path); !s.ok()) return s;
   OutputFile::CreateOptions create;
   create.named = output_named;
@@ -226,9 +266,9 @@ absl::StatusOr<uint64_t> ConvertPcap(const std::string& input_path,
   *stats = RunStats();
   absl::StatusOr<RunSettings> run = Settle(options);
   if (!run.ok()) return run.status();
-  if (options.kafka) {
+  if (options.kafka || options.ipfix) {
     return absl::InvalidArgumentError(
-        "ConvertPcap hands flows to on_flow; Kafka is an output of ConvertPcapToCsv");
+        "ConvertPcap hands flows to on_flow; Kafka and IPFIX are outputs of ConvertPcapToCsv");
   }
   if (IsCic(options.columns)) {
     return absl::InvalidArgumentError(

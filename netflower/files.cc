@@ -161,8 +161,8 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
   if (!output.out_dir.empty() && !output.out.empty()) {
     return absl::InvalidArgumentError("give out or out_dir, not both");
   }
-  if (output.out_dir.empty() && output.out.empty() && !options.kafka) {
-    return absl::InvalidArgumentError("no output: name out, out_dir, Kafka, or both");
+  if (output.out_dir.empty() && output.out.empty() && !options.kafka && !options.ipfix) {
+    return absl::InvalidArgumentError("no output: name out, out_dir, Kafka, IPFIX, or several");
   }
   if (output.parallel_files < 0) {
     return absl::InvalidArgumentError("parallel_files must be >= 0 (0: the CPUs / jobs)");
@@ -186,7 +186,7 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
   }
   if (absl::Status s = RefuseOutputsThatAreInputs(*files, outputs); !s.ok()) return s;
   for (const std::string& out : std::set<std::string>(outputs.begin(), outputs.end())) {
-    if (out.empty()) continue;  // Kafka only
+    if (out.empty()) continue;  // exports only
     if (absl::Status s = CheckOutputPath(out, check); !s.ok()) return s;
   }
 

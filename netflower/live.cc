@@ -11,6 +11,7 @@
 #include "flow/flow_engine.h"
 #include "io/chunk_writer.h"
 #include "io/csv_writer.h"
+#include "io/ipfix_exporter.h"
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
@@ -30,6 +31,7 @@ struct LiveCapture::State {
   std::unique_ptr<CsvWriter> csv;
   std::function<void(const FlowRecord&)> on_flow;
   std::unique_ptr<KafkaProducer> kafka;
+  std::unique_ptr<IpfixExporter> ipfix;
   std::unique_ptr<LivePipeline> pipeline;  // last: stopped before the outputs go
   std::atomic<bool> output_failed{false};
   std::mutex mutex;
@@ -62,6 +64,10 @@ absl::Status LiveCapture::Stop() {
     absl::Status delivered = state_->kafka->Flush();
     if (state_->stop_status.ok()) state_->stop_status = delivered;
   }
+  if (state_->ipfix != nullptr) {
+    absl::Status exported = state_->ipfix->Flush();
+    if (state_->stop_status.ok()) state_->stop_status = exported;
+  }
   return state_->stop_status;
 }
 
@@ -77,11 +83,16 @@ RunStats LiveCapture::stats() const {
   s.active_timeout = state_->run.cap_seconds;
   s.jobs = state_->run.jobs;
   if (state_->kafka != nullptr) s.kafka = state_->kafka->counts();
+  if (state_->ipfix != nullptr) s.ipfix = state_->ipfix->counts();
   if (state_->csv != nullptr) {
     s.flows_written = state_->csv->rows_written();
     s.csv_written_with = state_->csv_chunks->method();
+  } else if (state_->kafka != nullptr) {
+    s.flows_written = s.kafka.delivered;
+  } else if (state_->ipfix != nullptr) {
+    s.flows_written = s.ipfix.flows_exported;
   } else {
-    s.flows_written = state_->kafka != nullptr ? s.kafka.delivered : s.flows_completed;
+    s.flows_written = s.flows_completed;
   }
   return s;
 }
@@ -89,7 +100,7 @@ RunStats LiveCapture::stats() const {
 namespace {
 
 // Where the delivery thread sends each flow: the CSV (once created), the
-// caller's on_flow, Kafka.
+// caller's on_flow, Kafka, IPFIX.
 LiveOutputs OutputsOf(LiveCapture::State* s) {
   LiveOutputs outputs;
   outputs.on_flow = [s](const FlowRecord& record) {
@@ -112,12 +123,17 @@ LiveOutputs OutputsOf(LiveCapture::State* s) {
       s->kafka->Produce(key, message);
     };
   }
+  if (s->ipfix != nullptr) {
+    outputs.ipfix_model = &s->ipfix->model();
+    outputs.on_ipfix = [s](std::string_view records) { s->ipfix->Add(records); };
+  }
   outputs.on_idle = [s] {  // also notices a failed write while no rows come
     if (s->csv != nullptr) {
       s->csv->FlushPending();
       if (!s->csv->status().ok()) s->output_failed.store(true);
     }
     if (s->kafka != nullptr) s->kafka->Poll();
+    if (s->ipfix != nullptr) s->ipfix->Poll();
   };
   return outputs;
 }
@@ -172,6 +188,12 @@ absl::StatusOr<std::unique_ptr<LiveCapture>> CaptureLive(
     absl::StatusOr<std::unique_ptr<KafkaProducer>> kafka = KafkaProducer::Connect(*options.kafka);
     if (!kafka.ok()) return kafka.status();
     state.kafka = *std::move(kafka);
+  }
+  if (options.ipfix) {
+    absl::StatusOr<std::unique_ptr<IpfixExporter>> ipfix = IpfixExporter::Open(
+        *options.ipfix, HasTunnelColumns(options.columns), options.compat != Compat::kPython);
+    if (!ipfix.ok()) return ipfix.status();
+    state.ipfix = *std::move(ipfix);
   }
   // Every check that can fail (interface, filter, ring, pcap_dir) runs here,
   // before the output exists: a failed start leaves an existing CSV as it was.

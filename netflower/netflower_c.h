@@ -43,9 +43,10 @@ typedef enum netflower_status {
   NETFLOWER_ERR_PERMISSION = 3,       /* no permission (live capture needs root or CAP_NET_RAW) */
   NETFLOWER_ERR_FAILED_PRECONDITION = 4, /* an interface down, an unsafe folder, started twice */
   NETFLOWER_ERR_RESOURCE = 5,            /* disk full, a capture ring too large */
-  NETFLOWER_ERR_UNAVAILABLE = 6, /* a write failed, Kafka unreachable or flows not delivered */
-  NETFLOWER_ERR_CANCELLED = 7,   /* the callback asked to stop */
-  NETFLOWER_ERR_INTERNAL = 8     /* a bug: please report it with the message */
+  NETFLOWER_ERR_UNAVAILABLE =
+      6, /* a write failed, Kafka unreachable, flows not delivered or exported */
+  NETFLOWER_ERR_CANCELLED = 7, /* the callback asked to stop */
+  NETFLOWER_ERR_INTERNAL = 8   /* a bug: please report it with the message */
 } netflower_status;
 
 /* The message of this thread's last failed call ("" if none); valid until
@@ -91,6 +92,8 @@ typedef struct netflower_stats {
   uint64_t kernel_received, kernel_drops; /* live */
   uint64_t kafka_delivered, kafka_failed, kafka_undelivered;
   double seconds; /* wall time */
+  /* IPFIX ("ipfix" option): flows and data records exported, records dropped */
+  uint64_t ipfix_flows_exported, ipfix_records_exported, ipfix_records_dropped;
 } netflower_stats;
 
 /* ---- Flows -------------------------------------------------------------- */
@@ -133,7 +136,7 @@ typedef int (*netflower_flow_fn)(const netflower_flow *flow, void *user);
 /* Converts the capture `input` (pcap or pcapng; "-" = standard input) to
  * CSV or JSON Lines at `output` ("-" = standard output), as `netflower
  * --pcap input --out output` with these options does, byte for byte
- * (`output` NULL: Kafka only, with the "kafka" and "topic" options). The
+ * (`output` NULL: Kafka or IPFIX only, with the "kafka" and "topic" or "ipfix" options). The
  * output is written under a temporary name and renamed into place: on
  * failure no file is left under its name. `options` and `stats` may be
  * NULL. */

@@ -111,6 +111,54 @@ struct KafkaOptions {
 // whatever the retries), compression.type=lz4, linger.ms=20.
 NETFLOWER_EXPORT const std::vector<std::pair<std::string, std::string>>& KafkaDefaultSettings();
 
+// IPFIX export (RFC 7011; docs/IPFIX.md): every flow as a data record to a
+// collector (nfcapd, pmacct, ipfixcol2, ...).
+enum class IpfixTransport : uint8_t { kUdp, kTcp };
+
+// IPFIX's own port for both transports (RFC 7011, section 10).
+inline constexpr uint16_t kIpfixDefaultPort = 4739;
+// Bytes of complete messages held while a TCP collector is away (or
+// slower than the flows): beyond this, messages are dropped and counted.
+inline constexpr size_t kIpfixBufferBytes = size_t{64} << 20;
+// The longest a message may be (its length field is 16 bits).
+inline constexpr int kIpfixMaxMessageBytes = 65535;
+// The private enterprise number of RFC 5103's reverse elements: not one a
+// user may give for netflower's own elements.
+inline constexpr uint32_t kIpfixReversePen = 29305;
+
+struct IpfixOptions {
+  // The collector: a host name or address, and port.
+  std::string host;
+  uint16_t port = kIpfixDefaultPort;
+  IpfixTransport transport = IpfixTransport::kUdp;
+  // The observation domain id of every message.
+  uint32_t observation_domain = 0;
+  // UDP: templates are sent at the start, again every this many seconds
+  // (0: before every message; at most kMaxKafkaTimeoutSeconds), and again
+  // after the collector's host said the port was closed. TCP: once per
+  // connection.
+  double template_interval_seconds = 10.0;
+  // The longest message, in bytes: 1472 is a 1500-byte Ethernet MTU less
+  // the IPv4 and UDP headers. At least what the largest template or record
+  // needs (IpfixMinMessageBytes), at most kIpfixMaxMessageBytes.
+  int mtu = 1472;
+  // Two records per flow (forward, and reverse when it has packets) for
+  // collectors without RFC 5103 biflow support; else one biflow record.
+  bool uniflow = false;
+  // Set: the statistics without a standard element go as enterprise
+  // elements under this private enterprise number (docs/IPFIX.md). Unset:
+  // standard elements only.
+  std::optional<uint32_t> enterprise_number;
+  // At the end, how long to wait for a TCP collector to take what is
+  // buffered (0 to kMaxKafkaTimeoutSeconds); the rest is counted as dropped.
+  double flush_timeout_seconds = 10.0;
+};
+
+// Parses a collector as --ipfix takes it: HOST:PORT, [IPV6]:PORT, with
+// "/udp" (the default) or "/tcp" after it, into the host, port and
+// transport of `options`. InvalidArgument says what is wrong.
+NETFLOWER_EXPORT absl::Status ParseIpfixCollector(std::string_view text, IpfixOptions* options);
+
 // Labels of the CIC layouts (docs/CIC.md, "Labels").
 //
 // The longest label, in bytes of UTF-8. The CIC datasets' labels are under
@@ -226,6 +274,13 @@ struct Options {
   // flow failed or not delivered makes it fail with Unavailable (a CSV
   // written alongside is kept: it is complete). Counted in RunStats::kafka.
   std::optional<KafkaOptions> kafka;
+  // Also (or, with no CSV output, only) export every flow over IPFIX
+  // (docs/IPFIX.md). Needs the netflower column sets (not a CIC layout).
+  // The collector's address is resolved before anything is read; a
+  // collector that is down does not stop the run: what cannot be sent is
+  // counted (RunStats::ipfix), and a run that dropped records fails with
+  // Unavailable at the end (a CSV written alongside is kept).
+  std::optional<IpfixOptions> ipfix;
   // At most this many flows open at once: a new flow in a full table first
   // evicts the least recently active one (emitted early, counted in
   // RunStats::flows_by_reason.evicted). Unset: a quarter of physical memory

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "io/ipfix_exporter.h"
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
 #include "netflower/netflower.h"
@@ -78,6 +79,16 @@ absl::Status SettleCommon(const Options& o, RunSettings* run) {
   if (absl::Status s = CheckCpuList(o.cpus); !s.ok()) return s;
   if (o.kafka) {
     if (absl::Status s = ValidateKafkaOptions(*o.kafka); !s.ok()) return s;
+  }
+  if (o.ipfix) {
+    if (IsCic(o.columns)) {
+      return Invalid(absl::StrCat(
+          "IPFIX exports the netflower columns (standard elements and netflower's own); the ",
+          Name(o.columns), " layout is written as CSV or JSON Lines only"));
+    }
+    if (absl::Status s = ValidateIpfixOptions(*o.ipfix, HasTunnelColumns(o.columns)); !s.ok()) {
+      return s;
+    }
   }
   if (o.max_flows && *o.max_flows != 0 && *o.max_flows < static_cast<uint64_t>(*jobs)) {
     return Invalid(absl::StrCat("max_flows (", *o.max_flows, ") must be at least jobs (", *jobs,

@@ -59,6 +59,20 @@ struct KafkaCounts {
   std::string first_error;  // of the failed or undelivered, with the topic
 };
 
+// Flows exported over IPFIX (Options::ipfix). Every record is exported
+// (in a message the kernel accepted: UDP sent, TCP written) or dropped
+// (its message refused, or over the buffer), none silently.
+struct IpfixCounts {
+  uint64_t flows_exported = 0;    // flows whose (forward) record was exported
+  uint64_t records_exported = 0;  // data records (uniflow: up to two a flow)
+  uint64_t records_dropped = 0;   // in messages that were not sent or were refused
+  uint64_t messages_sent = 0;     // messages the kernel accepted, templates included
+  uint64_t messages_dropped = 0;  // messages with data records that never reached the collector
+  uint64_t send_errors = 0;       // failed sends (UDP) and lost connections (TCP)
+  uint64_t connections = 0;       // TCP connections made (1 without a reconnect)
+  std::string first_error;        // the first send or connect error, with the collector
+};
+
 // What a run did, a file conversion or a live capture (the same type for
 // both). read = accepted + sum(skipped).
 struct RunStats {
@@ -105,6 +119,8 @@ struct RunStats {
   uint64_t frames_not_saved = 0;  // save_pcap memory limit reached
   // Kafka (ConvertOptions::kafka, CaptureOptions::kafka); all zero without.
   KafkaCounts kafka;
+  // IPFIX (Options::ipfix); all zero without.
+  IpfixCounts ipfix;
 
   uint64_t packets_skipped() const {
     uint64_t n = 0;

@@ -287,6 +287,7 @@ class LiveImpl final : public LivePipeline::Impl {
     worker.run = &config_.run;
     worker.text = P::kCic;  // CIC rows are text only
     worker.messages = options.kafka.has_value();
+    worker.ipfix = outputs_.ipfix_model;
     worker.push_each_batch = true;
     worker.keep_frames = options.save_pcap;
     worker.frame_budget_bytes = options.save_pcap_memory_bytes;
@@ -397,6 +398,7 @@ class LiveImpl final : public LivePipeline::Impl {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
           if (config_.options->kafka) outputs_.on_message(b->Key(i), b->Message(i));
+          if (outputs_.on_ipfix) outputs_.on_ipfix(b->Ipfix(i));
           if constexpr (P::kCic) {
             DeliverText(b->Row(i));
           } else {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "capture/packet_ring.h"
+#include "io/ipfix_model.h"
 #include "netflower/flow_record.h"
 #include "netflower/options.h"
 #include "netflower/stats.h"
@@ -45,6 +46,11 @@ struct LiveOutputs {
   // by the workers; called before on_flow / on_text. Set only with
   // a Kafka output (Options::kafka).
   std::function<void(std::string_view key, std::string_view message)> on_message;
+  // IPFIX: each flow's data records in `ipfix_model` (which outlives the
+  // pipeline), made by the workers; called before on_flow. Set only with
+  // an IPFIX output (Options::ipfix).
+  const IpfixModel* ipfix_model = nullptr;
+  std::function<void(std::string_view records)> on_ipfix;
   // Whenever no flow is waiting (optional).
   std::function<void()> on_idle;
 };

@@ -231,8 +231,9 @@ WorkerOptions WorkerOptionsOf(const PipelineConfig& config, RowConsumer* consume
   WorkerOptions options;
   options.text = consumer->wants_text();
   options.messages = consumer->wants_messages();
-  options.records = !options.text && !options.messages;
-  options.hand_over_rows = !P::kCic && (options.text || options.messages) &&
+  options.ipfix = consumer->ipfix_model();
+  options.records = consumer->wants_records();
+  options.hand_over_rows = !P::kCic && !options.records &&
                            config.options->format_threads.value_or(
                                UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));
   options.run = &config.run;
@@ -250,7 +251,7 @@ std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
   for (const auto& w : workers) {
     formatters.push_back(std::make_unique<RowFormatter>(
         w.get(), CsvDialectOf<P>(config.options->format, config.options->columns), options.text,
-        options.messages, shared));
+        options.messages, options.ipfix, shared));
     w->set_publish_bell(formatters.back()->bell());
   }
   return formatters;

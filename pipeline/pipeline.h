@@ -24,6 +24,7 @@
 #include "features/cic_columns.h"
 #include "features/cic_labels.h"
 #include "io/csv_format.h"
+#include "io/ipfix_model.h"
 #include "netflower/flow_record.h"
 #include "netflower/options.h"
 #include "netflower/stats.h"
@@ -37,7 +38,8 @@ class RowConsumer {
   virtual ~RowConsumer() = default;
   // True: rows arrive as CSV text via OnRowText (formatted by the workers,
   // in parallel). False: as records via OnRecord, unless the consumer
-  // wants messages (then messages only: Kafka without a file).
+  // wants messages or IPFIX (then only those: Kafka or IPFIX without a
+  // file).
   virtual bool wants_text() const = 0;
   // One CSV row, line end included.
   virtual void OnRowText(std::string_view row) { (void)row; }
@@ -49,6 +51,14 @@ class RowConsumer {
   virtual void OnMessage(std::string_view key, std::string_view message) {
     (void)key;
     (void)message;
+  }
+  // Non-null: each row also arrives, before its text or record, as IPFIX
+  // data records of this model via OnIpfix (encoded by the workers).
+  virtual const IpfixModel* ipfix_model() const { return nullptr; }
+  virtual void OnIpfix(std::string_view records) { (void)records; }
+  // Whether rows arrive as records (OnRecord): when nothing else is wanted.
+  bool wants_records() const {
+    return !wants_text() && !wants_messages() && ipfix_model() == nullptr;
   }
   // Not OK once the consumer failed (disk full): the pipeline stops.
   virtual absl::Status status() const { return absl::OkStatus(); }

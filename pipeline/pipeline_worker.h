@@ -28,6 +28,7 @@
 #include "io/cic_format.h"
 #include "io/csv_format.h"
 #include "io/csv_writer.h"
+#include "io/ipfix_model.h"
 #include "io/kafka_message_key.h"
 #include "pipeline/doorbell.h"
 #include "pipeline/row_block.h"
@@ -160,7 +161,10 @@ struct WorkerOptions {
   bool text = true;       // rows as text
   bool records = true;    // else as records (if at all)
   bool messages = false;  // also as Kafka messages (RowBlock::messages)
-  int cpu = -1;           // pin to this CPU (-1: no pinning)
+  // Also as IPFIX data records in this model (RowBlock::ipfix); not with
+  // a CIC layout. Outlives the worker.
+  const IpfixModel* ipfix = nullptr;
+  int cpu = -1;  // pin to this CPU (-1: no pinning)
   // Live capture: hand rows over after every batch of items (a flow is
   // emitted the moment it completes) instead of when a block fills or an
   // event completes.
@@ -190,11 +194,12 @@ void AppendMessage(const Record& record, std::string_view json_line, RowBlock* b
   block->key_end.push_back(static_cast<uint32_t>(block->keys.size()));
 }
 
-// Appends `record` to `block` as a row of `dialect` (when `text`) and as a
-// Kafka message (when `messages`): the one formatting step of a worker's
-// rows, done on the worker or on its RowFormatter.
-inline void AppendFormatted(const FlowRecord& record, const CsvDialect& dialect, bool text,
-                            bool messages, RowBlock* block) {
+// Appends `record` to `block` as a row of `dialect` (when `text`), as a
+// Kafka message (when `messages`) and as IPFIX data records (when `ipfix`):
+// the one formatting step of a worker's rows, done on the worker or on its
+// RowFormatter.
+inline void AppendFormatted(const FlowRecord& record, const EmitTag& tag, const CsvDialect& dialect,
+                            bool text, bool messages, const IpfixModel* ipfix, RowBlock* block) {
   char row[kMaxCsvRowBytes];
   if (text) {
     block->text.append(row, FormatRow(record, dialect, row));
@@ -203,6 +208,10 @@ inline void AppendFormatted(const FlowRecord& record, const CsvDialect& dialect,
   if (messages) {
     const size_t n = FormatJsonRow(record, row, HasTunnelColumns(dialect.columns));
     AppendMessage(record, std::string_view(row, n), block);
+  }
+  if (ipfix != nullptr) {
+    ipfix->AppendFlow(record, tag.reason, &block->ipfix);
+    block->ipfix_end.push_back(static_cast<uint32_t>(block->ipfix.size()));
   }
 }
 
@@ -285,7 +294,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
       block_->records.push_back(record);  // the RowFormatter makes text and messages
     } else {
       if (!text_ && options_.records) block_->records.push_back(record);
-      AppendFormatted(record, dialect_, text_, options_.messages, block_);
+      AppendFormatted(record, tag, dialect_, text_, options_.messages, options_.ipfix, block_);
     }
     FinishRow(tag);
   }

@@ -27,6 +27,10 @@ struct RowBlock {
   std::vector<uint32_t> message_end;
   std::string keys;
   std::vector<uint32_t> key_end;
+  // IPFIX (WorkerOptions::ipfix): each row's data records
+  // (IpfixModel::AppendFlow).
+  std::string ipfix;
+  std::vector<uint32_t> ipfix_end;
   // Rows left as `records` for a RowFormatter to turn into text and
   // messages (WorkerOptions::hand_over_rows).
   bool unformatted = false;
@@ -36,6 +40,7 @@ struct RowBlock {
   std::string_view Row(size_t i) const { return Slice(text, row_end, i); }
   std::string_view Message(size_t i) const { return Slice(messages, message_end, i); }
   std::string_view Key(size_t i) const { return Slice(keys, key_end, i); }
+  std::string_view Ipfix(size_t i) const { return Slice(ipfix, ipfix_end, i); }
   void Clear() {
     tags.clear();
     row_end.clear();
@@ -46,6 +51,8 @@ struct RowBlock {
     message_end.clear();
     keys.clear();
     key_end.clear();
+    ipfix.clear();
+    ipfix_end.clear();
     unformatted = false;
   }
 

@@ -43,11 +43,12 @@ class RowFormatter final : public RowSource {
   // `messages`: what the worker's own rows have (text rows, Kafka
   // messages); the rows it hands over get the same here.
   RowFormatter(RowSource* upstream, const CsvDialect& dialect, bool text, bool messages,
-               Shared* shared)
+               const IpfixModel* ipfix, Shared* shared)
       : upstream_(upstream),
         dialect_(dialect),
         text_(text),
         messages_(messages),
+        ipfix_(ipfix),
         shared_(shared),
         output_(kFormattedQueue) {}
 
@@ -114,10 +115,12 @@ class RowFormatter final : public RowSource {
 
   // Turns the block's records into rows of text and messages, in place.
   void Format(RowBlock* block) const {
-    for (const FlowRecord& record : block->records) {
-      AppendFormatted(record, dialect_, text_, messages_, block);
+    for (size_t i = 0; i < block->records.size(); ++i) {
+      AppendFormatted(block->records[i], block->tags[i], dialect_, text_, messages_, ipfix_, block);
     }
-    if (text_) block->records.clear();  // a text block, as the worker would have made it
+    // Formatted blocks never go out as records (a worker in records mode
+    // hands none over): the block as the worker would have made it.
+    block->records.clear();
     block->unformatted = false;
   }
 
@@ -131,6 +134,7 @@ class RowFormatter final : public RowSource {
   const CsvDialect dialect_;
   const bool text_;
   const bool messages_;
+  const IpfixModel* const ipfix_;
   Shared* const shared_;
   Doorbell bell_;
   SpscQueue<RowBlock*> output_;

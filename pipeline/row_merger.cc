@@ -68,9 +68,10 @@ void RowMerger::MergeUpTo(std::pair<uint64_t, uint64_t> limit) {
     RowBlock* b = held_[best].front();
     const size_t i = cursor_[best];
     if (consumer_->wants_messages()) consumer_->OnMessage(b->Key(i), b->Message(i));
+    if (consumer_->ipfix_model() != nullptr) consumer_->OnIpfix(b->Ipfix(i));
     if (consumer_->wants_text()) {
       consumer_->OnRowText(b->Row(i));
-    } else if (!consumer_->wants_messages()) {
+    } else if (consumer_->wants_records()) {
       consumer_->OnRecord(b->records[i]);
     }
     if (++cursor_[best] == b->rows()) {

@@ -14,6 +14,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -106,6 +107,34 @@ std::optional<KafkaOptions> KafkaFrom(py::handle v) {
   return k;
 }
 
+// netflower.Ipfix as the Python layer passes it: a dict with collector,
+// uniflow, pen, domain, mtu, template_interval, flush_timeout.
+std::optional<IpfixOptions> IpfixFrom(py::handle v) {
+  if (v.is_none()) return std::nullopt;
+  const py::dict d = py::cast<py::dict>(v);
+  IpfixOptions x;
+  const std::string collector = py::cast<std::string>(d["collector"]);
+  if (absl::Status s = ParseIpfixCollector(collector, &x); !s.ok()) {
+    throw py::value_error("Ipfix collector \"" + collector + "\": " + std::string(s.message()));
+  }
+  x.uniflow = py::cast<bool>(d["uniflow"]);
+  if (!d["pen"].is_none()) {
+    const int64_t pen = py::cast<int64_t>(d["pen"]);
+    if (pen < 1 || pen > UINT32_MAX) throw py::value_error("Ipfix pen: expected 1 to 4294967295");
+    x.enterprise_number = static_cast<uint32_t>(pen);
+  }
+  const int64_t domain = py::cast<int64_t>(d["domain"]);
+  if (domain < 0 || domain > UINT32_MAX) {
+    throw py::value_error("Ipfix domain: expected 0 to 4294967295");
+  }
+  x.observation_domain = static_cast<uint32_t>(domain);
+  const int64_t mtu = py::cast<int64_t>(d["mtu"]);
+  x.mtu = static_cast<int>(std::clamp<int64_t>(mtu, 0, INT32_MAX));  // the library checks it
+  x.template_interval_seconds = py::cast<double>(d["template_interval"]);
+  x.flush_timeout_seconds = py::cast<double>(d["flush_timeout"]);
+  return x;
+}
+
 template <class T>
 std::optional<T> Optional(py::handle v) {
   if (v.is_none()) return std::nullopt;
@@ -140,6 +169,8 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->format = FormatFrom(py::cast<std::string>(v));
   } else if (key == "kafka") {
     o->kafka = KafkaFrom(v);
+  } else if (key == "ipfix") {
+    o->ipfix = IpfixFrom(v);
   } else if (key == "max_flows") {
     o->max_flows = Optional<uint64_t>(v);
   } else if (key == "tunnels") {
@@ -246,6 +277,16 @@ py::dict StatsDict(const RunStats& s) {
   kafka["resent"] = s.kafka.retries;
   kafka["first_error"] = s.kafka.first_error;
   d["kafka"] = kafka;
+  py::dict ipfix;
+  ipfix["flows_exported"] = s.ipfix.flows_exported;
+  ipfix["records_exported"] = s.ipfix.records_exported;
+  ipfix["records_dropped"] = s.ipfix.records_dropped;
+  ipfix["messages_sent"] = s.ipfix.messages_sent;
+  ipfix["messages_dropped"] = s.ipfix.messages_dropped;
+  ipfix["send_errors"] = s.ipfix.send_errors;
+  ipfix["connections"] = s.ipfix.connections;
+  ipfix["first_error"] = s.ipfix.first_error;
+  d["ipfix"] = ipfix;
   return d;
 }
 

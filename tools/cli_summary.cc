@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace netflower::cli {
 namespace {
@@ -77,16 +78,34 @@ std::string Counts(const Options& o, const RunStats& s) {
                           k.undelivered, k.retries);
     if (!k.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", k.first_error);
   }
+  if (o.ipfix) {
+    const IpfixCounts& x = s.ipfix;
+    absl::StrAppendFormat(&out, "  ipfix exported    %12u  flows (%u records in %u messages)\n",
+                          x.flows_exported, x.records_exported, x.messages_sent);
+    absl::StrAppendFormat(&out, "    dropped %u records (%u messages), send errors %u",
+                          x.records_dropped, x.messages_dropped, x.send_errors);
+    if (o.ipfix->transport == IpfixTransport::kTcp) {
+      absl::StrAppendFormat(&out, ", connections %u", x.connections);
+    }
+    out += "\n";
+    if (!x.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", x.first_error);
+  }
   return out;
 }
 
 }  // namespace
 
 std::string OutputName(const Options& options, const std::string& out) {
-  std::string csv = out == "-" ? "stdout" : out;
-  if (!options.kafka) return csv;
-  const std::string kafka = absl::StrCat("kafka topic ", options.kafka->topic);
-  return out.empty() ? kafka : absl::StrCat(csv, " + ", kafka);
+  std::vector<std::string> names;
+  if (!out.empty()) names.push_back(out == "-" ? "stdout" : out);
+  if (options.kafka) names.push_back(absl::StrCat("kafka topic ", options.kafka->topic));
+  if (options.ipfix) {
+    const IpfixOptions& x = *options.ipfix;
+    const bool v6 = x.host.find(':') != std::string::npos;
+    names.push_back(absl::StrCat("ipfix ", v6 ? "[" : "", x.host, v6 ? "]" : "", ":", x.port,
+                                 x.transport == IpfixTransport::kTcp ? "/tcp" : "/udp"));
+  }
+  return absl::StrJoin(names, " + ");
 }
 
 std::string FileSummary(const Options& options, const std::string& input, const std::string& output,
@@ -109,7 +128,7 @@ std::string FilesTotal(const FilesResult& result, double seconds) {
   for (const FileResult& f : result.files) {
     if (f.status.code() == absl::StatusCode::kCancelled) {
       ++(f.started ? interrupted : not_started);
-    } else if (!f.status.ok() && !OnlyKafkaFell(f.status, f.stats)) {
+    } else if (!f.status.ok() && !OnlyExportsFell(f.status, f.stats)) {
       ++failed;
     }
     packets += f.stats.packets_read;
@@ -145,9 +164,9 @@ std::string LiveSummary(const CaptureOptions& options, const std::string& iface,
   return out;
 }
 
-bool OnlyKafkaFell(const absl::Status& status, const RunStats& s) {
+bool OnlyExportsFell(const absl::Status& status, const RunStats& s) {
   return status.code() == absl::StatusCode::kUnavailable &&
-         s.kafka.failed + s.kafka.undelivered > 0;
+         s.kafka.failed + s.kafka.undelivered + s.ipfix.records_dropped > 0;
 }
 
 }  // namespace netflower::cli

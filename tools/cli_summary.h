@@ -26,8 +26,9 @@ std::string FilesTotal(const FilesResult& result, double seconds);
 std::string LiveSummary(const CaptureOptions& options, const std::string& iface,
                         const std::string& output, const RunStats& stats, double seconds);
 
-// A run that finished but left flows outside Kafka (exit 4, not 1).
-bool OnlyKafkaFell(const absl::Status& status, const RunStats& stats);
+// A run that finished but left flows outside Kafka or the IPFIX collector
+// (exit 4, not 1).
+bool OnlyExportsFell(const absl::Status& status, const RunStats& stats);
 
 }  // namespace netflower::cli
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docs/COLUMNS.md and docs/CIC-COLUMNS.md are exactly what
-# //tools:column_reference writes from the schemas (regenerate:
+# //tools:column_reference writes from the schemas, and
+# docs/ipfix/netflower-elements.xml what //tools:ipfix_elements writes (regenerate:
 # bazel run //tools:column_reference > docs/COLUMNS.md, and with -- --cic
 # > docs/CIC-COLUMNS.md).
 set -uo pipefail
@@ -23,4 +24,10 @@ if ! diff -u docs/CIC-COLUMNS.md "${TEST_TMPDIR:-/tmp}/CIC-COLUMNS.md"; then
     "bazel run //tools:column_reference -- --cic > docs/CIC-COLUMNS.md"
   exit 1
 fi
-echo "2 passed, 0 failed"
+"$(target_program tools/ipfix_elements)" >"${TEST_TMPDIR:-/tmp}/netflower-elements.xml"
+if ! diff -u docs/ipfix/netflower-elements.xml "${TEST_TMPDIR:-/tmp}/netflower-elements.xml"; then
+  echo "FAIL: docs/ipfix/netflower-elements.xml is stale:" \
+    "bazel run //tools:ipfix_elements > docs/ipfix/netflower-elements.xml"
+  exit 1
+fi
+echo "3 passed, 0 failed"

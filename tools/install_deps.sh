@@ -26,6 +26,9 @@ packages=(
   librdkafka-dev kcat python3-confluent-kafka
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
+  # IPFIX export, checked by independent collectors and decoders: nfcapd and
+  # nfdump, libfixbuf's ipfixDump, pmacct's nfacctd
+  nfdump libfixbuf-tools pmacct
   # the installed library: its ABI check (abidw, abidiff), man page check
   abigail-tools man-db
   # the Python package as users install it: venvs, sdists, typing; the .deb

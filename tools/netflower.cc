@@ -39,7 +39,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;       // the run could not finish (bad input, I/O error)
 constexpr int kExitUsage = 2;        // bad command line, checked before any work
 constexpr int kExitDamaged = 3;      // --strict: finished, but the input was damaged
-constexpr int kExitUndelivered = 4;  // finished, but flows failed or missed Kafka
+constexpr int kExitUndelivered = 4;  // finished, but flows missed Kafka or the IPFIX collector
 constexpr int kExitSignal = 128;     // + the signal number: interrupted (130 SIGINT, 143 SIGTERM)
 
 void PrintVersion() {
@@ -178,7 +178,7 @@ int RunFile(const CommandLine& cl) {
     const int sig = g_last_signal.load();
     if (!cl.quiet) Say(FileSummary(options, input, output, stats));
     std::fprintf(stderr, "netflower: interrupted by %s: %s\n", SignalName(sig),
-                 cl.out.empty()  ? "the flows delivered so far are in Kafka"
+                 cl.out.empty()  ? "the flows delivered so far are with Kafka or the collector"
                  : cl.out == "-" ? "the rows written so far are on standard output"
                                  : "no CSV written (the temporary file was removed)");
     return kExitSignal + sig;
@@ -186,7 +186,7 @@ int RunFile(const CommandLine& cl) {
   if (!rows.ok()) {
     if (!cl.quiet && stats.packets_read > 0) Say(FileSummary(options, input, output, stats));
     PrintError(rows.status());
-    return OnlyKafkaFell(rows.status(), stats) ? kExitUndelivered : kExitFailed;
+    return OnlyExportsFell(rows.status(), stats) ? kExitUndelivered : kExitFailed;
   }
   if (!cl.quiet) Say(FileSummary(options, input, output, stats));
   if (cl.strict && !stats.warnings.empty()) return kExitDamaged;
@@ -221,7 +221,7 @@ int RunFiles(const CommandLine& cl) {
     if (f.status.code() == absl::StatusCode::kCancelled) {
       absl::StrAppend(&not_converted, not_converted.empty() ? "" : ", ", f.input,
                       f.started ? " (interrupted)" : " (not started)");
-    } else if (OnlyKafkaFell(f.status, f.stats)) {
+    } else if (OnlyExportsFell(f.status, f.stats)) {
       ++undelivered;
       PrintError(f.status);
     } else if (!f.status.ok()) {
@@ -384,7 +384,7 @@ int RunLive(const CommandLine& cl) {
   if (!stopped.ok()) {
     std::fprintf(stderr, "netflower: error: %s%s\n", std::string(stopped.message()).c_str(),
                  output_broke ? "; capture stopped there" : "");
-    return OnlyKafkaFell(stopped, s) ? kExitUndelivered : kExitFailed;
+    return OnlyExportsFell(stopped, s) ? kExitUndelivered : kExitFailed;
   }
   return kExitOk;
 }

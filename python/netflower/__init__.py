@@ -18,13 +18,16 @@ A drop-in for netflower 1.0's API on the C++ engine, and more:
 
     # every flow also to Kafka, one JSON message per flow (None: Kafka only)
     convert_pcap_to_csv("trace.pcap", None, kafka=Kafka("broker:9092", "flows"))
+    # ... or to an IPFIX collector (nfcapd, pmacct, ipfixcol2, ...)
+    convert_pcap_to_csv("trace.pcap", None, ipfix=Ipfix("collector:4739"))
 
 Conversions and captures run in C++ with the GIL released; ``on_flow`` is
 called on one delivery thread with the GIL taken once per batch of flows.
 Errors are Python exceptions with the engine's message: FileNotFoundError,
 PermissionError (live capture without CAP_NET_RAW says how to grant it),
 ValueError for bad arguments, ConnectionError when Kafka cannot be reached
-or flows were not delivered, OSError otherwise. Ctrl-C during a conversion
+or flows were not delivered to Kafka or the IPFIX collector, OSError
+otherwise. Ctrl-C during a conversion
 raises KeyboardInterrupt promptly and leaves no partial file.
 """
 
@@ -36,6 +39,7 @@ from netflower import _netflower
 
 __all__ = [
     "CaptureHandle",
+    "Ipfix",
     "Kafka",
     "capture_live",
     "columns",
@@ -90,6 +94,48 @@ class Kafka(collections.namedtuple("Kafka", "brokers topic options flush_timeout
                     flush_timeout_seconds=float(self.flush_timeout))
 
 
+class Ipfix(collections.namedtuple(
+        "Ipfix", "collector uniflow pen domain mtu template_interval flush_timeout",
+        defaults=(False, None, 0, 1472, 10.0, 10.0))):
+    """Where flows go over IPFIX (RFC 7011; docs/IPFIX.md): ``collector``
+    ("host:port", "[ipv6]:port", with "/udp", the default, or "/tcp");
+    ``uniflow`` (two records per flow instead of one RFC 5103 biflow
+    record); ``pen`` (also export the statistics without a standard
+    element as enterprise elements under this private enterprise number);
+    ``domain`` (observation domain id); ``mtu`` (the longest message);
+    ``template_interval`` (UDP: seconds between template resends) and
+    ``flush_timeout`` (TCP: seconds to wait at the end).
+
+    The collector's host must resolve (else ValueError). A collector that is
+    down does not stop the run: records it refuses (UDP) or that overflow
+    the buffer while it is away (TCP, which reconnects) are counted in the
+    stats' "ipfix" dict as dropped, and the run then raises ConnectionError
+    naming the counts."""
+
+    __slots__ = ()
+
+    def _as_option(self):
+        return dict(collector=str(self.collector), uniflow=bool(self.uniflow),
+                    pen=None if self.pen is None else _int(self.pen, "pen"),
+                    domain=_int(self.domain, "domain"), mtu=_int(self.mtu, "mtu"),
+                    template_interval=float(self.template_interval),
+                    flush_timeout=float(self.flush_timeout))
+
+
+def _int(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"Ipfix.{what} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _ipfix_option(ipfix):
+    if ipfix is None:
+        return None
+    if not isinstance(ipfix, Ipfix):
+        raise TypeError(f"ipfix must be a netflower.Ipfix, not {type(ipfix).__name__}")
+    return ipfix._as_option()
+
+
 def _kafka_option(kafka):
     if kafka is None:
         return None
@@ -132,7 +178,8 @@ def _jobs(n_jobs):
 def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=None,
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
-                        max_flows=None, kafka=None, tunnels=None, return_stats=False):
+                        max_flows=None, kafka=None, ipfix=None, tunnels=None,
+                        return_stats=False):
     """Converts the pcap/pcapng capture ``input_path`` to CSV at ``output_path``;
     returns the number of rows written.
 
@@ -161,9 +208,11 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     themselves with "outer"; the python profile and the CIC layouts always
     read the outer packet, and a value there raises ValueError.
     ``kafka=Kafka(brokers,
-    topic)`` also sends every flow to Kafka (see Kafka); with
-    ``output_path=None`` Kafka is the only output and the return value is
-    the number of flows delivered.
+    topic)`` also sends every flow to Kafka (see Kafka), ``ipfix=Ipfix(
+    "host:port")`` to an IPFIX collector (see Ipfix; not with a CIC
+    layout); with ``output_path=None`` they are the only outputs and the
+    return value is the number of flows delivered to Kafka (else exported
+    over IPFIX).
 
     The CSV is written under a temporary name and renamed into place: on any
     error (or Ctrl-C) no file is left under ``output_path``. "-" is standard
@@ -181,10 +230,10 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
                    gc_interval=_count(gc_interval, "gc_interval"), buffer_rows=int(buffer_rows),
                    jobs=_jobs(n_jobs), compat=compat, columns=columns, label=label,
                    cic_fixes=bool(cic_fixes), format=format, max_flows=max_flows,
-                   kafka=_kafka_option(kafka), tunnels=tunnels,
+                   kafka=_kafka_option(kafka), ipfix=_ipfix_option(ipfix), tunnels=tunnels,
                    labels=None if labels is None else _path(labels, "labels"))
-    if output_path is None and kafka is None:
-        raise ValueError("output_path=None needs kafka (Kafka as the only output)")
+    if output_path is None and kafka is None and ipfix is None:
+        raise ValueError("output_path=None needs kafka or ipfix (the only outputs)")
     output = "" if output_path is None else _path(output_path, "output_path")
     rows, stats = _netflower.convert(_path(input_path, "input_path"), output, options)
     return (rows, stats) if return_stats else rows
@@ -312,7 +361,7 @@ _RUNNING = set()
 def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
-                 cic_fixes=False, kafka=None, tunnels=None):
+                 cic_fixes=False, kafka=None, ipfix=None, tunnels=None):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -325,7 +374,9 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
     layout (``columns``, ``label``, ``cic_fixes``; docs/CIC.md), whose rows go
     to ``csv_path`` only: ``on_flow`` must then be None. ``kafka=Kafka(...)``
     also sends every flow to Kafka (see Kafka; stop() raises
-    ConnectionError if flows were not delivered). ``tunnels`` as in
+    ConnectionError if flows were not delivered), ``ipfix=Ipfix(...)`` to an
+    IPFIX collector (see Ipfix; stop() raises ConnectionError if records
+    were dropped). ``tunnels`` as in
     convert_pcap_to_csv; ``columns="netflower-tunnel"`` adds
     ``tunnel_columns`` to the CSV and to each ``on_flow`` dict.
     """
@@ -342,7 +393,8 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
                    compat=compat, jobs=int(jobs), filter=filter, promiscuous=bool(promiscuous),
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
-                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka), tunnels=tunnels)
+                   cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka),
+                   ipfix=_ipfix_option(ipfix), tunnels=tunnels)
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -37,6 +37,17 @@ class KafkaStats(TypedDict):
     first_error: str
 
 
+class IpfixStats(TypedDict):
+    flows_exported: int
+    records_exported: int
+    records_dropped: int
+    messages_sent: int
+    messages_dropped: int
+    send_errors: int
+    connections: int
+    first_error: str
+
+
 class RunStats(TypedDict):
     """A run's summary (what the CLI prints)."""
     packets_read: int
@@ -63,6 +74,7 @@ class RunStats(TypedDict):
     pcap_files_written: int
     pcap_write_errors: int
     kafka: KafkaStats
+    ipfix: IpfixStats
 
 
 class Column(NamedTuple):
@@ -83,6 +95,16 @@ class Kafka(NamedTuple):
     flush_timeout: float = 30.0
 
 
+class Ipfix(NamedTuple):
+    collector: str
+    uniflow: bool = False
+    pen: Optional[int] = None
+    domain: int = 0
+    mtu: int = 1472
+    template_interval: float = 10.0
+    flush_timeout: float = 10.0
+
+
 @overload
 def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         flow_timeout: Optional[float] = None, gc_interval: Optional[int] = None,
@@ -91,7 +113,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         label: Optional[str] = None, labels: Optional[PathLike] = None,
                         cic_fixes: bool = False, format: Format = "csv",
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
-                        tunnels: TunnelsMode = None,
+                        ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         return_stats: Literal[False] = False) -> int: ...
 @overload
 def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
@@ -101,7 +123,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         label: Optional[str] = None, labels: Optional[PathLike] = None,
                         cic_fixes: bool = False, format: Format = "csv",
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
-                        tunnels: TunnelsMode = None,
+                        ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         return_stats: Literal[True]) -> Tuple[int, RunStats]: ...
 
 
@@ -147,4 +169,5 @@ def capture_live(interface: str, on_flow: Optional[Callable[[Flow], object]],
                  packet_limit: int = 0, format: Format = "csv",
                  columns: ColumnSetName = "netflower", label: Optional[str] = None,
                  cic_fixes: bool = False, kafka: Optional[Kafka] = None,
+                 ipfix: Optional[Ipfix] = None,
                  tunnels: TunnelsMode = None) -> CaptureHandle: ...
