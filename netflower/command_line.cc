@@ -300,8 +300,8 @@ a {ipfix_buffer_mb} MiB buffer while it is away, are dropped and
 counted (exit 4); TCP reconnects with backoff.)",
      kBoth,
      [](const std::string& v, CommandLine* cl) {
-       cl->ipfix_given = true;
        const absl::Status s = ParseIpfixCollector(v, &cl->ipfix);
+       cl->ipfix_given = s.ok();
        return s.ok() ? std::string() : std::string(s.message());
      }},
     {"--ipfix-uniflow", "", kIpfix,
@@ -685,10 +685,11 @@ absl::Status ApplyOption(std::string name, const std::string& value, CommandLine
     }
   }
   if (!flag->takes_value() && !value.empty()) return Usage(absl::StrCat(name, " takes no value"));
-  seen->push_back(flag);
-  if (flag->apply == nullptr) return absl::OkStatus();  // --help, --version: main's
-  const std::string error = flag->apply(value, cl);
+  // A refused value does not count as given: the C API's caller may set it
+  // again, corrected.
+  const std::string error = flag->apply == nullptr ? "" : flag->apply(value, cl);
   if (!error.empty()) return Usage(absl::StrCat("bad value '", value, "' for ", name, ": ", error));
+  seen->push_back(flag);  // (--help, --version: no apply, main's)
   return absl::OkStatus();
 }
 

@@ -1,10 +1,15 @@
 /* The C API (netflower/netflower_c.h) from C99, on a committed capture:
  * conversion to a file and with a callback, the record read by index and by
- * name, options by their command-line names, errors as codes and messages.
- * Prints one line per check; exits 1 if any failed. */
+ * name, options by their command-line names, IPFIX export, errors as codes
+ * and messages. Prints one line per check; exits 1 if any failed. */
+#define _POSIX_C_SOURCE 200809L /* sockets, for the IPFIX checks */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "netflower/netflower_c.h"
 
@@ -16,6 +21,33 @@ static void check(int ok, const char *what) {
 }
 
 static const char *kCapture = "tests/testdata/loopback-web.pcap";
+
+/* A UDP socket on 127.0.0.1 (a port the kernel picks), as a collector. */
+static int udp_collector(char *address, size_t size) {
+  struct sockaddr_in a;
+  socklen_t n = sizeof a;
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      getsockname(fd, (struct sockaddr *)&a, &n) != 0) {
+    return -1;
+  }
+  snprintf(address, size, "127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+  return fd;
+}
+
+/* The IPFIX messages (version 10) waiting on `fd`. */
+static int ipfix_messages(int fd) {
+  unsigned char buf[65536];
+  int n = 0;
+  ssize_t got;
+  while ((got = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+    if (got >= 16 && buf[0] == 0 && buf[1] == 10) ++n;
+  }
+  return n;
+}
 
 struct seen {
   long flows;
@@ -112,6 +144,28 @@ int main(void) {
   check(strstr(netflower_last_error(), "--count applies to --iface only") != NULL,
         "... naming it");
   netflower_options_free(o);
+
+  /* IPFIX by the option's command-line name: to a UDP collector only. */
+  {
+    char address[64];
+    const int fd = udp_collector(address, sizeof address);
+    check(fd >= 0, "a UDP collector on 127.0.0.1");
+    o = netflower_options_new();
+    check(netflower_options_set(o, "ipfix", "127.0.0.1") == NETFLOWER_ERR_INVALID_ARGUMENT,
+          "ipfix without a port is refused");
+    check(strstr(netflower_last_error(), "no port") != NULL, "... saying so");
+    check(netflower_options_set(o, "ipfix", address) == NETFLOWER_OK, "set ipfix");
+    memset(&stats, 0, sizeof stats);
+    stats.size = sizeof stats;
+    st = netflower_convert_file(kCapture, NULL, o, &stats);
+    check(st == NETFLOWER_OK, "IPFIX only: converts");
+    check(stats.ipfix_flows_exported == 39 && stats.ipfix_records_exported == 39 &&
+              stats.ipfix_records_dropped == 0 && stats.flows_written == 39,
+          "... stats: 39 flows exported, none dropped");
+    check(ipfix_messages(fd) > 1, "... the collector got IPFIX messages (templates, data)");
+    netflower_options_free(o);
+    close(fd);
+  }
 
   /* A callback per flow, read by index and name. */
   memset(&s, 0, sizeof s);
