@@ -258,6 +258,7 @@ void IpfixExporter::StampHeader(Message* m, uint32_t sequence) const {
 }
 
 void IpfixExporter::Add(std::string_view flow_records) {
+  std::lock_guard<std::mutex> lock(mutex_);
   while (flow_records.size() >= kIpfixRecordPrefixBytes) {
     const uint16_t id = GetU16(flow_records.data());
     const uint16_t length = GetU16(flow_records.data() + 2);
@@ -268,6 +269,7 @@ void IpfixExporter::Add(std::string_view flow_records) {
 }
 
 void IpfixExporter::Poll() {
+  std::lock_guard<std::mutex> lock(mutex_);
   FinishMessage();
   if (options_.transport == IpfixTransport::kTcp) Progress();
 }
@@ -281,6 +283,7 @@ void IpfixExporter::Dispatch(Message m) {
 }
 
 absl::Status IpfixExporter::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
   FinishMessage();
   if (options_.transport == IpfixTransport::kUdp) {
     CheckLastDatagram(kLastDatagramWaitMs);

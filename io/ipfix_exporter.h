@@ -19,8 +19,10 @@
 //     message is dropped. At the end, what the collector has not taken
 //     within flush_timeout_seconds is dropped.
 //
-// Threads: Add(), Poll() and Flush() are called on one thread (the merge or
-// delivery thread); counts() may be read from any thread.
+// Threads: Add(), Poll() and Flush() may be called from several threads
+// (ConvertFiles' files at once share one exporter: one transport session,
+// one sequence); a mutex orders them, uncontended for a single run (one
+// merge or delivery thread). counts() may be read from any thread.
 #ifndef NETFLOWER_IO_IPFIX_EXPORTER_H_
 #define NETFLOWER_IO_IPFIX_EXPORTER_H_
 
@@ -126,6 +128,7 @@ class IpfixExporter {
   const socklen_t address_length_;
   const std::string collector_;  // "host:port/udp", for messages
   const std::atomic<bool>* cancel_ = nullptr;
+  std::mutex mutex_;  // Add, Poll, Flush
   int fd_ = -1;
 
   // The message being filled.

@@ -346,6 +346,41 @@ TEST(IpfixExporter, UdpToAClosedPortCountsEveryRecordDropped) {
   EXPECT_NE(c.first_error.find("Connection refused"), std::string::npos) << c.first_error;
 }
 
+// ConvertFiles' files at once share one exporter: records from several
+// threads all arrive, whole, in one sequence (tsan runs this too).
+TEST(IpfixExporter, SeveralThreadsShareOneSession) {
+  UdpCollector collector;
+  IpfixOptions o;
+  o.host = "127.0.0.1";
+  o.port = collector.port();
+  o.observation_domain = 7;
+  auto exporter = IpfixExporter::Open(o, false, false);
+  ASSERT_TRUE(exporter.ok());
+  std::string encoded;
+  (*exporter)->model().AppendFlow(SampleFlow(), EmitReason::kFin, &encoded);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        (*exporter)->Add(encoded);
+        if (i % 50 == 0) (*exporter)->Poll();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_TRUE((*exporter)->Flush().ok());
+  Walk walk;
+  uint32_t expected_sequence = 0;
+  for (const std::string& m : collector.Receive()) {
+    const uint64_t before = walk.records;
+    walk.Message(m);
+    EXPECT_EQ(walk.sequences.back(), expected_sequence);
+    expected_sequence += static_cast<uint32_t>(walk.records - before);
+  }
+  EXPECT_EQ(walk.records, 800u);
+  EXPECT_EQ((*exporter)->counts().records_exported, 800u);
+}
+
 // A TCP collector that comes up late: the exporter connects once it is
 // there and delivers everything, templates first.
 TEST(IpfixExporter, TcpReconnectsAndDeliversWhatWasBuffered) {

@@ -28,9 +28,11 @@ namespace {
 // Opened before the output file is created; finished after the rows.
 struct Exports {
   std::unique_ptr<KafkaProducer> kafka;
-  std::unique_ptr<IpfixExporter> ipfix;
+  std::unique_ptr<IpfixExporter> own_ipfix;
+  IpfixExporter* ipfix = nullptr;  // own_ipfix, or ConvertFiles' shared one
+  uint64_t ipfix_rows = 0;         // flows handed to `ipfix` (FileOutputs)
 
-  absl::Status Open(const ConvertOptions& options) {
+  absl::Status Open(const ConvertOptions& options, IpfixExporter* shared_ipfix) {
     if (options.kafka) {
       absl::StatusOr<std::unique_ptr<KafkaProducer>> connected =
           KafkaProducer::Connect(*options.kafka);
@@ -38,32 +40,40 @@ struct Exports {
       kafka = std::move(*connected);
       kafka->set_cancel(options.cancel);
     }
-    if (options.ipfix) {
+    if (options.ipfix && shared_ipfix != nullptr) {
+      ipfix = shared_ipfix;
+    } else if (options.ipfix) {
       absl::StatusOr<std::unique_ptr<IpfixExporter>> opened = IpfixExporter::Open(
           *options.ipfix, HasTunnelColumns(options.columns), options.compat != Compat::kPython);
       if (!opened.ok()) return opened.status();
-      ipfix = std::move(*opened);
-      ipfix->set_cancel(options.cancel);
+      own_ipfix = std::move(*opened);
+      own_ipfix->set_cancel(options.cancel);
+      ipfix = own_ipfix.get();
     }
     return absl::OkStatus();
   }
   // Waits for what is outstanding, counts into `stats`; the first failure.
+  // A shared exporter is only polled: its flush and counts are the whole
+  // set of files' (FilesResult::ipfix).
   absl::Status Finish(RunStats* stats) {
     absl::Status status;
     if (kafka) {
       status.Update(kafka->Flush());
       stats->kafka = kafka->counts();
     }
-    if (ipfix) {
-      status.Update(ipfix->Flush());
-      stats->ipfix = ipfix->counts();
+    if (own_ipfix) {
+      status.Update(own_ipfix->Flush());
+      stats->ipfix = own_ipfix->counts();
+    } else if (ipfix != nullptr) {
+      ipfix->Poll();
     }
     return status;
   }
   // Flows written when there is no CSV: those Kafka delivered, else those
-  // IPFIX exported.
+  // IPFIX exported (with a shared exporter: handed to it).
   uint64_t FlowsWritten(const RunStats& stats) const {
-    return kafka ? stats.kafka.delivered : stats.ipfix.flows_exported;
+    if (kafka) return stats.kafka.delivered;
+    return own_ipfix ? stats.ipfix.flows_exported : ipfix_rows;
   }
 };
 
@@ -73,8 +83,8 @@ struct Exports {
 class FileOutputs : public RowConsumer {
  public:
   // `csv` may be null (exports only).
-  FileOutputs(CsvWriter* csv, const Exports* exports)
-      : csv_(csv), kafka_(exports->kafka.get()), ipfix_(exports->ipfix.get()) {}
+  FileOutputs(CsvWriter* csv, Exports* exports)
+      : csv_(csv), kafka_(exports->kafka.get()), ipfix_(exports->ipfix), exports_(exports) {}
   bool wants_text() const override { return csv_ != nullptr; }
   bool wants_messages() const override { return kafka_ != nullptr; }
   const IpfixModel* ipfix_model() const override { return ipfix_ ? &ipfix_->model() : nullptr; }
@@ -82,7 +92,10 @@ class FileOutputs : public RowConsumer {
   void OnMessage(std::string_view key, std::string_view message) override {
     kafka_->Produce(key, message);
   }
-  void OnIpfix(std::string_view records) override { ipfix_->Add(records); }
+  void OnIpfix(std::string_view records) override {
+    ipfix_->Add(records);
+    ++exports_->ipfix_rows;
+  }
   absl::Status status() const override { return csv_ ? csv_->status() : absl::OkStatus(); }
   void OnIdle() override {
     if (csv_) csv_->FlushPending();
@@ -94,6 +107,7 @@ class FileOutputs : public RowConsumer {
   CsvWriter* const csv_;
   KafkaProducer* const kafka_;
   IpfixExporter* const ipfix_;
+  Exports* const exports_;
 };
 
 class CallbackConsumer : public RowConsumer {
@@ -147,12 +161,13 @@ template <class P>
 absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
                                           const std::string& output_path,
                                           const ConvertOptions& options, const RunSettings& run,
-                                          bool output_named, RunStats* stats) {
+                                          bool output_named, RunStats* stats,
+                                          IpfixExporter* shared_ipfix) {
   absl::StatusOr<std::unique_ptr<CaptureFileReader<P>>> reader =
       CaptureFileReader<P>::Open(input_path);
   if (!reader.ok()) return reader.status();
   Exports exports;
-  if (absl::Status s = exports.Open(options); !s.ok()) return s;
+  if (absl::Status s = exports.Open(options, shared_ipfix); !s.ok()) return s;
   if (output_path.empty()) {  // exports only
     FileOutputs outputs(nullptr, &exports);
     absl::Status status = Run<P>(**reader, options, run, &outputs, stats);
@@ -237,7 +252,7 @@ absl::Status CheckConversion(const std::string& input_path, const std::string& o
 
 absl::StatusOr<uint64_t> ConvertOne(const std::string& input_path, const std::string& output_path,
                                     const ConvertOptions& options, bool output_named,
-                                    RunStats* stats) {
+                                    RunStats* stats, IpfixExporter* shared_ipfix) {
   *stats = RunStats();
   if (absl::Status s = CheckOne(input_path, output_path, output_named, options); !s.ok()) {
     return s;
@@ -246,7 +261,7 @@ absl::StatusOr<uint64_t> ConvertOne(const std::string& input_path, const std::st
   if (!run.ok()) return run.status();
   return WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
     return ConvertToOutputs<decltype(profile)>(input_path, output_path, options, *run, output_named,
-                                               stats);
+                                               stats, shared_ipfix);
   });
 }
 

@@ -11,12 +11,17 @@
 
 namespace netflower {
 
+class IpfixExporter;
+
 // ConvertPcapToCsv with the stats written to `stats` (never null);
 // `output_named`: the user named `output_path` (else ConvertFiles made the
 // name, which is then only ever a new regular file: OutputFile::Create).
+// `shared_ipfix`: with options.ipfix, ConvertFiles' one exporter for all
+// its files (this run hands its records over and leaves the flush, and the
+// IPFIX counts, to ConvertFiles); null: the run opens its own.
 absl::StatusOr<uint64_t> ConvertOne(const std::string& input_path, const std::string& output_path,
                                     const ConvertOptions& options, bool output_named,
-                                    RunStats* stats);
+                                    RunStats* stats, IpfixExporter* shared_ipfix = nullptr);
 
 }  // namespace netflower
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "io/ipfix_exporter.h"
 #include "io/output_file.h"
 #include "netflower/convert_one.h"
 #include "netflower/file_set.h"
@@ -82,7 +83,8 @@ absl::StatusOr<std::string> MakePartsFolder(const std::string& out) {
 // Converts every file, `parallel` at a time; stops starting new ones once
 // cancelled (the ones running stop too: they share the cancel flag).
 void ConvertAll(const ConvertOptions& options, std::vector<FileResult>* files,
-                const std::vector<std::string>& writes, bool named, size_t parallel) {
+                const std::vector<std::string>& writes, bool named, size_t parallel,
+                IpfixExporter* ipfix) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t k = next++; k < files->size(); k = next++) {
@@ -100,7 +102,7 @@ void ConvertAll(const ConvertOptions& options, std::vector<FileResult>* files,
       if (!one.format_threads) {
         one.format_threads = UseRowFormatters(ResolveJobs(one.jobs).value_or(1), Cpus() / parallel);
       }
-      f.status = ConvertOne(f.input, writes[k], one, named, &f.stats).status();
+      f.status = ConvertOne(f.input, writes[k], one, named, &f.stats, ipfix).status();
     }
   };
   std::vector<std::thread> threads;
@@ -197,6 +199,15 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
     f.output = outputs[k];
     result.files.push_back(std::move(f));
   }
+  // One IPFIX exporter for every file: one session for the collector.
+  std::unique_ptr<IpfixExporter> ipfix;
+  if (options.ipfix) {
+    absl::StatusOr<std::unique_ptr<IpfixExporter>> opened = IpfixExporter::Open(
+        *options.ipfix, HasTunnelColumns(options.columns), options.compat != Compat::kPython);
+    if (!opened.ok()) return opened.status();
+    ipfix = *std::move(opened);
+    ipfix->set_cancel(options.cancel);
+  }
   // With one `out` each file is written to a part first; otherwise
   // straight to its own output.
   const bool joined = output.out_dir.empty() && !output.out.empty();
@@ -211,8 +222,12 @@ absl::StatusOr<FilesResult> ConvertFiles(const std::vector<std::string>& inputs,
     }
   }
   ConvertAll(options, &result.files, writes, /*named=*/output.out_dir.empty(),
-             ParallelFiles(output, run->jobs, result.files.size()));
+             ParallelFiles(output, run->jobs, result.files.size()), ipfix.get());
   result.cancelled = options.cancel != nullptr && options.cancel->load();
+  if (ipfix != nullptr) {
+    result.ipfix_status = ipfix->Flush();
+    result.ipfix = ipfix->counts();
+  }
   if (joined) {
     if (!result.cancelled) result.joined = JoinParts(output.out, options, result.files, writes);
     for (const std::string& part : writes) ::unlink(part.c_str());

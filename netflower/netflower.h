@@ -117,6 +117,12 @@ struct FilesResult {
   // parts are not joined: `out` is left as it was.
   absl::Status joined;
   bool cancelled = false;  // options.cancel was set
+  // IPFIX (options.ipfix): the files share one exporter (one transport
+  // session, one sequence), flushed once all are done: its counts and
+  // outcome (Unavailable when records were dropped). Each file's
+  // RunStats::ipfix stays zero.
+  IpfixCounts ipfix;
+  absl::Status ipfix_status;
 };
 
 // Converts several captures: files as named, folders as the capture files

@@ -105,10 +105,12 @@ nfcapd_run() {
   stop "$npid"  # nfcapd writes its file on SIGTERM
   [[ $rc -eq 0 ]] || { fail "$name: netflower exit $rc"; tail -5 "$TMP/$name.err"; }
   nfdump -R "$TMP/$name.nfcapd" -o raw >"$TMP/$name.raw" 2>"$TMP/$name.nfdump.err"
-  # Each input file is its own exporting session (socket, sequence from 0),
-  # which nfcapd, keying exporters by address and domain, counts as
-  # sequence errors: said, not checked (docs/IPFIX.md).
+  # The files share one exporter: one session, one sequence, no gap.
   grep -o 'Flows: .*' "$TMP/$name.nfcapd.log" | sed 's/^/  nfcapd: /'
+  check "$name: nfcapd counts no sequence error (the files share one session)" \
+    grep -q 'Sequence Errors: 0,' "$TMP/$name.nfcapd.log"
+  check "$name: the summary's total counts every flow exported, none dropped" \
+    grep -q '^    dropped 0 records' "$TMP/$name.err"
 }
 
 echo "== nfdump: biflow (RFC 5103) =="

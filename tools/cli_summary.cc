@@ -78,22 +78,24 @@ std::string Counts(const Options& o, const RunStats& s) {
                           k.undelivered, k.retries);
     if (!k.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", k.first_error);
   }
-  if (o.ipfix) {
-    const IpfixCounts& x = s.ipfix;
-    absl::StrAppendFormat(&out, "  ipfix exported    %12u  flows (%u records in %u messages)\n",
-                          x.flows_exported, x.records_exported, x.messages_sent);
-    absl::StrAppendFormat(&out, "    dropped %u records (%u messages), send errors %u",
-                          x.records_dropped, x.messages_dropped, x.send_errors);
-    if (o.ipfix->transport == IpfixTransport::kTcp) {
-      absl::StrAppendFormat(&out, ", connections %u", x.connections);
-    }
-    out += "\n";
-    if (!x.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", x.first_error);
-  }
+  if (o.ipfix) out += IpfixSummary(*o.ipfix, s.ipfix);
   return out;
 }
 
 }  // namespace
+
+std::string IpfixSummary(const IpfixOptions& o, const IpfixCounts& x) {
+  std::string out = absl::StrFormat("  ipfix exported    %12u  flows (%u records in %u messages)\n",
+                                    x.flows_exported, x.records_exported, x.messages_sent);
+  absl::StrAppendFormat(&out, "    dropped %u records (%u messages), send errors %u",
+                        x.records_dropped, x.messages_dropped, x.send_errors);
+  if (o.transport == IpfixTransport::kTcp) {
+    absl::StrAppendFormat(&out, ", connections %u", x.connections);
+  }
+  out += "\n";
+  if (!x.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", x.first_error);
+  return out;
+}
 
 std::string OutputName(const Options& options, const std::string& out) {
   std::vector<std::string> names;

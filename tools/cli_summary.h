@@ -26,6 +26,9 @@ std::string FilesTotal(const FilesResult& result, double seconds);
 std::string LiveSummary(const CaptureOptions& options, const std::string& iface,
                         const std::string& output, const RunStats& stats, double seconds);
 
+// The IPFIX lines of a summary (a run's, or several files' shared exporter's).
+std::string IpfixSummary(const IpfixOptions& options, const IpfixCounts& counts);
+
 // A run that finished but left flows outside Kafka or the IPFIX collector
 // (exit 4, not 1).
 bool OnlyExportsFell(const absl::Status& status, const RunStats& stats);

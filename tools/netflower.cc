@@ -211,12 +211,15 @@ int RunFiles(const CommandLine& cl) {
   }
   size_t failed = 0, damaged = 0, undelivered = 0;
   std::string not_converted;  // after a signal: which inputs, and how far they got
+  // The files share one IPFIX exporter: its lines come once, with the total.
+  ConvertOptions per_file = options;
+  per_file.ipfix.reset();
   for (const FileResult& f : result->files) {
     PrintWarnings(f.stats);
     damaged += f.stats.warnings.empty() ? 0 : 1;
-    const std::string out = OutputName(options, output.out_dir.empty() ? cl.out : f.output);
+    const std::string out = OutputName(per_file, output.out_dir.empty() ? cl.out : f.output);
     if (!cl.quiet && (f.status.ok() || f.stats.packets_read > 0)) {
-      Say(FileSummary(options, f.input, out, f.stats));
+      Say(FileSummary(per_file, f.input, out, f.stats));
     }
     if (f.status.code() == absl::StatusCode::kCancelled) {
       absl::StrAppend(&not_converted, not_converted.empty() ? "" : ", ", f.input,
@@ -229,7 +232,17 @@ int RunFiles(const CommandLine& cl) {
       PrintError(f.status);
     }
   }
-  if (!cl.quiet) Say(FilesTotal(*result, SecondsSince(started)));
+  if (!cl.quiet) {
+    Say(FilesTotal(*result, SecondsSince(started)));
+    if (options.ipfix) {
+      Say(absl::StrCat("netflower: all files -> ", OutputName(options, ""), "\n",
+                       IpfixSummary(*options.ipfix, result->ipfix)));
+    }
+  }
+  if (!result->ipfix_status.ok()) {
+    PrintError(result->ipfix_status);
+    if (result->ipfix_status.code() == absl::StatusCode::kUnavailable) ++undelivered;
+  }
   if (result->cancelled) {
     const int sig = g_last_signal.load();
     std::string written;
