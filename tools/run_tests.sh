@@ -78,9 +78,9 @@ tools/lint.sh
 step "tests under ASan + UBSan"
 bazel test --config=asan "${flags[@]}" "${targets[@]}"
 
-step "pipeline and capture tests under TSan"
+step "pipeline, capture and IPFIX exporter tests under TSan"
 bazel test --config=tsan //pipeline:spsc_queue_test //flow:flow_engine_test \
-  //tests:profile_corrections_test //tests:live_capture_test //tests:flood_test
+  //tests:profile_corrections_test //tests:live_capture_test //tests:flood_test //io:ipfix_test
 # The parallel test without its largest configuration sweep (minutes under TSan).
 bazel test --config=tsan //tests:parallel_test --test_filter='-*JobsGiveByteIdenticalCsv*'
 
