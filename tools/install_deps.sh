@@ -27,8 +27,9 @@ packages=(
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
   # IPFIX export, checked by independent collectors and decoders: nfcapd and
-  # nfdump, libfixbuf's ipfixDump, pmacct's nfacctd
-  nfdump libfixbuf-tools pmacct
+  # nfdump, libfixbuf's ipfixDump, pmacct's nfacctd; libfixbuf-dev for the
+  # encoder comparison (bench/ipfix_encoders.sh)
+  nfdump libfixbuf-tools pmacct libfixbuf-dev
   # the installed library: its ABI check (abidw, abidiff), man page check
   abigail-tools man-db
   # the Python package as users install it: venvs, sdists, typing; the .deb

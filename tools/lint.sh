@@ -30,6 +30,9 @@ trap 'rm -rf "$db"' EXIT
     first=0
     extra=""  # the Python module also sees Python's headers (python/BUILD.bazel)
     [[ $f == python/* ]] && extra="-isystem $(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_path("include"))')"
+    # The libfixbuf comparison (built outside Bazel) sees libfixbuf's and
+    # GLib's headers (libfixbuf-dev: tools/install_deps.sh).
+    [[ $f == bench/ipfix_encoders.cc ]] && extra=$(pkg-config --cflags libfixbuf)
     printf '{"directory":"%s","file":"%s","command":"c++ -std=c++20 -ffp-contract=off -I%s %s -c %s"}' \
       "$PWD" "$f" "$PWD" "$extra" "$f"
   done
