@@ -175,75 +175,73 @@ IpfixExporter::IpfixExporter(const IpfixOptions& options, bool tunnel_columns, b
       model_(options, tunnel_columns, nanoseconds),
       address_(address),
       address_length_(address_length),
-      collector_(std::move(collector)) {
-  StartMessage();
-}
+      collector_(std::move(collector)),
+      builder_(static_cast<size_t>(options.mtu)) {}
 
 IpfixExporter::~IpfixExporter() {
   if (fd_ >= 0) close(fd_);
 }
 
-// ---- Message building ----
+// ---- IpfixMessageBuilder ----
 
-void IpfixExporter::StartMessage() {
-  current_ = Message();
-  current_.bytes.assign(kIpfixMessageHeaderBytes, '\0');
+void IpfixMessageBuilder::Start() {
+  message_ = IpfixMessage();
+  message_.bytes.assign(kIpfixMessageHeaderBytes, '\0');
   set_id_ = 0;
 }
 
-void IpfixExporter::AppendRecord(uint16_t set_id, std::string_view record, bool counts_a_flow) {
-  const size_t set_cost = set_id == set_id_ ? 0 : kIpfixSetHeaderBytes;
-  if (current_.bytes.size() + set_cost + record.size() > static_cast<size_t>(options_.mtu)) {
-    FinishMessage();
-    return AppendRecord(set_id, record, counts_a_flow);  // fits: mtu >= min_message_bytes
-  }
+void IpfixMessageBuilder::CloseSet() {
+  if (set_id_ == 0) return;
+  PutU16(static_cast<uint16_t>(message_.bytes.size() - set_start_),
+         message_.bytes.data() + set_start_ + 2);
+}
+
+void IpfixMessageBuilder::Append(uint16_t set_id, std::string_view record, bool counts_a_flow) {
   if (set_id != set_id_) {
-    if (set_id_ != 0) {
-      PutU16(static_cast<uint16_t>(current_.bytes.size() - set_start_),
-             current_.bytes.data() + set_start_ + 2);
-    }
-    set_start_ = current_.bytes.size();
+    CloseSet();
+    set_start_ = message_.bytes.size();
     set_id_ = set_id;
     char header[kIpfixSetHeaderBytes] = {};
     PutU16(set_id, header);
-    current_.bytes.append(header, sizeof(header));
+    message_.bytes.append(header, sizeof(header));
   }
-  current_.bytes.append(record);
-  if (set_id >= 256) {
-    ++current_.records;
-    if (counts_a_flow) ++current_.flows;
+  message_.bytes.append(record);
+  if (set_id == kIpfixTemplateSetId) {
+    message_.templates = true;
   } else {
-    current_.templates = true;
+    ++message_.records;
+    if (counts_a_flow) ++message_.flows;
   }
 }
 
-IpfixExporter::Message IpfixExporter::TakeMessage() {
-  if (set_id_ != 0) {
-    PutU16(static_cast<uint16_t>(current_.bytes.size() - set_start_),
-           current_.bytes.data() + set_start_ + 2);
-  }
-  Message m = std::move(current_);
-  StartMessage();
+IpfixMessage IpfixMessageBuilder::Take() {
+  CloseSet();
+  IpfixMessage m = std::move(message_);
+  Start();
   return m;
 }
 
+// ---- Message building ----
+
+void IpfixExporter::AppendRecord(uint16_t set_id, std::string_view record, bool counts_a_flow) {
+  // A full message leaves first; then the record fits (mtu >= min_message_bytes).
+  if (!builder_.Fits(set_id, record.size())) FinishMessage();
+  builder_.Append(set_id, record, counts_a_flow);
+}
+
 void IpfixExporter::FinishMessage() {
-  if (current_.records == 0 && !current_.templates) return;
-  Dispatch(TakeMessage());
+  if (!builder_.empty()) Dispatch(builder_.Take());
 }
 
 // The templates, as few messages as the MTU allows.
 std::deque<IpfixExporter::Message> IpfixExporter::TemplateMessages() const {
-  IpfixExporter builder(options_, false, false, address_, address_length_, collector_);
+  IpfixMessageBuilder builder(static_cast<size_t>(options_.mtu));
   std::deque<Message> messages;
   for (const std::string& t : model_.template_records()) {
-    if (builder.current_.bytes.size() + kIpfixSetHeaderBytes + t.size() >
-        static_cast<size_t>(options_.mtu)) {
-      messages.push_back(builder.TakeMessage());
-    }
-    builder.AppendRecord(kIpfixTemplateSetId, t, false);
+    if (!builder.Fits(kIpfixTemplateSetId, t.size())) messages.push_back(builder.Take());
+    builder.Append(kIpfixTemplateSetId, t, false);
   }
-  messages.push_back(builder.TakeMessage());
+  messages.push_back(builder.Take());
   return messages;
 }
 

@@ -46,6 +46,41 @@
 
 namespace netflower {
 
+// An IPFIX message and what is in it.
+struct IpfixMessage {
+  std::string bytes;     // header (stamped as it leaves) and sets
+  uint32_t records = 0;  // data records
+  uint32_t flows = 0;    // of those, records that count a flow
+  bool templates = false;
+};
+
+// Builds messages of at most `mtu` bytes: records appended to the open set
+// while their template id is the set's, a new set otherwise; a record
+// never split.
+class IpfixMessageBuilder {
+ public:
+  explicit IpfixMessageBuilder(size_t mtu) : mtu_(mtu) { Start(); }
+  // Whether `record` fits the message being built (in a new set if `set_id`
+  // is not the open set's).
+  bool Fits(uint16_t set_id, size_t record_bytes) const {
+    const size_t set_cost = set_id == set_id_ ? 0 : kIpfixSetHeaderBytes;
+    return message_.bytes.size() + set_cost + record_bytes <= mtu_;
+  }
+  // Appends (the caller checked Fits); set id 2 is a template record.
+  void Append(uint16_t set_id, std::string_view record, bool counts_a_flow);
+  bool empty() const { return message_.records == 0 && !message_.templates; }
+  // The message so far (its last set's length filled in); starts a new one.
+  IpfixMessage Take();
+
+ private:
+  void Start();
+  void CloseSet();
+  const size_t mtu_;
+  IpfixMessage message_;
+  size_t set_start_ = 0;  // offset of the open set's header
+  uint16_t set_id_ = 0;   // 0: no set open
+};
+
 // Checks the options without sending anything: the collector's host
 // resolves, the numbers are in range (mtu at least what the templates and
 // records need), the enterprise number is not 0 or RFC 5103's.
@@ -81,23 +116,15 @@ class IpfixExporter {
   const std::string& collector() const { return collector_; }
 
  private:
-  // A complete message and what is in it.
-  struct Message {
-    std::string bytes;
-    uint32_t records = 0;  // data records
-    uint32_t flows = 0;    // of those, records that count a flow
-    bool templates = false;
-  };
+  using Message = IpfixMessage;
   using Clock = std::chrono::steady_clock;
 
   IpfixExporter(const IpfixOptions& options, bool tunnel_columns, bool nanoseconds,
                 const sockaddr_storage& address, socklen_t address_length, std::string collector);
 
   // Message building.
-  void StartMessage();
   void AppendRecord(uint16_t set_id, std::string_view record, bool counts_a_flow);
-  void FinishMessage();  // hands the current message on (if it has records)
-  Message TakeMessage();
+  void FinishMessage();  // hands the current message on (if it has anything)
   std::deque<Message> TemplateMessages() const;
   void StampHeader(Message* m, uint32_t sequence) const;
   void Dispatch(Message m);
@@ -131,10 +158,7 @@ class IpfixExporter {
   std::mutex mutex_;  // Add, Poll, Flush
   int fd_ = -1;
 
-  // The message being filled.
-  Message current_;
-  size_t set_start_ = 0;  // offset of the open set's header in current_.bytes
-  uint16_t set_id_ = 0;   // 0: no set open
+  IpfixMessageBuilder builder_;  // the message being filled
 
   // UDP.
   uint32_t sequence_ = 0;  // data records sent so far (the session's)
