@@ -125,7 +125,12 @@ check "nfdump reads a forward record per flow and a reverse one per flow with re
 
 echo "== ipfixDump: enterprise elements, tunnel columns, IPv6; tshark on the wire =="
 port=$(free_port)
-timeout 120 tcpdump -i lo -w "$TMP/export.pcap" -U "udp port $port" 2>/dev/null &
+# A 64 MiB capture buffer holds the whole export (about 4 MB): a busy
+# machine (CI runs tests in parallel) cannot make tcpdump drop any of it.
+# Immediate mode: each packet is written as it comes, none left in a ring
+# block when tcpdump is stopped.
+timeout 120 tcpdump -i lo -B 65536 --immediate-mode -w "$TMP/export.pcap" -U "udp port $port" \
+  2>"$TMP/tcpdump.err" &
 tpid=$!
 pids+=("$tpid")
 for _ in $(seq 100); do [[ -s $TMP/export.pcap ]] && break; sleep 0.05; done
@@ -158,8 +163,16 @@ for f in "$TMP"/dump.bin.*; do
 done
 check "one session: one collector file" test "$(compgen -G "$TMP/dump.bin.*" | wc -l)" -eq 1
 compared=("$TMP"/dump/*.csv)
-sleep 0.3  # the capture's last packets
+# The capture has every datagram the collector stored (the collector's
+# files are its own count) before tcpdump stops.
+want_messages=$(ipfixDump -i "$TMP/dump.bin.1" -s 2>/dev/null | sed -n 's/.*File Stats: \([0-9]*\) Messages.*/\1/p')
+for _ in $(seq 100); do
+  [[ $(command tshark -r "$TMP/export.pcap" 2>/dev/null | wc -l) -ge ${want_messages:-1} ]] && break
+  sleep 0.1
+done
 stop "$tpid"
+check "tcpdump dropped none of the export ($(grep -o '[0-9]* packets dropped by kernel' "$TMP/tcpdump.err"))" \
+  grep -q '^0 packets dropped by kernel' "$TMP/tcpdump.err"
 head -4 "$TMP/dump.ipfixdump.err"
 check "ipfixDump decodes every message without an error (${#compared[@]} captures)" \
   test ! -s "$TMP/dump.ipfixdump.err" -a -s "$TMP/dump.txt"
