@@ -359,6 +359,7 @@ TEST(IpfixExporter, SeveralThreadsShareOneSession) {
   std::string encoded;
   (*exporter)->model().AppendFlow(SampleFlow(), EmitReason::kFin, &encoded);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 200; ++i) {
