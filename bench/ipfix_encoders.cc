@@ -111,13 +111,8 @@ double Fixbuf(const std::vector<FlowRecord>& flows, bool pen, FILE* out) {
   std::vector<std::string> names;
   if (pen) {
     for (size_t c = 0; c < netflower::kColumnCount; ++c) {
-      const std::string n(netflower::kColumns[c].name);
-      if (n == "src_ip" || n == "dst_ip" || n == "src_port" || n == "dst_port" || n == "protocol" ||
-          n == "timestamp" || n == "tot_fwd_pkts" || n == "tot_bwd_pkts" ||
-          n == "totlen_fwd_pkts" || n == "totlen_bwd_pkts") {
-        continue;
-      }
-      names.push_back(netflower::IpfixElementName(n));
+      if (netflower::IpfixHasStandardElement(c)) continue;
+      names.push_back(netflower::IpfixElementName(netflower::kColumns[c].name));
     }
     for (const std::string& n : names) spec.push_back({const_cast<char*>(n.c_str()), 8, 0});
   }

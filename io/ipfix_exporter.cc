@@ -109,6 +109,12 @@ absl::Status ParseIpfixCollector(std::string_view text, IpfixOptions* options) {
   return absl::OkStatus();
 }
 
+std::string IpfixCollectorText(const IpfixOptions& o) {
+  const bool v6 = o.host.find(':') != std::string::npos;
+  return absl::StrCat(v6 ? "[" : "", o.host, v6 ? "]" : "", ":", o.port, "/",
+                      TransportName(o.transport));
+}
+
 absl::Status ValidateIpfixOptions(const IpfixOptions& o, bool tunnel_columns) {
   const auto invalid = [](auto&&... parts) {
     return absl::InvalidArgumentError(absl::StrCat(parts...));
@@ -149,9 +155,7 @@ absl::StatusOr<std::unique_ptr<IpfixExporter>> IpfixExporter::Open(const IpfixOp
   if (absl::Status s = ValidateIpfixOptions(options, tunnel_columns); !s.ok()) return s;
   absl::StatusOr<Resolved> r = Resolve(options);
   if (!r.ok()) return r.status();
-  const bool v6 = options.host.find(':') != std::string::npos;
-  std::string collector = absl::StrCat(v6 ? "[" : "", options.host, v6 ? "]" : "", ":",
-                                       options.port, "/", TransportName(options.transport));
+  std::string collector = IpfixCollectorText(options);
   std::unique_ptr<IpfixExporter> e(new IpfixExporter(options, tunnel_columns, nanoseconds,
                                                      r->address, r->length, std::move(collector)));
   if (options.transport == IpfixTransport::kUdp) {

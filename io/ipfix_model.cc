@@ -10,8 +10,8 @@
 namespace netflower {
 namespace {
 
-// What fills a field. Standard fields first; a column of the schema
-// exported as an enterprise element is kFirstColumn + its index.
+// What fills a field (or, kEnterpriseColumns, the run of the 82's
+// enterprise fields).
 enum Source : uint8_t {
   kSrcAddress,
   kDstAddress,
@@ -32,7 +32,8 @@ enum Source : uint8_t {
   kEndReason,
   kBiflowDirection,
   kEnterpriseColumns,  // every column of the 82 without a standard element
-  kFirstColumn = 32,   // then one column each (the tunnel columns)
+  kTunnelType,         // netflower-tunnel's two columns
+  kTunnelId,
 };
 
 // The column indexes, by name (the schema's order).
@@ -43,7 +44,6 @@ enum ColumnIndex : uint8_t {
       kColumnTunnelType,  // netflower-tunnel's two columns after the 82
   kColumnTunnelId,
 };
-static_assert(int{kFirstColumn} + int{kColumnTunnelId} < 256, "a Source is one byte");
 
 // The columns a standard element carries (so no enterprise element has them).
 constexpr bool HasStandardElement(size_t column) {
@@ -156,23 +156,6 @@ uint8_t* PutEnterpriseColumns(const FlowRecord& r, uint8_t* p) {
   return p;
 }
 
-uint8_t* PutColumn(size_t column, const FlowRecord& r, uint8_t* p) {
-  switch (column) {
-#define NETFLOWER_PUT_COLUMN(name, Type) \
-  case kColumn_##name:                   \
-    return PutValue(r.name, p);
-    NETFLOWER_FLOW_COLUMNS(NETFLOWER_PUT_COLUMN)
-#undef NETFLOWER_PUT_COLUMN
-    case kColumnTunnelType:
-      *p = static_cast<uint8_t>(r.tunnel.kind);
-      return p + 1;
-    case kColumnTunnelId:
-      return Put4(r.tunnel.has_id ? r.tunnel.id : 0, p);
-    default:
-      return p;
-  }
-}
-
 // dateTimeMicroseconds is NTP's format (RFC 7011, 6.1.9): seconds since
 // 1900 (modulo 2^32: the era wraps in 2036) and a binary fraction whose 11
 // lowest bits are zero. The fraction is the first such value above the exact
@@ -233,6 +216,8 @@ uint8_t* PutAddress(const IpAddress& a, bool v6, uint8_t* p) {
 }
 
 }  // namespace
+
+bool IpfixHasStandardElement(size_t column) { return HasStandardElement(column); }
 
 uint8_t FlowEndReasonOf(EmitReason reason) {
   switch (reason) {
@@ -338,7 +323,7 @@ void IpfixModel::AddTemplate(uint16_t id, bool v6, bool reverse) {
       const IpfixField f{static_cast<uint16_t>(c + 1), EnterpriseLength(c), pen_, ColumnName(c),
                          EnterpriseType(c)};
       if (c >= kColumnCount) {
-        add(static_cast<uint8_t>(kFirstColumn + c), f);
+        add(c == kColumnTunnelType ? kTunnelType : kTunnelId, f);
       } else {
         t.fields.push_back(f);
         t.record_bytes += f.length;
@@ -454,8 +439,13 @@ void IpfixModel::Encode(const Template& t, const FlowRecord& r, uint8_t end_reas
       case kEnterpriseColumns:
         p = PutEnterpriseColumns(r, p);
         break;  // reverseInitiator : initiator
+      case kTunnelType:
+        *p++ = static_cast<uint8_t>(r.tunnel.kind);
+        break;
+      case kTunnelId:
+        p = Put4(r.tunnel.has_id ? r.tunnel.id : 0, p);
+        break;
       default:
-        p = PutColumn(s - kFirstColumn, r, p);
         break;
     }
   }

@@ -102,6 +102,11 @@ class IpfixModel {
 // cert_ipfix.xml): names, ids, data types, and the column each comes from.
 std::string IpfixElementsXml(uint32_t pen);
 
+// Whether column `column` (an index of kColumns) goes as a standard element
+// (addresses, ports, protocol, timestamp, packet and byte counts), not as
+// an enterprise one.
+bool IpfixHasStandardElement(size_t column);
+
 // A column name as an IPFIX element name (RFC 7013's lowerCamelCase):
 // flow_iat_mean -> flowIatMean.
 std::string IpfixElementName(std::string_view column);

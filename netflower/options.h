@@ -158,6 +158,9 @@ struct IpfixOptions {
 // "/udp" (the default) or "/tcp" after it, into the host, port and
 // transport of `options`. InvalidArgument says what is wrong.
 NETFLOWER_EXPORT absl::Status ParseIpfixCollector(std::string_view text, IpfixOptions* options);
+// The collector as ParseIpfixCollector reads it: "host:port/udp",
+// "[::1]:4739/tcp" (summaries and messages name it so).
+NETFLOWER_EXPORT std::string IpfixCollectorText(const IpfixOptions& options);
 
 // Labels of the CIC layouts (docs/CIC.md, "Labels").
 //

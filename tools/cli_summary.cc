@@ -102,10 +102,7 @@ std::string OutputName(const Options& options, const std::string& out) {
   if (!out.empty()) names.push_back(out == "-" ? "stdout" : out);
   if (options.kafka) names.push_back(absl::StrCat("kafka topic ", options.kafka->topic));
   if (options.ipfix) {
-    const IpfixOptions& x = *options.ipfix;
-    const bool v6 = x.host.find(':') != std::string::npos;
-    names.push_back(absl::StrCat("ipfix ", v6 ? "[" : "", x.host, v6 ? "]" : "", ":", x.port,
-                                 x.transport == IpfixTransport::kTcp ? "/tcp" : "/udp"));
+    names.push_back(absl::StrCat("ipfix ", IpfixCollectorText(*options.ipfix)));
   }
   return absl::StrJoin(names, " + ");
 }
