@@ -120,6 +120,14 @@ inline constexpr ColumnDoc kTunnelColumnDocs[] = {
      "key, ERSPAN I, IP-in-IP) or there is no tunnel"},
 };
 
+// The column --export-reason and --interim add (kExportReasonColumnName).
+inline constexpr ColumnDoc kExportReasonColumnDoc = {
+    "export_reason", "",
+    "why the row was written: fin (TCP FIN exchange), rst (TCP RST), idle (idle timeout), "
+    "active (duration cap), evicted (flow table full), end (still open when the input or "
+    "capture ended, or 2^32-2 packets), interim (an open flow's values so far, --interim; "
+    "its final row follows later)"};
+
 }  // namespace netflower
 
 #endif  // NETFLOWER_FEATURES_COLUMN_DOCS_H_

@@ -282,6 +282,7 @@ TEST(Engine, ManyFlowsStress) {
   EXPECT_EQ(h.engine().open_flows(), 0u);
 }
 
+
 }  // namespace
 }  // namespace netflower
 
@@ -350,6 +351,91 @@ TEST(Engine, MaxFlowsWithTimeGoingBackwards) {
   ASSERT_EQ(h.rows.size(), 1u);
   EXPECT_EQ(Src(h.rows[0].record), "10.0.0.2");
   h.End();
+}
+
+// §13 "Interim reports": a 60 s flow with a packet a second and an interim
+// period of 10 s is reported, still open, at the first packet more than 10 s
+// after its last report (11, 22, 33, 44, 55 s): 5 interim rows whose counts
+// grow, then its final row, equal to the run's without interim reports.
+TEST(Engine, InterimReportsAtPacketsLeaveTheFinalRowAlone) {
+  auto run = [](double interim) {
+    EngineHarness<DefaultProfile> h(120.0, 1000, -1, 0, false, interim);
+    for (int64_t t = 0; t <= 60; ++t) {
+      h.Feed(At{t}, t % 2 == 0 ? Udp("10.0.0.1", 1, "10.0.0.2", 2) : Udp("10.0.0.2", 2, "10.0.0.1", 1));
+    }
+    h.End();
+    return h.rows;
+  };
+  const auto plain = run(-1);
+  const auto rows = run(10);
+  ASSERT_EQ(plain.size(), 1u);
+  ASSERT_EQ(rows.size(), 6u);
+  int64_t packets = 0;
+  for (size_t i = 0; i < 5; ++i) {
+    const FlowRecord& r = rows[i].record;
+    EXPECT_EQ(r.export_reason, ExportReason::kInterim);
+    EXPECT_EQ(rows[i].tag.reason, EmitReason::kInterim);
+    EXPECT_EQ(rows[i].tag.kind, EmitKind::kPacket);
+    EXPECT_EQ(r.tot_fwd_pkts + r.tot_bwd_pkts, 11 * static_cast<int64_t>(i + 1) + 1);
+    EXPECT_GT(r.tot_fwd_pkts + r.tot_bwd_pkts, packets);
+    packets = r.tot_fwd_pkts + r.tot_bwd_pkts;
+    EXPECT_EQ(r.flow_duration, 11.0 * static_cast<double>(i + 1));
+  }
+  EXPECT_EQ(rows[5].record.export_reason, ExportReason::kEnd);
+  EXPECT_EQ(plain[0].record.export_reason, ExportReason::kEnd);
+  for (size_t c = 0; c < kColumnCount; ++c) {
+    EXPECT_EQ(GetColumn(rows[5].record, c), GetColumn(plain[0].record, c)) << kColumns[c].name;
+  }
+}
+
+// A sweep reports a silent flow whose last report is older than the period;
+// a flow that expires in the same sweep gets its final row only.
+TEST(Engine, InterimReportsAtSweepsAndNotBesideAnEnd) {
+  EngineHarness<DefaultProfile> h(/*idle=*/30.0, /*gc_interval=*/1, -1, 0, false, /*interim=*/10);
+  h.Feed(At{0}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // A
+  h.Feed(At{5}, Udp("10.0.0.3", 1, "10.0.0.4", 2));   // B
+  h.Feed(At{15}, Udp("10.0.0.5", 1, "10.0.0.6", 2));  // C; the sweep finds A due (15 > 10)
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(Src(h.rows[0].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[0].record.export_reason, ExportReason::kInterim);
+  EXPECT_EQ(h.rows[0].tag.kind, EmitKind::kSweep);
+  EXPECT_EQ(h.rows[0].tag.event_packet, 3u);
+  h.Feed(At{25}, Udp("10.0.0.3", 1, "10.0.0.4", 2));  // B due by its packet (20 > 10); A not (10)
+  ASSERT_EQ(h.rows.size(), 2u);
+  EXPECT_EQ(Src(h.rows[1].record), "10.0.0.3");
+  EXPECT_EQ(h.rows[1].tag.kind, EmitKind::kPacket);
+  EXPECT_EQ(h.rows[1].record.tot_fwd_pkts, 2);
+  // At 31 C's packet finds C due (31 - 15 > 10); the sweep after it finds A
+  // both idle (31 - 0 > 30) and due (31 - 15 > 10): one row for A, idle.
+  h.Feed(At{31}, Udp("10.0.0.5", 1, "10.0.0.6", 2));
+  ASSERT_EQ(h.rows.size(), 4u);
+  EXPECT_EQ(Src(h.rows[2].record), "10.0.0.5");
+  EXPECT_EQ(h.rows[2].record.export_reason, ExportReason::kInterim);
+  EXPECT_EQ(Src(h.rows[3].record), "10.0.0.1");
+  EXPECT_EQ(h.rows[3].record.export_reason, ExportReason::kIdle);
+  EXPECT_TRUE(h.rows[2].tag < h.rows[3].tag);
+  EXPECT_EQ(h.engine().counters().emitted_by_reason[static_cast<int>(EmitReason::kInterim)], 3u);
+  EXPECT_EQ(h.engine().counters().flows_emitted, 1u);
+  h.End();
+  ASSERT_EQ(h.rows.size(), 6u);  // B and C, open at the end
+  EXPECT_EQ(h.rows[4].record.export_reason, ExportReason::kEnd);
+  EXPECT_EQ(h.rows[5].record.export_reason, ExportReason::kEnd);
+}
+
+// Every end has its name in export_reason (kPacketLimit writes "end").
+TEST(Engine, ExportReasonNamesTheEnd) {
+  EngineHarness<DefaultProfile> h(10.0, 1, /*cap=*/100);
+  h.Feed(At{0}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kSyn));
+  h.Feed(At{1}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kRst));
+  h.Feed(At{2}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+  h.Feed(At{20}, Udp("10.0.0.5", 1, "10.0.0.6", 2));  // the sweep: .3 idle
+  for (int64_t t = 21; t <= 130; t += 5) h.Feed(At{t}, Udp("10.0.0.5", 1, "10.0.0.6", 2));
+  h.End();
+  ASSERT_GE(h.rows.size(), 3u);
+  EXPECT_EQ(h.rows[0].record.export_reason, ExportReason::kRst);
+  EXPECT_EQ(h.rows[1].record.export_reason, ExportReason::kIdle);
+  EXPECT_EQ(h.rows[2].record.export_reason, ExportReason::kActive);
+  EXPECT_EQ(h.rows.back().record.export_reason, ExportReason::kEnd);
 }
 
 }  // namespace

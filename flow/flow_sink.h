@@ -28,8 +28,32 @@ enum class EmitReason : uint8_t {
   kEndOfInput,     // still open when the input ended (or capture stopped)
   kPacketLimit,    // reached kMaxFlowPackets packets
   kEvicted,        // the table was full (max_flows): least recently active flow
+  kInterim,        // not an end: an interim report of an open flow (Config::interim)
   kCount
 };
+
+// The export_reason column's value of a row emitted for `reason`.
+inline ExportReason ExportReasonOf(EmitReason reason) {
+  switch (reason) {
+    case EmitReason::kFin:
+      return ExportReason::kFin;
+    case EmitReason::kRst:
+      return ExportReason::kRst;
+    case EmitReason::kIdleTimeout:
+      return ExportReason::kIdle;
+    case EmitReason::kActiveTimeout:
+      return ExportReason::kActive;
+    case EmitReason::kEvicted:
+      return ExportReason::kEvicted;
+    case EmitReason::kInterim:
+      return ExportReason::kInterim;
+    case EmitReason::kEndOfInput:
+    case EmitReason::kPacketLimit:
+    case EmitReason::kCount:
+      break;
+  }
+  return ExportReason::kEnd;
+}
 
 struct EmitTag {
   uint64_t event_packet = 0;

@@ -22,17 +22,21 @@ inline char* Put(const IntOrZero& v, char* p) {
   return p + 3;
 }
 
-std::string BuildHeader(bool tunnel_columns) {
+std::string BuildHeader(ExtraColumns extras) {
   std::string header;
   for (const ColumnInfo& column : kColumns) {
     if (!header.empty()) header += ',';
     header += column.name;
   }
-  if (tunnel_columns) {
+  if (extras.tunnel) {
     for (std::string_view name : kTunnelColumnNames) {
       header += ',';
       header += name;
     }
+  }
+  if (extras.export_reason) {
+    header += ',';
+    header += kExportReasonColumnName;
   }
   return header;
 }
@@ -62,25 +66,47 @@ char* PutTunnelJson(const TunnelTag& t, char* p) {
   return p + 4;
 }
 
+// The export_reason column's value, after a comma (CSV) or as a JSON member
+// after a comma.
+char* PutExportReasonCsv(ExportReason reason, char* p) {
+  const std::string_view name = ExportReasonName(reason);
+  *p++ = ',';
+  std::memcpy(p, name.data(), name.size());
+  return p + name.size();
+}
+
+char* PutExportReasonJson(ExportReason reason, char* p) {
+  for (std::string_view s : {std::string_view(",\""), kExportReasonColumnName,
+                             std::string_view("\":\""), ExportReasonName(reason)}) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  *p++ = '"';
+  return p;
+}
+
 }  // namespace
 
-std::string_view CsvHeader(bool tunnel_columns) {
-  static const std::string* const header = new std::string(BuildHeader(false));
-  static const std::string* const with_tunnel = new std::string(BuildHeader(true));
-  return tunnel_columns ? *with_tunnel : *header;
+std::string_view CsvHeader(ExtraColumns extras) {
+  // One header per combination of the extra columns, built once.
+  static const std::array<const std::string*, 4> headers = {
+      new std::string(BuildHeader({false, false})), new std::string(BuildHeader({true, false})),
+      new std::string(BuildHeader({false, true})), new std::string(BuildHeader({true, true}))};
+  return *headers[(extras.tunnel ? 1 : 0) + (extras.export_reason ? 2 : 0)];
 }
 
 // Every column's formatter may use its full scratch width (floats store
 // fixed-length runs past their end) wherever the row has got to.
 // JSON adds each key ("name": , at most 24 bytes) and two quotes per address;
-// the tunnel columns at most 64 bytes (keys, the longest kind, 10 digits).
-static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 <= kMaxCsvRowBytes,
+// the tunnel columns at most 64 bytes (keys, the longest kind, 10 digits),
+// export_reason at most 32 (key, quotes, the longest name).
+static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 + 32 <= kMaxCsvRowBytes,
               "kMaxCsvRowBytes too small for JSON rows");
 static_assert(kColumnCount * (kMaxPythonFloatChars + 1) + 2 <= kMaxCsvRowBytes &&
                   kMaxIpTextChars <= kMaxPythonFloatChars && kMaxIntChars <= kMaxPythonFloatChars,
               "kMaxCsvRowBytes too small");
 
-size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out, bool tunnel_columns) {
+size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out, ExtraColumns extras) {
   char* p = out;
 #define NETFLOWER_PUT_COLUMN(name, Type) \
   p = Put(r.name, p);                    \
@@ -88,7 +114,8 @@ size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out, bool tunnel_colum
   NETFLOWER_FLOW_COLUMNS(NETFLOWER_PUT_COLUMN)
 #undef NETFLOWER_PUT_COLUMN
   --p;  // drop the last comma
-  if (tunnel_columns) p = PutTunnelCsv(r.tunnel, p);
+  if (extras.tunnel) p = PutTunnelCsv(r.tunnel, p);
+  if (extras.export_reason) p = PutExportReasonCsv(r.export_reason, p);
   if (crlf) *p++ = '\r';
   *p++ = '\n';
   return static_cast<size_t>(p - out);
@@ -124,7 +151,7 @@ inline char* PutJson(const IntOrZero& v, char* p) { return Put(v, p); }
 
 }  // namespace
 
-size_t FormatJsonRow(const FlowRecord& r, char* out, bool tunnel_columns) {
+size_t FormatJsonRow(const FlowRecord& r, char* out, ExtraColumns extras) {
   const std::array<std::string, kColumnCount>& keys = JsonKeys();
   char* p = out;
   size_t column = 0;
@@ -137,7 +164,8 @@ size_t FormatJsonRow(const FlowRecord& r, char* out, bool tunnel_columns) {
   NETFLOWER_FLOW_COLUMNS(NETFLOWER_PUT_JSON)
 #undef NETFLOWER_PUT_JSON
   --p;  // the last comma
-  if (tunnel_columns) p = PutTunnelJson(r.tunnel, p);
+  if (extras.tunnel) p = PutTunnelJson(r.tunnel, p);
+  if (extras.export_reason) p = PutExportReasonJson(r.export_reason, p);
   *p++ = '}';
   *p++ = '\n';
   return static_cast<size_t>(p - out);

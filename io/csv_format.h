@@ -14,26 +14,28 @@ namespace netflower {
 // Upper bound of one formatted row, line end included, in either format.
 inline constexpr size_t kMaxCsvRowBytes = 8192;
 
-// The header line without its line end, generated from the schema; with
-// `tunnel_columns`, kTunnelColumnNames follow the 82 (netflower-tunnel).
-std::string_view CsvHeader(bool tunnel_columns = false);
+// The header line without its line end, generated from the schema; the
+// `extras` follow the 82: kTunnelColumnNames (netflower-tunnel), then
+// kExportReasonColumnName.
+std::string_view CsvHeader(ExtraColumns extras = {});
 
 // Writes one row of `record` followed by "\r\n" (crlf) or "\n" into `out`,
 // which must hold kMaxCsvRowBytes. Returns the number of bytes written.
-// With `tunnel_columns`, record.tunnel follows as two more fields: its
+// With `extras.tunnel`, record.tunnel follows as two more fields: its
 // kind's name and its id (both empty when not tunnelled; the id empty when
-// the kind has none).
-size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, bool tunnel_columns = false);
+// the kind has none); with `extras.export_reason`, the reason's name.
+size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, ExtraColumns extras = {});
 
 // Writes one JSON Lines row of `record` into `out` (kMaxCsvRowBytes):
 // {"src_ip":"10.0.0.1",...,"cwr_flag_count":0} and "\n". Keys are the column
 // names in column order; addresses are strings; integers and floats are JSON
 // numbers with the CSV's digits (the same Python repr text), except that a
 // float that is not finite (inf, -inf, nan: JSON has no such number) is
-// null. With `tunnel_columns`, "tunnel_type" (a string, "" when not
-// tunnelled) and "tunnel_id" (a number, or null) follow. Returns the number
-// of bytes written.
-size_t FormatJsonRow(const FlowRecord& record, char* out, bool tunnel_columns = false);
+// null. With `extras.tunnel`, "tunnel_type" (a string, "" when not
+// tunnelled) and "tunnel_id" (a number, or null) follow; with
+// `extras.export_reason`, "export_reason" (a string). Returns the number of
+// bytes written.
+size_t FormatJsonRow(const FlowRecord& record, char* out, ExtraColumns extras = {});
 
 // Convenience forms for tests.
 std::string CsvRow(const FlowRecord& record, bool crlf);

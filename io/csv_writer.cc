@@ -16,23 +16,28 @@ void CsvWriter::AppendHeader() {
   header_written_ = true;
   if (dialect_.format != OutputFormat::kCsv) return;  // JSON Lines has no header
   chunk_.append(IsCic(dialect_.columns) ? CicHeader(dialect_.columns)
-                                        : CsvHeader(HasTunnelColumns(dialect_.columns)));
+                                        : CsvHeader(dialect_.extras));
   if (dialect_.crlf) chunk_.push_back('\r');
   chunk_.push_back('\n');
 }
 
-void CsvWriter::AddRow(std::string_view row) {
+void CsvWriter::AddRow(std::string_view row, bool counted) {
   if (!status_.ok()) return;
   if (!header_written_) AppendHeader();  // (JSON Lines: marks it done, writes nothing)
   chunk_.append(row);
-  row_ends_.push_back(static_cast<uint32_t>(chunk_.size()));
-  ++rows_;
+  // An uncounted row's bytes belong to no item: the chunk writer counts
+  // only the rows that end somewhere.
+  if (counted) {
+    row_ends_.push_back(static_cast<uint32_t>(chunk_.size()));
+    ++rows_;
+  }
   if (++rows_in_chunk_ >= buffer_rows_ || chunk_.size() >= kMaxChunkBytes) Flush();
 }
 
 void CsvWriter::Add(const FlowRecord& record) {
   char row[kMaxCsvRowBytes];
-  AddRow(std::string_view(row, FormatRow(record, dialect_, row)));
+  AddRow(std::string_view(row, FormatRow(record, dialect_, row)),
+         record.export_reason != ExportReason::kInterim);
 }
 
 void CsvWriter::Flush() {

@@ -22,20 +22,26 @@ struct CsvDialect {
   bool header_always = true;                  // python: header only with the first row (CSV only)
   OutputFormat format = OutputFormat::kCsv;   // JSON Lines: no header, "\n" lines
   ColumnSet columns = ColumnSet::kNetflower;  // whose header (CIC rows: CicRowFormatter)
+  ExtraColumns extras;                        // after the netflower columns
 };
 
-// The dialect of profile P (features/profile.h) in `format`.
+// The dialect of profile P (features/profile.h) for the run's options.
 template <class P>
-constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv,
-                                  ColumnSet columns = ColumnSet::kNetflower) {
-  return CsvDialect{P::kCrlf, P::kHeaderAlways, format, columns};
+CsvDialect CsvDialectOf(const Options& options) {
+  return CsvDialect{P::kCrlf, P::kHeaderAlways, options.format, options.columns,
+                    ExtraColumnsOf(options)};
+}
+// The plain dialect of profile P in `format` (tests, benchmarks).
+template <class P>
+constexpr CsvDialect CsvDialectOf(OutputFormat format = OutputFormat::kCsv) {
+  return CsvDialect{P::kCrlf, P::kHeaderAlways, format, ColumnSet::kNetflower, {}};
 }
 
 // Formats `record` as one row of `dialect` into `out` (kMaxCsvRowBytes).
 inline size_t FormatRow(const FlowRecord& record, const CsvDialect& dialect, char* out) {
-  const bool tunnel = HasTunnelColumns(dialect.columns);
-  return dialect.format == OutputFormat::kJsonl ? FormatJsonRow(record, out, tunnel)
-                                                : FormatCsvRow(record, dialect.crlf, out, tunnel);
+  return dialect.format == OutputFormat::kJsonl
+             ? FormatJsonRow(record, out, dialect.extras)
+             : FormatCsvRow(record, dialect.crlf, out, dialect.extras);
 }
 
 class CsvWriter {
@@ -45,8 +51,9 @@ class CsvWriter {
   CsvWriter(ChunkWriter* out, CsvDialect dialect, size_t buffer_rows);
 
   // Appends one formatted row (line end included), the header first. After
-  // a write error rows are dropped; status() tells.
-  void AddRow(std::string_view row);
+  // a write error rows are dropped; status() tells. A row not `counted` (an
+  // interim report) is written but not among rows() and rows_written().
+  void AddRow(std::string_view row, bool counted = true);
   // Formats `record` in the writer's dialect and appends it.
   void Add(const FlowRecord& record);
 
@@ -62,7 +69,7 @@ class CsvWriter {
   void FlushPending();
 
   const absl::Status& status() const { return status_; }
-  // Rows added (queued).
+  // Counted rows added (queued).
   uint64_t rows() const { return rows_; }
   // Rows the kernel has accepted whole (ChunkWriter::items_written). Any
   // thread.

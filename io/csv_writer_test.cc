@@ -79,33 +79,64 @@ std::vector<WriteMethod> MethodsHere() {
   return {WriteMethod::kSyscall};
 }
 
+constexpr ExtraColumns kTunnel{.tunnel = true, .export_reason = false};
+
 // The netflower-tunnel column set (docs/COLUMNS.md): the 82, then the tunnel.
 TEST(CsvFormat, TunnelColumnsFollowThe82) {
-  EXPECT_EQ(CsvHeader(true), std::string(CsvHeader()) + ",tunnel_type,tunnel_id");
+  EXPECT_EQ(CsvHeader(kTunnel), std::string(CsvHeader()) + ",tunnel_type,tunnel_id");
   FlowRecord r = Row(1);
   const std::string plain = CsvRow(r, false);
   const std::string base = plain.substr(0, plain.size() - 1);  // without "\n"
   char buf[kMaxCsvRowBytes];
   auto csv = [&](const TunnelTag& t) {
     r.tunnel = t;
-    return std::string(buf, FormatCsvRow(r, false, buf, true));
+    return std::string(buf, FormatCsvRow(r, false, buf, kTunnel));
   };
   EXPECT_EQ(csv(TunnelTag{}), base + ",,\n");
   EXPECT_EQ(csv(TunnelTag{TunnelKind::kVxlan, true, 16777215}), base + ",vxlan,16777215\n");
   EXPECT_EQ(csv(TunnelTag{TunnelKind::kGre, true, 0}), base + ",gre,0\n");
   EXPECT_EQ(csv(TunnelTag{TunnelKind::kIpInIp, false, 0}), base + ",ipip,\n");
   r.tunnel = TunnelTag{TunnelKind::kGtpU, true, 4294967295u};
-  EXPECT_EQ(std::string(buf, FormatCsvRow(r, true, buf, true)), base + ",gtpu,4294967295\r\n");
+  EXPECT_EQ(std::string(buf, FormatCsvRow(r, true, buf, kTunnel)), base + ",gtpu,4294967295\r\n");
   EXPECT_EQ(CsvRow(r, false), plain);  // the 82 alone never carry it
 
   const std::string json = JsonRow(r);
   const std::string json_base = json.substr(0, json.size() - 2);  // without "}\n"
   r.tunnel = TunnelTag{TunnelKind::kGtpU, true, 4294967295u};
-  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, true)),
+  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, kTunnel)),
             json_base + ",\"tunnel_type\":\"gtpu\",\"tunnel_id\":4294967295}\n");
   r.tunnel = TunnelTag{};
-  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, true)),
+  EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, kTunnel)),
             json_base + ",\"tunnel_type\":\"\",\"tunnel_id\":null}\n");
+}
+
+// export_reason (docs/COLUMNS.md) follows the 82 and the tunnel columns, in
+// CSV and JSON Lines, with the names of kExportReasonNames.
+TEST(CsvFormat, ExportReasonFollowsTheOtherColumns) {
+  const ExtraColumns both{.tunnel = true, .export_reason = true};
+  EXPECT_EQ(CsvHeader(both), std::string(CsvHeader()) + ",tunnel_type,tunnel_id,export_reason");
+  EXPECT_EQ(CsvHeader({.tunnel = false, .export_reason = true}),
+            std::string(CsvHeader()) + ",export_reason");
+  FlowRecord r = Row(1);
+  const std::string plain = CsvRow(r, false);
+  const std::string base = plain.substr(0, plain.size() - 1);
+  const std::string json = JsonRow(r);
+  const std::string json_base = json.substr(0, json.size() - 2);
+  char buf[kMaxCsvRowBytes];
+  const std::pair<ExportReason, const char*> cases[] = {
+      {ExportReason::kFin, "fin"},         {ExportReason::kRst, "rst"},
+      {ExportReason::kIdle, "idle"},       {ExportReason::kActive, "active"},
+      {ExportReason::kEvicted, "evicted"}, {ExportReason::kEnd, "end"},
+      {ExportReason::kInterim, "interim"}};
+  for (const auto& [reason, name] : cases) {
+    r.export_reason = reason;
+    EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, {.tunnel = false, .export_reason = true})),
+              base + "," + name + "\n");
+    EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, both)), base + ",,," + name + "\n");
+    EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, {.tunnel = false, .export_reason = true})),
+              json_base + ",\"export_reason\":\"" + name + "\"}\n");
+  }
+  EXPECT_EQ(CsvRow(r, false), plain);  // the 82 alone never carry it
 }
 
 TEST(ChunkWriter, IoUringIsAvailableOrRefusedClearly) {
@@ -147,13 +178,13 @@ TEST(CsvWriter, DefaultDialectAlwaysHasTheHeader) {
 }
 
 TEST(CsvWriter, TunnelColumnSetWritesItsHeader) {
-  CsvDialect dialect{false, true, OutputFormat::kCsv, ColumnSet::kNetflowerTunnel};
+  CsvDialect dialect{false, true, OutputFormat::kCsv, ColumnSet::kNetflowerTunnel, kTunnel};
   char buf[kMaxCsvRowBytes];
   FlowRecord r = Row(1);
   r.tunnel = TunnelTag{TunnelKind::kErspan, true, 5};
   const std::string row(buf, FormatRow(r, dialect, buf));
   EXPECT_EQ(row.substr(row.size() - 10), ",erspan,5\n");
-  EXPECT_EQ(WriteRows(0, dialect, 500), std::string(CsvHeader(true)) + "\n");
+  EXPECT_EQ(WriteRows(0, dialect, 500), std::string(CsvHeader(kTunnel)) + "\n");
 }
 
 TEST(CsvWriter, BufferRowsAndWriteMethodDoNotChangeTheContent) {
@@ -166,6 +197,27 @@ TEST(CsvWriter, BufferRowsAndWriteMethodDoNotChangeTheContent) {
   EXPECT_EQ(a, WriteRows(12345, CsvDialect{true, false}, 7, WriteMethod::kAuto));
   EXPECT_EQ(a.substr(0, CsvHeader().size() + 2), std::string(CsvHeader()) + "\r\n");
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 12346);
+}
+
+// Interim rows (Options::interim) are written but are not flows: rows() and
+// rows_written() count the others only.
+TEST(CsvWriter, UncountedRowsAreWrittenNotCounted) {
+  const std::string path = testing::TempPath("interim.csv");
+  auto out = OutputFile::Create(path);
+  ASSERT_TRUE(out.ok());
+  auto chunks = MakeChunkWriter((*out)->fd(), path, WriteMethod::kSyscall);
+  ASSERT_TRUE(chunks.ok());
+  CsvWriter w(chunks->get(), CsvDialect{false, true}, 2);
+  w.AddRow("a\n");
+  w.AddRow("b\n", false);
+  w.AddRow("c\n");
+  w.AddRow("d\n", false);
+  ASSERT_TRUE(w.Finish().ok());
+  EXPECT_EQ(w.rows(), 2u);
+  EXPECT_EQ(w.rows_written(), 2u);
+  chunks->reset();
+  ASSERT_TRUE((*out)->Commit().ok());
+  EXPECT_EQ(testing::ReadFile(path), std::string(CsvHeader()) + "\na\nb\nc\nd\n");
 }
 
 // A pipe gets one write in flight at a time, so order holds on a stream too.

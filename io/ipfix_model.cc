@@ -224,6 +224,7 @@ uint8_t FlowEndReasonOf(EmitReason reason) {
     case EmitReason::kIdleTimeout:
       return 1;
     case EmitReason::kActiveTimeout:
+    case EmitReason::kInterim:  // (not exported: --interim and --ipfix are refused together)
       return 2;
     case EmitReason::kFin:
     case EmitReason::kRst:

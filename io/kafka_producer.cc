@@ -24,11 +24,19 @@ struct KafkaProducer::Handles {
   }
 };
 
+namespace {
+// A message's own opaque pointer (librdkafka hands it back in the delivery
+// report): this address marks an interim row, null a flow.
+const char kInterimMark = 0;
+void* const kInterimMessage = const_cast<char*>(&kInterimMark);
+}  // namespace
+
 // librdkafka's C callbacks; the opaque pointer is the KafkaProducer.
 struct KafkaCallbacks {
   static void Delivery(rd_kafka_t* /*kafka*/, const rd_kafka_message_t* message, void* opaque) {
     static_cast<KafkaProducer*>(opaque)->OnDelivery(
-        message->err, message->err ? rd_kafka_err2str(message->err) : "");
+        message->err, message->err ? rd_kafka_err2str(message->err) : "",
+        message->_private == kInterimMessage);
   }
   static int Statistics(rd_kafka_t* /*kafka*/, char* json, size_t json_len, void* opaque) {
     static_cast<KafkaProducer*>(opaque)->OnStatistics(std::string_view(json, json_len));
@@ -214,14 +222,15 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(const Kafk
   return producer;
 }
 
-void KafkaProducer::Produce(std::string_view key, std::string_view value) {
+void KafkaProducer::Produce(std::string_view key, std::string_view value, bool interim) {
   produced_.fetch_add(1, std::memory_order_relaxed);
   for (;;) {
     const rd_kafka_resp_err_t err =
         rd_kafka_producev(handles_->kafka, RD_KAFKA_V_RKT(handles_->topic),
                           RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
                           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_OPAQUE(interim ? kInterimMessage : nullptr), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       failed_.fetch_add(1, std::memory_order_relaxed);
@@ -289,9 +298,10 @@ absl::Status KafkaProducer::Flush() {
       end.undelivered, " were not delivered (first error: ", end.first_error, ")"));
 }
 
-void KafkaProducer::OnDelivery(int error, const char* reason) {
+void KafkaProducer::OnDelivery(int error, const char* reason, bool interim) {
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
     delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (interim) interim_delivered_.fetch_add(1, std::memory_order_relaxed);
   } else if (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
              error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
     undelivered_.fetch_add(1, std::memory_order_relaxed);
@@ -318,6 +328,7 @@ KafkaCounts KafkaProducer::counts() const {
   KafkaCounts c;
   c.produced = produced_.load(std::memory_order_relaxed);
   c.delivered = delivered_.load(std::memory_order_relaxed);
+  c.interim_delivered = interim_delivered_.load(std::memory_order_relaxed);
   c.failed = failed_.load(std::memory_order_relaxed);
   c.undelivered = undelivered_.load(std::memory_order_relaxed);
   // Sent more than once: librdkafka resends a batch after a retriable error

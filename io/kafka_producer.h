@@ -47,7 +47,9 @@ class KafkaProducer {
   // never unbounded memory. A message refused outright (too large, say) is
   // counted as failed. Returns early, the message counted as undelivered,
   // once `cancel` (if set) becomes true.
-  void Produce(std::string_view key, std::string_view value);
+  // `interim`: the message is an interim row (Options::interim), counted
+  // among KafkaCounts::interim_delivered as well once delivered.
+  void Produce(std::string_view key, std::string_view value, bool interim = false);
 
   // Serves delivery reports that have arrived, without waiting.
   void Poll();
@@ -76,7 +78,7 @@ class KafkaProducer {
 
   // Delivery report and statistics callbacks (librdkafka's C callbacks
   // forward here).
-  void OnDelivery(int error, const char* reason);
+  void OnDelivery(int error, const char* reason, bool interim);
   void OnStatistics(std::string_view json);
   void NoteError(const std::string& error);
 
@@ -87,6 +89,7 @@ class KafkaProducer {
   std::atomic<int64_t> give_up_at_ns_{INT64_MAX};  // steady clock; LimitWaits()
   std::atomic<uint64_t> produced_{0};
   std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> interim_delivered_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> undelivered_{0};
   std::atomic<uint64_t> transmitted_{0};  // librdkafka's txmsgs

@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Connect(
 }
 
 KafkaProducer::~KafkaProducer() = default;
-void KafkaProducer::Produce(std::string_view /*key*/, std::string_view /*value*/) {}
+void KafkaProducer::Produce(std::string_view /*key*/, std::string_view /*value*/,
+                            bool /*interim*/) {}
 void KafkaProducer::Poll() {}
 void KafkaProducer::LimitWaits() {}
 absl::Status KafkaProducer::Flush() { return Absent(); }

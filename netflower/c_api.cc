@@ -126,6 +126,7 @@ void FillStats(const RunStats& s, netflower_stats* out) {
   all.ipfix_flows_exported = s.ipfix.flows_exported;
   all.ipfix_records_exported = s.ipfix.records_exported;
   all.ipfix_records_dropped = s.ipfix.records_dropped;
+  all.interim_rows = s.interim_rows;
   std::memcpy(out, &all, std::min(out->size, sizeof(all)));
 }
 
@@ -209,6 +210,12 @@ netflower_status netflower_flow_get_by_name(const netflower_flow* flow, const ch
         absl::StrCat("no column named '", name != nullptr ? name : "(null)", "'")));
   }
   return netflower_flow_get(flow, static_cast<size_t>(column), value);
+}
+
+const char* netflower_flow_export_reason(const netflower_flow* flow) {
+  if (flow == nullptr) return "";
+  // The names are string_views of literals: NUL-terminated.
+  return netflower::ExportReasonName(flow->record->export_reason).data();
 }
 
 netflower_status netflower_convert_file(const char* input, const char* output,

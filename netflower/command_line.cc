@@ -196,6 +196,31 @@ time (TZ). One flow worker; live, no --save-pcap.)",
        cl->options.columns = *set;
        return std::string();
      }},
+    {"--export-reason", "", kInputOutput,
+     R"(add the column export_reason after the netflower
+columns: why each row was written: fin, rst, idle,
+active, evicted, end (input or capture ended), interim.
+Default profile, netflower column sets)",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->options.export_reason = true;
+       return std::string();
+     }},
+    {"--interim", " S", kInputOutput,
+     R"(interim reports: an open flow whose last report (its
+first packet, or its last interim row) is older than S
+seconds is written again with its values so far,
+export_reason interim (added), as one of its packets or
+a sweep finds it (files: every --gc-interval packets;
+live: twice a second). Final rows are unchanged; interim
+rows are not counted as flows. Not with --ipfix)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       std::optional<double> s = ParseSeconds(v);
+       if (!s || !(*s > 0)) return Expected("seconds > 0, e.g. 10 or 0.5");
+       cl->options.interim = s;
+       return std::string();
+     }},
     {"--label", " TEXT", kInputOutput,
      R"(the CIC layouts' Label column (default: what the
 layout's tool wrote: BENIGN for cic-ids2017*, No Label

@@ -88,6 +88,16 @@ std::map<std::string, Case> Cases() {
        {{"--pcap", "a", "--cic-fixes"},
         [](const CommandLine& c) { return c.options.cic_fixes; },
         {"--pcap", "a", "--cic-fixes=yes"}}},
+      {"--export-reason",
+       {{"--pcap", "a", "--export-reason"},
+        [](const CommandLine& c) { return c.options.export_reason && !c.options.interim; },
+        {"--pcap", "a", "--export-reason=yes"}}},
+      {"--interim",
+       {{"--pcap", "a", "--interim", "2.5"},
+        [](const CommandLine& c) {
+          return c.options.interim == 2.5 && ExtraColumnsOf(c.options).export_reason;
+        },
+        {"--pcap", "a", "--interim", "0"}}},
       {"--kafka",
        {{"--pcap", "a", "--kafka", "k:9092", "--topic", "t"},
         [](const CommandLine& c) {

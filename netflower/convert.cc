@@ -72,7 +72,7 @@ struct Exports {
   // Flows written when there is no CSV: those Kafka delivered, else those
   // IPFIX exported (with a shared exporter: handed to it).
   uint64_t FlowsWritten(const RunStats& stats) const {
-    if (kafka) return stats.kafka.delivered;
+    if (kafka) return stats.kafka.delivered - stats.kafka.interim_delivered;
     return own_ipfix ? stats.ipfix.flows_exported : ipfix_rows;
   }
 };
@@ -88,9 +88,9 @@ class FileOutputs : public RowConsumer {
   bool wants_text() const override { return csv_ != nullptr; }
   bool wants_messages() const override { return kafka_ != nullptr; }
   const IpfixModel* ipfix_model() const override { return ipfix_ ? &ipfix_->model() : nullptr; }
-  void OnRowText(std::string_view row) override { csv_->AddRow(row); }
-  void OnMessage(std::string_view key, std::string_view message) override {
-    kafka_->Produce(key, message);
+  void OnRowText(std::string_view row, bool interim) override { csv_->AddRow(row, !interim); }
+  void OnMessage(std::string_view key, std::string_view message, bool interim) override {
+    kafka_->Produce(key, message, interim);
   }
   void OnIpfix(std::string_view records) override {
     ipfix_->Add(records);
@@ -121,7 +121,7 @@ class CallbackConsumer : public RowConsumer {
     if (error_) return;
     try {
       on_flow_(record);
-      ++calls_;
+      if (record.export_reason != ExportReason::kInterim) ++calls_;  // a flow
     } catch (...) {
       error_ = std::current_exception();
     }
@@ -187,7 +187,7 @@ absl::StatusOr<uint64_t> ConvertToOutputs(const std::string& input_path,
       options.use_io_uring ? WriteMethod::kAuto : WriteMethod::kSyscall);
   if (!chunks.ok()) return chunks.status();
 
-  CsvWriter writer(chunks->get(), CsvDialectOf<P>(options.format, options.columns),
+  CsvWriter writer(chunks->get(), CsvDialectOf<P>(options),
                    static_cast<size_t>(options.buffer_rows));
   FileOutputs outputs(&writer, &exports);
   absl::Status status = Run<P>(**reader, options, run, &outputs, stats);

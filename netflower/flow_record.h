@@ -84,6 +84,25 @@ struct TunnelTag {
   friend bool operator==(const TunnelTag&, const TunnelTag&) = default;
 };
 
+// Why a row was written (the export_reason column, with --export-reason or
+// --interim). Names in kExportReasonNames, the one name table.
+enum class ExportReason : uint8_t {
+  kFin = 0,  // TCP: the FIN exchange completed (its final ACK)
+  kRst,      // TCP: a RST
+  kIdle,     // no packet for longer than the idle timeout
+  kActive,   // the duration cap (active timeout)
+  kEvicted,  // the flow table was full (max_flows): the least recently active flow
+  kEnd,      // still open at the end of the input or capture (or at 2^32-2 packets)
+  kInterim,  // not an end: an interim report of an open flow (--interim)
+  kCount
+};
+inline constexpr std::string_view kExportReasonNames[] = {"fin",     "rst", "idle",   "active",
+                                                          "evicted", "end", "interim"};
+static_assert(std::size(kExportReasonNames) == static_cast<size_t>(ExportReason::kCount));
+inline std::string_view ExportReasonName(ExportReason reason) {
+  return kExportReasonNames[static_cast<size_t>(reason)];
+}
+
 // How a column's value is typed and printed.
 enum class ColumnType : uint8_t {
   kAddress,    // text: dotted quad or RFC 5952 IPv6
@@ -208,6 +227,9 @@ struct FlowRecord {
   // they do not fit (a capture read shifted, beyond 292 years of 1970).
   int64_t first_ns = 0;
   int64_t last_ns = 0;
+  // Not one of the 82: why the engine wrote the row (an end, or an interim
+  // report), for the export_reason column. kEnd from the CIC engine.
+  ExportReason export_reason = ExportReason::kEnd;
 };
 inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 
@@ -215,6 +237,10 @@ inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 // FlowRecord::tunnel as the kind's name ("" when none) and its id (empty
 // when the kind has none).
 inline constexpr std::string_view kTunnelColumnNames[] = {"tunnel_type", "tunnel_id"};
+
+// The column --export-reason and --interim add after those (docs/COLUMNS.md):
+// FlowRecord::export_reason's name.
+inline constexpr std::string_view kExportReasonColumnName = "export_reason";
 
 struct ColumnInfo {
   std::string_view name;

@@ -88,7 +88,7 @@ RunStats LiveCapture::stats() const {
     s.flows_written = state_->csv->rows_written();
     s.csv_written_with = state_->csv_chunks->method();
   } else if (state_->kafka != nullptr) {
-    s.flows_written = s.kafka.delivered;
+    s.flows_written = s.kafka.delivered - s.kafka.interim_delivered;
   } else if (state_->ipfix != nullptr) {
     s.flows_written = s.ipfix.flows_exported;
   } else {
@@ -119,8 +119,8 @@ LiveOutputs OutputsOf(LiveCapture::State* s) {
   if (s->kafka != nullptr) {
     // Waits while librdkafka's queue is full: the back-pressure of a slow
     // or lost cluster reaches the rings.
-    outputs.on_message = [s](std::string_view key, std::string_view message) {
-      s->kafka->Produce(key, message);
+    outputs.on_message = [s](std::string_view key, std::string_view message, bool interim) {
+      s->kafka->Produce(key, message, interim);
     };
   }
   if (s->ipfix != nullptr) {
@@ -156,7 +156,7 @@ absl::Status CreateCsv(const CaptureOptions& options, LiveCapture::State* state)
   if (!chunks.ok()) return chunks.status();
   state->csv_chunks = *std::move(chunks);
   const CsvDialect dialect = WithProfile(options.compat, IsCic(options.columns), [&](auto profile) {
-    return CsvDialectOf<decltype(profile)>(options.format, options.columns);
+    return CsvDialectOf<decltype(profile)>(options);
   });
   state->csv = std::make_unique<CsvWriter>(state->csv_chunks.get(), dialect, 500);
   return absl::OkStatus();

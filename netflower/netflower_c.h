@@ -94,6 +94,9 @@ typedef struct netflower_stats {
   double seconds; /* wall time */
   /* IPFIX ("ipfix" option): flows and data records exported, records dropped */
   uint64_t ipfix_flows_exported, ipfix_records_exported, ipfix_records_dropped;
+  /* "interim" option: interim rows made (not flows: not in flows_completed
+   * or flows_written) */
+  uint64_t interim_rows;
 } netflower_stats;
 
 /* ---- Flows -------------------------------------------------------------- */
@@ -126,6 +129,12 @@ NETFLOWER_C_API netflower_status netflower_flow_get(const netflower_flow *flow, 
 NETFLOWER_C_API netflower_status netflower_flow_get_by_name(const netflower_flow *flow,
                                                             const char *name,
                                                             netflower_value *value);
+
+/* Why the row was written: "fin", "rst", "idle", "active", "evicted", "end"
+ * (input or capture ended) or, with the "interim" option, "interim" (an
+ * open flow's values so far; its final row comes later). The export_reason
+ * column of docs/COLUMNS.md; never NULL for a flow. */
+NETFLOWER_C_API const char *netflower_flow_export_reason(const netflower_flow *flow);
 
 /* Receives each flow; returns 0 to go on, anything else to stop (the run
  * then fails with NETFLOWER_ERR_CANCELLED). */

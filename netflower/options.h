@@ -221,6 +221,9 @@ inline constexpr double kDefaultFileIdleTimeout = 120.0;  // netflower 1.0's flo
 inline constexpr double kDefaultLiveIdleTimeout = 30.0;
 inline constexpr double kDefaultLiveActiveTimeout = 120.0;  // 1.0's capture_live flow_timeout
 inline constexpr int64_t kDefaultGcInterval = 1000;         // netflower 1.0's
+// Options::interim's bound (a year): beyond it the nanosecond period a flow
+// engine keeps would come close to overflowing.
+inline constexpr double kMaxInterimSeconds = 31536000.0;
 
 // What a file conversion and a live capture share.
 struct Options {
@@ -294,7 +297,28 @@ struct Options {
   // Write the CSV with io_uring when the kernel allows it (else write(2),
   // said once on stderr). false: always write(2).
   bool use_io_uring = true;
+  // Add the export_reason column after the netflower columns: why each row
+  // was written (fin, rst, idle, active, evicted, end, interim). Default
+  // profile and netflower column sets only. Implied by `interim`.
+  bool export_reason = false;
+  // Interim reports (seconds, > 0): an open flow whose last report (its
+  // first packet, or its last interim row) is older than this is written
+  // again with its values so far, export_reason "interim" (FLOW-RULES §13),
+  // when one of its packets or a sweep finds it so. Final rows are
+  // unchanged and interim rows are not flows (RunStats::interim_rows).
+  // Default profile and netflower column sets only; not with IPFIX.
+  std::optional<double> interim;
 };
+
+// The columns that follow the 82 in a netflower column set, in this order:
+// the tunnel columns (netflower-tunnel), then export_reason.
+struct ExtraColumns {
+  bool tunnel = false;
+  bool export_reason = false;
+};
+inline ExtraColumns ExtraColumnsOf(const Options& o) {
+  return ExtraColumns{HasTunnelColumns(o.columns), o.export_reason || o.interim.has_value()};
+}
 
 // Options of a file conversion.
 struct ConvertOptions : Options {

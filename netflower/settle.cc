@@ -37,6 +37,13 @@ absl::Status CheckColumns(const Options& o) {
         "default profile with tunnels opened (tunnels=inner, the default), not compat=python "
         "or tunnels=outer");
   }
+  if ((o.export_reason || o.interim) && (python || IsCic(o.columns))) {
+    return Invalid(absl::StrCat(
+        o.interim ? "interim reports" : "the export_reason column",
+        " belong to the default profile and the netflower column sets: ",
+        python ? "compat=python writes netflower 1.0's rows, byte for byte"
+               : absl::StrCat("the ", Name(o.columns), " layout writes CICFlowMeter's rows")));
+  }
   if (!IsCic(o.columns)) {
     if (o.label || !o.label_rules.empty() || o.cic_fixes) {
       return Invalid(
@@ -65,6 +72,24 @@ absl::Status CheckColumns(const Options& o) {
   return CheckLabelRules(o.label_rules);
 }
 
+// Interim reports: a positive, finite period, and not over IPFIX, whose
+// records carry delta counts (an interim record would make a collector
+// count the flow's packets twice).
+absl::Status CheckInterim(const Options& o) {
+  if (!o.interim) return absl::OkStatus();
+  if (!(*o.interim > 0 && *o.interim < kMaxInterimSeconds)) {
+    return Invalid(absl::StrCat("interim must be > 0 and < ", kMaxInterimSeconds,
+                                " seconds, got ", *o.interim));
+  }
+  if (o.ipfix) {
+    return Invalid(
+        "interim reports are not exported over IPFIX: its records count packets and bytes as "
+        "deltas, so a collector would count an interim row's packets again in the final "
+        "record; use interim reports with the CSV, JSON Lines, Kafka or on_flow");
+  }
+  return absl::OkStatus();
+}
+
 // What files and captures share; fills what they settle alike.
 absl::Status SettleCommon(const Options& o, RunSettings* run) {
   for (const auto& [name, value] :
@@ -74,6 +99,7 @@ absl::Status SettleCommon(const Options& o, RunSettings* run) {
     }
   }
   if (absl::Status s = CheckColumns(o); !s.ok()) return s;
+  if (absl::Status s = CheckInterim(o); !s.ok()) return s;
   absl::StatusOr<int> jobs = ResolveJobs(o.jobs);
   if (!jobs.ok()) return jobs.status();
   if (absl::Status s = CheckCpuList(o.cpus); !s.ok()) return s;

@@ -50,6 +50,7 @@ struct EmitCounts {
 struct KafkaCounts {
   uint64_t produced = 0;     // messages handed to librdkafka
   uint64_t delivered = 0;    // acknowledged by the cluster (acks=all: every in-sync replica)
+  uint64_t interim_delivered = 0;  // of delivered: interim rows (Options::interim), not flows
   uint64_t failed = 0;       // delivery reports with an error (after librdkafka's retries)
   uint64_t undelivered = 0;  // still queued when the flush timeout ran out
   // Message transmissions beyond one per message delivered or failed:
@@ -95,6 +96,9 @@ struct RunStats {
   // when no CSV was written.
   std::string csv_written_with;
   EmitCounts flows_by_reason;
+  // Options::interim: interim rows the engine made (not flows: neither in
+  // flows_completed nor in flows_written).
+  uint64_t interim_rows = 0;
   uint64_t peak_open_flows = 0;
   uint64_t timestamps_clamped =
       0;  // default profile: pcapng times clamped (more than 146 years from the first)

@@ -278,6 +278,7 @@ class LiveImpl final : public LivePipeline::Impl {
       engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
     } else {
       engine_config.keep_tunnel = HasTunnelColumns(options.columns);
+      SetInterim<P>(options, &engine_config);
     }
 
     const std::vector<int> cpus =
@@ -357,6 +358,7 @@ class LiveImpl final : public LivePipeline::Impl {
         c.kernel_freezes += s.freeze_count;
       }
       c.flows_completed = delivered_;
+      c.interim_rows = interim_delivered_;
       c.callback_exceptions = callback_exceptions_;
       c.first_callback_error = first_callback_error_;
       c.pcap_files_written = pcap_written_;
@@ -397,12 +399,17 @@ class LiveImpl final : public LivePipeline::Impl {
       while (w->TakeBlock(&b)) {
         any = true;
         for (size_t i = 0; i < b->rows(); ++i) {
-          if (config_.options->kafka) outputs_.on_message(b->Key(i), b->Message(i));
+          if (config_.options->kafka) {
+            outputs_.on_message(b->Key(i), b->Message(i),
+                                b->tags[i].reason == EmitReason::kInterim);
+          }
           if (outputs_.on_ipfix) outputs_.on_ipfix(b->Ipfix(i));
           if constexpr (P::kCic) {
             DeliverText(b->Row(i));
           } else {
-            DeliverOne(b->records[i], config_.options->save_pcap ? &b->frames[i] : nullptr);
+            const bool frames = config_.options->save_pcap &&
+                                b->records[i].export_reason != ExportReason::kInterim;
+            DeliverOne(b->records[i], frames ? &b->frames[i] : nullptr);
           }
         }
         w->ReturnBlock(b);
@@ -452,7 +459,8 @@ class LiveImpl final : public LivePipeline::Impl {
       }
     }
     std::lock_guard<std::mutex> lock(stats_mutex_);
-    ++delivered_;
+    // An interim row is not a flow (RunStats::interim_rows).
+    ++(record.export_reason == ExportReason::kInterim ? interim_delivered_ : delivered_);
     if (!error.empty()) {
       if (callback_exceptions_++ == 0) first_callback_error_ = error;
     }
@@ -481,6 +489,7 @@ class LiveImpl final : public LivePipeline::Impl {
   std::atomic<bool> workers_joined_{false};
   mutable std::mutex stats_mutex_;
   uint64_t delivered_ = 0;
+  uint64_t interim_delivered_ = 0;  // interim rows (Options::interim)
   uint64_t callback_exceptions_ = 0;
   std::string first_callback_error_;
   uint64_t pcap_written_ = 0;

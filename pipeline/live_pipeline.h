@@ -44,8 +44,8 @@ struct LiveOutputs {
   std::function<void(std::string_view)> on_text;
   // Kafka: each flow as a JSON object and its message key (RowBlock), made
   // by the workers; called before on_flow / on_text. Set only with
-  // a Kafka output (Options::kafka).
-  std::function<void(std::string_view key, std::string_view message)> on_message;
+  // a Kafka output (Options::kafka). `interim`: an interim row.
+  std::function<void(std::string_view key, std::string_view message, bool interim)> on_message;
   // IPFIX: each flow's data records in `ipfix_model` (which outlives the
   // pipeline), made by the workers; called before on_flow. Set only with
   // an IPFIX output (Options::ipfix).

@@ -194,6 +194,7 @@ void AddTotals(const CaptureFileReader<P>& reader, const SourceCounts& counts,
     stats->late_packets += c.late_packets;
     stats->one_packet_flows += c.one_packet_flows;
     stats->flows_completed += c.flows_emitted;
+    stats->interim_rows += c.emitted_by_reason[static_cast<int>(EmitReason::kInterim)];
     AddEmitCounts(c, &stats->flows_by_reason);
     // Per-worker peaks do not coincide in time; their sum bounds the total.
     stats->peak_open_flows += c.peak_flows;
@@ -219,6 +220,7 @@ typename EngineFor<P>::Config EngineConfigOf(const PipelineConfig& config) {
     engine_config.fixes = config.options->cic_fixes;
   } else {
     engine_config.keep_tunnel = HasTunnelColumns(config.options->columns);
+    SetInterim<P>(*config.options, &engine_config);
   }
   return engine_config;
 }
@@ -250,7 +252,7 @@ std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
   if (!options.hand_over_rows) return formatters;
   for (const auto& w : workers) {
     formatters.push_back(std::make_unique<RowFormatter>(
-        w.get(), CsvDialectOf<P>(config.options->format, config.options->columns), options.text,
+        w.get(), CsvDialectOf<P>(*config.options), options.text,
         options.messages, options.ipfix, shared));
     w->set_publish_bell(formatters.back()->bell());
   }

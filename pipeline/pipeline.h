@@ -41,16 +41,21 @@ class RowConsumer {
   // wants messages or IPFIX (then only those: Kafka or IPFIX without a
   // file).
   virtual bool wants_text() const = 0;
-  // One CSV row, line end included.
-  virtual void OnRowText(std::string_view row) { (void)row; }
+  // One CSV row, line end included; `interim`: an interim report
+  // (Options::interim), not a flow. (OnRecord's record says so itself.)
+  virtual void OnRowText(std::string_view row, bool interim) {
+    (void)row;
+    (void)interim;
+  }
   virtual void OnRecord(const FlowRecord& record) { (void)record; }
   // True: each row also arrives, before its text or record, as a JSON
   // object and its message key via OnMessage (Kafka; formatted by the
   // workers, in parallel).
   virtual bool wants_messages() const { return false; }
-  virtual void OnMessage(std::string_view key, std::string_view message) {
+  virtual void OnMessage(std::string_view key, std::string_view message, bool interim) {
     (void)key;
     (void)message;
+    (void)interim;
   }
   // Non-null: each row also arrives, before its text or record, as IPFIX
   // data records of this model via OnIpfix (encoded by the workers).

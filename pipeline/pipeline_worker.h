@@ -206,7 +206,7 @@ inline void AppendFormatted(const FlowRecord& record, const EmitTag& tag, const 
     block->row_end.push_back(static_cast<uint32_t>(block->text.size()));
   }
   if (messages) {
-    const size_t n = FormatJsonRow(record, row, HasTunnelColumns(dialect.columns));
+    const size_t n = FormatJsonRow(record, row, dialect.extras);
     AppendMessage(record, std::string_view(row, n), block);
   }
   if (ipfix != nullptr) {
@@ -253,7 +253,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         engine_(engine_config, seed, this),
         options_(options),
         text_(options.text),
-        dialect_(CsvDialectOf<P>(options.run->options->format, options.run->options->columns)),
+        dialect_(CsvDialectOf<P>(*options.run->options)),
         cpu_(options.cpu),
         shared_(shared) {
     if (options.keep_frames) engine_.set_packet_observer(this);
@@ -334,7 +334,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   // goes to the merger.
   void FinishRow(const EmitTag& tag) {
     if (options_.keep_frames) {
-      auto it = flow_frames_.find(tag.first_packet);
+      // An interim row leaves the frames with the open flow (its final row
+      // takes them all).
+      auto it = tag.reason == EmitReason::kInterim ? flow_frames_.end()
+                                                   : flow_frames_.find(tag.first_packet);
       if (it != flow_frames_.end()) {
         frame_bytes_ -= it->second.size();
         block_->frames.push_back(std::move(it->second));
@@ -586,6 +589,15 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   Shared* const shared_;
   Doorbell* publish_bell_ = &shared_->merge_bell;  // whoever takes the blocks
 };
+
+// Interim reports (Options::interim) in a netflower engine's settings; the
+// library refuses them with the python profile, which never gets them.
+template <class P>
+void SetInterim(const Options& options, typename FlowEngine<P>::Config* config) {
+  if (!options.interim || P::kPython) return;
+  config->has_interim = true;
+  config->interim = P::FromSeconds(*options.interim);
+}
 
 // The `n` workers of a pipeline, file or live alike: worker i is pinned to
 // cpus[i % cpus.size()] (unpinned when `cpus` is empty) and holds its share

@@ -67,10 +67,11 @@ void RowMerger::MergeUpTo(std::pair<uint64_t, uint64_t> limit) {
     if (best == n) return;
     RowBlock* b = held_[best].front();
     const size_t i = cursor_[best];
-    if (consumer_->wants_messages()) consumer_->OnMessage(b->Key(i), b->Message(i));
+    const bool interim = b->tags[i].reason == EmitReason::kInterim;
+    if (consumer_->wants_messages()) consumer_->OnMessage(b->Key(i), b->Message(i), interim);
     if (consumer_->ipfix_model() != nullptr) consumer_->OnIpfix(b->Ipfix(i));
     if (consumer_->wants_text()) {
-      consumer_->OnRowText(b->Row(i));
+      consumer_->OnRowText(b->Row(i), interim);
     } else if (consumer_->wants_records()) {
       consumer_->OnRecord(b->records[i]);
     }

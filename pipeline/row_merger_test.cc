@@ -61,7 +61,7 @@ class ScriptedSource : public RowSource {
 class Collector : public RowConsumer {
  public:
   bool wants_text() const override { return true; }
-  void OnRowText(std::string_view row) override {
+  void OnRowText(std::string_view row, bool /*interim*/) override {
     rows.emplace_back(row.substr(0, row.size() - 1));
   }
   std::vector<std::string> rows;

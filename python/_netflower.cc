@@ -173,6 +173,10 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->ipfix = IpfixFrom(v);
   } else if (key == "max_flows") {
     o->max_flows = Optional<uint64_t>(v);
+  } else if (key == "export_reason") {
+    o->export_reason = py::cast<bool>(v);
+  } else if (key == "interim") {
+    o->interim = Optional<double>(v);
   } else if (key == "tunnels") {
     if (v.is_none()) return true;
     const std::string t = py::cast<std::string>(v);
@@ -255,6 +259,7 @@ py::dict StatsDict(const RunStats& s) {
   d["flows_written"] = s.flows_written;
   d["csv_written_with"] = s.csv_written_with;
   d["flows_by_reason"] = by_reason;
+  d["interim_rows"] = s.interim_rows;
   d["one_packet_flows"] = s.one_packet_flows;
   d["peak_open_flows"] = s.peak_open_flows;
   d["bytes_read"] = s.bytes_read;
@@ -272,6 +277,7 @@ py::dict StatsDict(const RunStats& s) {
   py::dict kafka;
   kafka["produced"] = s.kafka.produced;
   kafka["delivered"] = s.kafka.delivered;
+  kafka["interim_delivered"] = s.kafka.interim_delivered;
   kafka["failed"] = s.kafka.failed;
   kafka["undelivered"] = s.kafka.undelivered;
   kafka["resent"] = s.kafka.retries;
@@ -308,14 +314,21 @@ py::object TunnelIdObject(const TunnelTag& t) {
   return t.has_id ? py::object(py::int_(t.id)) : py::object(py::none());
 }
 
-// The record as a dict with the 82 keys in CSV order, then the tunnel
-// columns when `tunnel` (the netflower-tunnel set).
-py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys, bool tunnel) {
+py::str ExportReasonObject(const FlowRecord& r) {
+  return py::str(std::string(ExportReasonName(r.export_reason)));
+}
+
+// The record as a dict with the 82 keys in CSV order, then the `extras`
+// (the tunnel columns, export_reason) in theirs.
+py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys, ExtraColumns extras) {
   py::dict d;
   for (size_t i = 0; i < kColumnCount; ++i) d[keys[i]] = ColumnObject(r, i);
-  if (tunnel) {
+  if (extras.tunnel) {
     d[py::str(std::string(kTunnelColumnNames[0]))] = TunnelTypeObject(r.tunnel);
     d[py::str(std::string(kTunnelColumnNames[1]))] = TunnelIdObject(r.tunnel);
+  }
+  if (extras.export_reason) {
+    d[py::str(std::string(kExportReasonColumnName))] = ExportReasonObject(r);
   }
   return d;
 }
@@ -430,8 +443,8 @@ class FlowStream {
 
   py::list NextBatch() {
     py::list out;
-    const bool tunnel = HasTunnelColumns(options_.columns);
-    for (const FlowRecord& r : NextRecords()) out.append(RecordDict(r, Keys(), tunnel));
+    const ExtraColumns extras = ExtraColumnsOf(options_);
+    for (const FlowRecord& r : NextRecords()) out.append(RecordDict(r, Keys(), extras));
     return out;
   }
 
@@ -484,6 +497,11 @@ class FlowStream {
       }
       out[py::str(std::string(kTunnelColumnNames[0]))] = types;
       out[py::str(std::string(kTunnelColumnNames[1]))] = ids;
+    }
+    if (ExtraColumnsOf(options_).export_reason) {
+      py::list reasons(n);
+      for (size_t k = 0; k < n; ++k) reasons[k] = ExportReasonObject(all[k]);
+      out[py::str(std::string(kExportReasonColumnName))] = reasons;
     }
     return out;
   }
@@ -564,7 +582,7 @@ class Capture {
   Capture(const std::string& interface, py::object on_flow, const py::dict& kw)
       : on_flow_(std::move(on_flow)) {
     const CaptureOptions o = CaptureOptionsFrom(kw);
-    tunnel_columns_ = HasTunnelColumns(o.columns);
+    extras_ = ExtraColumnsOf(o);
     std::function<void(const FlowRecord&)> deliver;
     if (!on_flow_.is_none()) deliver = [this](const FlowRecord& r) { Deliver(r); };
     absl::StatusOr<std::unique_ptr<LiveCapture>> capture;
@@ -681,7 +699,7 @@ class Capture {
     tls_in_on_flow = true;
     for (const FlowRecord& r : flows) {
       try {
-        on_flow_(RecordDict(r, Keys(), tunnel_columns_));
+        on_flow_(RecordDict(r, Keys(), extras_));
       } catch (py::error_already_set& e) {
         error_ = std::move(e);
         failed_.store(true);
@@ -697,7 +715,7 @@ class Capture {
   static thread_local bool tls_in_on_flow;
 
   py::object on_flow_;
-  bool tunnel_columns_ = false;  // dicts carry the tunnel columns
+  ExtraColumns extras_;  // what the dicts carry after the 82
   std::unique_ptr<LiveCapture> capture_;
   std::mutex call_mu_;  // one Flush at a time: on_flow sees flows in order
   std::mutex batch_mu_;
@@ -754,6 +772,10 @@ PYBIND11_MODULE(_netflower, m) {
   m.def("commit", [] { return std::string(kBuildCommit); });
   m.def("column_list", &ColumnList);
   m.def("tunnel_column_list", &TunnelColumnList);
+  m.def("export_reason_column", [] {
+    const ColumnDoc& d = kExportReasonColumnDoc;
+    return py::make_tuple(std::string(d.name), "str", std::string(d.unit), std::string(d.meaning));
+  });
   m.def("column_set_names", [] {
     std::vector<std::string> names;
     for (std::string_view n : kColumnSetNames) names.emplace_back(n);

@@ -63,6 +63,10 @@ std::string Counts(const Options& o, const RunStats& s) {
                         e.fin, e.rst, e.idle_timeout, e.active_timeout, e.end_of_input);
   if (e.evicted) absl::StrAppendFormat(&out, ", evicted from a full table %u", e.evicted);
   out += "\n";
+  if (o.interim) {
+    absl::StrAppendFormat(&out, "  interim rows      %12u  (every %g s; not counted as flows)\n",
+                          s.interim_rows, *o.interim);
+  }
   if (!s.csv_written_with.empty()) {
     absl::StrAppendFormat(&out, "  csv written with  %12s\n", s.csv_written_with);
   }

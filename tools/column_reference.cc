@@ -113,6 +113,27 @@ int PrintTunnelColumns() {
   return 0;
 }
 
+// The export_reason section.
+int PrintExportReasonColumn() {
+  const ColumnDoc& doc = kExportReasonColumnDoc;
+  if (doc.name != kExportReasonColumnName) {
+    std::fprintf(stderr, "export_reason: %s in flow_record.h, %s in column_docs.h\n",
+                 std::string(kExportReasonColumnName).c_str(), std::string(doc.name).c_str());
+    return 1;
+  }
+  std::printf(
+      "\n## `--export-reason` and `--interim`\n\n"
+      "With either (default profile, `netflower` or `netflower-tunnel`; refused with\n"
+      "`--compat=python` and the CIC layouts), one more column follows all the others.\n"
+      "With `--interim S` a row can also be an *interim report*: an open flow's values so\n"
+      "far, written again every S seconds of its life (FLOW-RULES §13); its final row,\n"
+      "with one of the other reasons, is the row the run without `--interim` writes.\n\n"
+      "| # | column | type | meaning |\n|---|---|---|---|\n"
+      "| last | `%s` | text | %s |\n",
+      std::string(doc.name).c_str(), std::string(doc.meaning).c_str());
+  return 0;
+}
+
 int Main() {
   constexpr size_t kDocs = sizeof(kColumnDocs) / sizeof(kColumnDocs[0]);
   if (kDocs != kColumnCount) {
@@ -144,7 +165,8 @@ int Main() {
                 TypeText(kColumns[i].type), doc.unit.empty() ? "" : std::string(doc.unit).c_str(),
                 std::string(doc.meaning).c_str());
   }
-  return PrintTunnelColumns();
+  if (int rc = PrintTunnelColumns(); rc != 0) return rc;
+  return PrintExportReasonColumn();
 }
 
 }  // namespace

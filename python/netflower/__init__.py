@@ -44,6 +44,7 @@ __all__ = [
     "capture_live",
     "columns",
     "convert_pcap_to_csv",
+    "export_reason_column",
     "iter_flows",
     "read_flows",
     "tunnel_columns",
@@ -65,6 +66,11 @@ columns = tuple(Column(*c) for c in _netflower.column_list())
 #: the outermost tunnel of each flow's first packet (Column; the id's type
 #: "int|None": None when the tunnel has none).
 tunnel_columns = tuple(Column(*c) for c in _netflower.tunnel_column_list())
+
+#: What ``export_reason=True`` or ``interim=S`` adds after all the other
+#: columns (docs/COLUMNS.md): why the row was written, one of "fin", "rst",
+#: "idle", "active", "evicted", "end", "interim".
+export_reason_column = Column(*_netflower.export_reason_column())
 
 _COLUMN_SETS = tuple(_netflower.column_set_names())
 _COLUMN_NAMES = tuple(c.name for c in columns)  # (read_flows' `columns` is the set's name)
@@ -159,6 +165,14 @@ def _seconds(value, what):
     return float(value)
 
 
+def _row_reasons(export_reason, interim):
+    """The export_reason and interim options, checked for their types (the
+    library checks the values: interim > 0)."""
+    if not isinstance(export_reason, bool):
+        raise TypeError(f"export_reason must be a bool, not {type(export_reason).__name__}")
+    return dict(export_reason=export_reason, interim=_seconds(interim, "interim"))
+
+
 def _count(value, what):
     if value is None:
         return None
@@ -179,7 +193,7 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
                         max_flows=None, kafka=None, ipfix=None, tunnels=None,
-                        return_stats=False):
+                        export_reason=False, interim=None, return_stats=False):
     """Converts the pcap/pcapng capture ``input_path`` to CSV at ``output_path``;
     returns the number of rows written.
 
@@ -207,6 +221,13 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     4in6 tunnels (docs/DECODING.md) with "inner", of the tunnel packets
     themselves with "outer"; the python profile and the CIC layouts always
     read the outer packet, and a value there raises ValueError.
+    ``export_reason=True`` adds ``export_reason_column`` (why each row was
+    written); ``interim=S`` (seconds > 0; implies it) also writes an open
+    flow again, with its values so far and the reason "interim", whenever
+    its last report is older than S (docs/FLOW-RULES.md §13; not with
+    ``ipfix``): final rows are unchanged and interim rows are not counted
+    in the return value. Both need ``compat="none"`` (the default when
+    either is given) and a netflower column set.
     ``kafka=Kafka(brokers,
     topic)`` also sends every flow to Kafka (see Kafka), ``ipfix=Ipfix(
     "host:port")`` to an IPFIX collector (see Ipfix; not with a CIC
@@ -224,9 +245,11 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
+    reasons = _row_reasons(export_reason, interim)
     if compat is None:
-        compat = "python" if columns == "netflower" else "none"
-    options = dict(idle_timeout=_seconds(flow_timeout, "flow_timeout"),
+        plain = columns == "netflower" and not export_reason and interim is None
+        compat = "python" if plain else "none"
+    options = dict(**reasons, idle_timeout=_seconds(flow_timeout, "flow_timeout"),
                    gc_interval=_count(gc_interval, "gc_interval"), buffer_rows=int(buffer_rows),
                    jobs=_jobs(n_jobs), compat=compat, columns=columns, label=label,
                    cic_fixes=bool(cic_fixes), format=format, max_flows=max_flows,
@@ -240,7 +263,7 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
 
 
 def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                    tunnels, columns):
+                    tunnels, columns, export_reason, interim):
     if columns not in ("netflower", "netflower-tunnel"):
         raise ValueError(f"iter_flows and read_flows give the netflower or netflower-tunnel "
                          f"columns, got {columns!r} (write a CIC layout with "
@@ -248,23 +271,28 @@ def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, m
     return dict(idle_timeout=_seconds(flow_timeout, "flow_timeout"),
                 gc_interval=_count(gc_interval, "gc_interval"), jobs=_jobs(n_jobs),
                 compat=compat, active_timeout=_seconds(active_timeout, "active_timeout"),
-                max_flows=max_flows, columns=columns, tunnels=tunnels)
+                max_flows=max_flows, columns=columns, tunnels=tunnels,
+                **_row_reasons(export_reason, interim))
 
 
 def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
-               active_timeout=None, max_flows=None, tunnels=None, columns="netflower"):
+               active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
+               export_reason=False, interim=None):
     """Yields the flows of the capture at ``path`` as dicts (the 82 columns in
-    CSV order; with ``columns="netflower-tunnel"`` then ``tunnel_columns``),
+    CSV order; with ``columns="netflower-tunnel"`` then ``tunnel_columns``;
+    with ``export_reason`` or ``interim`` then ``export_reason_column``),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
     few thousand flows. Stopping the iteration (break, close(), garbage
     collection) stops the conversion. ``flow_timeout`` (the idle timeout),
-    ``gc_interval``, ``n_jobs``, ``max_flows`` and ``tunnels`` as in
-    convert_pcap_to_csv; ``active_timeout`` caps a flow's duration (seconds;
-    None: no cap); ``compat`` defaults to "none" (the corrected profile)."""
+    ``gc_interval``, ``n_jobs``, ``max_flows``, ``tunnels``, ``export_reason``
+    and ``interim`` (interim rows are dicts like the others, ``export_reason``
+    "interim") as in convert_pcap_to_csv; ``active_timeout`` caps a flow's
+    duration (seconds; None: no cap); ``compat`` defaults to "none" (the
+    corrected profile)."""
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels, columns))
+                        tunnels, columns, export_reason, interim))
     try:
         while True:
             batch = stream.next_batch()
@@ -277,10 +305,11 @@ def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
 
 def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
                active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
-               return_stats=False):
+               export_reason=False, interim=None, return_stats=False):
     """Returns the flows of the capture at ``path`` (options as iter_flows:
     ``flow_timeout``, ``gc_interval``, ``n_jobs``, ``compat``,
-    ``active_timeout``, ``max_flows``, ``tunnels``, ``columns``) as a pandas
+    ``active_timeout``, ``max_flows``, ``tunnels``, ``columns``,
+    ``export_reason``, ``interim``: then an ``export_reason`` str column) as a pandas
     DataFrame: the 82 columns in
     CSV order with int64 counts, float64 statistics and str addresses (an
     empty direction's packet-length max/min is 0; with
@@ -300,7 +329,7 @@ def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels, columns))
+                        tunnels, columns, export_reason, interim))
     try:
         data = stream.columns()
         stats = stream.stats()
@@ -310,6 +339,8 @@ def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
     if columns == "netflower-tunnel":
         names += [c.name for c in tunnel_columns]
         data["tunnel_id"] = pandas.array(data["tunnel_id"], dtype="Int64")  # None: <NA>
+    if export_reason or interim is not None:
+        names.append(export_reason_column.name)
     frame = pandas.DataFrame(data, columns=names)
     # To the microsecond: a double of epoch seconds holds about that much.
     micros = (frame["timestamp"] * 1e6).round().astype("int64")
@@ -361,7 +392,8 @@ _RUNNING = set()
 def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_pcap=False,
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
-                 cic_fixes=False, kafka=None, ipfix=None, tunnels=None):
+                 cic_fixes=False, kafka=None, ipfix=None, tunnels=None, export_reason=False,
+                 interim=None):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -378,7 +410,10 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
     IPFIX collector (see Ipfix; stop() raises ConnectionError if records
     were dropped). ``tunnels`` as in
     convert_pcap_to_csv; ``columns="netflower-tunnel"`` adds
-    ``tunnel_columns`` to the CSV and to each ``on_flow`` dict.
+    ``tunnel_columns`` to the CSV and to each ``on_flow`` dict,
+    ``export_reason=True`` adds ``export_reason_column``, and ``interim=S``
+    (seconds) also hands ``on_flow`` each open flow's values so far every S
+    seconds of its life (export_reason "interim"; not counted as flows).
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
@@ -394,7 +429,8 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
                    csv_path=None if csv_path is None else _path(csv_path, "csv_path"),
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
                    cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka),
-                   ipfix=_ipfix_option(ipfix), tunnels=tunnels)
+                   ipfix=_ipfix_option(ipfix), tunnels=tunnels,
+                   **_row_reasons(export_reason, interim))
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -9,7 +9,7 @@ __version__: str
 __all__: List[str]
 
 #: A flow as on_flow and iter_flows give it: column name -> int, float or
-#: str (tunnel_id: int or None).
+#: str (tunnel_id: int or None; export_reason: str).
 Flow = Dict[str, Union[int, float, str, None]]
 PathLike = Union[str, "os.PathLike[str]"]
 Compat = Literal["python", "none"]
@@ -31,6 +31,7 @@ class FlowsByReason(TypedDict):
 class KafkaStats(TypedDict):
     produced: int
     delivered: int
+    interim_delivered: int
     failed: int
     undelivered: int
     resent: int
@@ -59,6 +60,7 @@ class RunStats(TypedDict):
     flows_written: int
     csv_written_with: str
     flows_by_reason: FlowsByReason
+    interim_rows: int
     one_packet_flows: int
     peak_open_flows: int
     bytes_read: int
@@ -86,6 +88,7 @@ class Column(NamedTuple):
 
 columns: Tuple[Column, ...]
 tunnel_columns: Tuple[Column, ...]
+export_reason_column: Column
 
 
 class Kafka(NamedTuple):
@@ -114,6 +117,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         cic_fixes: bool = False, format: Format = "csv",
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
+                        export_reason: bool = False, interim: Optional[float] = None,
                         return_stats: Literal[False] = False) -> int: ...
 @overload
 def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
@@ -124,6 +128,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         cic_fixes: bool = False, format: Format = "csv",
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
+                        export_reason: bool = False, interim: Optional[float] = None,
                         return_stats: Literal[True]) -> Tuple[int, RunStats]: ...
 
 
@@ -131,7 +136,9 @@ def iter_flows(path: PathLike, flow_timeout: Optional[float] = None,
                gc_interval: Optional[int] = None, n_jobs: int = 1, *, compat: Compat = "none",
                active_timeout: Optional[float] = None, max_flows: Optional[int] = None,
                tunnels: TunnelsMode = None,
-               columns: Literal["netflower", "netflower-tunnel"] = "netflower") -> Iterator[Flow]: ...
+               columns: Literal["netflower", "netflower-tunnel"] = "netflower",
+               export_reason: bool = False,
+               interim: Optional[float] = None) -> Iterator[Flow]: ...
 
 
 @overload
@@ -140,6 +147,7 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                active_timeout: Optional[float] = None, max_flows: Optional[int] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
+               export_reason: bool = False, interim: Optional[float] = None,
                return_stats: Literal[False] = False) -> Any: ...
 @overload
 def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
@@ -147,6 +155,7 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                active_timeout: Optional[float] = None, max_flows: Optional[int] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
+               export_reason: bool = False, interim: Optional[float] = None,
                return_stats: Literal[True]) -> Tuple[Any, RunStats]: ...
 
 
@@ -170,4 +179,5 @@ def capture_live(interface: str, on_flow: Optional[Callable[[Flow], object]],
                  columns: ColumnSetName = "netflower", label: Optional[str] = None,
                  cic_fixes: bool = False, kafka: Optional[Kafka] = None,
                  ipfix: Optional[Ipfix] = None,
-                 tunnels: TunnelsMode = None) -> CaptureHandle: ...
+                 tunnels: TunnelsMode = None, export_reason: bool = False,
+                 interim: Optional[float] = None) -> CaptureHandle: ...

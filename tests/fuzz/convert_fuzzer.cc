@@ -17,7 +17,7 @@ namespace {
 class CountingConsumer : public netflower::RowConsumer {
  public:
   bool wants_text() const override { return true; }
-  void OnRowText(std::string_view row) override {
+  void OnRowText(std::string_view row, bool /*interim*/) override {
     if (row.empty() || row.back() != '\n') __builtin_trap();
     ++rows;
   }
