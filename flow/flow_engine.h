@@ -146,7 +146,7 @@ class FlowEngine {
     // netflower-tunnel column set): 8 bytes a flow, in a side table, so that
     // runs without it pay nothing.
     bool keep_tunnel = false;
-    // Interim reports (FLOW-RULES §13): an open flow whose last report is
+    // Interim reports (FLOW-RULES §14): an open flow whose last report is
     // older than `interim` is emitted again, still open (EmitReason::
     // kInterim), when one of its packets or a sweep finds it so.
     bool has_interim = false;

@@ -353,7 +353,7 @@ TEST(Engine, MaxFlowsWithTimeGoingBackwards) {
   h.End();
 }
 
-// §13 "Interim reports": a 60 s flow with a packet a second and an interim
+// §14 "Interim reports": a 60 s flow with a packet a second and an interim
 // period of 10 s is reported, still open, at the first packet more than 10 s
 // after its last report (11, 22, 33, 44, 55 s): 5 interim rows whose counts
 // grow, then its final row, equal to the run's without interim reports.

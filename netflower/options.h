@@ -303,7 +303,7 @@ struct Options {
   bool export_reason = false;
   // Interim reports (seconds, > 0): an open flow whose last report (its
   // first packet, or its last interim row) is older than this is written
-  // again with its values so far, export_reason "interim" (FLOW-RULES §13),
+  // again with its values so far, export_reason "interim" (FLOW-RULES §14),
   // when one of its packets or a sweep finds it so. Final rows are
   // unchanged and interim rows are not flows (RunStats::interim_rows).
   // Default profile and netflower column sets only; not with IPFIX.

@@ -39,8 +39,8 @@ absl::Status CheckColumns(const Options& o) {
   }
   if ((o.export_reason || o.interim) && (python || IsCic(o.columns))) {
     return Invalid(absl::StrCat(
-        o.interim ? "interim reports" : "the export_reason column",
-        " belong to the default profile and the netflower column sets: ",
+        o.interim ? "interim reports belong" : "the export_reason column belongs",
+        " to the default profile and the netflower column sets: ",
         python ? "compat=python writes netflower 1.0's rows, byte for byte"
                : absl::StrCat("the ", Name(o.columns), " layout writes CICFlowMeter's rows")));
   }

@@ -201,7 +201,7 @@ int main(void) {
   check(st == NETFLOWER_ERR_CANCELLED, "a callback returning nonzero stops the run");
   check(s.flows == 5, "... after its 5th flow");
 
-  /* Interim reports (FLOW-RULES §13): every 1 ms of a flow's life, its
+  /* Interim reports (FLOW-RULES §14): every 1 ms of a flow's life, its
    * values so far, export_reason "interim"; not counted as flows. */
   {
     struct reasons r;

@@ -105,6 +105,22 @@ consume "$topic" "$TMP/only.kafka"
 check "Kafka only: the same flows as the CSV" \
   python3 tests/testing/kafka_check.py "$TMP/only.kafka" "$TMP/w-none.csv"
 
+# Interim reports (FLOW-RULES §14): messages like the CSV's rows, interim
+# rows included; they are delivered but not counted as flows written.
+new_topic
+"$NF" --pcap "$WEB" --out "$TMP/interim.csv" --interim 0.002 --kafka "$BROKERS" \
+  --topic "$topic" 2>"$TMP/interim.err"
+check "--interim to Kafka exits 0" test $? -eq 0
+consume "$topic" "$TMP/interim.kafka"
+check "--interim: the messages are the CSV's rows, interim rows included" \
+  python3 tests/testing/kafka_check.py "$TMP/interim.kafka" "$TMP/interim.csv"
+n_interim=$(grep -c ',interim$' "$TMP/interim.csv")
+rows=$(($(wc -l <"$TMP/interim.csv") - 1))
+check "--interim: $n_interim interim rows among the $rows messages delivered" \
+  grep -q "kafka delivered *$rows  (of $rows sent" "$TMP/interim.err"
+check "... counted apart" grep -q "of the delivered $n_interim interim rows" "$TMP/interim.err"
+check "... and not as flows written" grep -q "flows written *$((rows - n_interim))$" "$TMP/interim.err"
+
 # Several files into one topic.
 new_topic
 mkdir -p "$TMP/many"

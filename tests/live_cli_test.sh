@@ -112,6 +112,36 @@ rows = [json.loads(line) for line in open(sys.argv[1])]
 assert len(rows) >= 9, len(rows)
 assert all(list(r) == header for r in rows)' "$TMP/live.jsonl" "$TMP/live.csv"
 
+# --interim 1 live (FLOW-RULES §14): a UDP flow of about 3.5 s is reported
+# while open (the timer sweeps twice a second find it due), its counts
+# growing, before its final row; interim rows are not counted as flows.
+"$NF" --iface "$A" --interim 1 --out "$TMP/interim.csv" 2>"$TMP/interim.err" &
+live=$!
+sleep 1.5
+python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.78.0.1", 47000))
+for _ in range(15):
+    s.sendto(b"tick", ("10.78.0.2", 9999))
+    time.sleep(0.25)
+PY
+sleep 1
+kill -INT "$live"
+wait "$live"
+check "an --interim capture exits 0" test $? -eq 0
+awk -F, '$3 == 47000 { print $12 + $13, $NF }' "$TMP/interim.csv" >"$TMP/interim.flow"
+check "... the 3.5 s flow has 2 or more interim rows, then 1 final row with its 15 packets" \
+  python3 -c '
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+interim = [int(n) for n, reason in rows if reason == "interim"]
+final = [(int(n), reason) for n, reason in rows if reason != "interim"]
+assert len(interim) >= 2 and interim == sorted(interim), rows
+assert final == [(15, "end")] and rows[-1] == ["15", "end"], rows' "$TMP/interim.flow"
+check "... the summary counts the interim rows apart from the flows" \
+  grep -q "interim rows *$(grep -c ',interim$' "$TMP/interim.csv")  (every 1 s" "$TMP/interim.err"
+
 # --columns cic-ids2017 live (docs/CIC.md): the dataset's header, and the
 # rows of an offline CIC conversion of a tcpdump capture of the same traffic
 # (every column but the timing-dependent ones: duration, rates, IATs,

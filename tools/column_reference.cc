@@ -126,7 +126,7 @@ int PrintExportReasonColumn() {
       "With either (default profile, `netflower` or `netflower-tunnel`; refused with\n"
       "`--compat=python` and the CIC layouts), one more column follows all the others.\n"
       "With `--interim S` a row can also be an *interim report*: an open flow's values so\n"
-      "far, written again every S seconds of its life (FLOW-RULES §13); its final row,\n"
+      "far, written again every S seconds of its life (FLOW-RULES §14); its final row,\n"
       "with one of the other reasons, is the row the run without `--interim` writes.\n\n"
       "| # | column | type | meaning |\n|---|---|---|---|\n"
       "| last | `%s` | text | %s |\n",

@@ -224,7 +224,7 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     ``export_reason=True`` adds ``export_reason_column`` (why each row was
     written); ``interim=S`` (seconds > 0; implies it) also writes an open
     flow again, with its values so far and the reason "interim", whenever
-    its last report is older than S (docs/FLOW-RULES.md §13; not with
+    its last report is older than S (docs/FLOW-RULES.md §14; not with
     ``ipfix``): final rows are unchanged and interim rows are not counted
     in the return value. Both need ``compat="none"`` (the default when
     either is given) and a netflower column set.

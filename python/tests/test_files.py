@@ -284,3 +284,39 @@ def test_netflower_tunnel_columns_name_each_flows_tunnel(tmp_path):
         assert not (tmp_path / "x.csv").exists()
     with pytest.raises(ValueError, match="netflower-tunnel"):
         next(netflower.iter_flows(TUNNELS, columns="cic-ids2017"))
+
+
+def test_interim_reports_and_export_reason(tmp_path):
+    # FLOW-RULES §14 and docs/COLUMNS.md: export_reason after all the other
+    # columns; interim rows (an open flow's values so far) are written and
+    # handed over like the others but not counted as flows; final rows are
+    # the run's without interim reports. The CLI's bytes.
+    out = tmp_path / "i.csv"
+    rows, stats = netflower.convert_pcap_to_csv(WEB, out, interim=0.002, return_stats=True)
+    assert out.read_bytes() == cli("--pcap", WEB, "--interim", "0.002")
+    lines = out.read_text().splitlines()
+    assert lines[0].endswith(",export_reason")
+    interim = [line for line in lines[1:] if line.endswith(",interim")]
+    assert interim and rows == 39 == len(lines) - 1 - len(interim)
+    assert stats["interim_rows"] == len(interim) and stats["flows_written"] == 39
+    reasons = tmp_path / "r.csv"
+    assert netflower.convert_pcap_to_csv(WEB, reasons, export_reason=True) == 39
+    assert [line for line in lines if not line.endswith(",interim")] == \
+        reasons.read_text().splitlines()
+    flows = list(netflower.iter_flows(WEB, interim=0.002))
+    assert list(flows[0])[-1] == "export_reason" == netflower.export_reason_column.name
+    assert [f["export_reason"] for f in flows] == [line.rsplit(",", 1)[1] for line in lines[1:]]
+    assert {f["export_reason"] for f in flows} <= {"fin", "rst", "idle", "end", "interim"}
+    frame = netflower.read_flows(WEB, interim=0.002)
+    assert list(frame.columns)[82] == "export_reason"
+    assert list(frame["export_reason"]) == [f["export_reason"] for f in flows]
+    assert "export_reason" not in next(netflower.iter_flows(WEB))  # the 82 alone
+    with pytest.raises(ValueError, match="interim reports belong to the default profile"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", interim=5, compat="python")
+    with pytest.raises(ValueError, match="interim must be > 0"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", interim=0)
+    with pytest.raises(TypeError, match="export_reason must be a bool"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", export_reason="yes")
+    with pytest.raises(TypeError, match="interim must be a number"):
+        list(netflower.iter_flows(WEB, interim="10"))
+    assert not (tmp_path / "x.csv").exists()
