@@ -282,7 +282,6 @@ TEST(Engine, ManyFlowsStress) {
   EXPECT_EQ(h.engine().open_flows(), 0u);
 }
 
-
 }  // namespace
 }  // namespace netflower
 
@@ -361,7 +360,8 @@ TEST(Engine, InterimReportsAtPacketsLeaveTheFinalRowAlone) {
   auto run = [](double interim) {
     EngineHarness<DefaultProfile> h(120.0, 1000, -1, 0, false, interim);
     for (int64_t t = 0; t <= 60; ++t) {
-      h.Feed(At{t}, t % 2 == 0 ? Udp("10.0.0.1", 1, "10.0.0.2", 2) : Udp("10.0.0.2", 2, "10.0.0.1", 1));
+      h.Feed(At{t},
+             t % 2 == 0 ? Udp("10.0.0.1", 1, "10.0.0.2", 2) : Udp("10.0.0.2", 2, "10.0.0.1", 1));
     }
     h.End();
     return h.rows;

@@ -15,8 +15,7 @@ CsvWriter::CsvWriter(ChunkWriter* out, CsvDialect dialect, size_t buffer_rows)
 void CsvWriter::AppendHeader() {
   header_written_ = true;
   if (dialect_.format != OutputFormat::kCsv) return;  // JSON Lines has no header
-  chunk_.append(IsCic(dialect_.columns) ? CicHeader(dialect_.columns)
-                                        : CsvHeader(dialect_.extras));
+  chunk_.append(IsCic(dialect_.columns) ? CicHeader(dialect_.columns) : CsvHeader(dialect_.extras));
   if (dialect_.crlf) chunk_.push_back('\r');
   chunk_.push_back('\n');
 }

@@ -130,8 +130,9 @@ TEST(CsvFormat, ExportReasonFollowsTheOtherColumns) {
       {ExportReason::kInterim, "interim"}};
   for (const auto& [reason, name] : cases) {
     r.export_reason = reason;
-    EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, {.tunnel = false, .export_reason = true})),
-              base + "," + name + "\n");
+    EXPECT_EQ(
+        std::string(buf, FormatCsvRow(r, false, buf, {.tunnel = false, .export_reason = true})),
+        base + "," + name + "\n");
     EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, both)), base + ",,," + name + "\n");
     EXPECT_EQ(std::string(buf, FormatJsonRow(r, buf, {.tunnel = false, .export_reason = true})),
               json_base + ",\"export_reason\":\"" + name + "\"}\n");

@@ -78,8 +78,8 @@ absl::Status CheckColumns(const Options& o) {
 absl::Status CheckInterim(const Options& o) {
   if (!o.interim) return absl::OkStatus();
   if (!(*o.interim > 0 && *o.interim < kMaxInterimSeconds)) {
-    return Invalid(absl::StrCat("interim must be > 0 and < ", kMaxInterimSeconds,
-                                " seconds, got ", *o.interim));
+    return Invalid(absl::StrCat("interim must be > 0 and < ", kMaxInterimSeconds, " seconds, got ",
+                                *o.interim));
   }
   if (o.ipfix) {
     return Invalid(

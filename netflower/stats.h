@@ -48,11 +48,11 @@ struct EmitCounts {
 // Flows sent to Kafka (Options::kafka). produced = delivered + failed + undelivered + queued
 // (queued: in librdkafka's queue or on the wire, before the end).
 struct KafkaCounts {
-  uint64_t produced = 0;     // messages handed to librdkafka
-  uint64_t delivered = 0;    // acknowledged by the cluster (acks=all: every in-sync replica)
+  uint64_t produced = 0;           // messages handed to librdkafka
+  uint64_t delivered = 0;          // acknowledged by the cluster (acks=all: every in-sync replica)
   uint64_t interim_delivered = 0;  // of delivered: interim rows (Options::interim), not flows
-  uint64_t failed = 0;       // delivery reports with an error (after librdkafka's retries)
-  uint64_t undelivered = 0;  // still queued when the flush timeout ran out
+  uint64_t failed = 0;             // delivery reports with an error (after librdkafka's retries)
+  uint64_t undelivered = 0;        // still queued when the flush timeout ran out
   // Message transmissions beyond one per message delivered or failed:
   // resends after retriable errors (librdkafka's txmsgs statistic, updated
   // every 100 ms: final after the end's flush, lagging during a run).

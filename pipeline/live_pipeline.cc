@@ -407,8 +407,8 @@ class LiveImpl final : public LivePipeline::Impl {
           if constexpr (P::kCic) {
             DeliverText(b->Row(i));
           } else {
-            const bool frames = config_.options->save_pcap &&
-                                b->records[i].export_reason != ExportReason::kInterim;
+            const bool frames =
+                config_.options->save_pcap && b->records[i].export_reason != ExportReason::kInterim;
             DeliverOne(b->records[i], frames ? &b->frames[i] : nullptr);
           }
         }

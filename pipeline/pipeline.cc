@@ -251,9 +251,9 @@ std::vector<std::unique_ptr<RowFormatter>> MakeFormatters(
   std::vector<std::unique_ptr<RowFormatter>> formatters;
   if (!options.hand_over_rows) return formatters;
   for (const auto& w : workers) {
-    formatters.push_back(std::make_unique<RowFormatter>(
-        w.get(), CsvDialectOf<P>(*config.options), options.text,
-        options.messages, options.ipfix, shared));
+    formatters.push_back(std::make_unique<RowFormatter>(w.get(), CsvDialectOf<P>(*config.options),
+                                                        options.text, options.messages,
+                                                        options.ipfix, shared));
     w->set_publish_bell(formatters.back()->bell());
   }
   return formatters;
