@@ -120,6 +120,19 @@ inline constexpr ColumnDoc kTunnelColumnDocs[] = {
      "key, ERSPAN I, IP-in-IP) or there is no tunnel"},
 };
 
+// The columns --splt N adds (kSpltColumnNames).
+inline constexpr ColumnDoc kSpltColumnDocs[] = {
+    {"splt_ip_len", "bytes",
+     "the IP lengths of the flow's first N packets, in order, as pkt_len counts them (the IP "
+     "packet, cut where the capture cut it); negative for backward packets"},
+    {"splt_iat_us", "us",
+     "their inter-arrival times: each packet's time minus the flow's previous packet's, in "
+     "microseconds truncated toward zero; 0 for the first packet"},
+    {"splt_tcp_flags", "",
+     "their TCP flags (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32, ECE 64, CWR 128, NS 256); "
+     "0 for UDP"},
+};
+
 // The column --export-reason and --interim add (kExportReasonColumnName).
 inline constexpr ColumnDoc kExportReasonColumnDoc = {
     "export_reason", "",

@@ -151,6 +151,10 @@ class FlowEngine {
     // kInterim), when one of its packets or a sweep finds it so.
     bool has_interim = false;
     Time interim{};
+    // SPLT (Options::splt): keep each flow's first `splt` packets (0: none;
+    // at most kMaxSpltPackets) for FlowRecord::splt, in a side table of
+    // `splt` entries a slot.
+    uint32_t splt = 0;
   };
 
   FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
@@ -196,6 +200,7 @@ class FlowEngine {
     Flow& flow = flows_.At(slot);
     const Time previous = flow.features.latest_time();
     flow.features.Add(dir, t, pkt.fields, cold_);
+    if (config_.splt != 0) NoteSplt(slot, dir, t - previous, pkt.fields);
     // The heap entry's time must not exceed the last packet's time: file the
     // flow again when time went backwards.
     if (t < previous) QueueIdle(slot, flow, t);
@@ -271,7 +276,8 @@ class FlowEngine {
     return flows_.MemoryBytes() + cold_.MemoryBytes() + late_.MemoryBytes() +
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
            late_fifo_.size() * sizeof(LateFifoEntry) + tunnels_.capacity() * sizeof(TunnelTag) +
-           reports_.capacity() * sizeof(Time) + report_heap_.capacity() * sizeof(HeapEntry);
+           reports_.capacity() * sizeof(Time) + report_heap_.capacity() * sizeof(HeapEntry) +
+           splt_.capacity() * sizeof(SpltPacket) + splt_count_.capacity();
   }
 
  private:
@@ -362,6 +368,7 @@ class FlowEngine {
     flow.features = FlowFeatures<P>(pkt.time);
     if (config_.keep_tunnel) KeepTunnel(slot, pkt.tunnel());
     if (config_.has_interim) NoteReport(slot, pkt.number, pkt.time);
+    if (config_.splt != 0) StartSplt(slot);
     QueueIdle(slot, flow, pkt.time);
     if (config_.has_cap) PushHeap(&cap_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
     ++counters_.flows_created;
@@ -374,6 +381,30 @@ class FlowEngine {
   void KeepTunnel(uint32_t slot, const TunnelTag& tag) {
     if (slot >= tunnels_.size()) tunnels_.resize(std::max<size_t>(slot + 1, tunnels_.size() * 2));
     tunnels_[slot] = tag;
+  }
+
+  // SPLT: a new flow in `slot` has kept no packets yet. The side tables
+  // grow with the slots (never per packet).
+  void StartSplt(uint32_t slot) {
+    if (slot >= splt_count_.size()) {
+      const size_t slots = std::max<size_t>(slot + 1, splt_count_.size() * 2);
+      splt_count_.resize(slots);
+      splt_.resize(slots * config_.splt);
+    }
+    splt_count_[slot] = 0;
+  }
+
+  // SPLT: keeps the packet just added while the flow has fewer than
+  // Config::splt (the first packet's gap is 0: `previous` is its own time).
+  void NoteSplt(uint32_t slot, Direction dir, Time gap, const PacketFields& fields) {
+    uint8_t& n = splt_count_[slot];
+    if (n >= config_.splt) return;
+    const int32_t length = static_cast<int32_t>(fields.pkt_len);
+    int64_t gap_ns = 0;  // (the library gives SPLT to the default profile only)
+    if constexpr (!P::kPython) gap_ns = gap;
+    splt_[size_t{slot} * config_.splt + n] =
+        SpltPacket{dir == kForward ? length : -length, fields.flags, gap_ns};
+    ++n;
   }
 
   // Interim reports: the flow's last report is at `t` (its first packet, or
@@ -441,6 +472,10 @@ class FlowEngine {
     record.protocol = key.protocol;
     flow.features.Fill(&record, cold_);
     if (config_.keep_tunnel) record.tunnel = tunnels_[slot];
+    if (config_.splt != 0) {
+      const SpltPacket* first = &splt_[size_t{slot} * config_.splt];
+      record.splt.assign(first, first + splt_count_[slot]);
+    }
     if constexpr (!P::kPython) {
       if (config_.epoch_shift_seconds != nullptr) {
         const int64_t shift = config_.epoch_shift_seconds->load(std::memory_order_relaxed);
@@ -587,6 +622,8 @@ class FlowEngine {
   std::vector<TunnelTag> tunnels_;  // by slot; Config::keep_tunnel only
   std::vector<Time> reports_;       // by slot: last report; Config::has_interim only
   std::vector<HeapEntry> report_heap_;
+  std::vector<SpltPacket> splt_;     // Config::splt entries a slot
+  std::vector<uint8_t> splt_count_;  // by slot: entries kept (<= Config::splt)
   uint32_t heap_generation_ = 0;
   FlowTable<LateEntry> late_;
   std::deque<LateFifoEntry> late_fifo_;

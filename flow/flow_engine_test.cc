@@ -422,6 +422,28 @@ TEST(Engine, InterimReportsAtSweepsAndNotBesideAnEnd) {
   EXPECT_EQ(h.rows[5].record.export_reason, ExportReason::kEnd);
 }
 
+// docs/COLUMNS.md, "--splt N": a flow keeps its first N packets, signed by
+// direction, with the gap to the flow's previous packet (0 first) and the
+// TCP flags; later packets and other flows do not change them.
+TEST(Engine, SpltKeepsTheFirstNPackets) {
+  EngineHarness<DefaultProfile> h(120.0, 1000, -1, 0, false, -1, /*splt=*/3);
+  h.Feed(At{1000, 0}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kSyn));
+  h.Feed(At{1000, 5}, Udp("10.0.0.3", 1, "10.0.0.4", 2));
+  h.Feed(At{1000, 1500}, Tcp("10.0.0.2", 80, "10.0.0.1", 1000, kSyn | kAck));
+  h.Feed(At{1000, 1501}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kAck));
+  h.Feed(At{1000, 9000}, Tcp("10.0.0.1", 1000, "10.0.0.2", 80, kFin | kAck));  // 4th: not kept
+  h.End();
+  ASSERT_EQ(h.rows.size(), 2u);
+  const std::vector<SpltPacket>& tcp = h.rows[0].record.splt;
+  ASSERT_EQ(tcp.size(), 3u);
+  EXPECT_EQ(tcp[0], (SpltPacket{40, kSyn, 0}));
+  EXPECT_EQ(tcp[1], (SpltPacket{-40, kSyn | kAck, 1500000}));
+  EXPECT_EQ(tcp[2], (SpltPacket{40, kAck, 1000}));
+  ASSERT_EQ(h.rows[1].record.splt.size(), 1u);
+  EXPECT_EQ(h.rows[1].record.splt[0].ip_length, 28);
+  EXPECT_TRUE(h.rows[1].record.splt[0].tcp_flags == 0);
+}
+
 // Every end has its name in export_reason (kPacketLimit writes "end").
 TEST(Engine, ExportReasonNamesTheEnd) {
   EngineHarness<DefaultProfile> h(10.0, 1, /*cap=*/100);

@@ -1,5 +1,6 @@
 #include "io/csv_format.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -30,6 +31,12 @@ std::string BuildHeader(ExtraColumns extras) {
   }
   if (extras.tunnel) {
     for (std::string_view name : kTunnelColumnNames) {
+      header += ',';
+      header += name;
+    }
+  }
+  if (extras.splt) {
+    for (std::string_view name : kSpltColumnNames) {
       header += ',';
       header += name;
     }
@@ -66,6 +73,50 @@ char* PutTunnelJson(const TunnelTag& t, char* p) {
   return p + 4;
 }
 
+// The SPLT lists, each "[a,b,...]": the signed lengths, the inter-arrival
+// times in microseconds (truncated toward zero), the TCP flags.
+// (At most kMaxSpltPackets, the bound the row's size is made for.)
+char* PutSpltList(const std::vector<SpltPacket>& packets, size_t which, char* p) {
+  *p++ = '[';
+  const size_t n = std::min<size_t>(packets.size(), kMaxSpltPackets);
+  for (size_t i = 0; i < n; ++i) {
+    const SpltPacket& packet = packets[i];
+    const int64_t v = which == 0   ? int64_t{packet.ip_length}
+                      : which == 1 ? packet.iat_ns / 1000
+                                   : int64_t{packet.tcp_flags};
+    p = Put(v, p);
+    *p++ = ',';
+  }
+  if (n > 0) --p;
+  *p++ = ']';
+  return p;
+}
+
+// In CSV, each list is a quoted field (its commas would split it).
+char* PutSpltCsv(const std::vector<SpltPacket>& packets, char* p) {
+  for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
+    *p++ = ',';
+    *p++ = '"';
+    p = PutSpltList(packets, which, p);
+    *p++ = '"';
+  }
+  return p;
+}
+
+char* PutSpltJson(const std::vector<SpltPacket>& packets, char* p) {
+  for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
+    const std::string_view name = kSpltColumnNames[which];
+    *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = '"';
+    *p++ = ':';
+    p = PutSpltList(packets, which, p);
+  }
+  return p;
+}
+
 // The export_reason column's value, after a comma (CSV) or as a JSON member
 // after a comma.
 char* PutExportReasonCsv(ExportReason reason, char* p) {
@@ -89,18 +140,27 @@ char* PutExportReasonJson(ExportReason reason, char* p) {
 
 std::string_view CsvHeader(ExtraColumns extras) {
   // One header per combination of the extra columns, built once.
-  static const std::array<const std::string*, 4> headers = {
-      new std::string(BuildHeader({false, false})), new std::string(BuildHeader({true, false})),
-      new std::string(BuildHeader({false, true})), new std::string(BuildHeader({true, true}))};
-  return *headers[(extras.tunnel ? 1 : 0) + (extras.export_reason ? 2 : 0)];
+  static const auto* const headers = [] {
+    auto* h = new std::array<std::string, 8>();
+    for (int i = 0; i < 8; ++i) {
+      (*h)[i] = BuildHeader(ExtraColumns{(i & 1) != 0, (i & 2) != 0, (i & 4) != 0});
+    }
+    return h;
+  }();
+  return (
+      *headers)[(extras.tunnel ? 1 : 0) + (extras.export_reason ? 2 : 0) + (extras.splt ? 4 : 0)];
 }
 
 // Every column's formatter may use its full scratch width (floats store
 // fixed-length runs past their end) wherever the row has got to.
 // JSON adds each key ("name": , at most 24 bytes) and two quotes per address;
 // the tunnel columns at most 64 bytes (keys, the longest kind, 10 digits),
-// export_reason at most 32 (key, quotes, the longest name).
-static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 + 32 <= kMaxCsvRowBytes,
+// export_reason at most 32 (key, quotes, the longest name); the SPLT lists
+// (keys and brackets within 64 bytes) a signed length (6 digits, a sign)
+// a time (kMaxIntChars) and flags (3 digits) a packet, each with a comma.
+inline constexpr size_t kMaxSpltBytes = 64 + kMaxSpltPackets * (7 + kMaxIntChars + 3 + 3);
+static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 + 32 + kMaxSpltBytes <=
+                  kMaxCsvRowBytes,
               "kMaxCsvRowBytes too small for JSON rows");
 static_assert(kColumnCount * (kMaxPythonFloatChars + 1) + 2 <= kMaxCsvRowBytes &&
                   kMaxIpTextChars <= kMaxPythonFloatChars && kMaxIntChars <= kMaxPythonFloatChars,
@@ -115,6 +175,7 @@ size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out, ExtraColumns extr
 #undef NETFLOWER_PUT_COLUMN
   --p;  // drop the last comma
   if (extras.tunnel) p = PutTunnelCsv(r.tunnel, p);
+  if (extras.splt) p = PutSpltCsv(r.splt, p);
   if (extras.export_reason) p = PutExportReasonCsv(r.export_reason, p);
   if (crlf) *p++ = '\r';
   *p++ = '\n';
@@ -165,6 +226,7 @@ size_t FormatJsonRow(const FlowRecord& r, char* out, ExtraColumns extras) {
 #undef NETFLOWER_PUT_JSON
   --p;  // the last comma
   if (extras.tunnel) p = PutTunnelJson(r.tunnel, p);
+  if (extras.splt) p = PutSpltJson(r.splt, p);
   if (extras.export_reason) p = PutExportReasonJson(r.export_reason, p);
   *p++ = '}';
   *p++ = '\n';

@@ -11,8 +11,10 @@
 
 namespace netflower {
 
-// Upper bound of one formatted row, line end included, in either format.
-inline constexpr size_t kMaxCsvRowBytes = 8192;
+// Upper bound of one formatted row, line end included, in either format:
+// the 82 and the short extra columns fit in 8 KiB, the SPLT lists of 255
+// packets in 8 KiB more (csv_format.cc's static_asserts).
+inline constexpr size_t kMaxCsvRowBytes = 16384 + 512;
 
 // The header line without its line end, generated from the schema; the
 // `extras` follow the 82: kTunnelColumnNames (netflower-tunnel), then
@@ -23,7 +25,8 @@ std::string_view CsvHeader(ExtraColumns extras = {});
 // which must hold kMaxCsvRowBytes. Returns the number of bytes written.
 // With `extras.tunnel`, record.tunnel follows as two more fields: its
 // kind's name and its id (both empty when not tunnelled; the id empty when
-// the kind has none); with `extras.export_reason`, the reason's name.
+// the kind has none); with `extras.splt`, the three SPLT lists as quoted
+// JSON arrays ("[60,-52]"); with `extras.export_reason`, the reason's name.
 size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, ExtraColumns extras = {});
 
 // Writes one JSON Lines row of `record` into `out` (kMaxCsvRowBytes):
@@ -32,9 +35,9 @@ size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, ExtraColumns
 // numbers with the CSV's digits (the same Python repr text), except that a
 // float that is not finite (inf, -inf, nan: JSON has no such number) is
 // null. With `extras.tunnel`, "tunnel_type" (a string, "" when not
-// tunnelled) and "tunnel_id" (a number, or null) follow; with
-// `extras.export_reason`, "export_reason" (a string). Returns the number of
-// bytes written.
+// tunnelled) and "tunnel_id" (a number, or null) follow; with `extras.splt`
+// the three SPLT lists (arrays of numbers); with `extras.export_reason`,
+// "export_reason" (a string). Returns the number of bytes written.
 size_t FormatJsonRow(const FlowRecord& record, char* out, ExtraColumns extras = {});
 
 // Convenience forms for tests.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
@@ -138,6 +139,50 @@ TEST(CsvFormat, ExportReasonFollowsTheOtherColumns) {
               json_base + ",\"export_reason\":\"" + name + "\"}\n");
   }
   EXPECT_EQ(CsvRow(r, false), plain);  // the 82 alone never carry it
+}
+
+// The SPLT columns (docs/COLUMNS.md): JSON arrays, quoted in CSV; between
+// the tunnel columns and export_reason.
+TEST(CsvFormat, SpltListsAreJsonArrays) {
+  const ExtraColumns all{.tunnel = true, .export_reason = true, .splt = true};
+  EXPECT_EQ(CsvHeader(all), std::string(CsvHeader()) +
+                                ",tunnel_type,tunnel_id,splt_ip_len,splt_iat_us,splt_tcp_flags,"
+                                "export_reason");
+  FlowRecord r = Row(1);
+  const std::string plain = CsvRow(r, false);
+  const std::string base = plain.substr(0, plain.size() - 1);
+  const std::string json = JsonRow(r);
+  const std::string json_base = json.substr(0, json.size() - 2);
+  char buf[kMaxCsvRowBytes];
+  const ExtraColumns splt{.tunnel = false, .export_reason = false, .splt = true};
+  EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, splt)), base + ",\"[]\",\"[]\",\"[]\"\n");
+  r.splt = {{60, 2, 0}, {-60, 18, 1999}, {52, 16, -3500}};  // -3.5 us: time went backwards
+  EXPECT_EQ(std::string(buf, FormatCsvRow(r, false, buf, splt)),
+            base + ",\"[60,-60,52]\",\"[0,1,-3]\",\"[2,18,16]\"\n");
+  EXPECT_EQ(
+      std::string(buf, FormatJsonRow(r, buf, splt)),
+      json_base +
+          ",\"splt_ip_len\":[60,-60,52],\"splt_iat_us\":[0,1,-3],\"splt_tcp_flags\":[2,18,16]}\n");
+  EXPECT_EQ(CsvRow(r, false), plain);  // the 82 alone never carry them
+}
+
+// The longest row there can be (every value at its widest, 255 packets of
+// the widest SPLT values, all extra columns) fits kMaxCsvRowBytes: written
+// into a buffer of exactly that size, ASan sees any overrun.
+TEST(CsvFormat, TheWidestRowFitsTheBound) {
+  FlowRecord r;
+  r.src_ip = r.dst_ip =
+      IpAddress::V6(std::array<uint8_t, 16>{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}
+                        .data());
+  r.tunnel = TunnelTag{TunnelKind::kErspan, true, 4294967295u};
+  r.export_reason = ExportReason::kEvicted;
+  r.splt.assign(kMaxSpltPackets, SpltPacket{-65575, 511, INT64_MIN});
+  r.flow_duration = r.timestamp = -1.2345678901234567e-300;
+  const ExtraColumns all{.tunnel = true, .export_reason = true, .splt = true};
+  std::vector<char> out(kMaxCsvRowBytes);
+  EXPECT_LE(FormatJsonRow(r, out.data(), all), kMaxCsvRowBytes);
+  EXPECT_LE(FormatCsvRow(r, true, out.data(), all), kMaxCsvRowBytes);
 }
 
 TEST(ChunkWriter, IoUringIsAvailableOrRefusedClearly) {

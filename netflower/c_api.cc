@@ -218,6 +218,16 @@ const char* netflower_flow_export_reason(const netflower_flow* flow) {
   return netflower::ExportReasonName(flow->record->export_reason).data();
 }
 
+size_t netflower_flow_splt(const netflower_flow* flow, netflower_splt_packet* out, size_t max) {
+  if (flow == nullptr) return 0;
+  const std::vector<netflower::SpltPacket>& packets = flow->record->splt;
+  for (size_t i = 0; i < packets.size() && i < max && out != nullptr; ++i) {
+    out[i] =
+        netflower_splt_packet{packets[i].ip_length, packets[i].tcp_flags, packets[i].iat_ns / 1000};
+  }
+  return packets.size();
+}
+
 netflower_status netflower_convert_file(const char* input, const char* output,
                                         const netflower_options* options, netflower_stats* stats) {
   return Guard([&] {

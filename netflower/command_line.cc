@@ -206,6 +206,19 @@ Default profile, netflower column sets)",
        cl->options.export_reason = true;
        return std::string();
      }},
+    {"--splt", " N", kInputOutput,
+     R"(add three list columns after the netflower columns:
+the flow's first N packets' IP lengths (negative:
+backward), inter-arrival times in microseconds (the
+first 0) and TCP flags, as JSON arrays ("[60,-52]").
+N from 1 to 255; default profile, netflower column sets)",
+     kBoth,
+     [](const std::string& v, CommandLine* cl) {
+       int64_t n = 0;
+       std::string e = ApplyCount(v, 1, kMaxSpltPackets, &n);
+       cl->options.splt = static_cast<int>(n);
+       return e;
+     }},
     {"--interim", " S", kInputOutput,
      R"(interim reports: an open flow whose last report (its
 first packet, or its last interim row) is older than S

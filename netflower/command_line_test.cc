@@ -92,6 +92,10 @@ std::map<std::string, Case> Cases() {
        {{"--pcap", "a", "--export-reason"},
         [](const CommandLine& c) { return c.options.export_reason && !c.options.interim; },
         {"--pcap", "a", "--export-reason=yes"}}},
+      {"--splt",
+       {{"--pcap", "a", "--splt", "32"},
+        [](const CommandLine& c) { return c.options.splt == 32 && ExtraColumnsOf(c.options).splt; },
+        {"--pcap", "a", "--splt", "256"}}},
       {"--interim",
        {{"--pcap", "a", "--interim", "2.5"},
         [](const CommandLine& c) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "netflower/export.h"
 
@@ -211,6 +212,17 @@ using IntOrZeroColumn = IntOrZero;
   X(idle_std, Float)              \
   X(cwr_flag_count, Int)
 
+// One of a flow's first packets, for the SPLT columns (--splt N: sequence of
+// packet lengths and times).
+struct SpltPacket {
+  int32_t ip_length = 0;   // the IP length as pkt_len counts it; negative: backward
+  uint16_t tcp_flags = 0;  // TCP's 9 flag bits; 0 for UDP
+  int64_t iat_ns = 0;      // time since the flow's previous packet (0 for the first)
+  friend bool operator==(const SpltPacket&, const SpltPacket&) = default;
+};
+// --splt's bound: at most this many packets a flow.
+inline constexpr int kMaxSpltPackets = 255;
+
 // One emitted flow: the 82 values, typed, in column order. Fields are named
 // exactly like the CSV columns, so `record.flow_duration` is column 7.
 struct FlowRecord {
@@ -230,6 +242,9 @@ struct FlowRecord {
   // Not one of the 82: why the engine wrote the row (an end, or an interim
   // report), for the export_reason column. kEnd from the CIC engine.
   ExportReason export_reason = ExportReason::kEnd;
+  // Not one of the 82: the flow's first packets (at most Options::splt of
+  // them), when the run asks for them (--splt); else empty.
+  std::vector<SpltPacket> splt;
 };
 inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 
@@ -237,6 +252,12 @@ inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 // FlowRecord::tunnel as the kind's name ("" when none) and its id (empty
 // when the kind has none).
 inline constexpr std::string_view kTunnelColumnNames[] = {"tunnel_type", "tunnel_id"};
+
+// The columns --splt adds after those (docs/COLUMNS.md): FlowRecord::splt as
+// three lists (JSON arrays): signed IP lengths, inter-arrival times in
+// microseconds (truncated), TCP flags.
+inline constexpr std::string_view kSpltColumnNames[] = {"splt_ip_len", "splt_iat_us",
+                                                        "splt_tcp_flags"};
 
 // The column --export-reason and --interim add after those (docs/COLUMNS.md):
 // FlowRecord::export_reason's name.

@@ -136,6 +136,19 @@ NETFLOWER_C_API netflower_status netflower_flow_get_by_name(const netflower_flow
  * column of docs/COLUMNS.md; never NULL for a flow. */
 NETFLOWER_C_API const char *netflower_flow_export_reason(const netflower_flow *flow);
 
+/* One of a flow's first packets (the "splt" option, docs/COLUMNS.md). */
+typedef struct netflower_splt_packet {
+  int32_t ip_length; /* the IP length; negative for a backward packet */
+  uint16_t tcp_flags;
+  int64_t iat_us; /* since the flow's previous packet, microseconds (truncated); 0 first */
+} netflower_splt_packet;
+
+/* The flow's first packets, with the "splt" option N: writes up to `max`
+ * of them into `out` (which may be NULL when max is 0) and returns how many
+ * the flow has (at most N; 0 without the option). */
+NETFLOWER_C_API size_t netflower_flow_splt(const netflower_flow *flow, netflower_splt_packet *out,
+                                           size_t max);
+
 /* Receives each flow; returns 0 to go on, anything else to stop (the run
  * then fails with NETFLOWER_ERR_CANCELLED). */
 typedef int (*netflower_flow_fn)(const netflower_flow *flow, void *user);

@@ -308,16 +308,23 @@ struct Options {
   // unchanged and interim rows are not flows (RunStats::interim_rows).
   // Default profile and netflower column sets only; not with IPFIX.
   std::optional<double> interim;
+  // SPLT: keep each flow's first `splt` packets (1 to kMaxSpltPackets; 0:
+  // none) and write their signed IP lengths, inter-arrival times and TCP
+  // flags as three list columns (docs/COLUMNS.md; FlowRecord::splt). Default
+  // profile and netflower column sets only; packets beyond them cost nothing.
+  int splt = 0;
 };
 
 // The columns that follow the 82 in a netflower column set, in this order:
-// the tunnel columns (netflower-tunnel), then export_reason.
+// the tunnel columns (netflower-tunnel), the SPLT lists, export_reason.
 struct ExtraColumns {
   bool tunnel = false;
   bool export_reason = false;
+  bool splt = false;
 };
 inline ExtraColumns ExtraColumnsOf(const Options& o) {
-  return ExtraColumns{HasTunnelColumns(o.columns), o.export_reason || o.interim.has_value()};
+  return ExtraColumns{HasTunnelColumns(o.columns), o.export_reason || o.interim.has_value(),
+                      o.splt > 0};
 }
 
 // Options of a file conversion.

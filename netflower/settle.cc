@@ -37,9 +37,11 @@ absl::Status CheckColumns(const Options& o) {
         "default profile with tunnels opened (tunnels=inner, the default), not compat=python "
         "or tunnels=outer");
   }
-  if ((o.export_reason || o.interim) && (python || IsCic(o.columns))) {
+  if ((o.export_reason || o.interim || o.splt != 0) && (python || IsCic(o.columns))) {
     return Invalid(absl::StrCat(
-        o.interim ? "interim reports belong" : "the export_reason column belongs",
+        o.interim     ? "interim reports belong"
+        : o.splt != 0 ? "the SPLT columns belong"
+                      : "the export_reason column belongs",
         " to the default profile and the netflower column sets: ",
         python ? "compat=python writes netflower 1.0's rows, byte for byte"
                : absl::StrCat("the ", Name(o.columns), " layout writes CICFlowMeter's rows")));
@@ -100,6 +102,10 @@ absl::Status SettleCommon(const Options& o, RunSettings* run) {
   }
   if (absl::Status s = CheckColumns(o); !s.ok()) return s;
   if (absl::Status s = CheckInterim(o); !s.ok()) return s;
+  if (o.splt < 0 || o.splt > kMaxSpltPackets) {
+    return Invalid(
+        absl::StrCat("splt must be 1 to ", kMaxSpltPackets, " packets (0: none), got ", o.splt));
+  }
   absl::StatusOr<int> jobs = ResolveJobs(o.jobs);
   if (!jobs.ok()) return jobs.status();
   if (absl::Status s = CheckCpuList(o.cpus); !s.ok()) return s;

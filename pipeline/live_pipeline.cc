@@ -277,8 +277,7 @@ class LiveImpl final : public LivePipeline::Impl {
       engine_config.fixes = options.cic_fixes;
       engine_config.sweeps_expire = true;  // flows past the timeout leave without traffic
     } else {
-      engine_config.keep_tunnel = HasTunnelColumns(options.columns);
-      SetInterim<P>(options, &engine_config);
+      SetRowOptions<P>(options, &engine_config);
     }
 
     const std::vector<int> cpus =

@@ -219,8 +219,7 @@ typename EngineFor<P>::Config EngineConfigOf(const PipelineConfig& config) {
     engine_config.columns = config.options->columns;
     engine_config.fixes = config.options->cic_fixes;
   } else {
-    engine_config.keep_tunnel = HasTunnelColumns(config.options->columns);
-    SetInterim<P>(*config.options, &engine_config);
+    SetRowOptions<P>(*config.options, &engine_config);
   }
   return engine_config;
 }

@@ -590,13 +590,19 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   Doorbell* publish_bell_ = &shared_->merge_bell;  // whoever takes the blocks
 };
 
-// Interim reports (Options::interim) in a netflower engine's settings; the
-// library refuses them with the python profile, which never gets them.
+// The row options that shape what a netflower engine keeps for its rows:
+// the tunnel, interim reports, SPLT; in one place for files and live. The
+// library refuses the last two with the python profile, which never gets
+// them.
 template <class P>
-void SetInterim(const Options& options, typename FlowEngine<P>::Config* config) {
-  if (!options.interim || P::kPython) return;
-  config->has_interim = true;
-  config->interim = P::FromSeconds(*options.interim);
+void SetRowOptions(const Options& options, typename FlowEngine<P>::Config* config) {
+  config->keep_tunnel = HasTunnelColumns(options.columns);
+  if constexpr (P::kPython) return;
+  if (options.interim) {
+    config->has_interim = true;
+    config->interim = P::FromSeconds(*options.interim);
+  }
+  config->splt = static_cast<uint32_t>(std::clamp(options.splt, 0, kMaxSpltPackets));
 }
 
 // The `n` workers of a pipeline, file or live alike: worker i is pinned to

@@ -177,6 +177,8 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->export_reason = py::cast<bool>(v);
   } else if (key == "interim") {
     o->interim = Optional<double>(v);
+  } else if (key == "splt") {
+    o->splt = py::cast<int>(v);
   } else if (key == "tunnels") {
     if (v.is_none()) return true;
     const std::string t = py::cast<std::string>(v);
@@ -314,6 +316,14 @@ py::object TunnelIdObject(const TunnelTag& t) {
   return t.has_id ? py::object(py::int_(t.id)) : py::object(py::none());
 }
 
+// A SPLT column's value for one packet (kSpltColumnNames order), as the
+// CSV writes it: the signed length, microseconds (truncated), the flags.
+int64_t SpltValue(const SpltPacket& p, size_t which) {
+  if (which == 0) return p.ip_length;
+  if (which == 1) return p.iat_ns / 1000;
+  return p.tcp_flags;
+}
+
 py::str ExportReasonObject(const FlowRecord& r) {
   return py::str(std::string(ExportReasonName(r.export_reason)));
 }
@@ -326,6 +336,13 @@ py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys, Extra
   if (extras.tunnel) {
     d[py::str(std::string(kTunnelColumnNames[0]))] = TunnelTypeObject(r.tunnel);
     d[py::str(std::string(kTunnelColumnNames[1]))] = TunnelIdObject(r.tunnel);
+  }
+  if (extras.splt) {
+    for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
+      py::list values(r.splt.size());
+      for (size_t k = 0; k < r.splt.size(); ++k) values[k] = py::int_(SpltValue(r.splt[k], which));
+      d[py::str(std::string(kSpltColumnNames[which]))] = values;
+    }
   }
   if (extras.export_reason) {
     d[py::str(std::string(kExportReasonColumnName))] = ExportReasonObject(r);
@@ -497,6 +514,19 @@ class FlowStream {
       }
       out[py::str(std::string(kTunnelColumnNames[0]))] = types;
       out[py::str(std::string(kTunnelColumnNames[1]))] = ids;
+    }
+    if (ExtraColumnsOf(options_).splt) {
+      for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
+        py::list arrays(n);  // an int64 array a flow
+        for (size_t k = 0; k < n; ++k) {
+          const std::vector<SpltPacket>& packets = all[k].splt;
+          py::array_t<int64_t> values(static_cast<py::ssize_t>(packets.size()));
+          auto w = values.mutable_unchecked<1>();
+          for (size_t j = 0; j < packets.size(); ++j) w(j) = SpltValue(packets[j], which);
+          arrays[k] = values;
+        }
+        out[py::str(std::string(kSpltColumnNames[which]))] = arrays;
+      }
     }
     if (ExtraColumnsOf(options_).export_reason) {
       py::list reasons(n);
@@ -772,6 +802,14 @@ PYBIND11_MODULE(_netflower, m) {
   m.def("commit", [] { return std::string(kBuildCommit); });
   m.def("column_list", &ColumnList);
   m.def("tunnel_column_list", &TunnelColumnList);
+  m.def("splt_column_list", [] {
+    py::list out;
+    for (const ColumnDoc& d : kSpltColumnDocs) {
+      out.append(py::make_tuple(std::string(d.name), "list[int]", std::string(d.unit),
+                                std::string(d.meaning)));
+    }
+    return out;
+  });
   m.def("export_reason_column", [] {
     const ColumnDoc& d = kExportReasonColumnDoc;
     return py::make_tuple(std::string(d.name), "str", std::string(d.unit), std::string(d.meaning));

@@ -96,6 +96,22 @@ static int count_reasons(const netflower_flow *flow, void *user) {
   return 0;
 }
 
+struct splt_seen {
+  long flows;
+  size_t max_count;
+  netflower_splt_packet first[3]; /* of the first flow */
+};
+
+static int on_splt(const netflower_flow *flow, void *user) {
+  struct splt_seen *s = (struct splt_seen *)user;
+  netflower_splt_packet p[3];
+  const size_t n = netflower_flow_splt(flow, p, 3);
+  if (s->flows == 0) memcpy(s->first, p, sizeof p);
+  if (n > s->max_count) s->max_count = n;
+  ++s->flows;
+  return 0;
+}
+
 static long count_lines(const char *path) {
   FILE *f = fopen(path, "r");
   long n = 0;
@@ -218,6 +234,24 @@ int main(void) {
     check(stats.interim_rows == (uint64_t)r.interim && stats.flows_written == 39 &&
               stats.flows_completed == 39,
           "... stats: interim rows apart from the 39 flows");
+    netflower_options_free(o);
+  }
+
+  /* SPLT: each flow's first 3 packets; the first TCP one is the handshake. */
+  {
+    struct splt_seen sp;
+    memset(&sp, 0, sizeof sp);
+    o = netflower_options_new();
+    check(netflower_options_set(o, "splt", "256") == NETFLOWER_ERR_INVALID_ARGUMENT,
+          "splt 256 is refused");
+    check(netflower_options_set(o, "splt", "3") == NETFLOWER_OK, "set splt");
+    st = netflower_convert(kCapture, on_splt, &sp, o, NULL);
+    check(st == NETFLOWER_OK, "splt: converts");
+    check(sp.flows == 39 && sp.max_count == 3, "... every flow has up to 3 packets");
+    check(sp.first[0].ip_length == 60 && sp.first[0].tcp_flags == 2 && sp.first[0].iat_us == 0,
+          "... the first flow's first packet: a 60-byte SYN, gap 0");
+    check(sp.first[1].ip_length == -60 && sp.first[1].tcp_flags == 18 && sp.first[1].iat_us >= 0,
+          "... then the backward SYN-ACK");
     netflower_options_free(o);
   }
 

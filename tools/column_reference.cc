@@ -113,6 +113,31 @@ int PrintTunnelColumns() {
   return 0;
 }
 
+// The SPLT section.
+int PrintSpltColumns() {
+  static_assert(std::size(kSpltColumnDocs) == std::size(kSpltColumnNames));
+  std::printf(
+      "\n## `--splt N`\n\n"
+      "Three list columns after the netflower columns (and the tunnel columns), one entry\n"
+      "for each of the flow's first N packets (1 <= N <= 255; fewer when the flow has\n"
+      "fewer), in the order the engine took them: the early-packet sequence that\n"
+      "encrypted-traffic classifiers use. A CSV field holds a JSON array in quotes\n"
+      "(`\"[60,-60,52]\"`), JSON Lines an array; Python gives lists (`on_flow`,\n"
+      "`iter_flows`) or numpy int64 arrays (`read_flows`). Default profile only.\n\n"
+      "| # | column | type | unit | meaning |\n|---|---|---|---|---|\n");
+  for (size_t i = 0; i < std::size(kSpltColumnDocs); ++i) {
+    const ColumnDoc& doc = kSpltColumnDocs[i];
+    if (doc.name != kSpltColumnNames[i]) {
+      std::fprintf(stderr, "SPLT column %zu: %s in flow_record.h, %s in column_docs.h\n", i + 1,
+                   std::string(kSpltColumnNames[i]).c_str(), std::string(doc.name).c_str());
+      return 1;
+    }
+    std::printf("| +%zu | `%s` | list of int | %s | %s |\n", i + 1, std::string(doc.name).c_str(),
+                std::string(doc.unit).c_str(), std::string(doc.meaning).c_str());
+  }
+  return 0;
+}
+
 // The export_reason section.
 int PrintExportReasonColumn() {
   const ColumnDoc& doc = kExportReasonColumnDoc;
@@ -166,6 +191,7 @@ int Main() {
                 std::string(doc.meaning).c_str());
   }
   if (int rc = PrintTunnelColumns(); rc != 0) return rc;
+  if (int rc = PrintSpltColumns(); rc != 0) return rc;
   return PrintExportReasonColumn();
 }
 

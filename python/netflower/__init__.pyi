@@ -9,8 +9,9 @@ __version__: str
 __all__: List[str]
 
 #: A flow as on_flow and iter_flows give it: column name -> int, float or
-#: str (tunnel_id: int or None; export_reason: str).
-Flow = Dict[str, Union[int, float, str, None]]
+#: str (tunnel_id: int or None; export_reason: str; the SPLT columns: lists
+#: of int).
+Flow = Dict[str, Union[int, float, str, None, List[int]]]
 PathLike = Union[str, "os.PathLike[str]"]
 Compat = Literal["python", "none"]
 ColumnSetName = Literal["netflower", "netflower-tunnel", "cic-ids2017", "cic-ids2017-ml",
@@ -89,6 +90,7 @@ class Column(NamedTuple):
 columns: Tuple[Column, ...]
 tunnel_columns: Tuple[Column, ...]
 export_reason_column: Column
+splt_columns: Tuple[Column, ...]
 
 
 class Kafka(NamedTuple):
@@ -118,6 +120,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         export_reason: bool = False, interim: Optional[float] = None,
+                        splt: Optional[int] = None,
                         return_stats: Literal[False] = False) -> int: ...
 @overload
 def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
@@ -129,6 +132,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         export_reason: bool = False, interim: Optional[float] = None,
+                        splt: Optional[int] = None,
                         return_stats: Literal[True]) -> Tuple[int, RunStats]: ...
 
 
@@ -138,7 +142,8 @@ def iter_flows(path: PathLike, flow_timeout: Optional[float] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False,
-               interim: Optional[float] = None) -> Iterator[Flow]: ...
+               interim: Optional[float] = None,
+               splt: Optional[int] = None) -> Iterator[Flow]: ...
 
 
 @overload
@@ -148,7 +153,7 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False, interim: Optional[float] = None,
-               return_stats: Literal[False] = False) -> Any: ...
+               splt: Optional[int] = None, return_stats: Literal[False] = False) -> Any: ...
 @overload
 def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                gc_interval: Optional[int] = None, n_jobs: int = 1, *, compat: Compat = "none",
@@ -156,7 +161,7 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False, interim: Optional[float] = None,
-               return_stats: Literal[True]) -> Tuple[Any, RunStats]: ...
+               splt: Optional[int] = None, return_stats: Literal[True]) -> Tuple[Any, RunStats]: ...
 
 
 class CaptureHandle:
@@ -180,4 +185,5 @@ def capture_live(interface: str, on_flow: Optional[Callable[[Flow], object]],
                  cic_fixes: bool = False, kafka: Optional[Kafka] = None,
                  ipfix: Optional[Ipfix] = None,
                  tunnels: TunnelsMode = None, export_reason: bool = False,
-                 interim: Optional[float] = None) -> CaptureHandle: ...
+                 interim: Optional[float] = None,
+                 splt: Optional[int] = None) -> CaptureHandle: ...

@@ -34,9 +34,10 @@ class EngineHarness : public FlowSink {
   };
 
   explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1,
-                         uint64_t max_flows = 0, bool keep_tunnel = false, double interim = -1)
+                         uint64_t max_flows = 0, bool keep_tunnel = false, double interim = -1,
+                         uint32_t splt = 0)
       : hasher_(kSeed),
-        engine_(MakeConfig(idle_timeout, cap, max_flows, keep_tunnel, interim), kSeed, this),
+        engine_(MakeConfig(idle_timeout, cap, max_flows, keep_tunnel, interim, splt), kSeed, this),
         gc_interval_(gc_interval) {}
 
   static typename P::Time TimeOf(At at) {
@@ -71,7 +72,8 @@ class EngineHarness : public FlowSink {
 
  private:
   static typename FlowEngine<P>::Config MakeConfig(double idle, double cap, uint64_t max_flows,
-                                                   bool keep_tunnel, double interim) {
+                                                   bool keep_tunnel, double interim,
+                                                   uint32_t splt) {
     typename FlowEngine<P>::Config c;
     c.max_flows = max_flows;
     c.keep_tunnel = keep_tunnel;
@@ -80,6 +82,7 @@ class EngineHarness : public FlowSink {
       c.has_cap = true;
       c.cap = P::FromSeconds(cap);
     }
+    c.splt = splt;
     if (interim > 0) {
       c.has_interim = true;
       c.interim = P::FromSeconds(interim);
