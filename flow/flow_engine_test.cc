@@ -391,7 +391,8 @@ TEST(Engine, InterimReportsAtPacketsLeaveTheFinalRowAlone) {
 // A sweep reports a silent flow whose last report is older than the period;
 // a flow that expires in the same sweep gets its final row only.
 TEST(Engine, InterimReportsAtSweepsAndNotBesideAnEnd) {
-  EngineHarness<DefaultProfile> h(/*idle=*/30.0, /*gc_interval=*/1, -1, 0, false, /*interim=*/10);
+  EngineHarness<DefaultProfile> h(/*idle_timeout=*/30.0, /*gc_interval=*/1, -1, 0, false,
+                                  /*interim=*/10);
   h.Feed(At{0}, Udp("10.0.0.1", 1, "10.0.0.2", 2));   // A
   h.Feed(At{5}, Udp("10.0.0.3", 1, "10.0.0.4", 2));   // B
   h.Feed(At{15}, Udp("10.0.0.5", 1, "10.0.0.6", 2));  // C; the sweep finds A due (15 > 10)

@@ -80,8 +80,9 @@ std::string Counts(const Options& o, const RunStats& s) {
                           k.delivered, k.produced, o.kafka->brokers, o.kafka->topic);
     absl::StrAppendFormat(&out, "    failed %u, not delivered %u, resent %u\n", k.failed,
                           k.undelivered, k.retries);
-    if (o.interim)
+    if (o.interim) {
       absl::StrAppendFormat(&out, "    of the delivered %u interim rows\n", k.interim_delivered);
+    }
     if (!k.first_error.empty()) absl::StrAppendFormat(&out, "    first error: %s\n", k.first_error);
   }
   if (o.ipfix) out += IpfixSummary(*o.ipfix, s.ipfix);

@@ -320,3 +320,33 @@ def test_interim_reports_and_export_reason(tmp_path):
     with pytest.raises(TypeError, match="interim must be a number"):
         list(netflower.iter_flows(WEB, interim="10"))
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_splt_lists(tmp_path):
+    # docs/COLUMNS.md, "--splt N": lists in on_flow/iter_flows, numpy int64
+    # arrays in read_flows, JSON arrays in the CSV (the CLI's bytes).
+    out = tmp_path / "s.csv"
+    assert netflower.convert_pcap_to_csv(WEB, out, splt=4) == 39
+    assert out.read_bytes() == cli("--pcap", WEB, "--splt", "4")
+    names = [c.name for c in netflower.splt_columns]
+    assert names == ["splt_ip_len", "splt_iat_us", "splt_tcp_flags"]
+    flows = list(netflower.iter_flows(WEB, splt=4, export_reason=True))
+    assert list(flows[0])[-4:] == names + ["export_reason"]
+    first = flows[0]
+    assert first["splt_ip_len"][:2] == [60, -60] and first["splt_tcp_flags"][:2] == [2, 18]
+    assert first["splt_iat_us"][0] == 0 and all(isinstance(v, int) for v in first["splt_iat_us"])
+    assert all(len(f["splt_ip_len"]) == min(4, f["tot_fwd_pkts"] + f["tot_bwd_pkts"])
+               for f in flows)
+    frame = netflower.read_flows(WEB, splt=4)
+    assert list(frame.columns)[82:85] == names
+    import numpy
+    assert isinstance(frame["splt_ip_len"][0], numpy.ndarray)
+    assert frame["splt_ip_len"][0].dtype == numpy.int64
+    assert [list(a) for a in frame["splt_iat_us"]] == [f["splt_iat_us"] for f in flows]
+    with pytest.raises(ValueError, match="splt must be 1 to 255"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", splt=256)
+    with pytest.raises(TypeError, match="splt must be an int"):
+        list(netflower.iter_flows(WEB, splt=4.0))
+    with pytest.raises(ValueError, match="SPLT columns belong to the default profile"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", splt=4, compat="python")
+    assert not (tmp_path / "x.csv").exists()

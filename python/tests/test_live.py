@@ -226,3 +226,34 @@ def test_a_cic_layout_live_goes_to_csv_path(iface, tmp_path):
     assert rows[0][8] == "3"  # Total Fwd Packets
     with pytest.raises(ValueError, match="on_flow"):
         netflower.capture_live(iface, print, columns="cic-ids2017", csv_path=out)
+
+
+def test_interim_reports_splt_and_save_pcap_live(iface, tmp_path):
+    # FLOW-RULES §14, §15: an open flow is handed to on_flow every 0.5 s of
+    # its life (export_reason "interim"), then once more at its end with its
+    # SPLT lists; save_pcap writes its frames once, all of them, with the end.
+    flows = []
+    code = ("import socket, time\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.bind(('10.79.0.2', 47600))\n"
+            "for _ in range(10):\n"
+            "    s.sendto(b'x' * 30, ('10.79.0.1', 9)); time.sleep(0.2)\n")
+    with netflower.capture_live(iface, flows.append, idle_timeout=60, interim=0.5, splt=4,
+                                save_pcap=True, pcap_dir=tmp_path) as capture:
+        capture.start()
+        time.sleep(0.3)
+        sh("ip", "netns", "exec", NS, sys.executable, "-c", code)
+        time.sleep(0.3)
+    mine = [f for f in flows if f["src_port"] == 47600]
+    interim = [f for f in mine if f["export_reason"] == "interim"]
+    final = [f for f in mine if f["export_reason"] != "interim"]
+    assert len(interim) >= 2 and len(final) == 1, [f["export_reason"] for f in mine]
+    counts = [f["tot_fwd_pkts"] for f in interim]
+    assert counts == sorted(counts) and counts[-1] <= 10
+    assert final[0]["export_reason"] == "end" and final[0]["tot_fwd_pkts"] == 10
+    assert final[0]["splt_ip_len"] == [58, 58, 58, 58]
+    assert capture.stats["interim_rows"] == len([f for f in flows
+                                                 if f["export_reason"] == "interim"])
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("10.79.0.2-47600-")]
+    assert len(files) == 1
+    assert files[0].stat().st_size == 24 + 10 * (16 + 14 + 58)  # every frame, once
