@@ -276,7 +276,7 @@ class FlowEngine {
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
            late_fifo_.size() * sizeof(LateFifoEntry) + tunnels_.capacity() * sizeof(TunnelTag) +
            reports_.capacity() * sizeof(Time) + report_heap_.capacity() * sizeof(HeapEntry) +
-           splt_.capacity() * sizeof(splt_[0]) + splt_packets_ * sizeof(SpltPacket);
+           splt_.capacity() * sizeof(std::vector<SpltPacket>) + splt_packets_ * sizeof(SpltPacket);
   }
 
  private:
