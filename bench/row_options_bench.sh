@@ -12,6 +12,10 @@
 # each writing its CSV to a file on the same file system.
 #   bench/row_options_bench.sh NETFLOWER_BIN CAPTURE [RUNS=5]
 # Build first: bazel build -c opt //tools:netflower
+# On a noisy machine (a small VM: +-10 % between runs of a second), set
+# CALLGRIND=1: one run a mode under valgrind's callgrind, instructions
+# executed in user space by all threads (exact, repeatable; the kernel's
+# write time is not in it), with the rows and bytes written.
 set -euo pipefail
 nf=$1 capture=$2 runs=${3:-5}
 work=$(mktemp -d)
@@ -28,6 +32,21 @@ args_of() {
     dpi) echo --dpi ;;
   esac
 }
+if [[ ${CALLGRIND:-0} == 1 ]]; then
+  printf '%-14s %14s %9s %9s %12s\n' run instructions ratio rows bytes
+  base=0
+  for mode in "${modes[@]}"; do
+    # shellcheck disable=SC2046  # the words of args_of are the arguments
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$nf" --pcap "$capture" \
+      --out "$work/out.csv" --jobs 1 --quiet $(args_of "$mode") 2>"$work/cg.err"
+    ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/cg.err")
+    ((base == 0)) && base=$ir
+    awk -v m="$mode" -v i="$ir" -v b="$base" -v r="$(wc -l <"$work/out.csv")" \
+      -v y="$(stat -c %s "$work/out.csv")" 'BEGIN {
+      printf "%-14s %14d %8.3fx %9d %12d\n", m, i, i / b, r - 1, y }'
+  done
+  exit 0
+fi
 declare -A results
 for ((r = 0; r < runs; r++)); do
   for mode in "${modes[@]}"; do
