@@ -474,7 +474,6 @@ class FlowEngine {
     record.protocol = key.protocol;
     flow.features.Fill(&record, cold_);
     if (config_.keep_tunnel) record.tunnel = tunnels_[slot];
-
     if constexpr (!P::kPython) {
       if (config_.epoch_shift_seconds != nullptr) {
         const int64_t shift = config_.epoch_shift_seconds->load(std::memory_order_relaxed);
