@@ -22,7 +22,7 @@ struct CsvDialect {
   bool header_always = true;                  // python: header only with the first row (CSV only)
   OutputFormat format = OutputFormat::kCsv;   // JSON Lines: no header, "\n" lines
   ColumnSet columns = ColumnSet::kNetflower;  // whose header (CIC rows: CicRowFormatter)
-  ExtraColumns extras;                        // after the netflower columns
+  ExtraColumns extras{};                      // after the netflower columns
 };
 
 // The dialect of profile P (features/profile.h) for the run's options.
