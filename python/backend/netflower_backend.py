@@ -96,7 +96,8 @@ def _build_native(scratch):
     # floating point, hidden symbols (pybind11 wants them).
     _run([cxx, "-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden",
           "-fvisibility-inlines-hidden", "-ffp-contract=off", "-fno-fast-math",
-          "-I", ROOT, "-isystem", include, "python/_netflower.cc", build_info,
+          "-I", ROOT, "-isystem", include, "python/_netflower.cc", "python/py_options.cc",
+          build_info,
           os.path.join(prefix, "lib", "libnetflower.a"), *libs, "-o", module])
     return module, os.path.join(prefix, "bin", "netflower")
 
