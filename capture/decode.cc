@@ -62,6 +62,7 @@ class Decoder {
       : d_(options.default_profile), tunnels_(options.tunnels && d_), out_(out) {}
 
   DecodeStatus Frame(uint16_t link_type, const uint8_t* p, size_t n) {
+    frame_begin_ = p;
     frame_end_ = p + n;
     out_->tunnel = TunnelTag{};
     switch (link_type) {
@@ -233,6 +234,7 @@ class Decoder {
     SetV4(&out_->src, p + 12);
     SetV4(&out_->dst, p + 16);
     out_->pkt_len = static_cast<uint32_t>(end);
+    out_->ip_offset = static_cast<uint32_t>(p - frame_begin_);
     if ((Be16(p + 6) & 0x1FFF) != 0) return DecodeStatus::kIpFragment;
     const uint8_t* l4 = p + ihl_bytes;
     const size_t l4_len = end > ihl_bytes ? end - ihl_bytes : 0;
@@ -280,6 +282,7 @@ class Decoder {
     SetV6(&out_->src, p + 8);
     SetV6(&out_->dst, p + 24);
     out_->pkt_len = static_cast<uint32_t>(end);
+    out_->ip_offset = static_cast<uint32_t>(p - frame_begin_);
     return Transport(next, p + off, end - off);
   }
 
@@ -579,6 +582,7 @@ class Decoder {
   const bool tunnels_;  // DecodeOptions::tunnels
   int depth_ = 0;       // tunnels opened so far
   DecodedPacket* const out_;
+  const uint8_t* frame_begin_ = nullptr;
   const uint8_t* frame_end_ = nullptr;
 };
 

@@ -24,6 +24,10 @@ struct DecodedPacket {
   uint16_t header_len = 0;   // L4 header only: TCP data offset * 4, UDP 8
   int32_t window = -1;       // raw TCP window; -1 for UDP
   uint32_t pkt_len = 0;      // IP length as decoded (see §4.11)
+  // Where the (innermost) IP header starts in the frame: the IP packet the
+  // flow is keyed on is frame[ip_offset, ip_offset + pkt_len), all captured
+  // (application labels read it, FLOW-RULES §16).
+  uint32_t ip_offset = 0;
   uint32_t payload_len = 0;  // L4 payload bytes present
   // Captured bytes from the end of the TCP/UDP header to the end of the
   // frame (Ethernet padding included; 0 when the header runs past them):

@@ -15,10 +15,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 #include "capture/decode.h"
 #include "capture/profile.h"
+#include "dpi/app_dissector.h"
 #include "features/flow_features.h"
 #include "flow/flow_key.h"
 #include "flow/flow_sink.h"
@@ -154,6 +157,11 @@ class FlowEngine {
     // SPLT (Options::splt): keep each flow's first `splt` packets (0: none;
     // at most kMaxSpltPackets) for FlowRecord::splt, in a list a slot.
     uint32_t splt = 0;
+    // Application labels (FLOW-RULES §16): feed each flow's packets to this
+    // dissector (not owned; one a worker) until it is done with the flow,
+    // for FlowRecord::app. Null: none. Process() is then given each
+    // packet's IP bytes. Default profile only.
+    AppDissector* dpi = nullptr;
   };
 
   FlowEngine(const Config& config, uint64_t hash_seed, FlowSink* sink)
@@ -167,8 +175,9 @@ class FlowEngine {
   void PrefetchFlow(uint64_t hash) const { flows_.PrefetchValue(hash); }
 
   // Steps 1-4 of FLOW-RULES §5.2 for one packet. The caller counts packets and
-  // calls Sweep() after every gc_interval-th one.
-  void Process(const EnginePacket<P>& pkt) {
+  // calls Sweep() after every gc_interval-th one. `ip`: the packet's IP bytes
+  // (DecodedPacket::ip_offset on), for Config::dpi only.
+  void Process(const EnginePacket<P>& pkt, std::string_view ip = {}) {
     ++counters_.packets;
     const Time t = pkt.time;
     uint32_t slot = flows_.Find(pkt.key, pkt.hash);
@@ -200,6 +209,9 @@ class FlowEngine {
     const Time previous = flow.features.latest_time();
     flow.features.Add(dir, t, pkt.fields, cold_);
     if (config_.splt != 0) NoteSplt(slot, dir, t - previous, pkt.fields);
+    if constexpr (!P::kPython) {
+      if (config_.dpi != nullptr) Dissect(slot, t, ip);
+    }
     // The heap entry's time must not exceed the last packet's time: file the
     // flow again when time went backwards.
     if (t < previous) QueueIdle(slot, flow, t);
@@ -276,6 +288,7 @@ class FlowEngine {
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
            late_fifo_.size() * sizeof(LateFifoEntry) + tunnels_.capacity() * sizeof(TunnelTag) +
            reports_.capacity() * sizeof(Time) + report_heap_.capacity() * sizeof(HeapEntry) +
+           dpi_.capacity() * sizeof(DpiSlot) +
            splt_.capacity() * sizeof(std::vector<SpltPacket>) + splt_packets_ * sizeof(SpltPacket);
   }
 
@@ -371,6 +384,7 @@ class FlowEngine {
     if (config_.keep_tunnel) KeepTunnel(slot, pkt.tunnel());
     if (config_.has_interim) NoteReport(slot, pkt.number, pkt.time);
     if (config_.splt != 0) StartSplt(slot);
+    if (config_.dpi != nullptr) StartDissection(slot);
     QueueIdle(slot, flow, pkt.time);
     if (config_.has_cap) PushHeap(&cap_heap_, HeapEntry{pkt.time, slot, Tag(pkt.number)});
     ++counters_.flows_created;
@@ -408,6 +422,37 @@ class FlowEngine {
     ++splt_packets_;
   }
 
+  // Application labels: a new flow in `slot` starts its dissection (nDPI's
+  // state, 688 bytes, allocated here and freed when nDPI is done with the
+  // flow, most often within its first packets: FLOW-RULES §16).
+  void StartDissection(uint32_t slot) {
+    if (slot >= dpi_.size()) dpi_.resize(std::max<size_t>(slot + 1, dpi_.size() * 2));
+    dpi_[slot] = DpiSlot{config_.dpi->NewFlow(), nullptr};
+  }
+
+  // Application labels: the packet at `t` just added to the flow in `slot`
+  // goes to the dissector while it wants packets; once it is done the flow
+  // keeps only its labels.
+  void Dissect(uint32_t slot, Time t, std::string_view ip) {
+    DpiSlot& d = dpi_[slot];
+    if (d.flow == nullptr || ip.empty()) return;
+    if (config_.dpi->Feed(d.flow.get(), ip, static_cast<uint64_t>(t / 1000000))) {
+      d.labels = config_.dpi->Finish(d.flow.get());
+      d.flow.reset();
+    }
+  }
+
+  // The flow's labels for a row: final (`end`: the dissection ends with the
+  // flow) or so far (an interim row).
+  std::shared_ptr<const AppLabels> Labels(uint32_t slot, bool end) {
+    DpiSlot& d = dpi_[slot];
+    if (d.flow == nullptr) return d.labels;
+    if (!end) return config_.dpi->Peek(d.flow.get());
+    std::shared_ptr<const AppLabels> labels = config_.dpi->Finish(d.flow.get());
+    d = DpiSlot{};
+    return labels;
+  }
+
   // Interim reports: the flow's last report is at `t` (its first packet, or
   // an interim row); filed in the report heap at that time. Side tables by
   // slot, like the tunnels, so that runs without --interim pay nothing.
@@ -435,6 +480,7 @@ class FlowEngine {
     FlowRecord record = Record(slot, flow);
     record.export_reason = ExportReason::kInterim;
     if (config_.splt != 0) record.splt = splt_[slot];  // a copy: the flow goes on
+    if (config_.dpi != nullptr) record.app = Labels(slot, /*end=*/false);
     ++counters_.emitted_by_reason[static_cast<int>(EmitReason::kInterim)];
     EmitTag told = tag;
     told.reason = EmitReason::kInterim;
@@ -494,6 +540,10 @@ class FlowEngine {
       splt_packets_ -= splt_[slot].size();
       record.splt = std::move(splt_[slot]);
       splt_[slot] = {};
+    }
+    if (config_.dpi != nullptr) {
+      record.app = Labels(slot, /*end=*/true);
+      dpi_[slot] = DpiSlot{};
     }
     flow.features.ReleaseCold(cold_);
     ++counters_.flows_emitted;
@@ -627,6 +677,13 @@ class FlowEngine {
   std::vector<HeapEntry> report_heap_;
   std::vector<std::vector<SpltPacket>> splt_;  // by slot; Config::splt only
   size_t splt_packets_ = 0;                    // kept in splt_, for MemoryBytes
+  // Application labels by slot (Config::dpi only): the dissection while it
+  // runs, then the labels it left.
+  struct DpiSlot {
+    AppDissector::FlowPtr flow;
+    std::shared_ptr<const AppLabels> labels;
+  };
+  std::vector<DpiSlot> dpi_;
   uint32_t heap_generation_ = 0;
   FlowTable<LateEntry> late_;
   std::deque<LateFifoEntry> late_fifo_;

@@ -35,6 +35,12 @@ std::string BuildHeader(ExtraColumns extras) {
       header += name;
     }
   }
+  if (extras.dpi) {
+    for (std::string_view name : kDpiColumnNames) {
+      header += ',';
+      header += name;
+    }
+  }
   if (extras.splt) {
     for (std::string_view name : kSpltColumnNames) {
       header += ',';
@@ -117,6 +123,47 @@ char* PutSpltJson(const std::vector<SpltPacket>& packets, char* p) {
   return p;
 }
 
+// The DPI labels (printable ASCII, AppLabels), each after a comma: as CSV
+// fields, quoted (quotes doubled) when they hold a comma or a quote; as
+// JSON members, strings with quotes and backslashes escaped. A row without
+// labels (none were kept) has empty values.
+char* PutDpiCsv(const AppLabels* labels, char* p) {
+  for (size_t i = 0; i < std::size(kDpiColumnNames); ++i) {
+    *p++ = ',';
+    if (labels == nullptr) continue;
+    const std::string_view v = std::string_view(labels->value(i)).substr(0, kMaxDpiValueBytes);
+    const bool quote = v.find_first_of(",\"") != std::string_view::npos;
+    if (quote) *p++ = '"';
+    for (char c : v) {
+      if (c == '"') *p++ = '"';
+      *p++ = c;
+    }
+    if (quote) *p++ = '"';
+  }
+  return p;
+}
+
+char* PutDpiJson(const AppLabels* labels, char* p) {
+  for (size_t i = 0; i < std::size(kDpiColumnNames); ++i) {
+    const std::string_view name = kDpiColumnNames[i];
+    *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = '"';
+    *p++ = ':';
+    *p++ = '"';
+    if (labels != nullptr) {
+      for (char c : std::string_view(labels->value(i)).substr(0, kMaxDpiValueBytes)) {
+        if (c == '"' || c == '\\') *p++ = '\\';
+        *p++ = c;
+      }
+    }
+    *p++ = '"';
+  }
+  return p;
+}
+
 // The export_reason column's value, after a comma (CSV) or as a JSON member
 // after a comma.
 char* PutExportReasonCsv(ExportReason reason, char* p) {
@@ -141,14 +188,15 @@ char* PutExportReasonJson(ExportReason reason, char* p) {
 std::string_view CsvHeader(ExtraColumns extras) {
   // One header per combination of the extra columns, built once.
   static const auto* const headers = [] {
-    auto* h = new std::array<std::string, 8>();
-    for (int i = 0; i < 8; ++i) {
-      (*h)[i] = BuildHeader(ExtraColumns{(i & 1) != 0, (i & 2) != 0, (i & 4) != 0});
+    auto* h = new std::array<std::string, 16>();
+    for (int i = 0; i < 16; ++i) {
+      (*h)[i] = BuildHeader(
+          ExtraColumns{(i & 1) != 0, (i & 2) != 0, (i & 4) != 0, (i & 8) != 0});
     }
     return h;
   }();
-  return (
-      *headers)[(extras.tunnel ? 1 : 0) + (extras.export_reason ? 2 : 0) + (extras.splt ? 4 : 0)];
+  return (*headers)[(extras.tunnel ? 1 : 0) + (extras.export_reason ? 2 : 0) +
+                    (extras.splt ? 4 : 0) + (extras.dpi ? 8 : 0)];
 }
 
 // Every column's formatter may use its full scratch width (floats store
@@ -158,8 +206,12 @@ std::string_view CsvHeader(ExtraColumns extras) {
 // export_reason at most 32 (key, quotes, the longest name); the SPLT lists
 // (keys and brackets within 64 bytes) a signed length (6 digits, a sign)
 // a time (kMaxIntChars) and flags (3 digits) a packet, each with a comma.
+// The DPI labels at most twice their bytes (every one a quote) with two
+// quotes, a comma and a key (within 32 bytes) each.
 inline constexpr size_t kMaxSpltBytes = 64 + kMaxSpltPackets * (7 + kMaxIntChars + 3 + 3);
-static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 + 32 + kMaxSpltBytes <=
+inline constexpr size_t kMaxDpiBytes = std::size(kDpiColumnNames) * (2 * kMaxDpiValueBytes + 32);
+static_assert(kColumnCount * (kMaxPythonFloatChars + 1 + 24 + 2) + 4 + 64 + 32 + kMaxSpltBytes +
+                      kMaxDpiBytes <=
                   kMaxCsvRowBytes,
               "kMaxCsvRowBytes too small for JSON rows");
 static_assert(kColumnCount * (kMaxPythonFloatChars + 1) + 2 <= kMaxCsvRowBytes &&
@@ -175,6 +227,7 @@ size_t FormatCsvRow(const FlowRecord& r, bool crlf, char* out, ExtraColumns extr
 #undef NETFLOWER_PUT_COLUMN
   --p;  // drop the last comma
   if (extras.tunnel) p = PutTunnelCsv(r.tunnel, p);
+  if (extras.dpi) p = PutDpiCsv(r.app.get(), p);
   if (extras.splt) p = PutSpltCsv(r.splt, p);
   if (extras.export_reason) p = PutExportReasonCsv(r.export_reason, p);
   if (crlf) *p++ = '\r';
@@ -226,6 +279,7 @@ size_t FormatJsonRow(const FlowRecord& r, char* out, ExtraColumns extras) {
 #undef NETFLOWER_PUT_JSON
   --p;  // the last comma
   if (extras.tunnel) p = PutTunnelJson(r.tunnel, p);
+  if (extras.dpi) p = PutDpiJson(r.app.get(), p);
   if (extras.splt) p = PutSpltJson(r.splt, p);
   if (extras.export_reason) p = PutExportReasonJson(r.export_reason, p);
   *p++ = '}';

@@ -17,16 +17,18 @@ namespace netflower {
 inline constexpr size_t kMaxCsvRowBytes = 16384 + 512;
 
 // The header line without its line end, generated from the schema; the
-// `extras` follow the 82: kTunnelColumnNames (netflower-tunnel), then
-// kExportReasonColumnName.
+// `extras` follow the 82: kTunnelColumnNames (netflower-tunnel),
+// kDpiColumnNames, kSpltColumnNames, then kExportReasonColumnName.
 std::string_view CsvHeader(ExtraColumns extras = {});
 
 // Writes one row of `record` followed by "\r\n" (crlf) or "\n" into `out`,
 // which must hold kMaxCsvRowBytes. Returns the number of bytes written.
 // With `extras.tunnel`, record.tunnel follows as two more fields: its
 // kind's name and its id (both empty when not tunnelled; the id empty when
-// the kind has none); with `extras.splt`, the three SPLT lists as quoted
-// JSON arrays ("[60,-52]"); with `extras.export_reason`, the reason's name.
+// the kind has none); with `extras.dpi`, the six labels of record.app (empty
+// without them), quoted as RFC 4180 says when they hold a comma or a quote;
+// with `extras.splt`, the three SPLT lists as quoted JSON arrays
+// ("[60,-52]"); with `extras.export_reason`, the reason's name.
 size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, ExtraColumns extras = {});
 
 // Writes one JSON Lines row of `record` into `out` (kMaxCsvRowBytes):
@@ -35,8 +37,9 @@ size_t FormatCsvRow(const FlowRecord& record, bool crlf, char* out, ExtraColumns
 // numbers with the CSV's digits (the same Python repr text), except that a
 // float that is not finite (inf, -inf, nan: JSON has no such number) is
 // null. With `extras.tunnel`, "tunnel_type" (a string, "" when not
-// tunnelled) and "tunnel_id" (a number, or null) follow; with `extras.splt`
-// the three SPLT lists (arrays of numbers); with `extras.export_reason`,
+// tunnelled) and "tunnel_id" (a number, or null) follow; with `extras.dpi`
+// the six labels (strings); with `extras.splt` the three SPLT lists (arrays
+// of numbers); with `extras.export_reason`,
 // "export_reason" (a string). Returns the number of bytes written.
 size_t FormatJsonRow(const FlowRecord& record, char* out, ExtraColumns extras = {});
 

@@ -206,6 +206,19 @@ Default profile, netflower column sets)",
        cl->options.export_reason = true;
        return std::string();
      }},
+    {"--dpi", "", kInputOutput,
+     R"(application labels by nDPI: add six columns after the
+netflower columns: application_name (TLS.YouTube),
+application_category, application_confidence,
+requested_server_name (TLS SNI, HTTP Host, DNS query),
+ja3_client, ja3_server. nDPI reads each flow's first
+packets until it is done with the flow. Default
+profile, netflower column sets)",
+     kBoth,
+     [](const std::string&, CommandLine* cl) {
+       cl->options.dpi = true;
+       return std::string();
+     }},
     {"--splt", " N", kInputOutput,
      R"(add three list columns after the netflower columns:
 the flow's first N packets' IP lengths (negative:

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -223,6 +224,37 @@ struct SpltPacket {
 // --splt's bound: at most this many packets a flow.
 inline constexpr int kMaxSpltPackets = 255;
 
+// The columns --dpi adds (docs/COLUMNS.md, FLOW-RULES §16): what nDPI made
+// of the flow's first packets. One list for the names, AppLabels' fields and
+// the formatters.
+#define NETFLOWER_DPI_COLUMNS(X) \
+  X(application_name)            \
+  X(application_category)        \
+  X(application_confidence)      \
+  X(requested_server_name)       \
+  X(ja3_client)                  \
+  X(ja3_server)
+
+// A flow's application labels (--dpi), each "" when nDPI found none:
+// printable ASCII only (any other byte is written as '?'), each at most
+// kMaxDpiValueBytes.
+struct AppLabels {
+#define NETFLOWER_DPI_FIELD(name) std::string name;
+  NETFLOWER_DPI_COLUMNS(NETFLOWER_DPI_FIELD)
+#undef NETFLOWER_DPI_FIELD
+  // The value of column `i` of kDpiColumnNames. REQUIRES: i < 6.
+  const std::string& value(size_t i) const {
+    const std::string* values[] = {
+#define NETFLOWER_DPI_ADDRESS(name) &name,
+        NETFLOWER_DPI_COLUMNS(NETFLOWER_DPI_ADDRESS)
+#undef NETFLOWER_DPI_ADDRESS
+    };
+    return *values[i];
+  }
+  friend bool operator==(const AppLabels&, const AppLabels&) = default;
+};
+inline constexpr size_t kMaxDpiValueBytes = 96;
+
 // One emitted flow: the 82 values, typed, in column order. Fields are named
 // exactly like the CSV columns, so `record.flow_duration` is column 7.
 struct FlowRecord {
@@ -245,6 +277,9 @@ struct FlowRecord {
   // Not one of the 82: the flow's first packets (at most Options::splt of
   // them), when the run asks for them (--splt); else empty.
   std::vector<SpltPacket> splt;
+  // Not one of the 82: the flow's application labels when the run asks for
+  // them (--dpi); else null. Shared, not copied, by a row's copies.
+  std::shared_ptr<const AppLabels> app;
 };
 inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 
@@ -253,11 +288,19 @@ inline constexpr int64_t kUnknownNanoseconds = INT64_MIN;
 // when the kind has none).
 inline constexpr std::string_view kTunnelColumnNames[] = {"tunnel_type", "tunnel_id"};
 
-// The columns --splt adds after those (docs/COLUMNS.md): FlowRecord::splt as
+// The columns --splt adds after those and the DPI columns (docs/COLUMNS.md): FlowRecord::splt as
 // three lists (JSON arrays): signed IP lengths, inter-arrival times in
 // microseconds (truncated), TCP flags.
 inline constexpr std::string_view kSpltColumnNames[] = {"splt_ip_len", "splt_iat_us",
                                                         "splt_tcp_flags"};
+
+// The columns --dpi adds after the tunnel columns (docs/COLUMNS.md):
+// FlowRecord::app's fields.
+inline constexpr std::string_view kDpiColumnNames[] = {
+#define NETFLOWER_DPI_NAME(name) #name,
+    NETFLOWER_DPI_COLUMNS(NETFLOWER_DPI_NAME)
+#undef NETFLOWER_DPI_NAME
+};
 
 // The column --export-reason and --interim add after those (docs/COLUMNS.md):
 // FlowRecord::export_reason's name.

@@ -224,6 +224,10 @@ inline constexpr int64_t kDefaultGcInterval = 1000;         // netflower 1.0's
 // Options::interim's bound (a year): beyond it the nanosecond period a flow
 // engine keeps would come close to overflowing.
 inline constexpr double kMaxInterimSeconds = 31536000.0;
+// --dpi: nDPI sees at most this many of a flow's first packets (both
+// directions). Most flows are labelled sooner and stop there (FLOW-RULES
+// §16 says why this number).
+inline constexpr int kDpiPacketBound = 24;
 
 // What a file conversion and a live capture share.
 struct Options {
@@ -313,18 +317,26 @@ struct Options {
   // flags as three list columns (docs/COLUMNS.md; FlowRecord::splt). Default
   // profile and netflower column sets only; packets beyond them cost nothing.
   int splt = 0;
+  // Application labels: feed each flow's first packets to nDPI (at most
+  // kDpiPacketBound, both directions) and write what it found as six
+  // columns (docs/COLUMNS.md, FLOW-RULES §16; FlowRecord::app). Default
+  // profile and netflower column sets only; a build without nDPI (the
+  // static benchmark kit) refuses it (DpiAvailable()).
+  bool dpi = false;
 };
 
 // The columns that follow the 82 in a netflower column set, in this order:
-// the tunnel columns (netflower-tunnel), the SPLT lists, export_reason.
+// the tunnel columns (netflower-tunnel), the DPI labels, the SPLT lists,
+// export_reason.
 struct ExtraColumns {
   bool tunnel = false;
   bool export_reason = false;
   bool splt = false;
+  bool dpi = false;
 };
 inline ExtraColumns ExtraColumnsOf(const Options& o) {
   return ExtraColumns{HasTunnelColumns(o.columns), o.export_reason || o.interim.has_value(),
-                      o.splt > 0};
+                      o.splt > 0, o.dpi};
 }
 
 // Options of a file conversion.

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "dpi/app_dissector.h"
 #include "io/ipfix_exporter.h"
 #include "io/kafka_producer.h"
 #include "io/output_file.h"
@@ -37,10 +38,11 @@ absl::Status CheckColumns(const Options& o) {
         "default profile with tunnels opened (tunnels=inner, the default), not compat=python "
         "or tunnels=outer");
   }
-  if ((o.export_reason || o.interim || o.splt != 0) && (python || IsCic(o.columns))) {
+  if ((o.export_reason || o.interim || o.splt != 0 || o.dpi) && (python || IsCic(o.columns))) {
     return Invalid(absl::StrCat(
         o.interim     ? "interim reports belong"
         : o.splt != 0 ? "the SPLT columns belong"
+        : o.dpi       ? "the application labels (dpi) belong"
                       : "the export_reason column belongs",
         " to the default profile and the netflower column sets: ",
         python ? "compat=python writes netflower 1.0's rows, byte for byte"
@@ -105,6 +107,11 @@ absl::Status SettleCommon(const Options& o, RunSettings* run) {
   if (o.splt < 0 || o.splt > kMaxSpltPackets) {
     return Invalid(
         absl::StrCat("splt must be 1 to ", kMaxSpltPackets, " packets (0: none), got ", o.splt));
+  }
+  if (o.dpi && !DpiAvailable()) {
+    return absl::FailedPreconditionError(
+        "dpi: this build of netflower has no nDPI (the static benchmark kit leaves it out); use "
+        "a build linked with Debian's libndpi (tools/install_deps.sh installs libndpi-dev)");
   }
   absl::StatusOr<int> jobs = ResolveJobs(o.jobs);
   if (!jobs.ok()) return jobs.status();

@@ -55,6 +55,7 @@ class RingReader {
         packet_limit_(config.options->packet_limit),
         tunnels_(config.run.tunnels),
         save_pcap_(config.options->save_pcap),
+        dpi_(!P::kCic && config.options->dpi),
         hasher_(seed),
         shared_(shared),
         stop_(stop),
@@ -123,7 +124,7 @@ class RingReader {
       const uint32_t usec = rp.nsec / 1000;
       packet.time = P::LiveTime(rp.sec, rp.nsec);
       packet.number = ++accepted_;
-      if (save_pcap_) AddFrame(rp, usec);
+      if (save_pcap_ || dpi_) AddFrame(rp, usec, decoded);
       Push(item);
       if (accepted_ % kLiveSweepInterval == 0) {
         WorkItem<P> sweep;
@@ -154,11 +155,20 @@ class RingReader {
     Publish();
   }
 
-  void AddFrame(const RingPacket& rp, uint32_t usec) {
+  // The packet's record for the worker: save_pcap's pcap record (header and
+  // frame), else (--dpi only) its IP bytes.
+  void AddFrame(const RingPacket& rp, uint32_t usec, const DecodedPacket& decoded) {
     if (frames_ == nullptr) frames_ = worker_->SpareFrameBatch();
-    const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
-    frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
-    frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
+    if (save_pcap_) {
+      const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
+      frames_->ip_begin.push_back(static_cast<uint32_t>(sizeof(header)) + decoded.ip_offset);
+      frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
+      frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
+    } else {
+      frames_->ip_begin.push_back(0);
+      frames_->bytes.append(reinterpret_cast<const char*>(rp.data) + decoded.ip_offset,
+                            decoded.pkt_len);
+    }
     frames_->ends.push_back(static_cast<uint32_t>(frames_->bytes.size()));
   }
 
@@ -197,6 +207,7 @@ class RingReader {
   const uint64_t packet_limit_;
   const bool tunnels_;
   const bool save_pcap_;
+  const bool dpi_;  // Options::dpi: the worker gets each packet's IP bytes
   FlowHasher hasher_;
   Shared* const shared_;
   std::atomic<bool>* const stop_;
@@ -290,6 +301,7 @@ class LiveImpl final : public LivePipeline::Impl {
     worker.ipfix = outputs_.ipfix_model;
     worker.push_each_batch = true;
     worker.keep_frames = options.save_pcap;
+    worker.dpi = !P::kCic && options.dpi;
     worker.frame_budget_bytes = options.save_pcap_memory_bytes;
     workers_ = MakeWorkers<P>(static_cast<size_t>(jobs), engine_config, config_.run.max_flows, seed,
                               worker, cpus, &shared_);

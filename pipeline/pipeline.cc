@@ -46,10 +46,12 @@ class Source {
         hasher_(seed),
         gc_interval_(config.run.gc_interval),
         tunnels_(config.run.tunnels),
+        dpi_(config.options->dpi),
         shared_(shared),
         counts_(counts),
         batches_(workers.size()),
-        batch_sizes_(workers.size(), 0) {
+        batch_sizes_(workers.size(), 0),
+        frames_(workers.size(), nullptr) {
     for (auto& b : batches_) b = std::make_unique<WorkItem<P>[]>(kSourceBatch);
   }
 
@@ -105,6 +107,9 @@ class Source {
       packet.time = raw.time;
       last_time_ = packet.time;
       packet.number = ++counts_->accepted;
+      if constexpr (!P::kCic) {
+        if (dpi_) AddIpBytes(w, raw.data + decoded.ip_offset, decoded.pkt_len);
+      }
       WorkItem<P>& item = batches_[w][batch_sizes_[w]++];
       item.kind = ItemKind::kPacket;
       item.packet = packet;
@@ -130,9 +135,24 @@ class Source {
     counts_->bytes.store(reader_.bytes_consumed(), std::memory_order_relaxed);
   }
 
+  // --dpi: the packet's IP bytes go to worker `w` beside its item.
+  void AddIpBytes(size_t w, const uint8_t* ip, uint32_t length) {
+    FrameBatch*& f = frames_[w];
+    if (f == nullptr) f = workers_[w]->SpareFrameBatch();
+    f->ip_begin.push_back(0);
+    f->bytes.append(reinterpret_cast<const char*>(ip), length);
+    f->ends.push_back(static_cast<uint32_t>(f->bytes.size()));
+  }
+
   // A push gives up only when the run is aborted: the items are dropped then
   // (the loop returns at its next abort check), never written past the end.
+  // The items' bytes (--dpi) go first: the worker needs a packet's bytes
+  // when it takes the packet.
   void Flush(size_t w) {
+    if (frames_[w] != nullptr) {
+      if (!workers_[w]->PushFrames(frames_[w])) return;
+      frames_[w] = nullptr;
+    }
     (void)workers_[w]->Push(batches_[w].get(), batch_sizes_[w]);
     batch_sizes_[w] = 0;
   }
@@ -152,10 +172,12 @@ class Source {
   FlowHasher hasher_;
   const uint64_t gc_interval_;
   const bool tunnels_;  // PipelineConfig::tunnels
+  const bool dpi_;      // Options::dpi: send each packet's IP bytes
   Shared* const shared_;
   SourceCounts* const counts_;
   std::vector<std::unique_ptr<WorkItem<P>[]>> batches_;
   std::vector<size_t> batch_sizes_;
+  std::vector<FrameBatch*> frames_;  // by worker: the batch being filled (--dpi)
   typename P::Time last_time_{};  // of the last accepted packet
 };
 
@@ -234,6 +256,7 @@ WorkerOptions WorkerOptionsOf(const PipelineConfig& config, RowConsumer* consume
   options.messages = consumer->wants_messages();
   options.ipfix = consumer->ipfix_model();
   options.records = consumer->wants_records();
+  options.dpi = !P::kCic && config.options->dpi;
   options.hand_over_rows = !P::kCic && !options.records &&
                            config.options->format_threads.value_or(
                                UseRowFormatters(static_cast<int>(n), AllowedCpus().size()));

@@ -172,6 +172,10 @@ struct WorkerOptions {
   // save_pcap: keep each flow's raw frames (which the source sends along
   // in FrameBatches) and hand them over with the flow's row.
   bool keep_frames = false;
+  // Application labels (Options::dpi): the source sends each packet's IP
+  // bytes in FrameBatches (within the frame when keep_frames), which the
+  // engine feeds to this worker's AppDissector.
+  bool dpi = false;
   uint64_t frame_budget_bytes = 0;  // frames beyond this are not kept (counted)
   // A RowFormatter takes this worker's blocks: while the worker is behind
   // (its input backs up) and during the end flush, it leaves rows as
@@ -229,16 +233,23 @@ inline bool PushBlockWaiting(SpscQueue<RowBlock*>& queue, RowBlock* block, const
   return true;
 }
 
-// Raw frames for save_pcap, as pcap records (16-byte header + data), one per
-// packet item, in item order.
+// The bytes of packet items, one record per packet item, in item order:
+// for save_pcap a pcap record (16-byte header + frame), else (--dpi only)
+// the packet's IP bytes. ip_begin: where the IP header starts in each
+// record (WorkerOptions::dpi only).
 struct FrameBatch {
   std::string bytes;
   std::vector<uint32_t> ends;
+  std::vector<uint32_t> ip_begin;
   void Clear() {
     bytes.clear();
     ends.clear();
+    ip_begin.clear();
   }
 };
+// Frame batches queued to a worker at most: the source waits beyond that
+// (a file source then runs at most 64 batches of packets ahead with --dpi).
+constexpr size_t kFrameQueue = 64;
 
 template <class P>
 class Worker final : public FlowSink, public CicFlowSink, public PacketObserver, public RowSource {
@@ -248,9 +259,10 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
       : input_(kInputQueueItems),
         output_(kBlockQueue),
         returned_(kReturnQueue),
-        frames_in_(kBlockQueue),
-        frames_back_(kBlockQueue),
-        engine_(engine_config, seed, this),
+        frames_in_(kFrameQueue),
+        frames_back_(kFrameQueue),
+        dissector_(MakeDissector(options.dpi, shared)),
+        engine_(WithDissector(engine_config, dissector_.get()), seed, this),
         options_(options),
         text_(options.text),
         dialect_(CsvDialectOf<P>(*options.run->options)),
@@ -352,7 +364,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
  public:
   // save_pcap: the packet being processed joined the flow `first_packet`.
   void OnPacketAdded(uint64_t first_packet) override {
-    if (current_frame_.empty()) return;
+    if (current_frame_.empty() || !options_.keep_frames) return;
     if (frame_bytes_ + current_frame_.size() > options_.frame_budget_bytes) {
       ++frames_not_kept_;
       return;
@@ -468,8 +480,12 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         const WorkItem<P>& item = items[i];
         switch (item.kind) {
           case ItemKind::kPacket:
-            if (options_.keep_frames) NextFrame();
-            engine_.Process(item.packet);
+            if (options_.keep_frames || options_.dpi) NextFrame();
+            if constexpr (P::kCic) {
+              engine_.Process(item.packet);
+            } else {
+              engine_.Process(item.packet, CurrentIp(item.packet.fields.pkt_len));
+            }
             break;
           case ItemKind::kSweep:
             engine_.Sweep(item.packet.time, item.packet.number);
@@ -547,6 +563,28 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     }
   }
 
+  // --dpi: one AppDissector a worker (nothing shared between workers). A
+  // failure to make one fails the run (Shared::Fail), which then has none.
+  static std::unique_ptr<AppDissector> MakeDissector(bool dpi, Shared* shared) {
+    if (!dpi) return nullptr;
+    absl::StatusOr<std::unique_ptr<AppDissector>> d = AppDissector::Create();
+    if (d.ok()) return *std::move(d);
+    shared->Fail(std::string(d.status().message()));
+    return nullptr;
+  }
+  static typename EngineFor<P>::Config WithDissector(typename EngineFor<P>::Config config,
+                                                     AppDissector* dissector) {
+    if constexpr (!P::kCic) config.dpi = dissector;
+    return config;
+  }
+
+  // --dpi: the current packet's IP bytes (`pkt_len` of them, all within the
+  // record: DecodedPacket::ip_offset), or none.
+  std::string_view CurrentIp(uint32_t pkt_len) const {
+    if (!options_.dpi || current_ip_begin_ > current_frame_.size()) return {};
+    return current_frame_.substr(current_ip_begin_, pkt_len);
+  }
+
   // Moves current_frame_ to the next frame the source sent.
   void NextFrame() {
     while (frame_batch_ == nullptr || frame_index_ >= frame_batch_->ends.size()) {
@@ -558,6 +596,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
         // leave us waiting here.
         if (shared_->abort.load()) {
           current_frame_ = {};
+          current_ip_begin_ = 0;
           return;
         }
         CpuRelax();
@@ -566,9 +605,13 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     const uint32_t begin = frame_index_ == 0 ? 0 : frame_batch_->ends[frame_index_ - 1];
     current_frame_ = std::string_view(frame_batch_->bytes.data() + begin,
                                       frame_batch_->ends[frame_index_] - begin);
+    current_ip_begin_ = frame_index_ < frame_batch_->ip_begin.size()
+                            ? frame_batch_->ip_begin[frame_index_]
+                            : 0;
     ++frame_index_;
   }
 
+  std::unique_ptr<AppDissector> dissector_;  // --dpi; before the engine, which uses it
   EngineFor<P> engine_;
   const WorkerOptions options_;
   std::optional<CicRowFormatter> cic_formatter_;  // CIC layouts
@@ -580,6 +623,7 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
   int quiet_publishes_ = 0;  // watermark raises since the merger was last rung
   bool flushing_ = false;    // in the end flush (kEnd)
   std::string_view current_frame_;
+  uint32_t current_ip_begin_ = 0;  // --dpi: where current_frame_'s IP header starts
   std::unordered_map<uint64_t, std::string> flow_frames_;  // by first packet number
   uint64_t frame_bytes_ = 0;
   uint64_t frames_not_kept_ = 0;

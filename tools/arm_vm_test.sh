@@ -62,7 +62,7 @@ fi
 # packages only a package manager needs (perl, debconf, dpkg, PAM) are left
 # out: nothing is configured, files are only unpacked.
 userland=(bash dash coreutils grep sed mawk findutils diffutils procps util-linux iproute2 tcpdump
-          python3 libpython3.11-stdlib kcat libabsl20220623 libpcap0.8 liburing2 librdkafka1
+          python3 libpython3.11-stdlib kcat libabsl20220623 libpcap0.8 liburing2 librdkafka1 libndpi4.2
           libstdc++6 libc-bin busybox-static)
 kernel=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: \(linux-image-6[^ :]*\).*/\1/p' | head -1)
 [[ -n $kernel ]] || { echo "arm_vm_test: no linux-image-arm64 in the archive (apt-get update?)" >&2; exit 1; }

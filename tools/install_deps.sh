@@ -24,6 +24,8 @@ packages=(
   tshark
   # flows to Kafka (librdkafka, its mock cluster for the tests), kcat to consume
   librdkafka-dev kcat python3-confluent-kafka
+  # application labels (--dpi): nDPI, and its own reader the tests compare with
+  libndpi-dev libndpi-bin
   # style checks; fuzzing (libFuzzer with clang-14)
   clang-format clang-tidy clang-14 libclang-rt-14-dev
   # IPFIX export, checked by independent collectors and decoders: nfcapd and
@@ -39,6 +41,10 @@ if ((aarch64)); then
   packages+=(
     crossbuild-essential-arm64 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
     libpcap-dev:arm64 liburing-dev:arm64 libabsl-dev:arm64 librdkafka-dev:arm64
+    # nDPI's runtime only: Debian's libndpi-dev is not multi-arch (its arm64
+    # twin would replace the native one); third_party:ndpi links the
+    # arm64 shared object by its file name, with the native headers
+    libndpi4.2:arm64
     libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
     # libpcap.a's own dependencies, for the static benchmark kit
     libdbus-1-dev:arm64 libsystemd-dev:arm64
