@@ -19,11 +19,11 @@ struct DecodedPacket {
   IpAddress dst;
   uint16_t src_port = 0;
   uint16_t dst_port = 0;
-  uint8_t protocol = 0;      // 6 (TCP) or 17 (UDP)
-  uint16_t tcp_flags = 0;    // 9 bits, NS included; 0 for UDP
-  uint16_t header_len = 0;   // L4 header only: TCP data offset * 4, UDP 8
-  int32_t window = -1;       // raw TCP window; -1 for UDP
-  uint32_t pkt_len = 0;      // IP length as decoded (see §4.11)
+  uint8_t protocol = 0;     // 6 (TCP) or 17 (UDP)
+  uint16_t tcp_flags = 0;   // 9 bits, NS included; 0 for UDP
+  uint16_t header_len = 0;  // L4 header only: TCP data offset * 4, UDP 8
+  int32_t window = -1;      // raw TCP window; -1 for UDP
+  uint32_t pkt_len = 0;     // IP length as decoded (see §4.11)
   // Where the (innermost) IP header starts in the frame: the IP packet the
   // flow is keyed on is frame[ip_offset, ip_offset + pkt_len), all captured
   // (application labels read it, FLOW-RULES §16).

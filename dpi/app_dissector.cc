@@ -85,17 +85,15 @@ absl::StatusOr<std::unique_ptr<AppDissector>> AppDissector::Create() {
 AppDissector::AppDissector(std::unique_ptr<Module> module) : module_(std::move(module)) {}
 AppDissector::~AppDissector() = default;
 
-AppDissector::FlowPtr AppDissector::NewFlow() {
-  return FlowPtr(new Flow());
-}
+AppDissector::FlowPtr AppDissector::NewFlow() { return FlowPtr(new Flow()); }
 
 bool AppDissector::Feed(Flow* flow, std::string_view ip, uint64_t time_ms) {
   // nDPI takes 16-bit lengths; an IP packet is at most 65,535 bytes but for
   // segmentation offload's (total length 0), which nDPI does not read.
   const auto length = static_cast<uint16_t>(std::min<size_t>(ip.size(), UINT16_MAX));
-  flow->detected = ndpi_detection_process_packet(
-      module_->ndpi, &flow->ndpi, reinterpret_cast<const unsigned char*>(ip.data()), length,
-      time_ms);
+  flow->detected = ndpi_detection_process_packet(module_->ndpi, &flow->ndpi,
+                                                 reinterpret_cast<const unsigned char*>(ip.data()),
+                                                 length, time_ms);
   ++flow->fed;
   // ndpiReader's rule: named, and nothing more to read (a TLS flow waits for
   // the server's hello and certificate) -- or enough packets.
@@ -121,11 +119,13 @@ std::shared_ptr<const AppLabels> AppDissector::Peek(Flow* flow) {
   const ndpi_protocol& p = flow->detected;
   auto labels = std::make_shared<AppLabels>();
   char name[64];
-  labels->application_name = Printable(ndpi_protocol2name(ndpi, p, name, sizeof(name)), sizeof(name));
+  labels->application_name =
+      Printable(ndpi_protocol2name(ndpi, p, name, sizeof(name)), sizeof(name));
   const char* category = ndpi_category_get_name(ndpi, p.category);
   if (category != nullptr) labels->application_category = Printable(category, kMaxDpiValueBytes);
   const char* confidence = ndpi_confidence_get_name(flow->ndpi.confidence);
-  if (confidence != nullptr) labels->application_confidence = Printable(confidence, kMaxDpiValueBytes);
+  if (confidence != nullptr)
+    labels->application_confidence = Printable(confidence, kMaxDpiValueBytes);
   labels->requested_server_name =
       Printable(flow->ndpi.host_server_name, sizeof(flow->ndpi.host_server_name));
   if (HasTlsFields(p)) {

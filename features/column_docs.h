@@ -133,6 +133,25 @@ inline constexpr ColumnDoc kSpltColumnDocs[] = {
      "0 for UDP"},
 };
 
+// The columns --dpi adds (kDpiColumnNames): nDPI 4.2's labels.
+inline constexpr ColumnDoc kDpiColumnDocs[] = {
+    {"application_name", "",
+     "the application nDPI names, as nDPI writes it: MASTER.APP when it tells both (TLS.YouTube, "
+     "DNS.Microsoft), else one name (TLS, HTTP, QUIC); a flow it cannot read gets its guess "
+     "from the ports and addresses, or Unknown"},
+    {"application_category", "", "nDPI's category of that application (Web, Network, Media, ...)"},
+    {"application_confidence", "",
+     "how nDPI came to the name: DPI (it read the packets), Match by port, Match by IP, DPI "
+     "(cache), Unknown"},
+    {"requested_server_name", "",
+     "the server name the client asked for: the TLS or QUIC SNI, the HTTP Host, the DNS query "
+     "name (as nDPI keeps them: lower case, at most 79 bytes, printable ASCII)"},
+    {"ja3_client", "",
+     "the TLS (or QUIC) ClientHello's JA3 fingerprint: an MD5 in hex, GREASE values left out; "
+     "empty when not TLS"},
+    {"ja3_server", "", "the ServerHello's JA3S fingerprint, the same way; empty for QUIC"},
+};
+
 // The column --export-reason and --interim add (kExportReasonColumnName).
 inline constexpr ColumnDoc kExportReasonColumnDoc = {
     "export_reason", "",

@@ -288,8 +288,8 @@ class FlowEngine {
            (idle_heap_.capacity() + cap_heap_.capacity()) * sizeof(HeapEntry) +
            late_fifo_.size() * sizeof(LateFifoEntry) + tunnels_.capacity() * sizeof(TunnelTag) +
            reports_.capacity() * sizeof(Time) + report_heap_.capacity() * sizeof(HeapEntry) +
-           dpi_.capacity() * sizeof(DpiSlot) +
-           splt_.capacity() * sizeof(std::vector<SpltPacket>) + splt_packets_ * sizeof(SpltPacket);
+           dpi_.capacity() * sizeof(DpiSlot) + splt_.capacity() * sizeof(std::vector<SpltPacket>) +
+           splt_packets_ * sizeof(SpltPacket);
   }
 
  private:

@@ -190,8 +190,7 @@ std::string_view CsvHeader(ExtraColumns extras) {
   static const auto* const headers = [] {
     auto* h = new std::array<std::string, 16>();
     for (int i = 0; i < 16; ++i) {
-      (*h)[i] = BuildHeader(
-          ExtraColumns{(i & 1) != 0, (i & 2) != 0, (i & 4) != 0, (i & 8) != 0});
+      (*h)[i] = BuildHeader(ExtraColumns{(i & 1) != 0, (i & 2) != 0, (i & 4) != 0, (i & 8) != 0});
     }
     return h;
   }();

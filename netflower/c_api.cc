@@ -228,6 +228,16 @@ size_t netflower_flow_splt(const netflower_flow* flow, netflower_splt_packet* ou
   return packets.size();
 }
 
+const char* netflower_flow_dpi(const netflower_flow* flow, const char* column) {
+  if (column == nullptr) return nullptr;
+  for (size_t i = 0; i < std::size(netflower::kDpiColumnNames); ++i) {
+    if (netflower::kDpiColumnNames[i] != column) continue;
+    if (flow == nullptr || flow->record->app == nullptr) return "";
+    return flow->record->app->value(i).c_str();
+  }
+  return nullptr;
+}
+
 netflower_status netflower_convert_file(const char* input, const char* output,
                                         const netflower_options* options, netflower_stats* stats) {
   return Guard([&] {

@@ -149,6 +149,14 @@ typedef struct netflower_splt_packet {
 NETFLOWER_C_API size_t netflower_flow_splt(const netflower_flow *flow, netflower_splt_packet *out,
                                            size_t max);
 
+/* With the "dpi" option, the flow's application label in the column named
+ * `column`: "application_name", "application_category",
+ * "application_confidence", "requested_server_name", "ja3_client" or
+ * "ja3_server" (docs/COLUMNS.md). "" when nDPI found none, and for every
+ * flow without the option; NULL for any other name. Valid as long as the
+ * flow is. */
+NETFLOWER_C_API const char *netflower_flow_dpi(const netflower_flow *flow, const char *column);
+
 /* Receives each flow; returns 0 to go on, anything else to stop (the run
  * then fails with NETFLOWER_ERR_CANCELLED). */
 typedef int (*netflower_flow_fn)(const netflower_flow *flow, void *user);

@@ -178,7 +178,7 @@ class Source {
   std::vector<std::unique_ptr<WorkItem<P>[]>> batches_;
   std::vector<size_t> batch_sizes_;
   std::vector<FrameBatch*> frames_;  // by worker: the batch being filled (--dpi)
-  typename P::Time last_time_{};  // of the last accepted packet
+  typename P::Time last_time_{};     // of the last accepted packet
 };
 
 // About twice a second: the bytes and records read so far.

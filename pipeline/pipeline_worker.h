@@ -605,9 +605,8 @@ class Worker final : public FlowSink, public CicFlowSink, public PacketObserver,
     const uint32_t begin = frame_index_ == 0 ? 0 : frame_batch_->ends[frame_index_ - 1];
     current_frame_ = std::string_view(frame_batch_->bytes.data() + begin,
                                       frame_batch_->ends[frame_index_] - begin);
-    current_ip_begin_ = frame_index_ < frame_batch_->ip_begin.size()
-                            ? frame_batch_->ip_begin[frame_index_]
-                            : 0;
+    current_ip_begin_ =
+        frame_index_ < frame_batch_->ip_begin.size() ? frame_batch_->ip_begin[frame_index_] : 0;
     ++frame_index_;
   }
 

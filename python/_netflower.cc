@@ -75,18 +75,28 @@ int64_t SpltValue(const SpltPacket& p, size_t which) {
   return p.tcp_flags;
 }
 
+// A DPI column's value (kDpiColumnNames order): "" without labels.
+py::str DpiObject(const FlowRecord& r, size_t which) {
+  return py::str(r.app == nullptr ? std::string() : r.app->value(which));
+}
+
 py::str ExportReasonObject(const FlowRecord& r) {
   return py::str(std::string(ExportReasonName(r.export_reason)));
 }
 
 // The record as a dict with the 82 keys in CSV order, then the `extras`
-// (the tunnel columns, export_reason) in theirs.
+// (the tunnel columns, DPI labels, SPLT lists, export_reason) in theirs.
 py::dict RecordDict(const FlowRecord& r, const std::vector<py::str>& keys, ExtraColumns extras) {
   py::dict d;
   for (size_t i = 0; i < kColumnCount; ++i) d[keys[i]] = ColumnObject(r, i);
   if (extras.tunnel) {
     d[py::str(std::string(kTunnelColumnNames[0]))] = TunnelTypeObject(r.tunnel);
     d[py::str(std::string(kTunnelColumnNames[1]))] = TunnelIdObject(r.tunnel);
+  }
+  if (extras.dpi) {
+    for (size_t which = 0; which < std::size(kDpiColumnNames); ++which) {
+      d[py::str(std::string(kDpiColumnNames[which]))] = DpiObject(r, which);
+    }
   }
   if (extras.splt) {
     for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
@@ -265,6 +275,13 @@ class FlowStream {
       }
       out[py::str(std::string(kTunnelColumnNames[0]))] = types;
       out[py::str(std::string(kTunnelColumnNames[1]))] = ids;
+    }
+    if (ExtraColumnsOf(options_).dpi) {
+      for (size_t which = 0; which < std::size(kDpiColumnNames); ++which) {
+        py::list values(n);
+        for (size_t k = 0; k < n; ++k) values[k] = DpiObject(all[k], which);
+        out[py::str(std::string(kDpiColumnNames[which]))] = values;
+      }
     }
     if (ExtraColumnsOf(options_).splt) {
       for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
@@ -558,6 +575,14 @@ PYBIND11_MODULE(_netflower, m) {
     for (const ColumnDoc& d : kSpltColumnDocs) {
       out.append(py::make_tuple(std::string(d.name), "list[int]", std::string(d.unit),
                                 std::string(d.meaning)));
+    }
+    return out;
+  });
+  m.def("dpi_column_list", [] {
+    py::list out;
+    for (const ColumnDoc& d : kDpiColumnDocs) {
+      out.append(
+          py::make_tuple(std::string(d.name), "str", std::string(d.unit), std::string(d.meaning)));
     }
     return out;
   });

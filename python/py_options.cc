@@ -114,6 +114,8 @@ bool ApplySharedOption(const std::string& key, py::handle v, Options* o) {
     o->interim = Optional<double>(v);
   } else if (key == "splt") {
     o->splt = py::cast<int>(v);
+  } else if (key == "dpi") {
+    o->dpi = py::cast<bool>(v);
   } else if (key == "tunnels") {
     if (v.is_none()) return true;
     const std::string t = py::cast<std::string>(v);

@@ -112,6 +112,22 @@ static int on_splt(const netflower_flow *flow, void *user) {
   return 0;
 }
 
+struct dpi_seen {
+  long flows, http, named, unknown_column_null;
+};
+
+/* With "dpi": the flows nDPI names HTTP, with a Host. */
+static int on_dpi(const netflower_flow *flow, void *user) {
+  struct dpi_seen *s = (struct dpi_seen *)user;
+  const char *name = netflower_flow_dpi(flow, "application_name");
+  const char *host = netflower_flow_dpi(flow, "requested_server_name");
+  ++s->flows;
+  if (name != NULL && strcmp(name, "HTTP") == 0) ++s->http;
+  if (host != NULL && host[0] != '\0') ++s->named;
+  if (netflower_flow_dpi(flow, "src_ip") == NULL) ++s->unknown_column_null;
+  return 0;
+}
+
 static long count_lines(const char *path) {
   FILE *f = fopen(path, "r");
   long n = 0;
@@ -252,6 +268,22 @@ int main(void) {
           "... the first flow's first packet: a 60-byte SYN, gap 0");
     check(sp.first[1].ip_length == -60 && sp.first[1].tcp_flags == 18 && sp.first[1].iat_us >= 0,
           "... then the backward SYN-ACK");
+    netflower_options_free(o);
+  }
+
+  /* Application labels: loopback-web.pcap's HTTP requests, named by nDPI,
+   * with the Host they asked for. */
+  {
+    struct dpi_seen d;
+    memset(&d, 0, sizeof d);
+    o = netflower_options_new();
+    check(netflower_options_set(o, "dpi", "") == NETFLOWER_OK, "set dpi");
+    st = netflower_convert(kCapture, on_dpi, &d, o, NULL);
+    check(st == NETFLOWER_OK, "dpi: converts");
+    check(d.flows == 39 && d.http > 0 && d.named > 0,
+          "... flows named HTTP, with the Host they asked for");
+    check(d.unknown_column_null == d.flows, "... NULL for a column that is not a label");
+    check(strcmp(netflower_flow_dpi(NULL, "ja3_client"), "") == 0, "... \"\" without a flow");
     netflower_options_free(o);
   }
 

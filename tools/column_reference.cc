@@ -15,6 +15,7 @@
 #include "features/cic_columns.h"
 #include "features/column_docs.h"
 #include "netflower/flow_record.h"
+#include "netflower/options.h"
 
 namespace netflower {
 namespace {
@@ -113,6 +114,30 @@ int PrintTunnelColumns() {
   return 0;
 }
 
+// The DPI section.
+int PrintDpiColumns() {
+  static_assert(std::size(kDpiColumnDocs) == std::size(kDpiColumnNames));
+  std::printf(
+      "\n## `--dpi`\n\n"
+      "Six text columns after the netflower columns (and the tunnel columns), before the SPLT\n"
+      "lists: what nDPI 4.2 makes of the flow's first packets (at most %d; docs/FLOW-RULES.md\n"
+      "§16). Each is \"\" when nDPI found nothing; printable ASCII, at most %zu bytes, quoted\n"
+      "in CSV when it holds a comma or a quote. Python gives str. Default profile only.\n\n"
+      "| # | column | type | unit | meaning |\n|---|---|---|---|---|\n",
+      kDpiPacketBound, kMaxDpiValueBytes);
+  for (size_t i = 0; i < std::size(kDpiColumnDocs); ++i) {
+    const ColumnDoc& doc = kDpiColumnDocs[i];
+    if (doc.name != kDpiColumnNames[i]) {
+      std::fprintf(stderr, "DPI column %zu: %s in flow_record.h, %s in column_docs.h\n", i + 1,
+                   std::string(kDpiColumnNames[i]).c_str(), std::string(doc.name).c_str());
+      return 1;
+    }
+    std::printf("| +%zu | `%s` | str | %s | %s |\n", i + 1, std::string(doc.name).c_str(),
+                std::string(doc.unit).c_str(), std::string(doc.meaning).c_str());
+  }
+  return 0;
+}
+
 // The SPLT section.
 int PrintSpltColumns() {
   static_assert(std::size(kSpltColumnDocs) == std::size(kSpltColumnNames));
@@ -191,6 +216,7 @@ int Main() {
                 std::string(doc.meaning).c_str());
   }
   if (int rc = PrintTunnelColumns(); rc != 0) return rc;
+  if (int rc = PrintDpiColumns(); rc != 0) return rc;
   if (int rc = PrintSpltColumns(); rc != 0) return rc;
   return PrintExportReasonColumn();
 }

@@ -44,6 +44,7 @@ __all__ = [
     "capture_live",
     "columns",
     "convert_pcap_to_csv",
+    "dpi_columns",
     "export_reason_column",
     "iter_flows",
     "read_flows",
@@ -77,6 +78,12 @@ export_reason_column = Column(*_netflower.export_reason_column())
 #: packets' signed IP lengths, inter-arrival times (µs) and TCP flags, each a
 #: list of int (numpy int64 arrays in read_flows).
 splt_columns = tuple(Column(*c) for c in _netflower.splt_column_list())
+
+#: What ``dpi=True`` adds after the 82 and the tunnel columns (before the
+#: SPLT columns): nDPI's application name, category and confidence, the
+#: requested server name (TLS SNI, HTTP Host, DNS query) and the JA3
+#: fingerprints, each a str ("" when nDPI found none).
+dpi_columns = tuple(Column(*c) for c in _netflower.dpi_column_list())
 
 _COLUMN_SETS = tuple(_netflower.column_set_names())
 _COLUMN_NAMES = tuple(c.name for c in columns)  # (read_flows' `columns` is the set's name)
@@ -171,19 +178,22 @@ def _seconds(value, what):
     return float(value)
 
 
-def _row_options(export_reason, interim, splt):
-    """The export_reason, interim and splt options, checked for their types
-    (the library checks the values: interim > 0, splt 1 to 255)."""
-    if not isinstance(export_reason, bool):
-        raise TypeError(f"export_reason must be a bool, not {type(export_reason).__name__}")
+def _row_options(export_reason, interim, splt, dpi):
+    """The export_reason, interim, splt and dpi options, checked for their
+    types (the library checks the values: interim > 0, splt 1 to 255)."""
+    for value, what in ((export_reason, "export_reason"), (dpi, "dpi")):
+        if not isinstance(value, bool):
+            raise TypeError(f"{what} must be a bool, not {type(value).__name__}")
     splt = _count(splt, "splt")
     return dict(export_reason=export_reason, interim=_seconds(interim, "interim"),
-                splt=0 if splt is None else splt)
+                splt=0 if splt is None else splt, dpi=dpi)
 
 
-def _extra_names(columns, export_reason, interim, splt):
+def _extra_names(columns, export_reason, interim, splt, dpi):
     """The names after the 82, in order (docs/COLUMNS.md)."""
     names = [c.name for c in tunnel_columns] if columns == "netflower-tunnel" else []
+    if dpi:
+        names += [c.name for c in dpi_columns]
     if splt is not None:
         names += [c.name for c in splt_columns]
     if export_reason or interim is not None:
@@ -211,7 +221,8 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
                         buffer_rows=500, n_jobs=1, *, compat=None, columns="netflower",
                         label=None, labels=None, cic_fixes=False, format="csv",
                         max_flows=None, kafka=None, ipfix=None, tunnels=None,
-                        export_reason=False, interim=None, splt=None, return_stats=False):
+                        export_reason=False, interim=None, splt=None, dpi=False,
+                        return_stats=False):
     """Converts the pcap/pcapng capture ``input_path`` to CSV at ``output_path``;
     returns the number of rows written.
 
@@ -239,14 +250,17 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     4in6 tunnels (docs/DECODING.md) with "inner", of the tunnel packets
     themselves with "outer"; the python profile and the CIC layouts always
     read the outer packet, and a value there raises ValueError.
-    ``splt=N`` (1 to 255) adds ``splt_columns``, the first N packets of
-    each flow (JSON arrays in the CSV).
+    ``dpi=True`` adds ``dpi_columns``: what nDPI makes of each flow's first
+    packets (the application, the requested server name, the JA3
+    fingerprints; docs/FLOW-RULES.md §16). ``splt=N`` (1 to 255) adds
+    ``splt_columns``, the first N packets of each flow (JSON arrays in the
+    CSV).
     ``export_reason=True`` adds ``export_reason_column`` (why each row was
     written); ``interim=S`` (seconds > 0; implies it) also writes an open
     flow again, with its values so far and the reason "interim", whenever
     its last report is older than S (docs/FLOW-RULES.md §14; not with
     ``ipfix``): final rows are unchanged and interim rows are not counted
-    in the return value. These three need ``compat="none"`` (the default
+    in the return value. These four need ``compat="none"`` (the default
     when one is given) and a netflower column set.
     ``kafka=Kafka(brokers,
     topic)`` also sends every flow to Kafka (see Kafka), ``ipfix=Ipfix(
@@ -265,9 +279,10 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
     """
     if columns not in _COLUMN_SETS:
         raise ValueError(f"columns must be one of {', '.join(_COLUMN_SETS)}, got {columns!r}")
-    extra = _row_options(export_reason, interim, splt)
+    extra = _row_options(export_reason, interim, splt, dpi)
     if compat is None:
-        plain = columns == "netflower" and not _extra_names(columns, export_reason, interim, splt)
+        plain = columns == "netflower" and not _extra_names(columns, export_reason, interim,
+                                                            splt, dpi)
         compat = "python" if plain else "none"
     options = dict(**extra, idle_timeout=_seconds(flow_timeout, "flow_timeout"),
                    gc_interval=_count(gc_interval, "gc_interval"), buffer_rows=int(buffer_rows),
@@ -283,7 +298,7 @@ def convert_pcap_to_csv(input_path, output_path, flow_timeout=None, gc_interval=
 
 
 def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                    tunnels, columns, export_reason, interim, splt):
+                    tunnels, columns, export_reason, interim, splt, dpi):
     if columns not in ("netflower", "netflower-tunnel"):
         raise ValueError(f"iter_flows and read_flows give the netflower or netflower-tunnel "
                          f"columns, got {columns!r} (write a CIC layout with "
@@ -292,20 +307,21 @@ def _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, m
                 gc_interval=_count(gc_interval, "gc_interval"), jobs=_jobs(n_jobs),
                 compat=compat, active_timeout=_seconds(active_timeout, "active_timeout"),
                 max_flows=max_flows, columns=columns, tunnels=tunnels,
-                **_row_options(export_reason, interim, splt))
+                **_row_options(export_reason, interim, splt, dpi))
 
 
 def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
                active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
-               export_reason=False, interim=None, splt=None):
+               export_reason=False, interim=None, splt=None, dpi=False):
     """Yields the flows of the capture at ``path`` as dicts (the 82 columns in
     CSV order; with ``columns="netflower-tunnel"`` then ``tunnel_columns``;
-    with ``splt`` then ``splt_columns``, lists of int; with ``export_reason``
+    with ``dpi`` then ``dpi_columns``, str; with ``splt`` then
+    ``splt_columns``, lists of int; with ``export_reason``
     or ``interim`` then ``export_reason_column``),
     in CSV order, in bounded memory: the conversion runs ahead by at most a
     few thousand flows. Stopping the iteration (break, close(), garbage
     collection) stops the conversion. ``flow_timeout`` (the idle timeout),
-    ``gc_interval``, ``n_jobs``, ``max_flows``, ``tunnels``, ``splt``,
+    ``gc_interval``, ``n_jobs``, ``max_flows``, ``tunnels``, ``dpi``, ``splt``,
     ``export_reason`` and ``interim`` (interim rows are dicts like the others, ``export_reason``
     "interim") as in convert_pcap_to_csv; ``active_timeout`` caps a flow's
     duration (seconds; None: no cap); ``compat`` defaults to "none" (the
@@ -313,7 +329,7 @@ def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels, columns, export_reason, interim, splt))
+                        tunnels, columns, export_reason, interim, splt, dpi))
     try:
         while True:
             batch = stream.next_batch()
@@ -326,10 +342,12 @@ def iter_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
 
 def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="none",
                active_timeout=None, max_flows=None, tunnels=None, columns="netflower",
-               export_reason=False, interim=None, splt=None, return_stats=False):
+               export_reason=False, interim=None, splt=None, dpi=False,
+               return_stats=False):
     """Returns the flows of the capture at ``path`` (options as iter_flows:
     ``flow_timeout``, ``gc_interval``, ``n_jobs``, ``compat``,
     ``active_timeout``, ``max_flows``, ``tunnels``, ``columns``,
+    ``dpi``: then the six label columns, str;
     ``splt``: then the SPLT columns, an int64 numpy array a flow;
     ``export_reason``, ``interim``: then an ``export_reason`` str column) as a pandas
     DataFrame: the 82 columns in
@@ -351,13 +369,13 @@ def read_flows(path, flow_timeout=None, gc_interval=None, n_jobs=1, *, compat="n
     stream = _netflower.FlowStream(
         _path(path, "path"),
         _stream_options(flow_timeout, gc_interval, n_jobs, compat, active_timeout, max_flows,
-                        tunnels, columns, export_reason, interim, splt))
+                        tunnels, columns, export_reason, interim, splt, dpi))
     try:
         data = stream.columns()
         stats = stream.stats()
     finally:
         stream.close()
-    names = list(_COLUMN_NAMES) + _extra_names(columns, export_reason, interim, splt)
+    names = list(_COLUMN_NAMES) + _extra_names(columns, export_reason, interim, splt, dpi)
     if columns == "netflower-tunnel":
         data["tunnel_id"] = pandas.array(data["tunnel_id"], dtype="Int64")  # None: <NA>
     frame = pandas.DataFrame(data, columns=names)
@@ -412,7 +430,7 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
                  pcap_dir=None, *, compat="none", jobs=1, filter=None, promiscuous=False,
                  csv_path=None, packet_limit=0, format="csv", columns="netflower", label=None,
                  cic_fixes=False, kafka=None, ipfix=None, tunnels=None, export_reason=False,
-                 interim=None, splt=None):
+                 interim=None, splt=None, dpi=False):
     """Prepares a live capture on ``interface`` (needs root or CAP_NET_RAW);
     returns a CaptureHandle, not yet started.
 
@@ -430,6 +448,7 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
     were dropped). ``tunnels`` as in
     convert_pcap_to_csv; ``columns="netflower-tunnel"`` adds
     ``tunnel_columns`` to the CSV and to each ``on_flow`` dict,
+    ``dpi=True`` adds ``dpi_columns``,
     ``splt=N`` adds ``splt_columns``, ``export_reason=True`` adds
     ``export_reason_column``, and ``interim=S``
     (seconds) also hands ``on_flow`` each open flow's values so far every S
@@ -450,7 +469,7 @@ def capture_live(interface, on_flow, idle_timeout=None, flow_timeout=None, save_
                    packet_limit=int(packet_limit), format=format, columns=columns, label=label,
                    cic_fixes=bool(cic_fixes), kafka=_kafka_option(kafka),
                    ipfix=_ipfix_option(ipfix), tunnels=tunnels,
-                   **_row_options(export_reason, interim, splt))
+                   **_row_options(export_reason, interim, splt, dpi))
     handle = CaptureHandle(_netflower.Capture(str(interface), on_flow, options))
     _RUNNING.add(handle)
     return handle

@@ -91,6 +91,7 @@ columns: Tuple[Column, ...]
 tunnel_columns: Tuple[Column, ...]
 export_reason_column: Column
 splt_columns: Tuple[Column, ...]
+dpi_columns: Tuple[Column, ...]
 
 
 class Kafka(NamedTuple):
@@ -120,7 +121,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         export_reason: bool = False, interim: Optional[float] = None,
-                        splt: Optional[int] = None,
+                        splt: Optional[int] = None, dpi: bool = False,
                         return_stats: Literal[False] = False) -> int: ...
 @overload
 def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
@@ -132,7 +133,7 @@ def convert_pcap_to_csv(input_path: PathLike, output_path: Optional[PathLike],
                         max_flows: Optional[int] = None, kafka: Optional[Kafka] = None,
                         ipfix: Optional[Ipfix] = None, tunnels: TunnelsMode = None,
                         export_reason: bool = False, interim: Optional[float] = None,
-                        splt: Optional[int] = None,
+                        splt: Optional[int] = None, dpi: bool = False,
                         return_stats: Literal[True]) -> Tuple[int, RunStats]: ...
 
 
@@ -143,7 +144,7 @@ def iter_flows(path: PathLike, flow_timeout: Optional[float] = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False,
                interim: Optional[float] = None,
-               splt: Optional[int] = None) -> Iterator[Flow]: ...
+               splt: Optional[int] = None, dpi: bool = False) -> Iterator[Flow]: ...
 
 
 @overload
@@ -153,7 +154,8 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False, interim: Optional[float] = None,
-               splt: Optional[int] = None, return_stats: Literal[False] = False) -> Any: ...
+               splt: Optional[int] = None, dpi: bool = False,
+               return_stats: Literal[False] = False) -> Any: ...
 @overload
 def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                gc_interval: Optional[int] = None, n_jobs: int = 1, *, compat: Compat = "none",
@@ -161,7 +163,8 @@ def read_flows(path: PathLike, flow_timeout: Optional[float] = None,
                tunnels: TunnelsMode = None,
                columns: Literal["netflower", "netflower-tunnel"] = "netflower",
                export_reason: bool = False, interim: Optional[float] = None,
-               splt: Optional[int] = None, return_stats: Literal[True]) -> Tuple[Any, RunStats]: ...
+               splt: Optional[int] = None, dpi: bool = False,
+               return_stats: Literal[True]) -> Tuple[Any, RunStats]: ...
 
 
 class CaptureHandle:
@@ -186,4 +189,4 @@ def capture_live(interface: str, on_flow: Optional[Callable[[Flow], object]],
                  ipfix: Optional[Ipfix] = None,
                  tunnels: TunnelsMode = None, export_reason: bool = False,
                  interim: Optional[float] = None,
-                 splt: Optional[int] = None) -> CaptureHandle: ...
+                 splt: Optional[int] = None, dpi: bool = False) -> CaptureHandle: ...

@@ -322,6 +322,31 @@ def test_interim_reports_and_export_reason(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_dpi_labels(tmp_path):
+    # FLOW-RULES §16: nDPI's labels as str in dicts and frames, the CLI's
+    # bytes in the CSV, before the SPLT columns.
+    out = tmp_path / "d.csv"
+    assert netflower.convert_pcap_to_csv(WEB, out, dpi=True) == 39
+    assert out.read_bytes() == cli("--pcap", WEB, "--dpi")
+    names = [c.name for c in netflower.dpi_columns]
+    assert names == ["application_name", "application_category", "application_confidence",
+                     "requested_server_name", "ja3_client", "ja3_server"]
+    assert all(c.type == "str" and c.meaning for c in netflower.dpi_columns)
+    flows = list(netflower.iter_flows(WEB, dpi=True, splt=2))
+    assert list(flows[0])[82:88] == names and list(flows[0])[88] == "splt_ip_len"
+    http = [f for f in flows if f["application_name"] == "HTTP"]
+    assert http and all(f["requested_server_name"] == "bench" for f in http)  # its Host
+    assert all(isinstance(f[n], str) for f in flows for n in names)
+    frame = netflower.read_flows(WEB, dpi=True)
+    assert list(frame.columns)[82:88] == names
+    assert list(frame["application_name"]) == [f["application_name"] for f in flows]
+    with pytest.raises(TypeError, match="dpi must be a bool"):
+        list(netflower.iter_flows(WEB, dpi=1))
+    with pytest.raises(ValueError, match="application labels .dpi. belong to the default"):
+        netflower.convert_pcap_to_csv(WEB, tmp_path / "x.csv", dpi=True, compat="python")
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_splt_lists(tmp_path):
     # docs/COLUMNS.md, "--splt N": lists in on_flow/iter_flows, numpy int64
     # arrays in read_flows, JSON arrays in the CSV (the CLI's bytes).
