@@ -124,8 +124,9 @@ std::shared_ptr<const AppLabels> AppDissector::Peek(Flow* flow) {
   const char* category = ndpi_category_get_name(ndpi, p.category);
   if (category != nullptr) labels->application_category = Printable(category, kMaxDpiValueBytes);
   const char* confidence = ndpi_confidence_get_name(flow->ndpi.confidence);
-  if (confidence != nullptr)
+  if (confidence != nullptr) {
     labels->application_confidence = Printable(confidence, kMaxDpiValueBytes);
+  }
   labels->requested_server_name =
       Printable(flow->ndpi.host_server_name, sizeof(flow->ndpi.host_server_name));
   if (HasTlsFields(p)) {
