@@ -142,6 +142,19 @@ assert final == [(15, "end")] and rows[-1] == ["15", "end"], rows' "$TMP/interim
 check "... the summary counts the interim rows apart from the flows" \
   grep -q "interim rows *$(grep -c ',interim$' "$TMP/interim.csv")  (every 1 s" "$TMP/interim.err"
 
+# --dpi live (FLOW-RULES §16): the labels equal the offline --dpi conversion
+# of a tcpdump capture of the same traffic (the HTTP flows named HTTP, with
+# their Host).
+live_next_to_tcpdump "$TMP/dpiref.pcap" "$TMP/dpi-live.err" --dpi --out "$TMP/dpi-live.csv"
+check "a --dpi capture exits 0" test "$rc" -eq 0
+"$NF" --pcap "$TMP/dpiref.pcap" --out "$TMP/dpi-offline.csv" --dpi --idle-timeout 30 \
+  --active-timeout 120 --quiet
+labels() { cut -d, -f1-5,83-88 "$1" | sort; }
+check "... its labels equal the offline conversion's" \
+  cmp -s <(labels "$TMP/dpi-live.csv") <(labels "$TMP/dpi-offline.csv")
+check "... the 5 HTTP flows named HTTP, Host 10.78.0.2" \
+  test "$(grep -c ',8080,6,.*,HTTP,Web,DPI,10.78.0.2,,$' "$TMP/dpi-live.csv")" -eq 5
+
 # --columns cic-ids2017 live (docs/CIC.md): the dataset's header, and the
 # rows of an offline CIC conversion of a tcpdump capture of the same traffic
 # (every column but the timing-dependent ones: duration, rates, IATs,

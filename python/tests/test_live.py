@@ -257,3 +257,30 @@ def test_interim_reports_splt_and_save_pcap_live(iface, tmp_path):
     files = [p for p in tmp_path.iterdir() if p.name.startswith("10.79.0.2-47600-")]
     assert len(files) == 1
     assert files[0].stat().st_size == 24 + 10 * (16 + 14 + 58)  # every frame, once
+
+
+def test_dpi_labels_live_beside_save_pcap(iface, tmp_path):
+    # FLOW-RULES §16: live, nDPI reads each packet's IP bytes, which the
+    # worker finds inside save_pcap's frame records: a DNS query is named
+    # DNS with its name, and its frames are still written whole.
+    flows = []
+    query = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+             b"\x04live\x07example\x03org\x00\x00\x01\x00\x01")
+    code = ("import socket\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.bind(('10.79.0.2', 47700))\n"
+            f"s.sendto({query!r}, ('10.79.0.1', 53))\n")
+    with netflower.capture_live(iface, flows.append, idle_timeout=0.2, dpi=True,
+                                save_pcap=True, pcap_dir=tmp_path) as capture:
+        capture.start()
+        time.sleep(0.3)
+        sh("ip", "netns", "exec", NS, sys.executable, "-c", code)
+        assert wait_for(lambda: any(f["src_port"] == 47700 for f in flows))
+    mine = [f for f in flows if f["src_port"] == 47700]
+    assert len(mine) == 1
+    assert mine[0]["application_name"] == "DNS"
+    assert mine[0]["requested_server_name"] == "live.example.org"
+    assert mine[0]["application_confidence"] == "DPI"
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("10.79.0.2-47700-")]
+    assert len(files) == 1
+    assert files[0].stat().st_size == 24 + 16 + 14 + 20 + 8 + len(query)
