@@ -150,6 +150,26 @@ TEST(Decode, VlanTags) {
   EXPECT_EQ(Decode(kLinkEthernet, three, &p), DecodeStatus::kNotIp);
 }
 
+// FLOW-RULES §16: the IP packet a flow is keyed on is frame[ip_offset,
+// ip_offset + pkt_len): after the link header and tags, and for a tunnel
+// the inner packet's.
+TEST(Decode, IpOffsetLocatesTheKeyedIpPacket) {
+  DecodedPacket p;
+  const Bytes ip = testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10, 5);
+  ASSERT_EQ(Decode(kLinkEthernet, testing::Ethernet(ip, 80), &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.ip_offset, 14u);
+  EXPECT_EQ(p.pkt_len, ip.size());  // the padding is not in it
+  const Bytes tagged = testing::VlanEthernet(ip, 2);
+  ASSERT_EQ(Decode(kLinkEthernet, tagged, &p), DecodeStatus::kOk);
+  EXPECT_EQ(p.ip_offset, 22u);
+  EXPECT_TRUE(std::equal(ip.begin(), ip.end(), tagged.begin() + p.ip_offset));
+  const Bytes vxlan = testing::Ethernet(testing::OuterUdp(
+      "192.0.2.1", 40000, "192.0.2.2", 4789, testing::VxlanHeader(7, testing::Ethernet(ip))));
+  ASSERT_EQ(Decode(kLinkEthernet, vxlan, &p, DecodeOptions{true, true}), DecodeStatus::kOk);
+  EXPECT_EQ(p.ip_offset, 14u + 20 + 8 + 8 + 14);
+  EXPECT_TRUE(std::equal(ip.begin(), ip.end(), vxlan.begin() + p.ip_offset));
+}
+
 TEST(Decode, IslEncapsulation) {
   DecodedPacket p;
   Bytes inner = testing::Ethernet(testing::Tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x10));

@@ -443,14 +443,11 @@ class FlowEngine {
   }
 
   // The flow's labels for a row: final (`end`: the dissection ends with the
-  // flow) or so far (an interim row).
+  // flow, whose slot Emit then clears) or so far (an interim row).
   std::shared_ptr<const AppLabels> Labels(uint32_t slot, bool end) {
     DpiSlot& d = dpi_[slot];
     if (d.flow == nullptr) return d.labels;
-    if (!end) return config_.dpi->Peek(d.flow.get());
-    std::shared_ptr<const AppLabels> labels = config_.dpi->Finish(d.flow.get());
-    d = DpiSlot{};
-    return labels;
+    return end ? config_.dpi->Finish(d.flow.get()) : config_.dpi->Peek(d.flow.get());
   }
 
   // Interim reports: the flow's last report is at `t` (its first packet, or

@@ -445,6 +445,31 @@ TEST(Engine, SpltKeepsTheFirstNPackets) {
   EXPECT_TRUE(h.rows[1].record.splt[0].tcp_flags == 0);
 }
 
+// FLOW-RULES §16: with a dissector every row has labels: an interim row
+// what nDPI has so far (no guess), the final row nDPI's guess from the
+// port for a flow it could not read; without one, none.
+TEST(Engine, DpiLabelsEveryRowInterimWithoutTheGuess) {
+  auto dissector = AppDissector::Create();
+  ASSERT_TRUE(dissector.ok());
+  EngineHarness<DefaultProfile> h(120.0, 1000, -1, 0, false, /*interim=*/1, 0, dissector->get());
+  h.Feed(At{1000, 0}, Udp("10.0.0.1", 40000, "10.0.0.2", 53, 3));
+  h.Feed(At{1002, 0}, Udp("10.0.0.1", 40000, "10.0.0.2", 53, 3));  // finds it due: interim
+  h.End();
+  ASSERT_EQ(h.rows.size(), 2u);
+  ASSERT_EQ(h.rows[0].record.export_reason, ExportReason::kInterim);
+  ASSERT_NE(h.rows[0].record.app, nullptr);
+  EXPECT_EQ(h.rows[0].record.app->application_name, "Unknown");
+  ASSERT_NE(h.rows[1].record.app, nullptr);
+  EXPECT_EQ(h.rows[1].record.app->application_name, "DNS");
+  EXPECT_EQ(h.rows[1].record.app->application_confidence, "Match by port");
+
+  EngineHarness<DefaultProfile> plain;
+  plain.Feed(At{1000, 0}, Udp("10.0.0.1", 40000, "10.0.0.2", 53, 3));
+  plain.End();
+  ASSERT_EQ(plain.rows.size(), 1u);
+  EXPECT_EQ(plain.rows[0].record.app, nullptr);
+}
+
 // Every end has its name in export_reason (kPacketLimit writes "end").
 TEST(Engine, ExportReasonNamesTheEnd) {
   EngineHarness<DefaultProfile> h(10.0, 1, /*cap=*/100);

@@ -35,9 +35,10 @@ class EngineHarness : public FlowSink {
 
   explicit EngineHarness(double idle_timeout = 120.0, uint64_t gc_interval = 1000, double cap = -1,
                          uint64_t max_flows = 0, bool keep_tunnel = false, double interim = -1,
-                         uint32_t splt = 0)
+                         uint32_t splt = 0, AppDissector* dpi = nullptr)
       : hasher_(kSeed),
-        engine_(MakeConfig(idle_timeout, cap, max_flows, keep_tunnel, interim, splt), kSeed, this),
+        engine_(MakeConfig(idle_timeout, cap, max_flows, keep_tunnel, interim, splt, dpi), kSeed,
+                this),
         gc_interval_(gc_interval) {}
 
   static typename P::Time TimeOf(At at) {
@@ -57,7 +58,12 @@ class EngineHarness : public FlowSink {
     FillEnginePacket(d, hasher_, &pkt);  // the production path
     pkt.time = TimeOf(at);
     pkt.number = ++accepted_;
-    engine_.Process(pkt);
+    if constexpr (P::kPython) {
+      engine_.Process(pkt);
+    } else {  // the IP bytes, for Config::dpi
+      engine_.Process(
+          pkt, std::string_view(reinterpret_cast<const char*>(ip.data()) + d.ip_offset, d.pkt_len));
+    }
     if (accepted_ % gc_interval_ == 0) engine_.Sweep(pkt.time, accepted_);
   }
 
@@ -72,8 +78,8 @@ class EngineHarness : public FlowSink {
 
  private:
   static typename FlowEngine<P>::Config MakeConfig(double idle, double cap, uint64_t max_flows,
-                                                   bool keep_tunnel, double interim,
-                                                   uint32_t splt) {
+                                                   bool keep_tunnel, double interim, uint32_t splt,
+                                                   AppDissector* dpi) {
     typename FlowEngine<P>::Config c;
     c.max_flows = max_flows;
     c.keep_tunnel = keep_tunnel;
@@ -83,6 +89,7 @@ class EngineHarness : public FlowSink {
       c.cap = P::FromSeconds(cap);
     }
     c.splt = splt;
+    c.dpi = dpi;
     if (interim > 0) {
       c.has_interim = true;
       c.interim = P::FromSeconds(interim);
