@@ -18,8 +18,6 @@ namespace netflower {
 
 bool DpiAvailable() { return true; }
 
-std::string_view DpiVersion() { return ndpi_revision(); }
-
 struct AppDissector::Module {
   ndpi_detection_module_struct* ndpi = nullptr;
   ~Module() {

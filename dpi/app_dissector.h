@@ -21,9 +21,6 @@ namespace netflower {
 // Whether this build can label flows (was linked with nDPI).
 bool DpiAvailable();
 
-// The version of nDPI this build uses ("4.2.0"), or "" without it.
-std::string_view DpiVersion();
-
 // One detection module: nDPI's protocol tables, automata and caches. Not
 // thread-safe: each flow worker has its own, so that nothing is shared
 // between workers and every --jobs labels alike.

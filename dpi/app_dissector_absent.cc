@@ -9,8 +9,6 @@ namespace netflower {
 
 bool DpiAvailable() { return false; }
 
-std::string_view DpiVersion() { return ""; }
-
 struct AppDissector::Module {};
 class AppDissector::Flow {};
 
