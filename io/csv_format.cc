@@ -23,30 +23,24 @@ inline char* Put(const IntOrZero& v, char* p) {
   return p + 3;
 }
 
+// Appends ",name" for each of `names`.
+template <size_t N>
+void AppendNames(const std::string_view (&names)[N], std::string* header) {
+  for (std::string_view name : names) {
+    *header += ',';
+    *header += name;
+  }
+}
+
 std::string BuildHeader(ExtraColumns extras) {
   std::string header;
   for (const ColumnInfo& column : kColumns) {
     if (!header.empty()) header += ',';
     header += column.name;
   }
-  if (extras.tunnel) {
-    for (std::string_view name : kTunnelColumnNames) {
-      header += ',';
-      header += name;
-    }
-  }
-  if (extras.dpi) {
-    for (std::string_view name : kDpiColumnNames) {
-      header += ',';
-      header += name;
-    }
-  }
-  if (extras.splt) {
-    for (std::string_view name : kSpltColumnNames) {
-      header += ',';
-      header += name;
-    }
-  }
+  if (extras.tunnel) AppendNames(kTunnelColumnNames, &header);
+  if (extras.dpi) AppendNames(kDpiColumnNames, &header);
+  if (extras.splt) AppendNames(kSpltColumnNames, &header);
   if (extras.export_reason) {
     header += ',';
     header += kExportReasonColumnName;
@@ -109,15 +103,20 @@ char* PutSpltCsv(const std::vector<SpltPacket>& packets, char* p) {
   return p;
 }
 
+// `,"name":`, a JSON member's start after the row's previous member.
+char* PutJsonKey(std::string_view name, char* p) {
+  *p++ = ',';
+  *p++ = '"';
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = '"';
+  *p++ = ':';
+  return p;
+}
+
 char* PutSpltJson(const std::vector<SpltPacket>& packets, char* p) {
   for (size_t which = 0; which < std::size(kSpltColumnNames); ++which) {
-    const std::string_view name = kSpltColumnNames[which];
-    *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, name.data(), name.size());
-    p += name.size();
-    *p++ = '"';
-    *p++ = ':';
+    p = PutJsonKey(kSpltColumnNames[which], p);
     p = PutSpltList(packets, which, p);
   }
   return p;
@@ -145,13 +144,7 @@ char* PutDpiCsv(const AppLabels* labels, char* p) {
 
 char* PutDpiJson(const AppLabels* labels, char* p) {
   for (size_t i = 0; i < std::size(kDpiColumnNames); ++i) {
-    const std::string_view name = kDpiColumnNames[i];
-    *p++ = ',';
-    *p++ = '"';
-    std::memcpy(p, name.data(), name.size());
-    p += name.size();
-    *p++ = '"';
-    *p++ = ':';
+    p = PutJsonKey(kDpiColumnNames[i], p);
     *p++ = '"';
     if (labels != nullptr) {
       for (char c : std::string_view(labels->value(i)).substr(0, kMaxDpiValueBytes)) {

@@ -159,16 +159,14 @@ class RingReader {
   // frame), else (--dpi only) its IP bytes.
   void AddFrame(const RingPacket& rp, uint32_t usec, const DecodedPacket& decoded) {
     if (frames_ == nullptr) frames_ = worker_->SpareFrameBatch();
-    if (save_pcap_) {
-      const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
-      frames_->ip_begin.push_back(static_cast<uint32_t>(sizeof(header)) + decoded.ip_offset);
-      frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
-      frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
-    } else {
-      frames_->ip_begin.push_back(0);
-      frames_->bytes.append(reinterpret_cast<const char*>(rp.data) + decoded.ip_offset,
-                            decoded.pkt_len);
+    if (!save_pcap_) {
+      frames_->AddIpPacket(rp.data + decoded.ip_offset, decoded.pkt_len);
+      return;
     }
+    const uint32_t header[4] = {rp.sec, usec, rp.length, rp.wire_length};
+    frames_->ip_begin.push_back(static_cast<uint32_t>(sizeof(header)) + decoded.ip_offset);
+    frames_->bytes.append(reinterpret_cast<const char*>(header), sizeof(header));
+    frames_->bytes.append(reinterpret_cast<const char*>(rp.data), rp.length);
     frames_->ends.push_back(static_cast<uint32_t>(frames_->bytes.size()));
   }
 

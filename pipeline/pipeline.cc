@@ -46,7 +46,7 @@ class Source {
         hasher_(seed),
         gc_interval_(config.run.gc_interval),
         tunnels_(config.run.tunnels),
-        dpi_(config.options->dpi),
+        dpi_(!P::kCic && config.options->dpi),
         shared_(shared),
         counts_(counts),
         batches_(workers.size()),
@@ -107,9 +107,7 @@ class Source {
       packet.time = raw.time;
       last_time_ = packet.time;
       packet.number = ++counts_->accepted;
-      if constexpr (!P::kCic) {
-        if (dpi_) AddIpBytes(w, raw.data + decoded.ip_offset, decoded.pkt_len);
-      }
+      if (dpi_) AddIpBytes(w, raw.data + decoded.ip_offset, decoded.pkt_len);
       WorkItem<P>& item = batches_[w][batch_sizes_[w]++];
       item.kind = ItemKind::kPacket;
       item.packet = packet;
@@ -137,11 +135,8 @@ class Source {
 
   // --dpi: the packet's IP bytes go to worker `w` beside its item.
   void AddIpBytes(size_t w, const uint8_t* ip, uint32_t length) {
-    FrameBatch*& f = frames_[w];
-    if (f == nullptr) f = workers_[w]->SpareFrameBatch();
-    f->ip_begin.push_back(0);
-    f->bytes.append(reinterpret_cast<const char*>(ip), length);
-    f->ends.push_back(static_cast<uint32_t>(f->bytes.size()));
+    if (frames_[w] == nullptr) frames_[w] = workers_[w]->SpareFrameBatch();
+    frames_[w]->AddIpPacket(ip, length);
   }
 
   // A push gives up only when the run is aborted: the items are dropped then

@@ -246,6 +246,12 @@ struct FrameBatch {
     ends.clear();
     ip_begin.clear();
   }
+  // --dpi without save_pcap: a record of the packet's IP bytes alone.
+  void AddIpPacket(const uint8_t* ip, uint32_t length) {
+    ip_begin.push_back(0);
+    bytes.append(reinterpret_cast<const char*>(ip), length);
+    ends.push_back(static_cast<uint32_t>(bytes.size()));
+  }
 };
 // Frame batches queued to a worker at most: the source waits beyond that
 // (a file source then runs at most 64 batches of packets ahead with --dpi).

@@ -114,9 +114,27 @@ int PrintTunnelColumns() {
   return 0;
 }
 
+// The rows of an option's extra columns ("+1", "+2", ... after the others),
+// each of `type`, with the docs checked against the schema's names. 1 (and
+// the disagreement on stderr) when they differ.
+template <size_t N>
+int PrintExtraColumnRows(const char* what, const ColumnDoc (&docs)[N],
+                         const std::string_view (&names)[N], const char* type) {
+  for (size_t i = 0; i < N; ++i) {
+    const ColumnDoc& doc = docs[i];
+    if (doc.name != names[i]) {
+      std::fprintf(stderr, "%s column %zu: %s in flow_record.h, %s in column_docs.h\n", what, i + 1,
+                   std::string(names[i]).c_str(), std::string(doc.name).c_str());
+      return 1;
+    }
+    std::printf("| +%zu | `%s` | %s | %s | %s |\n", i + 1, std::string(doc.name).c_str(), type,
+                std::string(doc.unit).c_str(), std::string(doc.meaning).c_str());
+  }
+  return 0;
+}
+
 // The DPI section.
 int PrintDpiColumns() {
-  static_assert(std::size(kDpiColumnDocs) == std::size(kDpiColumnNames));
   std::printf(
       "\n## `--dpi`\n\n"
       "Six text columns after the netflower columns (and the tunnel columns), before the SPLT\n"
@@ -125,22 +143,11 @@ int PrintDpiColumns() {
       "in CSV when it holds a comma or a quote. Python gives str. Default profile only.\n\n"
       "| # | column | type | unit | meaning |\n|---|---|---|---|---|\n",
       kDpiPacketBound, kMaxDpiValueBytes);
-  for (size_t i = 0; i < std::size(kDpiColumnDocs); ++i) {
-    const ColumnDoc& doc = kDpiColumnDocs[i];
-    if (doc.name != kDpiColumnNames[i]) {
-      std::fprintf(stderr, "DPI column %zu: %s in flow_record.h, %s in column_docs.h\n", i + 1,
-                   std::string(kDpiColumnNames[i]).c_str(), std::string(doc.name).c_str());
-      return 1;
-    }
-    std::printf("| +%zu | `%s` | str | %s | %s |\n", i + 1, std::string(doc.name).c_str(),
-                std::string(doc.unit).c_str(), std::string(doc.meaning).c_str());
-  }
-  return 0;
+  return PrintExtraColumnRows("DPI", kDpiColumnDocs, kDpiColumnNames, "str");
 }
 
 // The SPLT section.
 int PrintSpltColumns() {
-  static_assert(std::size(kSpltColumnDocs) == std::size(kSpltColumnNames));
   std::printf(
       "\n## `--splt N`\n\n"
       "Three list columns after the netflower columns (and the tunnel columns), one entry\n"
@@ -150,17 +157,7 @@ int PrintSpltColumns() {
       "(`\"[60,-60,52]\"`), JSON Lines an array; Python gives lists (`on_flow`,\n"
       "`iter_flows`) or numpy int64 arrays (`read_flows`). Default profile only.\n\n"
       "| # | column | type | unit | meaning |\n|---|---|---|---|---|\n");
-  for (size_t i = 0; i < std::size(kSpltColumnDocs); ++i) {
-    const ColumnDoc& doc = kSpltColumnDocs[i];
-    if (doc.name != kSpltColumnNames[i]) {
-      std::fprintf(stderr, "SPLT column %zu: %s in flow_record.h, %s in column_docs.h\n", i + 1,
-                   std::string(kSpltColumnNames[i]).c_str(), std::string(doc.name).c_str());
-      return 1;
-    }
-    std::printf("| +%zu | `%s` | list of int | %s | %s |\n", i + 1, std::string(doc.name).c_str(),
-                std::string(doc.unit).c_str(), std::string(doc.meaning).c_str());
-  }
-  return 0;
+  return PrintExtraColumnRows("SPLT", kSpltColumnDocs, kSpltColumnNames, "list of int");
 }
 
 // The export_reason section.
